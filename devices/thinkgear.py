@@ -1,0 +1,144 @@
+"""NeuroSky ThinkGear serial protocol (MindWave, MindSet; ``thinkgear:`` URLs, 57600 baud).
+
+A packet is ``AA AA len payload chk`` with ``len <= 169`` and ``chk = ~sum(payload) & 0xFF``. The
+payload is a list of rows: an optional run of 0x55 extended-code bytes, a code, and for codes
+>= 0x80 a length byte, then the value. One packet becomes one EegSample with the rows it carried.
+"""
+
+from __future__ import annotations
+
+from rehab.types import EegSample
+
+from .base import Sample
+from .parsing import ParserStats
+
+SYNC = 0xAA
+EXCODE = 0x55
+MAX_PAYLOAD = 169
+POOR_SIGNAL, ATTENTION, MEDITATION, BLINK = 0x02, 0x04, 0x05, 0x16
+RAW, BANDS = 0x80, 0x83
+BAND_NAMES = ("delta", "theta", "low_alpha", "high_alpha", "low_beta", "high_beta", "low_gamma", "mid_gamma")
+
+
+def checksum(payload: bytes) -> int:
+    return ~sum(payload) & 0xFF
+
+
+def encode_packet(payload: bytes) -> bytes:
+    if len(payload) > MAX_PAYLOAD:
+        raise ValueError(f"ThinkGear payload is at most {MAX_PAYLOAD} bytes, got {len(payload)}")
+    return bytes([SYNC, SYNC, len(payload)]) + payload + bytes([checksum(payload)])
+
+
+def encode_sample(sample: EegSample) -> bytes:
+    """The packet a headset would send for this sample (simulator, tests, benchmarks)."""
+    payload = bytearray()
+    if sample.poor_signal is not None:
+        payload += bytes([POOR_SIGNAL, sample.poor_signal])
+    if sample.attention is not None:
+        payload += bytes([ATTENTION, sample.attention])
+    if sample.meditation is not None:
+        payload += bytes([MEDITATION, sample.meditation])
+    if sample.raw is not None:
+        payload += bytes([RAW, 2]) + sample.raw.to_bytes(2, "big", signed=True)
+    if sample.bands is not None:
+        payload += bytes([BANDS, 24]) + b"".join(b.to_bytes(3, "big") for b in sample.bands)
+    return encode_packet(bytes(payload))
+
+
+def decode_payload(payload: bytes | bytearray, now: float, device: str) -> EegSample | None:
+    """The sample a payload describes, or None when its rows overrun it (a framing error)."""
+    fields: dict[str, object] = {}
+    i, n = 0, len(payload)
+    while i < n:
+        while i < n and payload[i] == EXCODE:
+            i += 1
+        if i >= n:
+            return None
+        code = payload[i]
+        i += 1
+        if code >= 0x80:
+            if i >= n:
+                return None
+            vlen = payload[i]
+            i += 1
+        else:
+            vlen = 1
+        if i + vlen > n:
+            return None
+        value = payload[i : i + vlen]
+        i += vlen
+        if code == POOR_SIGNAL:
+            fields["poor_signal"] = value[0]
+        elif code == ATTENTION:
+            fields["attention"] = value[0]
+        elif code == MEDITATION:
+            fields["meditation"] = value[0]
+        elif code == RAW and vlen == 2:
+            fields["raw"] = int.from_bytes(value, "big", signed=True)
+        elif code == BANDS and vlen == 24:
+            fields["bands"] = tuple(int.from_bytes(value[k : k + 3], "big") for k in range(0, 24, 3))
+        # other rows (blink strength, heart rate, ...) are valid but unused
+    return EegSample(now, device, **fields)  # type: ignore[arg-type]
+
+
+class ThinkGearParser:
+    def __init__(self, device: str = "thinkgear") -> None:
+        self.device = device
+        self.stats = ParserStats()
+        self._buf = bytearray()
+
+    @property
+    def pending(self) -> int:
+        return len(self._buf)
+
+    def feed(self, data: bytes, now: float) -> list[Sample]:
+        stats = self.stats
+        stats.saw(data)
+        buf = self._buf
+        buf += data
+        out: list[Sample] = []
+        i, end = 0, len(buf)
+        while True:
+            start = buf.find(b"\xaa\xaa", i)
+            if start < 0:
+                # keep a trailing 0xAA: it may be the first half of the next sync
+                keep = end - 1 if end > i and buf[end - 1] == SYNC else end
+                stats.bytes_skipped += keep - i
+                i = keep
+                break
+            stats.bytes_skipped += start - i
+            i = start
+            if end - i < 3:
+                break
+            length = buf[i + 2]
+            if length == SYNC:
+                # AA AA AA: a longer sync run; the packet starts one byte later
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            if length > MAX_PAYLOAD:
+                stats.framing_errors += 1
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            if end - i < length + 4:
+                break
+            payload = buf[i + 3 : i + 3 + length]
+            if checksum(payload) != buf[i + 3 + length]:
+                stats.checksum_errors += 1
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            sample = decode_payload(payload, now, self.device)
+            if sample is None:
+                stats.framing_errors += 1
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            stats.frames += 1
+            stats.frame_bytes += length + 4
+            out.append(sample)
+            i += length + 4
+        del buf[:i]
+        return out

@@ -1,0 +1,119 @@
+"""WitMotion WT901 / JY901 / HWT901B binary protocol (``witmotion:`` URLs).
+
+Each frame is 11 bytes: ``0x55 type d0..d7 sum`` with four little-endian int16 words and
+``sum`` the low byte of bytes 0-9. Every frame type becomes one ImuSample holding only what that
+frame carries, so a recording keeps exactly what the device said (angles as it reports them).
+Combining accel and gyro for an AHRS is the job of ``devices.orientation``.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from rehab.types import ImuSample
+
+from .base import Sample
+from .parsing import ParserStats
+
+HEADER = 0x55
+FRAME_LEN = 11
+ACCEL, GYRO, ANGLE, MAG, QUATERNION = 0x51, 0x52, 0x53, 0x54, 0x59
+#: frame types the WT901 family defines (time, accel, gyro, angle, mag, port, pressure, GPS...,
+#: quaternion, GPS accuracy); a valid checksum on another type byte is a false sync
+KNOWN_TYPES = frozenset(range(0x50, 0x5B))
+
+_WORDS = struct.Struct("<hhhh")
+ACCEL_SCALE = 16.0 / 32768.0
+GYRO_SCALE = 2000.0 / 32768.0
+ANGLE_SCALE = 180.0 / 32768.0
+QUAT_SCALE = 1.0 / 32768.0
+
+#: register writes: ``FF AA reg lo hi``
+UNLOCK = bytes([0xFF, 0xAA, 0x69, 0x88, 0xB5])
+SAVE = bytes([0xFF, 0xAA, 0x00, 0x00, 0x00])
+RATE_REGISTER = 0x03
+RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1: 0x03, 2: 0x04, 5: 0x05, 10: 0x06, 20: 0x07, 50: 0x08, 100: 0x09,
+              200: 0x0B}
+
+
+def rate_command(hz: float) -> bytes:
+    """Bytes that set the output rate (unlock, write RATE, save). Raises ValueError for other rates."""
+    code = RATE_CODES.get(hz)
+    if code is None:
+        raise ValueError(f"WitMotion rates are {', '.join(str(r) for r in RATE_CODES)} Hz, not {hz}")
+    return UNLOCK + bytes([0xFF, 0xAA, RATE_REGISTER, code, 0x00]) + SAVE
+
+
+def encode_frame(kind: int, words: tuple[int, int, int, int]) -> bytes:
+    """One frame as the device sends it (used by the simulator and the tests)."""
+    body = bytes([HEADER, kind]) + _WORDS.pack(*words)
+    return body + bytes([sum(body) & 0xFF])
+
+
+def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device: str) -> ImuSample | None:
+    a, b, c, d = words
+    if kind == ACCEL:
+        return ImuSample(now, device, accel_g=(a * ACCEL_SCALE, b * ACCEL_SCALE, c * ACCEL_SCALE),
+                         temperature_c=d / 100.0)
+    if kind == GYRO:
+        return ImuSample(now, device, gyro_dps=(a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE),
+                         temperature_c=d / 100.0)
+    if kind == ANGLE:
+        return ImuSample(now, device, euler_deg=(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE))
+    if kind == MAG:
+        return ImuSample(now, device, mag=(float(a), float(b), float(c)), temperature_c=d / 100.0)
+    if kind == QUATERNION:
+        q = (a * QUAT_SCALE, b * QUAT_SCALE, c * QUAT_SCALE, d * QUAT_SCALE)
+        return ImuSample(now, device, quaternion=q)
+    return None  # a valid frame we do not use (time, pressure, GPS ...)
+
+
+class WitMotionParser:
+    def __init__(self, device: str = "witmotion") -> None:
+        self.device = device
+        self.stats = ParserStats()
+        self._buf = bytearray()
+
+    @property
+    def pending(self) -> int:
+        return len(self._buf)
+
+    def feed(self, data: bytes, now: float) -> list[Sample]:
+        stats = self.stats
+        stats.saw(data)
+        buf = self._buf
+        buf += data
+        out: list[Sample] = []
+        i = 0
+        end = len(buf)
+        unpack = _WORDS.unpack_from
+        while True:
+            start = buf.find(HEADER, i)
+            if start < 0:
+                stats.bytes_skipped += end - i
+                i = end
+                break
+            stats.bytes_skipped += start - i
+            i = start
+            if end - i < FRAME_LEN:
+                break  # wait for the rest of the frame
+            kind = buf[i + 1]
+            if kind not in KNOWN_TYPES:
+                stats.framing_errors += 1
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            if sum(buf[i : i + 10]) & 0xFF != buf[i + 10]:
+                # a 0x55 inside data looks like a header: skip one byte, not the frame, to resync
+                stats.checksum_errors += 1
+                stats.bytes_skipped += 1
+                i += 1
+                continue
+            stats.frames += 1
+            stats.frame_bytes += FRAME_LEN
+            sample = decode_frame(kind, unpack(buf, i + 2), now, self.device)
+            if sample is not None:
+                out.append(sample)
+            i += FRAME_LEN
+        del buf[:i]
+        return out
