@@ -1,0 +1,290 @@
+"""Orientation from IMU samples, and joint angles from one or two IMUs.
+
+Quaternions are (w, x, y, z) and rotate sensor-frame vectors into the earth frame (NWU, z up).
+Where a device reports its own fused angles or quaternion (WitMotion, BNO08x) those are used;
+raw gyro/accel streams go through imufusion's AHRS with its gyroscope bias estimator, because a
+cheap MEMS gyro drifts by several degrees a minute otherwise.
+
+Angles are always relative to a neutral pose held at the start (``neutral_s`` seconds, averaged),
+so strap rotation and sensor mounting drop out; only the axis convention in docs/devices.md
+(x along the bone towards the hand or foot, z out of the skin) must hold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import imufusion
+import numpy as np
+
+from rehab.types import ImuSample, JointAngles
+
+from .base import Sample
+
+Quat = tuple[float, float, float, float]
+IDENTITY: Quat = (1.0, 0.0, 0.0, 0.0)
+
+
+class OrientationError(ValueError):
+    """A segment, joint or fusion option that does not exist."""
+
+
+# ---------------------------------------------------------------- quaternion algebra
+def q_mul(a: Sequence[float], b: Sequence[float]) -> Quat:
+    aw, ax, ay, az = a
+    bw, bx, by, bz = b
+    return (aw * bw - ax * bx - ay * by - az * bz,
+            aw * bx + ax * bw + ay * bz - az * by,
+            aw * by - ax * bz + ay * bw + az * bx,
+            aw * bz + ax * by - ay * bx + az * bw)
+
+
+def q_conj(q: Sequence[float]) -> Quat:
+    return (q[0], -q[1], -q[2], -q[3])
+
+
+def q_normalize(q: Sequence[float]) -> Quat:
+    n = math.sqrt(sum(c * c for c in q)) or 1.0
+    return (q[0] / n, q[1] / n, q[2] / n, q[3] / n)
+
+
+def q_axis_angle(axis: Sequence[float], degrees: float) -> Quat:
+    half = math.radians(degrees) / 2
+    n = math.sqrt(sum(c * c for c in axis))
+    s = math.sin(half) / n
+    return (math.cos(half), axis[0] * s, axis[1] * s, axis[2] * s)
+
+
+def q_from_euler(roll: float, pitch: float, yaw: float) -> Quat:
+    """Aerospace ZYX: yaw about z, then pitch about the new y, then roll about the new x (degrees)."""
+    return q_mul(q_mul(q_axis_angle((0, 0, 1), yaw), q_axis_angle((0, 1, 0), pitch)), q_axis_angle((1, 0, 0), roll))
+
+
+def q_to_matrix(q: Sequence[float]) -> np.ndarray:
+    w, x, y, z = q_normalize(q)
+    return np.array([
+        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+    ])
+
+
+def euler_zyx(q: Sequence[float]) -> tuple[float, float, float]:
+    """(roll, pitch, yaw) in degrees, the inverse of ``q_from_euler``."""
+    r = q_to_matrix(q)
+    pitch = math.degrees(math.asin(max(-1.0, min(1.0, -r[2, 0]))))
+    roll = math.degrees(math.atan2(r[2, 1], r[2, 2]))
+    yaw = math.degrees(math.atan2(r[1, 0], r[0, 0]))
+    return roll, pitch, yaw
+
+
+def euler_yzx(q: Sequence[float]) -> tuple[float, float, float]:
+    """Joint sequence R = Ry(a) Rz(c) Rx(b): (a, c, b) in degrees: flexion about y first, the long-axis
+    twist about x last, so a twisted forearm does not leak into elbow flexion."""
+    r = q_to_matrix(q)
+    c = math.degrees(math.asin(max(-1.0, min(1.0, r[1, 0]))))
+    a = math.degrees(math.atan2(-r[2, 0], r[0, 0]))
+    b = math.degrees(math.atan2(-r[1, 2], r[1, 1]))
+    return a, c, b
+
+
+def twist_deg(q: Sequence[float], axis: int) -> float:
+    """Rotation about one sensor axis (1=x, 2=y, 3=z) in degrees, ignoring the swing around it."""
+    angle = math.degrees(2 * math.atan2(q[axis], q[0]))
+    return (angle + 180.0) % 360.0 - 180.0
+
+
+def q_average(quats: Sequence[Sequence[float]]) -> Quat:
+    """Mean of nearby quaternions (sign-aligned sum, normalised): good for a neutral pose held still."""
+    ref = quats[0]
+    total = [0.0, 0.0, 0.0, 0.0]
+    for q in quats:
+        sign = 1.0 if sum(a * b for a, b in zip(q, ref, strict=True)) >= 0 else -1.0
+        for i in range(4):
+            total[i] += sign * q[i]
+    return q_normalize(total)
+
+
+# ---------------------------------------------------------------- one device -> orientation
+FUSION_MODES = ("auto", "device", "ahrs")
+
+
+class OrientationEstimator:
+    """One device's orientation from its sample stream.
+
+    ``fusion``: ``device`` uses only the device's own angles/quaternion, ``ahrs`` always fuses raw
+    gyro/accel(/mag) with imufusion, ``auto`` uses the device's own when it has ever sent them.
+    """
+
+    def __init__(self, fusion: str = "auto", sample_rate: float = 100.0) -> None:
+        if fusion not in FUSION_MODES:
+            raise OrientationError(f"fusion must be one of {', '.join(FUSION_MODES)}, not {fusion!r}")
+        self.fusion = fusion
+        self.ahrs = imufusion.Ahrs()
+        self.ahrs.set_settings(imufusion.AhrsSettings(
+            sample_rate=sample_rate,
+            convention=imufusion.CONVENTION_NWU,
+            gain=0.5,
+            gyroscope_range=2000.0,
+            acceleration_rejection=10.0,
+            magnetic_rejection=10.0,
+            rejection_timeout=int(5 * sample_rate),
+        ))
+        self.bias = imufusion.Bias()
+        # stationary below 3 deg/s for 3 s: the mean gyro reading then is bias, not motion
+        self.bias.set_settings(imufusion.BiasSettings(sample_rate=sample_rate, stationary_threshold=3.0,
+                                                      stationary_period=3.0))
+        self._accel: np.ndarray | None = None
+        self._mag: np.ndarray | None = None
+        self._last_t: float | None = None
+        self._device_seen = False
+        self.default_dt = 1.0 / sample_rate
+
+    def update(self, sample: ImuSample) -> Quat | None:
+        """The orientation after this sample, or None when the sample does not move it on."""
+        if self.fusion != "ahrs":
+            if sample.quaternion is not None:
+                self._device_seen = True
+                return q_normalize(sample.quaternion)
+            if sample.euler_deg is not None:
+                self._device_seen = True
+                return q_from_euler(*sample.euler_deg)
+        if sample.accel_g is not None:
+            self._accel = np.array(sample.accel_g, dtype=float)
+        if sample.mag is not None:
+            self._mag = np.array(sample.mag, dtype=float)
+        if self.fusion == "device" or (self.fusion == "auto" and self._device_seen):
+            return None
+        if sample.gyro_dps is None or self._accel is None:
+            return None
+        # dt from the read-time stamps; a gap (dropout, reconnect) is not one huge rotation step
+        dt = self.default_dt if self._last_t is None else sample.t - self._last_t
+        if not 0.0 < dt <= 0.5:
+            dt = self.default_dt
+        self._last_t = sample.t
+        self.ahrs.set_sample_period(dt)
+        gyro = self.bias.update(np.array(sample.gyro_dps, dtype=float))
+        if self._mag is not None:
+            self.ahrs.update(gyro, self._accel, self._mag)
+        else:
+            self.ahrs.update_no_magnetometer(gyro, self._accel)
+        q = self.ahrs.get_quaternion()
+        return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
+
+
+# ---------------------------------------------------------------- neutral calibration
+class Neutral:
+    """Averages the first ``seconds`` of a stream to define the zero pose."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.value: Quat | None = None
+        self._start: float | None = None
+        self._seen: list[Quat] = []
+
+    def offer(self, t: float, q: Quat) -> bool:
+        """Feed one orientation; True once the neutral is known."""
+        if self.value is not None:
+            return True
+        if self._start is None:
+            self._start = t
+        self._seen.append(q)
+        if t - self._start >= self.seconds:
+            self.value = q_average(self._seen)
+            self._seen = []
+        return self.value is not None
+
+    def set(self, q: Quat) -> None:
+        self.value = q
+
+
+# ---------------------------------------------------------------- single-IMU segments
+#: segment -> how its angles come out of the rotation since neutral, as (name, function)
+def _segment_angles(segment: str, rel: Quat) -> dict[str, float]:
+    if segment in ("forearm_left", "forearm_right"):
+        side = segment.split("_")[1]
+        twist = twist_deg(rel, 1)
+        # x points to the hand: pronation turns the right forearm clockwise about x, the left counter-
+        return {f"wrist_pronation_{side}": twist if side == "left" else -twist}
+    roll, pitch, yaw = euler_zyx(rel)
+    prefix = "cervical" if segment == "head" else "trunk"
+    # x forward, y left, z up: +pitch nods forward, +roll tilts right, +yaw turns left
+    return {f"{prefix}_rotation": -yaw, f"{prefix}_flexion": pitch, f"{prefix}_lateral_flexion": roll}
+
+
+SEGMENTS = ("forearm_left", "forearm_right", "head", "trunk")
+
+
+class SegmentTracker:
+    """Angles of one body segment from one IMU, relative to the neutral pose (single-IMU mode)."""
+
+    def __init__(self, segment: str, neutral_s: float = 1.0, fusion: str = "auto") -> None:
+        if segment not in SEGMENTS:
+            raise OrientationError(f"segment must be one of {', '.join(SEGMENTS)}, not {segment!r}")
+        self.segment = segment
+        self.estimator = OrientationEstimator(fusion)
+        self.neutral = Neutral(neutral_s)
+
+    def angles(self, t: float, q: Quat) -> JointAngles | None:
+        if not self.neutral.offer(t, q):
+            return None
+        assert self.neutral.value is not None
+        rel = q_mul(q_conj(self.neutral.value), q)
+        return JointAngles(t, _segment_angles(self.segment, rel))
+
+    def process(self, samples: list[Sample]) -> list[Sample]:
+        """The samples, each IMU sample followed by the angles it produced (a Source transform)."""
+        out: list[Sample] = []
+        for sample in samples:
+            out.append(sample)
+            if isinstance(sample, ImuSample):
+                q = self.estimator.update(sample)
+                if q is not None:
+                    angles = self.angles(sample.t, q)
+                    if angles is not None:
+                        out.append(angles)
+        return out
+
+
+# ---------------------------------------------------------------- two-IMU joints
+JOINTS = ("elbow_left", "elbow_right", "knee_left", "knee_right")
+
+
+class JointTracker:
+    """A joint angle from a proximal and a distal IMU: conj(q_proximal) * q_distal, zeroed at neutral,
+    then split as flexion about y, then twist about x (DESIGN.md)."""
+
+    def __init__(self, joint: str, neutral_s: float = 1.0, fusion: str = "auto") -> None:
+        if joint not in JOINTS:
+            raise OrientationError(f"joint must be one of {', '.join(JOINTS)}, not {joint!r}")
+        self.joint, self.side = joint.split("_")
+        self.proximal = OrientationEstimator(fusion)
+        self.distal = OrientationEstimator(fusion)
+        self.neutral = Neutral(neutral_s)
+        self._qp: Quat | None = None
+        self._qd: Quat | None = None
+
+    def angles(self, t: float, qp: Quat, qd: Quat) -> JointAngles | None:
+        relative = q_mul(q_conj(qp), qd)
+        if not self.neutral.offer(t, relative):
+            return None
+        assert self.neutral.value is not None
+        flexion, _, twist = euler_yzx(q_mul(q_conj(self.neutral.value), relative))
+        values = {f"{self.joint}_flexion_{self.side}": flexion}
+        if self.joint == "elbow":
+            values[f"wrist_pronation_{self.side}"] = twist if self.side == "left" else -twist
+        return JointAngles(t, values)
+
+    def update(self, sample: ImuSample, distal: bool) -> JointAngles | None:
+        """Feed one sample from either IMU; angles whenever both orientations are known."""
+        q = (self.distal if distal else self.proximal).update(sample)
+        if q is None:
+            return None
+        if distal:
+            self._qd = q
+        else:
+            self._qp = q
+        if self._qp is None or self._qd is None:
+            return None
+        return self.angles(sample.t, self._qp, self._qd)
