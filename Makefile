@@ -1,0 +1,39 @@
+# Everything runs inside .venv, built from pyproject.toml; nothing is installed globally.
+# A second run reuses .venv and installs nothing unless pyproject.toml changed.
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HEADLESS := SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
+
+# First interpreter that the pinned dependencies support (3.10-3.12); override with PYTHON=...
+PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
+	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: demo test bench lint venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "make: need Python 3.10, 3.11 or 3.12 (mediapipe 0.10.14 supports no other); set PYTHON=..." >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/rehab demo
+
+test: $(STAMP)
+	$(HEADLESS) $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(HEADLESS) $(BIN)/python benchmarks/run.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) build *.egg-info

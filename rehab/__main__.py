@@ -1,0 +1,7 @@
+"""``python -m rehab`` is the same as the ``rehab`` command."""
+
+import sys
+
+from rehab.cli import main
+
+sys.exit(main())

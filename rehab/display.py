@@ -1,0 +1,66 @@
+"""Where frames go: an off-screen surface (headless, tests, benchmarks) or a real window.
+
+Only this module touches ``pygame.display``; games and the HUD draw on whatever surface they get.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pygame
+
+SIZE = (960, 540)
+
+
+class HeadlessDisplay:
+    """Draws into memory. Works with no screen at all (SDL's dummy video driver)."""
+
+    def __init__(self, size: tuple[int, int] = SIZE) -> None:
+        os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+        os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+        pygame.font.init()
+        self.surface = pygame.Surface(size)
+
+    def present(self) -> None:
+        """Nothing to show; the frame stays in memory for a screenshot."""
+
+    def quit_requested(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        pass
+
+
+class WindowDisplay:
+    """A real window; Esc or closing the window ends the run."""
+
+    def __init__(self, size: tuple[int, int] = SIZE, title: str = "rehab") -> None:
+        pygame.display.init()
+        pygame.font.init()
+        self.surface = pygame.display.set_mode(size)
+        pygame.display.set_caption(title)
+
+    def present(self) -> None:
+        pygame.display.flip()
+
+    def quit_requested(self) -> bool:
+        for event in pygame.event.get():
+            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
+                return True
+        return False
+
+    def close(self) -> None:
+        pygame.display.quit()
+
+
+def has_screen() -> bool:
+    """Whether a window can be opened here (a display server is reachable)."""
+    if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
+        return False
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.name == "nt"
+
+
+def save_screenshot(surface: pygame.Surface, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pygame.image.save(surface, str(path))

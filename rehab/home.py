@@ -1,0 +1,21 @@
+"""Where patient data lives: one folder, chosen by ``--home``, then ``$REHAB_HOME``, then the
+platform's user data directory (e.g. ``~/.local/share/rehab`` on Linux)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENV_VAR = "REHAB_HOME"
+
+
+def data_home(override: str | os.PathLike[str] | None = None) -> Path:
+    """The data folder (not created here; the store creates it on first use)."""
+    if override:
+        return Path(override).expanduser()
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return Path(from_env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("rehab", appauthor=False))

@@ -1,0 +1,76 @@
+import subprocess
+import sys
+
+import pytest
+
+from rehab import __version__
+from rehab.cli import COMMANDS, build_parser, main
+from rehab.cli.notbuilt import NOT_BUILT_EXIT
+
+
+def rehab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rehab", *args], capture_output=True, text=True,
+                          timeout=120, env=env)  # fmt: skip
+
+
+def test_help_lists_every_command_group():
+    out = rehab("--help")
+    assert out.returncode == 0
+    for name in ("demo", "play", "games", "track", "devices", "plan", "session", "patients", "report", "db"):
+        assert name in COMMANDS
+        assert f"    {name} " in out.stdout
+
+
+def test_version():
+    assert rehab("--version").stdout.strip() == f"rehab {__version__}"
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_command_has_help_text(command, capsys):
+    subparsers = build_parser()._subparsers._group_actions[0]  # type: ignore[union-attr]
+    assert subparsers.choices[command].description, command
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, "--help"])
+    assert exit_info.value.code == 0
+    assert f"usage: rehab {command}" in capsys.readouterr().out
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = (
+        "import sys\n"
+        "from rehab.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('numpy', 'pygame', 'cv2', 'mediapipe', 'pymunk', 'sqlite_utils') if m in sys.modules]\n"
+        "print('heavy:' + ','.join(heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "heavy:"
+
+
+def test_commands_not_built_yet_say_so_and_fail(capsys):
+    built = {"demo", "games", "patients"}
+    for command, (module, _) in COMMANDS.items():
+        if module != "rehab.cli.notbuilt":
+            continue
+        assert command not in built
+        assert main([command]) == NOT_BUILT_EXIT
+        assert "not built yet" in capsys.readouterr().err
+
+
+def test_games_lists_lift(capsys):
+    assert main(["games"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("lift ") and "elbow_flexion" in out
+
+
+def test_patients_add_and_list(tmp_path, capsys):
+    home = str(tmp_path)
+    assert main(["--home", home, "patients", "add", "P-0042"]) == 0
+    assert main(["--home", home, "patients", "list"]) == 0
+    assert "P-0042\t0 sessions" in capsys.readouterr().out
+
+
+def test_patient_id_that_could_identify_someone_is_refused(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "patients", "add", "Jane Doe/1970"]) == 2
+    assert "not allowed" in capsys.readouterr().err

@@ -1,0 +1,81 @@
+"""Rep detection on synthetic angle signals."""
+
+import math
+
+import numpy as np
+import pytest
+
+from devices.pose_sim import RepScript, angle_at
+from rehab.reps import RepDetector, RepRule
+
+RULE = RepRule.for_range(rest_deg=10, target_deg=120, hold_s=0.5)
+
+
+def run(signal, fps=30.0, rule=RULE):
+    detector = RepDetector(rule)
+    reps = []
+    for i, angle in enumerate(signal):
+        rep = detector.step(i / fps, angle)
+        if rep:
+            reps.append(rep)
+    return reps
+
+
+def scripted(peaks, fps=30.0, rest=10.0):
+    scripts = [RepScript(peak_deg=p) for p in peaks]
+    total = sum(s.total_s for s in scripts) + 1.0
+    return [angle_at(i / fps, scripts, rest) for i in range(int(total * fps))]
+
+
+def test_counts_clean_reps_with_their_metrics():
+    reps = run(scripted([130, 125, 100]))
+    assert [r.index for r in reps] == [1, 2, 3]
+    assert [round(r.peak_deg) for r in reps] == [130, 125, 100]
+    assert [r.success for r in reps] == [True, True, False]
+    first = reps[0]
+    assert first.rom_deg == pytest.approx(120, abs=0.5)
+    # 1 s scripted hold, plus the slow ends of the minimum-jerk moves inside the 9.6-degree band
+    # below the peak (1 - p(s) = 10 (1 - s)^3 near the end: 0.2 of the 1.3 s rise and 1.6 s lowering)
+    assert first.hold_s == pytest.approx(1.0 + 0.2 * (1.3 + 1.6), abs=0.1)
+    # minimum-jerk peak speed is 1.875 x distance / time: 1.875 * 120 / 1.3 s
+    assert first.peak_velocity_dps == pytest.approx(1.875 * 120 / 1.3, rel=0.1)
+
+
+def test_noise_around_a_threshold_does_not_double_count():
+    rng = np.random.default_rng(1)
+    t = np.arange(0, 20, 1 / 30)
+    # hovering at the high threshold with 6 degrees of jitter, then one clean return to rest
+    signal = list(RULE.high_deg + rng.normal(0, 6, t.size)) + [5.0] * 30
+    assert len(run([5.0] * 30 + signal)) == 1
+
+
+def test_partial_movement_is_not_a_rep():
+    reps = run(scripted([RULE.high_deg - 5]))
+    assert reps == []
+
+
+def test_too_short_a_flick_is_not_a_rep():
+    signal = [10.0] * 10 + [120.0] * 2 + [10.0] * 10
+    assert run(signal) == []
+
+
+def test_tracking_gap_abandons_the_rep_in_progress():
+    signal = [10.0] * 30 + list(np.linspace(10, 125, 30)) + [math.nan] * 60 + [10.0] * 30
+    assert run(signal) == []
+
+
+def test_short_dropout_is_bridged():
+    clean = scripted([130])
+    clean[70:75] = [math.nan] * 5
+    assert len(run(clean)) == 1
+
+
+def test_hold_requirement_decides_success():
+    strict = RepRule.for_range(10, 120, hold_s=3.0)
+    (rep,) = run(scripted([130]), rule=strict)
+    assert not rep.success
+
+
+def test_thresholds_must_be_ordered():
+    with pytest.raises(ValueError):
+        RepRule(low_deg=50, high_deg=40, target_deg=100)

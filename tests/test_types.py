@@ -1,0 +1,52 @@
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from rehab.types import EegSample, ImuSample, JointAngles, PoseFrame
+
+
+def test_pose_frame_arrays_are_read_only_and_shaped():
+    frame = PoseFrame(t=1.5, world=np.zeros((33, 3)), visibility=np.ones(33))
+    assert frame.has_person
+    with pytest.raises(ValueError):
+        frame.world[0, 0] = 1.0
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        frame.t = 2.0  # type: ignore[misc]
+
+
+def test_pose_frame_rejects_wrong_shapes():
+    with pytest.raises(ValueError, match="world must have shape"):
+        PoseFrame(t=0.0, world=np.zeros((17, 3)), visibility=np.ones(33))
+    with pytest.raises(ValueError, match="visibility"):
+        PoseFrame(t=0.0, world=None, visibility=np.ones(3))
+
+
+def test_pose_frame_without_person():
+    frame = PoseFrame(t=0.0, world=None, visibility=np.zeros(33))
+    assert not frame.has_person
+
+
+def test_source_array_changes_do_not_leak_into_a_frame():
+    points = np.zeros((33, 3))
+    frame = PoseFrame(t=0.0, world=points, visibility=np.ones(33))
+    points[0, 0] = 5.0
+    assert frame.world[0, 0] == 0.0
+
+
+def test_joint_angles_are_immutable_and_nan_when_unknown():
+    angles = JointAngles(t=0.0, values={"elbow_flexion_left": 30.0})
+    assert angles.get("elbow_flexion_left") == 30.0
+    assert math.isnan(angles.get("knee_flexion_right"))
+    with pytest.raises(TypeError):
+        angles.values["elbow_flexion_left"] = 1.0  # type: ignore[index]
+
+
+def test_imu_and_eeg_samples_are_frozen_values():
+    imu = ImuSample(t=0.1, device="wt901", accel_g=(0.0, 0.0, 1.0))
+    eeg = EegSample(t=0.1, attention=50)
+    assert imu == ImuSample(t=0.1, device="wt901", accel_g=(0.0, 0.0, 1.0))
+    assert eeg.meditation is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        imu.t = 3.0  # type: ignore[misc]
