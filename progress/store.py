@@ -64,8 +64,16 @@ def _v1(db: sqlite_utils.Database) -> None:
     db.table("sessions").create_index(["patient_id", "started_at"])
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    """Rep quality: smoothness, compensations (comma-separated names) and the safety ceiling."""
+    reps = db.table("reps")
+    reps.add_column("smoothness_sparc", float)
+    reps.add_column("compensations", str)
+    reps.add_column("over_ceiling", int)
+
+
 #: migrations[i] takes a database from schema version i to i + 1
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 DB_FILENAME = "rehab.sqlite3"
@@ -166,6 +174,8 @@ class Store:
         row = asdict(rep)
         row["rep_index"] = row.pop("index")
         row["success"] = int(rep.success)
+        row["over_ceiling"] = int(rep.over_ceiling)
+        row["compensations"] = ",".join(rep.compensations)
         with self.db.conn:
             self.db.table("reps").insert({"session_id": session_id, **row})
 

@@ -131,6 +131,12 @@ class RepMetrics:
     peak_velocity_dps: float
     target_deg: float
     success: bool
+    #: spectral arc length smoothness (SPARC, Balasubramanian 2015): closer to 0 is smoother; NaN if unknown
+    smoothness_sparc: float = math.nan
+    #: compensations seen during the rep, e.g. ("trunk_lean",), ("hip_hike",)
+    compensations: tuple[str, ...] = ()
+    #: the angle went past the plan's safety ceiling during the rep
+    over_ceiling: bool = False
 
 
 @dataclass(frozen=True)

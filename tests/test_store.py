@@ -81,3 +81,25 @@ def test_reopening_keeps_data_and_does_not_migrate_again(tmp_path):
     assert len(again.reps(session_id)) == 1
     assert again.schema_version == SCHEMA_VERSION
     again.close()
+
+
+def test_migrates_a_version_1_database_without_losing_reps(tmp_path):
+    from progress.store import MIGRATIONS
+
+    path = tmp_path / "rehab.sqlite3"
+    import sqlite_utils
+
+    old = sqlite_utils.Database(path)
+    MIGRATIONS[0](old)
+    old.execute("PRAGMA user_version = 1")
+    old.table("patients").insert({"id": "P-1", "created_at": "2026-01-01"})
+    old.table("sessions").insert({"id": 1, "patient_id": "P-1", "started_at": "2026-01-01", "game": "lift",
+                                  "movement": "elbow_flexion_left", "status": "completed"})  # fmt: skip
+    old.table("reps").insert({"session_id": 1, "rep_index": 1, "peak_deg": 101.0, "success": 0})
+    old.close()
+    store = Store.open(path)
+    assert store.schema_version == SCHEMA_VERSION
+    assert store.reps(1)[0]["peak_deg"] == 101.0
+    store.add_rep(1, rep(2))
+    assert store.reps(1)[1]["compensations"] == ""
+    store.close()
