@@ -74,6 +74,9 @@ def euler_zyx(q: Sequence[float]) -> tuple[float, float, float]:
     """(roll, pitch, yaw) in degrees, the inverse of ``q_from_euler``."""
     r = q_to_matrix(q)
     pitch = math.degrees(math.asin(max(-1.0, min(1.0, -r[2, 0]))))
+    if abs(r[2, 0]) > 1 - 1e-9:
+        # gimbal lock (x straight up or down): only yaw - roll is defined; report it all as yaw
+        return 0.0, pitch, math.degrees(math.atan2(-r[0, 1], r[1, 1]))
     roll = math.degrees(math.atan2(r[2, 1], r[2, 2]))
     yaw = math.degrees(math.atan2(r[1, 0], r[0, 0]))
     return roll, pitch, yaw
@@ -104,6 +107,17 @@ def q_average(quats: Sequence[Sequence[float]]) -> Quat:
         for i in range(4):
             total[i] += sign * q[i]
     return q_normalize(total)
+
+
+def tilt_from_gravity(accel: Sequence[float]) -> Quat:
+    """The orientation (zero heading) whose sensor frame sees "up" along ``accel``."""
+    n = math.sqrt(sum(a * a for a in accel)) or 1.0
+    ax, ay, az = (a / n for a in accel)
+    # rotate the measured up vector onto the earth's z: axis a x z, angle acos(a . z)
+    axis = (ay, -ax, 0.0)
+    if math.hypot(ay, ax) < 1e-9:
+        return IDENTITY if az > 0 else (0.0, 1.0, 0.0, 0.0)
+    return q_axis_angle(axis, math.degrees(math.acos(max(-1.0, min(1.0, az)))))
 
 
 # ---------------------------------------------------------------- one device -> orientation
@@ -139,16 +153,23 @@ class OrientationEstimator:
         self._mag: np.ndarray | None = None
         self._last_t: float | None = None
         self._device_seen = False
+        self._quaternion_seen = False
+        #: where the last orientation came from: "quaternion", "euler" or "ahrs"
+        self.kind = ""
         self.default_dt = 1.0 / sample_rate
 
     def update(self, sample: ImuSample) -> Quat | None:
         """The orientation after this sample, or None when the sample does not move it on."""
         if self.fusion != "ahrs":
             if sample.quaternion is not None:
-                self._device_seen = True
+                self._device_seen = self._quaternion_seen = True
+                self.kind = "quaternion"
                 return q_normalize(sample.quaternion)
-            if sample.euler_deg is not None:
+            if sample.euler_deg is not None and not self._quaternion_seen:
+                # Euler angles lock at +-90 deg pitch (an arm hanging down): a device that also
+                # sends quaternions (WitMotion 0x59) is followed by those alone
                 self._device_seen = True
+                self.kind = "euler"
                 return q_from_euler(*sample.euler_deg)
         if sample.accel_g is not None:
             self._accel = np.array(sample.accel_g, dtype=float)
@@ -162,6 +183,11 @@ class OrientationEstimator:
         dt = self.default_dt if self._last_t is None else sample.t - self._last_t
         if not 0.0 < dt <= 0.5:
             dt = self.default_dt
+        if self._last_t is None:
+            # start from the tilt gravity shows; imufusion's own 3 s start-up would otherwise hold the
+            # heading still and drift through the neutral pose a recording begins with
+            self.ahrs.set_quaternion(np.array(tilt_from_gravity(self._accel)))
+            self.ahrs.skip_startup()
         self._last_t = sample.t
         self.ahrs.set_sample_period(dt)
         gyro = self.bias.update(np.array(sample.gyro_dps, dtype=float))
@@ -170,6 +196,7 @@ class OrientationEstimator:
         else:
             self.ahrs.update_no_magnetometer(gyro, self._accel)
         q = self.ahrs.get_quaternion()
+        self.kind = "ahrs"
         return (float(q[0]), float(q[1]), float(q[2]), float(q[3]))
 
 
@@ -182,6 +209,7 @@ class Neutral:
         self.value: Quat | None = None
         self._start: float | None = None
         self._seen: list[Quat] = []
+        self._kind = ""
 
     def offer(self, t: float, q: Quat) -> bool:
         """Feed one orientation; True once the neutral is known."""
@@ -197,6 +225,13 @@ class Neutral:
 
     def set(self, q: Quat) -> None:
         self.value = q
+
+    def restart_if_changed(self, kind: str) -> None:
+        """A device whose orientation source changed mid-calibration (Euler frames, then its first
+        quaternion) would mix two frames of reference into the average: start the average again."""
+        if self.value is None and kind != self._kind:
+            self._start, self._seen = None, []
+        self._kind = kind
 
 
 # ---------------------------------------------------------------- single-IMU segments
@@ -241,6 +276,7 @@ class SegmentTracker:
             if isinstance(sample, ImuSample):
                 q = self.estimator.update(sample)
                 if q is not None:
+                    self.neutral.restart_if_changed(self.estimator.kind)
                     angles = self.angles(sample.t, q)
                     if angles is not None:
                         out.append(angles)
@@ -287,4 +323,5 @@ class JointTracker:
             self._qp = q
         if self._qp is None or self._qd is None:
             return None
+        self.neutral.restart_if_changed(f"{self.proximal.kind}/{self.distal.kind}")
         return self.angles(sample.t, self._qp, self._qd)
