@@ -40,6 +40,20 @@ class GameInfo:
     description: str
     factory: Any  # (hold_s) -> Game
     renderer: Any  # (surface, snapshot) -> None: draws the scene; the engine adds the HUD
+    #: the movement that drives the game: a motion name from rehab/angles.py; sided motions get
+    #: ``_left``/``_right`` added from the player's side (e.g. elbow_flexion -> elbow_flexion_left)
+    angle: str = "elbow_flexion"
+    #: default range when no calibration or plan gives one, degrees
+    rest_deg: float = 10.0
+    target_deg: float = 120.0
+    #: True for movements that go both ways from neutral (level -1..1), e.g. cervical_rotation
+    signed: bool = False
+    #: further movements the game reads from ``Controls.axes``: motion -> (rest_deg, target_deg)
+    axes: tuple[tuple[str, float, float], ...] = ()
+    #: whether the motion has a side (elbow) or not (trunk_lateral_flexion, cervical_rotation)
+    sided: bool = True
+    #: ``--input sim``: (side, seed) -> list of JointAngles, a plausible patient playing this game
+    simulate: Any = None
 
 
 class FixedStepper:

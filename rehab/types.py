@@ -143,7 +143,11 @@ class RepMetrics:
 class Controls:
     """What a game sees of the patient: movement normalised to their own calibrated range.
 
-    ``level`` is 0 at the patient's rest position and 1 at the target; it may exceed 1.
+    ``level`` is 0 at the patient's rest position and 1 at the target; it may exceed 1. For a
+    two-sided movement (trunk side bend, head turn) it runs from -1 (target to the patient's left)
+    to +1 (target to the right), 0 in neutral.
+    ``axes`` carries further movements a game uses, each normalised the same way, by motion name
+    (e.g. ``{"shoulder_abduction": 0.4}`` beside a shoulder-flexion level).
     ``tracking`` is False while input is lost (no person in view, device unplugged).
     """
 
@@ -151,6 +155,10 @@ class Controls:
     level: float
     angle_deg: float
     tracking: bool = True
+    axes: Mapping[str, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "axes", MappingProxyType(dict(self.axes)))
 
 
 @dataclass(frozen=True)
