@@ -7,16 +7,20 @@ migrations; a database written by a newer version of rehab is refused, never alt
 
 from __future__ import annotations
 
+import json
 import os
+import secrets
 import sqlite3
-from collections.abc import Callable
-from dataclasses import asdict
+import sys
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from rehab.types import RepMetrics
+from rehab.types import DeviceStatus, RepMetrics
 
 
 class StoreError(Exception):
@@ -72,8 +76,97 @@ def _v2(db: sqlite_utils.Database) -> None:
     reps.add_column("over_ceiling", int)
 
 
+def _v3(db: sqlite_utils.Database) -> None:
+    """Everything a clinician report needs beyond reps: plan versions, sets, ratings, calibrations,
+    device events, compact sample streams, and a per-database secret for stable pseudonyms."""
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    # the pseudonym secret lives in the database it pseudonymises: the same patient gets the same
+    # pseudonym in every export from this database, and nobody without the file can reverse it
+    db.table("meta").insert({"key": "pseudonym_secret", "value": secrets.token_hex(32)})
+    db.table("plans").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "version": int,  # 1, 2, ... per patient; a new version never overwrites an old one
+            "created_at": str,
+            "effective_from": str,  # ISO date the version applies from
+            "sessions_per_week": int,  # what is prescribed, for adherence
+            "body": str,  # the plan itself as JSON (games, targets, reps, safety limits, goals)
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+    db.table("plans").create_index(["patient_id", "version"], unique=True)
+    sessions = db.table("sessions")
+    sessions.add_column("plan_id", int)
+    sessions.add_column("kind", str)  # physical (reps) or mental (SUDS, breathing); NULL reads as physical
+    db.table("sets").create(
+        {
+            "id": int,
+            "session_id": int,
+            "set_index": int,
+            "movement": str,
+            "prescribed_reps": int,
+            "t_start": float,
+            "t_end": float,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db.table("sets").create_index(["session_id", "set_index"], unique=True)
+    db.table("ratings").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "session_id": int,  # NULL for a rating outside a session (e.g. a daily pain diary)
+            "at": str,  # ISO wall-clock time
+            "t": float,  # seconds into the session, for SUDS curves; NULL outside a session
+            "kind": str,  # pain (0-10 NRS), suds (0-100), stress (0-10)
+            "value": float,
+            "moment": str,  # before, during, after, diary
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id"), ("session_id", "sessions", "id")],
+    )
+    db.table("ratings").create_index(["patient_id", "at"])
+    db.table("calibrations").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "at": str,
+            "movement": str,
+            "rest_deg": float,
+            "max_deg": float,
+            "input": str,
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+    db.table("device_events").create(
+        {"id": int, "session_id": int, "t": float, "device": str, "kind": str, "detail": str},
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db.table("streams").create(
+        {
+            "id": int,
+            "session_id": int,
+            "set_id": int,
+            "name": str,  # angle name (elbow_flexion_left) or a measure (breathing_rate)
+            "unit": str,  # deg, deg/s, 1/min
+            "count": int,
+            "t": bytes,  # float64 little-endian seconds: timestamps keep full precision
+            "value": bytes,  # float32 little-endian: ample for degrees, half the size
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id"), ("set_id", "sets", "id")],
+    )
+    db.table("streams").create_index(["session_id", "name"])
+    db.table("reps").create_index(["session_id"])
+
+
 #: migrations[i] takes a database from schema version i to i + 1
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 DB_FILENAME = "rehab.sqlite3"
@@ -194,5 +287,215 @@ class Store:
     def reps(self, session_id: int) -> list[dict[str, Any]]:
         return list(self.db.table("reps").rows_where("session_id = ?", [session_id], order_by="rep_index"))
 
+    # -- plans, sets, ratings, calibrations, device events, streams (schema v3) -------------
+
+    def add_plan_version(
+        self, patient_id: str, created_at: str, effective_from: str, sessions_per_week: int, body: dict[str, Any]
+    ) -> int:
+        """Store a new version of the patient's plan and return its version number (1, 2, ...)."""
+        self.ensure_patient(patient_id, created_at)
+        with self.db.conn:
+            row = self.db.execute(
+                "select coalesce(max(version), 0) + 1 from plans where patient_id = ?", [patient_id]
+            ).fetchone()
+            version = int(row[0])
+            self.db.table("plans").insert(
+                {
+                    "patient_id": patient_id,
+                    "version": version,
+                    "created_at": created_at,
+                    "effective_from": effective_from,
+                    "sessions_per_week": sessions_per_week,
+                    "body": json.dumps(body, sort_keys=True),
+                }
+            )
+        return version
+
+    def plan_versions(self, patient_id: str) -> list[dict[str, Any]]:
+        rows = self.db.table("plans").rows_where("patient_id = ?", [patient_id], order_by="version")
+        return [{**row, "body": json.loads(row["body"])} for row in rows]
+
+    def set_session_plan(self, session_id: int, plan_version: int | None, kind: str = "physical") -> None:
+        """Link a session to the plan version it followed, and say what kind of session it was."""
+        patient_id = self.session(session_id)["patient_id"]
+        plan_id = None
+        if plan_version is not None:
+            found = self.db.execute(
+                "select id from plans where patient_id = ? and version = ?", [patient_id, plan_version]
+            ).fetchone()
+            if found is None:
+                raise StoreError(f"patient {patient_id} has no plan version {plan_version}")
+            plan_id = int(found[0])
+        with self.db.conn:
+            self.db.table("sessions").update(session_id, {"plan_id": plan_id, "kind": kind})
+
+    def start_set(
+        self, session_id: int, set_index: int, movement: str, prescribed_reps: int, t_start: float
+    ) -> int:
+        with self.db.conn:
+            table = self.db.table("sets").insert(
+                {
+                    "session_id": session_id,
+                    "set_index": set_index,
+                    "movement": movement,
+                    "prescribed_reps": prescribed_reps,
+                    "t_start": t_start,
+                    "t_end": None,
+                }
+            )
+        assert table.last_pk is not None
+        return int(table.last_pk)
+
+    def finish_set(self, set_id: int, t_end: float) -> None:
+        with self.db.conn:
+            self.db.table("sets").update(set_id, {"t_end": t_end})
+
+    def sets(self, session_id: int) -> list[dict[str, Any]]:
+        return list(self.db.table("sets").rows_where("session_id = ?", [session_id], order_by="set_index"))
+
+    def add_rating(
+        self,
+        patient_id: str,
+        at: str,
+        kind: str,
+        value: float,
+        session_id: int | None = None,
+        t: float | None = None,
+        moment: str = "diary",
+    ) -> None:
+        """Pain (0-10), SUDS (0-100) or stress (0-10), inside a session or on its own."""
+        if kind not in RATING_SCALES:
+            raise StoreError(f"unknown rating {kind!r}; known: {', '.join(RATING_SCALES)}")
+        low, high = RATING_SCALES[kind]
+        if not low <= value <= high:
+            raise StoreError(f"{kind} rating {value} is outside {low}-{high}")
+        self.ensure_patient(patient_id, at)
+        with self.db.conn:
+            self.db.table("ratings").insert(
+                {"patient_id": patient_id, "session_id": session_id, "at": at, "t": t, "kind": kind,
+                 "value": value, "moment": moment}  # fmt: skip
+            )
+
+    def ratings(self, patient_id: str, kind: str | None = None) -> list[dict[str, Any]]:
+        where, params = "patient_id = ?", [patient_id]
+        if kind is not None:
+            where, params = where + " and kind = ?", [*params, kind]
+        return list(self.db.table("ratings").rows_where(where, params, order_by="at, t, id"))
+
+    def add_calibration(
+        self, patient_id: str, at: str, movement: str, rest_deg: float, max_deg: float, input_url: str
+    ) -> None:
+        self.ensure_patient(patient_id, at)
+        with self.db.conn:
+            self.db.table("calibrations").insert(
+                {"patient_id": patient_id, "at": at, "movement": movement, "rest_deg": rest_deg,
+                 "max_deg": max_deg, "input": input_url}  # fmt: skip
+            )
+
+    def calibrations(self, patient_id: str) -> list[dict[str, Any]]:
+        return list(self.db.table("calibrations").rows_where("patient_id = ?", [patient_id], order_by="at, id"))
+
+    def add_device_event(self, session_id: int, status: DeviceStatus) -> None:
+        with self.db.conn:
+            self.db.table("device_events").insert(
+                {"session_id": session_id, "t": status.t, "device": status.device, "kind": status.kind,
+                 "detail": status.detail}  # fmt: skip
+            )
+
+    def device_events(self, session_id: int) -> list[DeviceStatus]:
+        rows = self.db.table("device_events").rows_where("session_id = ?", [session_id], order_by="t, id")
+        return [DeviceStatus(t=r["t"], device=r["device"], kind=r["kind"], detail=r["detail"]) for r in rows]
+
+    def add_stream(
+        self,
+        session_id: int,
+        name: str,
+        unit: str,
+        t: Sequence[float],
+        values: Sequence[float],
+        set_id: int | None = None,
+    ) -> int:
+        """Store one stream of samples (e.g. a set's elbow angle at 30 Hz) as two packed arrays in one row.
+
+        One row per set instead of one per sample keeps a year of 30 Hz angles to tens of megabytes
+        and makes inserting them a single write.
+        """
+        if len(t) != len(values):
+            raise StoreError(f"stream {name}: {len(t)} timestamps but {len(values)} values")
+        with self.db.conn:
+            table = self.db.table("streams").insert(
+                {"session_id": session_id, "set_id": set_id, "name": name, "unit": unit, "count": len(t),
+                 "t": _pack("d", t), "value": _pack("f", values)}  # fmt: skip
+            )
+        assert table.last_pk is not None
+        return int(table.last_pk)
+
+    def streams(self, session_id: int, name: str | None = None) -> list[Stream]:
+        where, params = "session_id = ?", [session_id]
+        params_any: list[Any] = params
+        if name is not None:
+            where, params_any = where + " and name = ?", [session_id, name]
+        return [
+            Stream(name=r["name"], unit=r["unit"], set_id=r["set_id"], t=_unpack("d", r["t"]),
+                   values=_unpack("f", r["value"]))  # fmt: skip
+            for r in self.db.table("streams").rows_where(where, params_any, order_by="id")
+        ]
+
+    # -- maintenance --------------------------------------------------------------------------
+
+    def pseudonym_secret(self) -> bytes:
+        return bytes.fromhex(self.db.table("meta").get("pseudonym_secret")["value"])
+
+    def integrity_problems(self) -> list[str]:
+        """SQLite's integrity and foreign-key checks; an empty list means the file is sound."""
+        problems = [row[0] for row in self.db.execute("PRAGMA integrity_check").fetchall() if row[0] != "ok"]
+        for table, rowid, parent, _ in self.db.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"{table} row {rowid} points at a missing {parent} row")
+        return problems
+
+    def backup(self, out: Path) -> None:
+        """Copy the live database to ``out`` with SQLite's online backup (safe while a game writes)."""
+        partial = out.with_name(f".{out.name}.partial")
+        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
+        try:
+            target = sqlite3.connect(partial)
+            try:
+                self.db.conn.backup(target)
+            finally:
+                target.close()
+            os.replace(partial, out)  # the backup appears whole or not at all
+        finally:
+            partial.unlink(missing_ok=True)
+
     def close(self) -> None:
         self.db.close()
+
+
+#: rating kind -> (lowest, highest) on its scale
+RATING_SCALES: dict[str, tuple[float, float]] = {"pain": (0, 10), "suds": (0, 100), "stress": (0, 10)}
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A stored stream of samples: ``t`` in seconds, ``values`` in ``unit``."""
+
+    name: str
+    unit: str
+    set_id: int | None
+    t: tuple[float, ...]
+    values: tuple[float, ...]
+
+
+def _pack(typecode: str, values: Sequence[float]) -> bytes:
+    packed = array(typecode, values)
+    if sys.byteorder != "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _unpack(typecode: str, blob: bytes) -> tuple[float, ...]:
+    unpacked = array(typecode)
+    unpacked.frombytes(blob)
+    if sys.byteorder != "little":
+        unpacked.byteswap()
+    return tuple(unpacked)
