@@ -20,7 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("rehab.cli.notbuilt", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.cli.games", "list the games with their movements and inputs"),
     "track": ("rehab.cli.notbuilt", "track a body from a webcam or video and write joint angles"),
-    "devices": ("rehab.cli.notbuilt", "list, simulate and record serial IMUs and headsets"),
+    "devices": ("rehab.cli.devices", "list, simulate and record serial IMUs and headsets"),
     "plan": ("rehab.cli.notbuilt", "write, validate and assign exercise plans"),
     "session": ("rehab.cli.notbuilt", "run today's guided session from the patient's plan"),
     "patients": ("rehab.cli.patients", "add and list patients (pseudonymous ids)"),
