@@ -47,6 +47,12 @@ class Posture:
     facing_deg: float = 0.0
     #: tilt of the camera view about its own horizontal axis (camera looking down is positive)
     camera_pitch_deg: float = 0.0
+    #: trunk and neck, each positive towards the patient's left (rehab.kinematics conventions):
+    #: lean of the trunk on the pelvis, turn of the shoulders on the hips, turn and tilt of the head
+    trunk_lateral_flexion: float = 0.0
+    trunk_rotation: float = 0.0
+    cervical_rotation: float = 0.0
+    cervical_lateral_flexion: float = 0.0
 
 
 def _rad(deg: float) -> float:
@@ -116,7 +122,34 @@ def anatomical_points(posture: Posture, seg: Segments | None = None) -> np.ndarr
         put(f"{side}_eye_outer", head + forward * 0.07 + up * 0.03 + out * 0.045)
         put(f"{side}_ear", head + out * 0.075)
         put(f"mouth_{side}", head + forward * 0.085 - up * 0.04 + out * 0.025)
-    return points
+    return _bend_trunk_and_neck(points, posture, shoulder_mid)
+
+
+#: landmarks that move with the head (0..10) and with the thorax (the rest above the hips)
+_HEAD = list(range(11))
+_UPPER = [INDEX[n] for n in INDEX if not n.endswith(("hip", "knee", "ankle", "heel", "foot_index"))]
+
+
+def _about(axis: int, deg: float) -> np.ndarray:
+    """Right-handed rotation about body axis 0 (left), 1 (up) or 2 (forward)."""
+    c, s = math.cos(_rad(deg)), math.sin(_rad(deg))
+    i, j = [(1, 2), (2, 0), (0, 1)][axis]
+    m = np.eye(3)
+    m[i, i], m[i, j], m[j, i], m[j, j] = c, -s, s, c
+    return m
+
+
+def _bend_trunk_and_neck(points: np.ndarray, posture: Posture, neck: np.ndarray) -> np.ndarray:
+    """Turn the head about the neck, then the upper body about the mid-hips (zero angles: unchanged)."""
+    out = points.copy()
+    # turning left is +rotation about up; leaning or tilting left is -rotation about forward.
+    # The head turns, then tilts about its own forward axis; the trunk leans, then turns about its
+    # own long axis: the orders rehab.kinematics measures them in.
+    head = _about(1, posture.cervical_rotation) @ _about(2, -posture.cervical_lateral_flexion)
+    out[_HEAD] = (out[_HEAD] - neck) @ head.T + neck
+    trunk = _about(2, -posture.trunk_lateral_flexion) @ _about(1, posture.trunk_rotation)
+    out[_UPPER] = out[_UPPER] @ trunk.T
+    return out
 
 
 def body_to_camera(facing_deg: float, camera_pitch_deg: float = 0.0) -> np.ndarray:

@@ -17,7 +17,19 @@ SIDED_MOTIONS: tuple[str, ...] = (
     "shoulder_abduction",
 )
 
-POSE_ANGLE_NAMES: tuple[str, ...] = tuple(f"{m}_{s}" for m in SIDED_MOTIONS for s in SIDES)
+#: motions of the trunk and neck, one value each, computed from pose landmarks (sign conventions in
+#: ``rehab.kinematics`` and docs/tracking.md): positive is towards the patient's left
+UNSIDED_MOTIONS: tuple[str, ...] = (
+    "trunk_lateral_flexion",
+    "trunk_rotation",
+    "cervical_rotation",
+    "cervical_lateral_flexion",
+)
+
+POSE_ANGLE_NAMES: tuple[str, ...] = (
+    *(f"{m}_{s}" for m in SIDED_MOTIONS for s in SIDES),
+    *UNSIDED_MOTIONS,
+)
 
 #: American Academy of Orthopaedic Surgeons normal active ROM, degrees (DESIGN.md)
 NORMAL_ROM_DEG: dict[str, float] = {
@@ -42,6 +54,9 @@ NORMAL_ROM_DEG: dict[str, float] = {
     "cervical_extension": 45,
     "cervical_lateral_flexion": 45,
     "cervical_rotation": 80,
+    # thoracolumbar values (AAOS), not in DESIGN.md's list: used only to scale displays
+    "trunk_lateral_flexion": 35,
+    "trunk_rotation": 45,
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from rehab.types import JointAngles
+
 
 def _alpha(cutoff_hz: float, dt: float) -> float:
     tau = 1.0 / (2 * math.pi * cutoff_hz)
@@ -49,3 +51,50 @@ class OneEuroFilter:
     def velocity(self) -> float:
         """The filtered rate of change, units per second."""
         return self._dx
+
+
+#: One Euro settings per motion, (min_cutoff_hz, beta). Limb values come from a grid sweep on
+#: simulated 30 fps sessions with webcam-like landmark noise (devices.pose_sim, RMS error against the
+#: true angle; docs/tracking.md has the numbers). Trunk and neck were not swept (the simulator has no
+#: trunk or neck exercise yet): they move slowly through small ranges, so a low cutoff removes more
+#: jitter at little cost in lag.
+ONE_EURO_TUNING: dict[str, tuple[float, float]] = {
+    "elbow_flexion": (1.0, 0.02),
+    "knee_flexion": (0.5, 0.05),
+    "hip_flexion": (0.5, 0.05),
+    "shoulder_elevation": (1.0, 0.1),
+    "shoulder_flexion": (1.0, 0.1),
+    "shoulder_abduction": (1.0, 0.1),
+    "trunk_lateral_flexion": (0.5, 0.01),
+    "trunk_rotation": (0.5, 0.01),
+    "cervical_rotation": (0.7, 0.01),
+    "cervical_lateral_flexion": (0.5, 0.01),
+}
+
+
+def filter_for(angle_name: str) -> OneEuroFilter:
+    """A One Euro filter tuned for ``angle_name`` (``elbow_flexion_left`` or a motion name)."""
+    from rehab.angles import split_name
+
+    motion, _ = split_name(angle_name)
+    min_cutoff, beta = ONE_EURO_TUNING.get(motion, (1.0, 0.02))
+    return OneEuroFilter(min_cutoff_hz=min_cutoff, beta=beta)
+
+
+class AngleSmoother:
+    """Smooths every angle of a stream of JointAngles with its own tuned filter.
+
+    NaN stays NaN (and restarts that angle's filter), so smoothing never invents a value.
+    """
+
+    def __init__(self) -> None:
+        self._filters: dict[str, OneEuroFilter] = {}
+
+    def __call__(self, angles: JointAngles) -> JointAngles:
+        smoothed = {}
+        for name, value in angles.values.items():
+            filt = self._filters.get(name)
+            if filt is None:
+                filt = self._filters[name] = filter_for(name)
+            smoothed[name] = filt(angles.t, value)
+        return JointAngles(t=angles.t, values=smoothed, confidence=angles.confidence)

@@ -8,6 +8,7 @@ goniometer measures them, whatever way the patient faces the camera.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,7 +103,57 @@ def angles_from_points(points: np.ndarray, visibility: np.ndarray, t: float = 0.
             arm_vis if sagittal_share >= MIN_IN_PLANE else 0.0)  # fmt: skip
         put(f"shoulder_abduction_{side}", abduction,
             arm_vis if frontal_share >= MIN_IN_PLANE else 0.0)  # fmt: skip
+    _trunk_and_neck(points, visibility, put)
     return JointAngles(t=t, values=values, confidence=confidence)
+
+
+def _signed_about(v: np.ndarray, zero: np.ndarray, positive: np.ndarray) -> float:
+    """Angle of ``v`` from ``zero`` towards ``positive`` (two orthonormal axes), in degrees, -180..180."""
+    return math.degrees(math.atan2(float(np.dot(v, positive)), float(np.dot(v, zero))))
+
+
+def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[str, float, float], None]) -> None:
+    """Trunk and cervical angles; every one is positive towards the patient's left.
+
+    - ``trunk_lateral_flexion``: the trunk line (mid-hips to mid-shoulders) against the pelvis (the
+      hip line), in the frontal plane: 0 when the trunk is square on the pelvis, positive leaning left.
+    - ``trunk_rotation``: the shoulder line against the hip line, about the trunk line: positive when
+      the shoulders turn to face the patient's left (the left shoulder goes back).
+    - ``cervical_rotation``: the ear line against the thorax (shoulder line and trunk line), about the
+      trunk line: positive when the head turns to the patient's left (nose towards the left shoulder).
+    - ``cervical_lateral_flexion``: the ear line's tilt out of the thorax's transverse plane: positive
+      when the left ear goes down towards the left shoulder.
+    Cervical flexion/extension is not computed: from nose and ears its zero differs from person to
+    person by more than the accuracy we could claim, so it needs a neutral calibration first.
+    """
+    ls, rs = points[landmark("left_shoulder")], points[landmark("right_shoulder")]
+    lh, rh = points[landmark("left_hip")], points[landmark("right_hip")]
+    le, re_ = points[landmark("left_ear")], points[landmark("right_ear")]
+    vis = {n: float(visibility[landmark(n)]) for n in ("left_shoulder", "right_shoulder", "left_hip",
+                                                        "right_hip", "left_ear", "right_ear")}  # fmt: skip
+    trunk_vis = min(vis["left_shoulder"], vis["right_shoulder"], vis["left_hip"], vis["right_hip"])
+    trunk = _unit((ls + rs) / 2 - (lh + rh) / 2)
+    hip_line = _unit(lh - rh)
+
+    # against the pelvis, not gravity: the camera's vertical is unknown when it is tilted
+    put("trunk_lateral_flexion", 90.0 - three_point_angle(hip_line, np.zeros(3), trunk), trunk_vis)
+
+    # thorax frame: up along the trunk line, left along the shoulder line made square to it
+    def square_to(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
+        return _unit(v - np.dot(v, axis) * axis)
+
+    shoulder_left = square_to(ls - rs, trunk)
+    thorax_forward = np.cross(shoulder_left, trunk)
+    hips_in_plane = square_to(hip_line, trunk)
+    # the shoulders turned left about the trunk line: measured from the hips, so hips are the zero
+    hips_forward = np.cross(hips_in_plane, trunk)
+    put("trunk_rotation", _signed_about(shoulder_left, hips_in_plane, -hips_forward), trunk_vis)
+
+    ears = _unit(le - re_)
+    head_vis = min(vis["left_ear"], vis["right_ear"], vis["left_shoulder"], vis["right_shoulder"])
+    put("cervical_rotation", _signed_about(square_to(ears, trunk), shoulder_left, -thorax_forward), head_vis)
+    put("cervical_lateral_flexion", math.degrees(math.asin(float(np.clip(-np.dot(ears, trunk), -1, 1)))),
+        head_vis)  # fmt: skip
 
 
 def pose_angles(frame: PoseFrame) -> JointAngles:
