@@ -1,0 +1,170 @@
+"""Device parser throughput and serial latency (issue 4), side by side with the PyPI peers.
+
+Our parsers are fed the bytes in 4 KiB chunks (a large port read) and in 64-byte chunks (a busy
+reader). The peers ``witmotion`` and ``thinkgear-py3`` read from a port object byte by byte, so they
+get an in-memory port holding the same bytes. A peer that is not installed is reported as such.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import statistics
+import time
+from collections import defaultdict
+
+from devices import thinkgear, witmotion
+from devices.simulate import Simulator
+from rehab.types import EegSample
+
+WIT_FRAMES = 100_000
+TG_PACKETS = 40_000
+
+
+def _wit_bytes() -> bytes:
+    sim = Simulator("witmotion", "elbow", noise=0.5, seed=3)
+    return b"".join(sim.frame(k / 100) for k in range(WIT_FRAMES // 4))  # 4 frames per tick
+
+
+def _tg_bytes() -> bytes:
+    rng = random.Random(4)
+    packets = []
+    for k in range(TG_PACKETS):
+        if k % 512 == 0:
+            packets.append(thinkgear.encode_sample(EegSample(0, poor_signal=0, attention=50, meditation=60,
+                                                             bands=tuple(rng.randrange(2**20) for _ in range(8)))))
+        else:
+            packets.append(thinkgear.encode_sample(EegSample(0, raw=rng.randrange(-2048, 2048))))
+    return b"".join(packets)
+
+
+def _ours(parser_cls: type, data: bytes, chunk: int) -> tuple[float, int]:
+    best = float("inf")
+    frames = 0
+    for _ in range(3):
+        parser = parser_cls()
+        start = time.perf_counter()
+        for i in range(0, len(data), chunk):
+            parser.feed(data[i : i + chunk], 0.0)
+        best = min(best, time.perf_counter() - start)
+        frames = parser.stats.frames
+    return frames / best, frames
+
+
+def _peer_witmotion(data: bytes) -> dict:
+    try:
+        import witmotion as peer
+    except ImportError:
+        return {"status": "not installed (pip install witmotion)"}
+    imu = object.__new__(peer.IMU)
+    stream = io.BytesIO(data)
+
+    class MemoryPort:
+        def read(self, size: int = 1) -> bytes:
+            chunk = stream.read(size)
+            if not chunk:
+                imu.should_exit = True
+            return chunk
+
+    imu.ser = MemoryPort()
+    imu.should_exit = False
+    imu.subscribers = defaultdict(list)
+    count = [0]
+    imu.subscribe(lambda msg: count.__setitem__(0, count[0] + 1))
+    start = time.perf_counter()
+    imu._rxloop()
+    elapsed = time.perf_counter() - start
+    return {"frames_per_s": round(count[0] / elapsed), "frames": count[0], "version": _version("witmotion")}
+
+
+def _peer_thinkgear(data: bytes, packets: int) -> dict:
+    try:
+        from thinkgear.think_gear import ThinkGearProtocol
+    except ImportError:
+        return {"status": "not installed (pip install thinkgear-py3)"}
+
+    class MemoryProtocol(ThinkGearProtocol):
+        def __init__(self) -> None:
+            super().__init__()
+            self.stream = io.BytesIO(data)
+
+        def _recv(self, size: int = 1) -> bytes:
+            return self.stream.read(size)
+
+    proto = MemoryProtocol()
+    start = time.perf_counter()
+    for _ in range(packets):
+        proto.read()
+    elapsed = time.perf_counter() - start
+    return {"frames_per_s": round(packets / elapsed), "frames": packets, "version": _version("thinkgear-py3")}
+
+
+def _version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
+
+
+def _latency(samples: int = 300) -> dict:
+    """pty write -> sample stamped by the reader thread -> sample returned by poll()."""
+    from devices.serial_source import SerialSource
+    from devices.virtual_port import VirtualPort
+
+    port = VirtualPort()
+    source = SerialSource("witmotion:bench", port.path, witmotion.WitMotionParser(), 115200)
+    frame = witmotion.encode_frame(witmotion.ANGLE, (1, 2, 3, 0))
+    stamped, polled = [], []
+    try:
+        for _ in range(samples):
+            written = time.monotonic()
+            port.write(frame)
+            deadline = written + 0.5
+            got: list = []
+            while not got and time.monotonic() < deadline:
+                # a game loop sleeps between polls; spinning here would hold the GIL and delay the
+                # reader thread by the interpreter's 5 ms switch interval, measuring only ourselves
+                time.sleep(0.0002)
+                got = source.poll(time.monotonic())
+            seen = time.monotonic()
+            if got:
+                stamped.append(got[0].t - written)
+                polled.append(seen - written)
+            time.sleep(0.002)
+    finally:
+        source.close()
+        port.close()
+
+    def p(values: list[float], q: float) -> float:
+        return round(statistics.quantiles(values, n=100)[q - 1] * 1000, 3) if len(values) > 2 else float("nan")
+
+    return {"samples": len(stamped), "write_to_stamp_ms_p50": p(stamped, 50), "write_to_stamp_ms_p95": p(stamped, 95),
+            "write_to_poll_ms_p50": p(polled, 50), "write_to_poll_ms_p95": p(polled, 95), "goal_p95_ms": 5.0}
+
+
+def run() -> dict:
+    wit = _wit_bytes()
+    tg = _tg_bytes()
+    wit_4k, wit_frames = _ours(witmotion.WitMotionParser, wit, 4096)
+    wit_64, _ = _ours(witmotion.WitMotionParser, wit, 64)
+    tg_4k, tg_frames = _ours(thinkgear.ThinkGearParser, tg, 4096)
+    tg_64, _ = _ours(thinkgear.ThinkGearParser, tg, 64)
+    return {
+        "devices": {
+            "witmotion_parser": {"frames": wit_frames, "frames_per_s_4k_chunks": round(wit_4k),
+                                 "frames_per_s_64b_chunks": round(wit_64), "goal_frames_per_s": 100_000,
+                                 "peer_witmotion": _peer_witmotion(wit)},
+            "thinkgear_parser": {"frames": tg_frames, "frames_per_s_4k_chunks": round(tg_4k),
+                                 "frames_per_s_64b_chunks": round(tg_64),
+                                 "peer_thinkgear_py3": _peer_thinkgear(tg, tg_frames)},
+            "serial_latency": _latency(),
+        }
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(run(), indent=2))
