@@ -7,6 +7,7 @@ the caller polls. Recording time is shifted so the first sample arrives at the f
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 from rehab.types import DeviceStatus
@@ -16,17 +17,22 @@ from .jsonl import read_recording
 
 
 class ReplaySource:
-    def __init__(self, path: Path, speed: float = 1.0) -> None:
+    """Samples delivered by their timestamps, relative to the first poll. Also backs ``sim:``."""
+
+    def __init__(self, samples: Sequence[Sample], url: str, speed: float = 1.0) -> None:
         if speed < 0 or math.isnan(speed):
             raise UnknownSourceError(f"replay speed must be 0 (as fast as possible) or more, got {speed}")
-        self.url = f"replay:{path}"
-        self.path = path
+        self.url = url
         self.speed = speed
-        self._samples = list(read_recording(path))
+        self._samples = list(samples)
         self._next = 0
         self._offset: float | None = None
         self._events: list[DeviceStatus] = []
         self._ended = False
+
+    @classmethod
+    def from_file(cls, path: Path, speed: float = 1.0) -> ReplaySource:
+        return cls(list(read_recording(path)), f"replay:{path}", speed)
 
     def __len__(self) -> int:
         return len(self._samples)
@@ -70,4 +76,4 @@ def open_replay(url: SourceUrl) -> ReplaySource:
         speed = float(url.options.get("speed", "1"))
     except ValueError as error:
         raise UnknownSourceError(f"replay speed must be a number, got {url.options['speed']!r}") from error
-    return ReplaySource(path, speed)
+    return ReplaySource.from_file(path, speed)

@@ -1,7 +1,8 @@
 """From joint angles to game controls, normalised to the patient's own range.
 
 A patient who can reach 60 degrees wins at 60: ``level`` is 0 at their rest angle and 1 at their
-target, whatever the absolute numbers are.
+target, whatever the absolute numbers are. Two-sided movements (a head turn, a side bend) map to
+-1..1 around neutral, negative towards the patient's left.
 """
 
 from __future__ import annotations
@@ -18,27 +19,50 @@ MAX_LEVEL = 1.5
 
 @dataclass(frozen=True)
 class Calibration:
-    """The patient's range for one movement, degrees."""
+    """The patient's range for one movement, degrees. Signed movements use ``target_deg`` both ways."""
 
     angle_name: str
     rest_deg: float
     target_deg: float
+    signed: bool = False
 
     def level(self, angle_deg: float) -> float:
         span = self.target_deg - self.rest_deg
         if math.isnan(angle_deg) or span == 0:
             return 0.0
-        return min(max((angle_deg - self.rest_deg) / span, 0.0), MAX_LEVEL)
+        share = (angle_deg - self.rest_deg) / span
+        low = -MAX_LEVEL if self.signed else 0.0
+        return min(max(share, low), MAX_LEVEL)
+
+
+@dataclass(frozen=True)
+class Axis:
+    """A further movement a game reads from ``Controls.axes`` under ``key``."""
+
+    key: str
+    calibration: Calibration
 
 
 class ControlMapper:
-    """Smooths one angle with a One Euro filter and maps it to ``Controls``."""
+    """Smooths each angle with a One Euro filter and maps them to ``Controls``."""
 
-    def __init__(self, calibration: Calibration, smoothing: OneEuroFilter | None = None) -> None:
+    def __init__(self, calibration: Calibration, axes: tuple[Axis, ...] = ()) -> None:
         self.calibration = calibration
-        self.filter = smoothing or OneEuroFilter()
+        self.axes = axes
+        self.filter = OneEuroFilter()
+        self._axis_filters = {axis.key: OneEuroFilter() for axis in axes}
 
     def __call__(self, angles: JointAngles) -> Controls:
         angle = self.filter(angles.t, angles.get(self.calibration.angle_name))
-        tracking = not math.isnan(angle)
-        return Controls(t=angles.t, level=self.calibration.level(angle), angle_deg=angle, tracking=tracking)
+        axes = {}
+        for axis in self.axes:
+            value = self._axis_filters[axis.key](angles.t, angles.get(axis.calibration.angle_name))
+            if not math.isnan(value):
+                axes[axis.key] = axis.calibration.level(value)
+        return Controls(
+            t=angles.t,
+            level=self.calibration.level(angle),
+            angle_deg=angle,
+            tracking=not math.isnan(angle),
+            axes=axes,
+        )

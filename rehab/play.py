@@ -1,7 +1,8 @@
 """One played session: input source -> kinematics -> controls and reps -> game -> store.
 
 This is the loop the CLI runs. The clock is passed in: a simulated clock plays a recording as fast
-as the machine allows (the demo, tests, benchmarks); a real clock paces a live session.
+as the machine allows (the demo, tests, benchmarks); a real clock paces a live session. Scenes run
+in order: instructions, countdown, play, summary. Input is read only while playing.
 """
 
 from __future__ import annotations
@@ -9,11 +10,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from rehab.controls import Calibration, ControlMapper
+from rehab.controls import Axis, Calibration, ControlMapper
 from rehab.engine import FixedStepper, FrameStats, GameInfo
 from rehab.hud import HudState, draw_hud
 from rehab.kinematics import pose_angles
@@ -63,10 +64,37 @@ class Exercise:
     target_deg: float
     reps_planned: int
     hold_s: float = 1.0
+    signed: bool = False
+    axes: tuple[Axis, ...] = ()
+
+    @classmethod
+    def for_game(
+        cls, game: GameInfo, side: str, reps_planned: int = 8, hold_s: float = 1.0, target_deg: float | None = None
+    ) -> Exercise:
+        """The game's movement for one side, with its default range unless a target is given."""
+
+        def full(motion: str) -> str:
+            return f"{motion}_{side}" if game.sided else motion
+
+        axes = [Axis(motion, Calibration(full(motion), rest, target)) for motion, rest, target in game.axes]
+        if game.sided:
+            # both sides of the main movement, for games that judge symmetry (squat)
+            for other in ("left", "right"):
+                name = f"{game.angle}_{other}"
+                axes.append(Axis(name, Calibration(name, game.rest_deg, target_deg or game.target_deg)))
+        return cls(
+            angle_name=full(game.angle),
+            rest_deg=0.0 if game.signed else game.rest_deg,
+            target_deg=target_deg or game.target_deg,
+            reps_planned=reps_planned,
+            hold_s=hold_s,
+            signed=game.signed,
+            axes=tuple(axes),
+        )
 
     @property
     def calibration(self) -> Calibration:
-        return Calibration(self.angle_name, self.rest_deg, self.target_deg)
+        return Calibration(self.angle_name, self.rest_deg, self.target_deg, self.signed)
 
     @property
     def rule(self) -> RepRule:
@@ -78,11 +106,32 @@ class PlayResult:
     reps: list[RepMetrics] = field(default_factory=list)
     frames: int = 0
     duration_s: float = 0.0
+    play_s: float = 0.0
+    wall_s: float = 0.0
     best_deg: float = math.nan
     untracked_s: float = 0.0
     events: list[DeviceStatus] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
     ended: str = ""
+
+    def stats_json(self) -> dict[str, Any]:
+        """What ``--stats`` writes: frame counts and timings, and every rep's metrics."""
+        fps = self.frames / self.wall_s if self.wall_s > 0 else 0.0
+        reps = []
+        for rep in self.reps:
+            row = asdict(rep)
+            row["compensations"] = list(rep.compensations)
+            reps.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
+        return {
+            "frames": self.frames,
+            "fps": round(fps, 1),
+            "frame_time_p50_ms": self.stats.get("frame_time_p50_ms", 0.0),
+            "frame_time_p99_ms": self.stats.get("frame_time_p99_ms", 0.0),
+            "play_seconds": round(self.play_s, 2),
+            "untracked_seconds": round(self.untracked_s, 2),
+            "ended": self.ended,
+            "reps": reps,
+        }
 
 
 class Display(Protocol):
@@ -91,6 +140,28 @@ class Display(Protocol):
     def present(self) -> None: ...
 
     def quit_requested(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class SceneTimes:
+    """Seconds each scene shows. Tests and benchmarks may set them to 0."""
+
+    instructions_s: float = 4.0
+    countdown_s: float = 3.0
+    summary_s: float = 4.0
+
+
+NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
+#: after the input ends (a finished recording), play on this long so the last rep can settle
+END_GRACE_S = 0.5
+
+
+def _angles_of(sample: object) -> JointAngles | None:
+    if isinstance(sample, PoseFrame):
+        return pose_angles(sample)
+    if isinstance(sample, JointAngles):
+        return sample
+    return None
 
 
 def play(
@@ -103,87 +174,118 @@ def play(
     max_seconds: float = 600.0,
     screenshot: Path | None = None,
     screenshot_at: float | None = None,
+    scenes: SceneTimes = NO_SCENES,
 ) -> PlayResult:
-    """Run the loop until the source ends, the planned reps are done plus a moment, or time is up.
+    """Run the scenes; play until the source ends, the time is up, or the player quits.
 
     ``on_rep`` is called the moment each rep completes (the caller commits it to the store).
+    ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
     """
     from rehab.display import save_screenshot
+    from rehab.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
 
     game = game_info.factory(hold_s=exercise.hold_s)
     stepper = FixedStepper(game)
-    mapper = ControlMapper(exercise.calibration)
+    mapper = ControlMapper(exercise.calibration, exercise.axes)
     detector = RepDetector(exercise.rule)
     result = PlayResult()
     stats = FrameStats()
     controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
+    lead_in = scenes.instructions_s + scenes.countdown_s
     start: float | None = None
+    play_started: float | None = None
     source_ended_at: float | None = None
+    previous = 0.0
     shot_taken = False
-    previous_elapsed = 0.0
+    wall_started = time.perf_counter()
+    instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
+                    f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time."]  # fmt: skip
+
     while True:
         now = clock.now()
         frame_started = time.perf_counter()
         start = now if start is None else start
-        elapsed = now - start
-        for sample in source.poll(now):
-            if isinstance(sample, PoseFrame):
-                angles = pose_angles(sample)
-            elif isinstance(sample, JointAngles):
-                angles = sample
-            else:
-                continue
-            controls = mapper(angles)
-            if controls.tracking:
-                result.best_deg = max(controls.angle_deg, result.best_deg) if math.isfinite(
-                    result.best_deg) else controls.angle_deg  # fmt: skip
-            rep = detector.step(angles.t, controls.angle_deg)
-            if rep is not None:
-                result.reps.append(rep)
-                on_rep(rep)
-        for event in source.status_events():
-            result.events.append(event)
-            if event.kind == "ended" and source_ended_at is None:
-                source_ended_at = elapsed
-        if not controls.tracking:
-            result.untracked_s += elapsed - previous_elapsed
-        previous_elapsed = elapsed
-        stepper.advance(now, controls)
-
-        snapshot = game.snapshot()
-        game_info.renderer(display.surface, snapshot)
-        draw_hud(
-            display.surface,
-            HudState(
-                reps_done=len(result.reps),
-                reps_planned=exercise.reps_planned,
-                elapsed_s=elapsed,
-                angle_label=exercise.angle_name.replace("_", " "),
-                angle_deg=controls.angle_deg,
-                target_deg=exercise.target_deg,
-                rest_deg=exercise.rest_deg,
-                best_deg=result.best_deg,
-                message=snapshot.message,
-            ),
-        )
+        since_start = now - start
+        if since_start < scenes.instructions_s:
+            draw_instructions(display.surface, game_info.title, instructions, lead_in - since_start)
+        else:
+            play_started = now if play_started is None else play_started
+            elapsed = now - play_started
+            if since_start >= lead_in:
+                for sample in source.poll(now):
+                    angles = _angles_of(sample)
+                    if angles is None:
+                        continue
+                    controls = mapper(angles)
+                    if controls.tracking:
+                        best = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
+                        result.best_deg = best if math.isnan(result.best_deg) else max(best, result.best_deg)
+                    measured = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
+                    rep = detector.step(angles.t, measured)
+                    if rep is not None:
+                        result.reps.append(rep)
+                        on_rep(rep)
+                for event in source.status_events():
+                    result.events.append(event)
+                    if event.kind == "ended" and source_ended_at is None:
+                        source_ended_at = now
+                if not controls.tracking:
+                    result.untracked_s += now - previous
+                stepper.advance(now, controls)
+            snapshot = game.snapshot()
+            game_info.renderer(display.surface, snapshot)
+            draw_hud(
+                display.surface,
+                HudState(
+                    reps_done=len(result.reps),
+                    reps_planned=exercise.reps_planned,
+                    elapsed_s=max(0.0, since_start - lead_in),
+                    angle_label=exercise.angle_name.replace("_", " "),
+                    angle_deg=controls.angle_deg,
+                    target_deg=exercise.target_deg,
+                    rest_deg=exercise.rest_deg,
+                    best_deg=result.best_deg,
+                    message=snapshot.message,
+                ),
+            )
+            if since_start < lead_in:
+                draw_countdown(display.surface, lead_in - since_start)
+            elif not controls.tracking and since_start - lead_in > 1.0:
+                draw_pause_banner(display.surface, _pause_reason(result.events))
+        previous = now
         display.present()
         result.frames += 1
         stats.add(time.perf_counter() - frame_started)
-        if screenshot and screenshot_at is not None and not shot_taken and elapsed >= screenshot_at:
+        played = since_start - lead_in
+        if screenshot and screenshot_at is not None and not shot_taken and played >= screenshot_at:
             save_screenshot(display.surface, screenshot)
             shot_taken = True
 
         if display.quit_requested():
             result.ended = "stopped by the player"
             break
-        if source_ended_at is not None and elapsed - source_ended_at >= 0.5:
+        if source_ended_at is not None and now - source_ended_at >= END_GRACE_S:
             result.ended = "end of input"
             break
-        if elapsed >= max_seconds:
+        if played >= max_seconds:
             result.ended = "time limit"
             break
+    result.play_s = max(0.0, since_start - lead_in)
+    result.duration_s = result.play_s
     if screenshot and not shot_taken:
         save_screenshot(display.surface, screenshot)
-    result.duration_s = elapsed
+    if scenes.summary_s > 0:
+        summary_end = now + scenes.summary_s
+        while now < summary_end and not display.quit_requested():
+            draw_summary(display.surface, game_info.title, result.reps, exercise.reps_planned)
+            display.present()
+            now = clock.now()
+    result.wall_s = time.perf_counter() - wall_started
     result.stats = stats.summary()
     return result
+
+
+def _pause_reason(events: list[DeviceStatus]) -> str:
+    if events and events[-1].kind == "lost":
+        return f"The device was disconnected ({events[-1].device}). Waiting for it to come back..."
+    return "We cannot see you. Step back into view of the camera."

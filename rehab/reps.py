@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rehab.smoothness import sparc_of_angles
 from rehab.types import RepMetrics
 
 #: "holding at the top" means staying within this band below the rep's peak
@@ -42,6 +43,17 @@ def peak_velocity(samples: list[tuple[float, float]]) -> float:
         if t - t0 >= VELOCITY_WINDOW_S:
             best = max(best, abs(angle - a0) / (t - t0))
     return best
+
+
+def rep_smoothness(samples: list[tuple[float, float]], top_deg: float) -> float:
+    """Mean SPARC of the raising and the lowering movement. SPARC judges one discrete movement, so
+    the hold at the top (no motion) is cut out rather than read as a stop-start jerk."""
+    at_top = [i for i, (_, angle) in enumerate(samples) if angle >= top_deg]
+    if not at_top:
+        return math.nan
+    phases = [sparc_of_angles(samples[: at_top[0] + 1]), sparc_of_angles(samples[at_top[-1] :])]
+    finite = [p for p in phases if math.isfinite(p)]
+    return sum(finite) / len(finite) if finite else math.nan
 
 
 @dataclass(frozen=True)
@@ -138,7 +150,8 @@ class RepDetector:
         if not self._armed or duration < rule.min_duration_s or excursion < rule.min_excursion_deg:
             return None
         self.count += 1
-        hold = hold_time(self._samples, self._peak - max(HOLD_BAND_MIN_DEG, HOLD_BAND_SHARE * excursion))
+        hold_band = max(HOLD_BAND_MIN_DEG, HOLD_BAND_SHARE * excursion)
+        hold = hold_time(self._samples, self._peak - hold_band)
         return RepMetrics(
             index=self.count,
             t_start=self._t_start,
@@ -151,4 +164,5 @@ class RepDetector:
             peak_velocity_dps=peak_velocity(self._samples),
             target_deg=rule.target_deg,
             success=self._peak >= rule.target_deg and hold >= rule.hold_s,
+            smoothness_sparc=rep_smoothness(self._samples, self._peak - hold_band),
         )

@@ -39,7 +39,7 @@ def test_bad_line_names_file_and_line(tmp_path):
 def test_replay_paces_by_the_time_it_is_given(tmp_path):
     path = tmp_path / "r.jsonl"
     write_recording(path, [EegSample(t=10.0 + i, attention=i) for i in range(5)])
-    source = ReplaySource(path, speed=1.0)
+    source = ReplaySource.from_file(path, speed=1.0)
     assert [s.attention for s in source.poll(100.0)] == [0]
     assert source.poll(101.5)[0].attention == 1
     assert [s.attention for s in source.poll(104.0)] == [2, 3, 4]

@@ -79,3 +79,24 @@ def test_hold_requirement_decides_success():
 def test_thresholds_must_be_ordered():
     with pytest.raises(ValueError):
         RepRule(low_deg=50, high_deg=40, target_deg=100)
+
+
+def test_smoothness_is_measured_and_jerky_reps_score_lower():
+    smooth = scripted([130])
+    t = np.arange(len(smooth)) / 30.0
+    jerky = list(np.array(smooth) + 8 * np.sin(2 * np.pi * 2.5 * t) * (np.array(smooth) > 40))
+    (rep_smooth,) = run(smooth)
+    (rep_jerky,) = run(jerky)
+    assert -3.5 < rep_smooth.smoothness_sparc < -1.0
+    assert rep_jerky.smoothness_sparc < rep_smooth.smoothness_sparc - 0.3
+
+
+def test_sparc_of_a_minimum_jerk_reach_matches_the_published_value():
+    from devices.pose_sim import minimum_jerk
+    from rehab.smoothness import sparc
+
+    fs = 100.0
+    t = np.arange(0, 1.3, 1 / fs)
+    position = np.array([minimum_jerk(x / 1.3) for x in t]) * 120
+    # Balasubramanian et al. 2015 report about -1.4 for a minimum-jerk profile
+    assert sparc(np.abs(np.gradient(position, 1 / fs)), fs) == pytest.approx(-1.40, abs=0.05)

@@ -17,7 +17,7 @@ from rehab import __version__
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("rehab.cli.demo", "play a built-in recorded session end to end (no camera needed)"),
-    "play": ("rehab.cli.notbuilt", "play one game with webcam, serial, keyboard or simulated input"),
+    "play": ("rehab.cli.play", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.cli.games", "list the games with their movements and inputs"),
     "track": ("rehab.cli.notbuilt", "track a body from a webcam or video and write joint angles"),
     "devices": ("rehab.cli.devices", "list, simulate and record serial IMUs and headsets"),

@@ -1,0 +1,111 @@
+"""``rehab play GAME``: one game with any input, in a window or headless, stored like any session."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("game", help="game name (see 'rehab games')")
+    parser.add_argument("--input", default="sim", metavar="URL",
+                        help="input: sim (simulated patient, the default), keyboard: (needs --window), "
+                             "replay:FILE.jsonl, webcam:0, witmotion:/dev/ttyUSB0, ...")  # fmt: skip
+    parser.add_argument("--side", choices=("left", "right"), default="left", help="side to exercise (default left)")
+    parser.add_argument("--patient", default="guest", help="pseudonymous patient id to store the session under")
+    parser.add_argument("--target", type=float, metavar="DEG", help="goal angle in degrees (default: the game's)")
+    parser.add_argument("--reps", type=int, default=8, help="reps planned (default 8)")
+    parser.add_argument("--hold", type=float, default=1.0, metavar="S", help="seconds to hold at the goal (default 1)")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--window", action="store_true", help="play in a window, in real time")
+    shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
+    parser.add_argument("--seconds", type=float, default=120.0, help="stop after this much play (default 120)")
+    parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
+    parser.add_argument("--screenshot-at", metavar="SECONDS", type=float,
+                        help="when to take the screenshot, seconds into play (default: the last frame)")  # fmt: skip
+    parser.add_argument("--stats", metavar="JSON", type=Path,
+                        help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehab.cli import CommandError
+    from rehab.engine import available_games
+
+    games = available_games()
+    if args.game not in games:
+        raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
+    if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
+        raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
+    info = games[args.game]
+
+    from rehab.display import HeadlessDisplay, WindowDisplay, has_screen
+    from rehab.play import Exercise, RealClock, SceneTimes, SimulatedClock
+
+    if args.window and not has_screen():
+        raise CommandError("--window needs a display, and none was found; run with --headless")
+    exercise = Exercise.for_game(info, args.side, args.reps, args.hold, args.target)
+    source = _open_input(args, info, exercise)
+    display = WindowDisplay(title=f"rehab: {info.title}") if args.window else HeadlessDisplay()
+    clock = RealClock() if args.window else SimulatedClock()
+    scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
+
+    from progress.store import DB_FILENAME, Store, StoreError
+    from rehab.demo import wall_clock_iso
+    from rehab.home import data_home
+    from rehab.play import play
+
+    try:
+        store = Store.open(data_home(args.home) / DB_FILENAME)
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+    try:
+        session_id = store.start_session(args.patient, wall_clock_iso(), info.name, exercise.angle_name,
+                                         args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
+        result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
+                      max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
+                      scenes=scenes)  # fmt: skip
+        store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
+                             else "stopped")  # fmt: skip
+    finally:
+        store.close()
+        source.close()
+        display.close()
+
+    successes = sum(r.success for r in result.reps)
+    print(f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
+          f"in {result.play_s:.0f} s of play; ended: {result.ended}.")  # fmt: skip
+    for rep in result.reps:
+        print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
+              f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
+    print(f"Stored as session {session_id} for patient {args.patient}.")
+    if args.stats:
+        args.stats.write_text(json.dumps(result.stats_json(), indent=2))
+        print(f"Stats: {args.stats}")
+    if args.screenshot:
+        print(f"Screenshot: {args.screenshot}")
+    return 0
+
+
+def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
+    from devices.base import UnknownSourceError, open_source
+    from devices.replay import ReplaySource
+    from rehab.cli import CommandError
+
+    if args.input in ("sim", "sim:"):
+        if info.simulate is None:
+            raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
+        return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
+    if args.input.startswith("keyboard"):
+        if not args.window:
+            raise CommandError("keyboard input needs --window (keys come from the game window)")
+        from devices.keyboard import KeyboardSource
+
+        return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
+    try:
+        return open_source(args.input)
+    except UnknownSourceError as error:
+        raise CommandError(str(error)) from error
+    except OSError as error:
+        raise CommandError(f"cannot open {args.input}: {error}") from error

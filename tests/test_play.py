@@ -1,0 +1,84 @@
+"""`rehab play` and the loop behind it, headless, on simulated input."""
+
+import json
+import math
+
+import pytest
+
+from devices.angle_sim import MotionScript, nan_gap, simulate_angles
+from devices.replay import ReplaySource
+from progress.store import DB_FILENAME, Store
+from rehab.cli import main
+from rehab.display import HeadlessDisplay
+from rehab.engine import available_games
+from rehab.play import Exercise, SceneTimes, SimulatedClock, play
+
+GAMES = sorted(available_games())
+
+
+@pytest.mark.parametrize("name", GAMES)
+def test_every_game_plays_headless_on_sim_input_and_produces_reps(name, tmp_path, capsys):
+    stats = tmp_path / "stats.json"
+    shot = tmp_path / "shot.png"
+    code = main(["--home", str(tmp_path), "play", name, "--input", "sim", "--seconds", "60",
+                 "--stats", str(stats), "--screenshot", str(shot), "--screenshot-at", "8"])  # fmt: skip
+    assert code == 0
+    data = json.loads(stats.read_text())
+    assert {"frames", "fps", "frame_time_p50_ms", "frame_time_p99_ms", "reps"} <= set(data)
+    assert data["frames"] > 100 and data["fps"] > 0
+    assert len(data["reps"]) >= 3, data["reps"]
+    assert all(rep["peak_deg"] is not None and rep["rom_deg"] > 0 for rep in data["reps"])
+    assert shot.stat().st_size > 10_000
+    store = Store.open(tmp_path / DB_FILENAME)
+    (session,) = store.sessions("guest")
+    assert session["game"] == name and session["status"] == "completed"
+    assert len(store.reps(session["id"])) == len(data["reps"])
+    store.close()
+    assert "Stored as session" in capsys.readouterr().out
+
+
+def test_unknown_game_lists_the_installed_ones(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "play", "pong"]) == 2
+    assert "installed games: " in capsys.readouterr().err
+
+
+def test_keyboard_input_needs_a_window(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "play", "lift", "--input", "keyboard:"]) == 2
+    assert "needs --window" in capsys.readouterr().err
+
+
+def test_unknown_input_is_a_clear_error(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "play", "lift", "--input", "nosuch:x"]) == 2
+    assert "known inputs are" in capsys.readouterr().err
+
+
+def run_lift(samples, scenes=SceneTimes(0.0, 0.0, 0.0)):
+    lift = available_games()["lift"]
+    exercise = Exercise.for_game(lift, "left", reps_planned=6)
+    reps = []
+    result = play(ReplaySource(samples, "sim:test"), lift, exercise, SimulatedClock(), HeadlessDisplay(),
+                  on_rep=reps.append, scenes=scenes)  # fmt: skip
+    return result, reps
+
+
+def test_each_rep_is_handed_over_the_moment_it_completes():
+    samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0, 130.0, 100.0))], seed=3)
+    result, reps = run_lift(samples)
+    assert reps == result.reps
+    assert [r.success for r in reps] == [True, True, False]
+    assert all(math.isfinite(r.smoothness_sparc) for r in reps)
+
+
+def test_losing_the_patient_pauses_and_is_counted():
+    samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0, 130.0))], seed=3)
+    result, _ = run_lift(nan_gap(samples, 2.0, 5.0))
+    assert result.untracked_s == pytest.approx(3.0, abs=0.1)
+
+
+def test_scenes_come_before_play_and_input_waits_for_them():
+    samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0,))], seed=3)
+    plain, _ = run_lift(samples)
+    with_scenes, _ = run_lift(samples, SceneTimes(instructions_s=2.0, countdown_s=1.0, summary_s=1.0))
+    assert len(with_scenes.reps) == len(plain.reps) == 1
+    assert with_scenes.play_s == pytest.approx(plain.play_s, abs=0.05)
+    assert with_scenes.frames >= plain.frames + 60 * 3 - 2  # instructions and countdown frames
