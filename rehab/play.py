@@ -193,7 +193,6 @@ def play(
     controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
     lead_in = scenes.instructions_s + scenes.countdown_s
     start: float | None = None
-    play_started: float | None = None
     source_ended_at: float | None = None
     previous = 0.0
     shot_taken = False
@@ -209,8 +208,6 @@ def play(
         if since_start < scenes.instructions_s:
             draw_instructions(display.surface, game_info.title, instructions, lead_in - since_start)
         else:
-            play_started = now if play_started is None else play_started
-            elapsed = now - play_started
             if since_start >= lead_in:
                 for sample in source.poll(now):
                     angles = _angles_of(sample)

@@ -52,7 +52,10 @@ def test_unknown_input_is_a_clear_error(tmp_path, capsys):
     assert "known inputs are" in capsys.readouterr().err
 
 
-def run_lift(samples, scenes=SceneTimes(0.0, 0.0, 0.0)):
+NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
+
+
+def run_lift(samples, scenes=NO_SCENES):
     lift = available_games()["lift"]
     exercise = Exercise.for_game(lift, "left", reps_planned=6)
     reps = []
