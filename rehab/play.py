@@ -242,7 +242,7 @@ def play(
                     target_deg=exercise.target_deg,
                     rest_deg=exercise.rest_deg,
                     best_deg=result.best_deg,
-                    message=snapshot.message,
+                    message=snapshot.message if since_start >= lead_in else "",
                 ),
             )
             if since_start < lead_in:

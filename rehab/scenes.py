@@ -12,6 +12,17 @@ from rehab.palette import PALETTE
 from rehab.types import RepMetrics
 
 
+def wrap(line: str, width: int) -> list[str]:
+    """Break a sentence into lines of at most ``width`` characters, at spaces."""
+    rows: list[str] = []
+    for word in line.split():
+        if rows and len(rows[-1]) + 1 + len(word) <= width:
+            rows[-1] += " " + word
+        else:
+            rows.append(word)
+    return rows or [""]
+
+
 def _backdrop(surface: pygame.Surface) -> None:
     surface.fill(PALETTE.background_top)
 
@@ -20,8 +31,9 @@ def draw_instructions(surface: pygame.Surface, title: str, lines: list[str], sec
     _backdrop(surface)
     w, h = surface.get_size()
     text(surface, title, 84, PALETTE.text, (w // 2, 90), "midtop")
-    for row, line in enumerate(lines):
-        text(surface, line, 40, PALETTE.text if row == 0 else PALETTE.muted, (w // 2, 220 + 56 * row), "midtop")
+    rows = [(part, row == 0) for row, line in enumerate(lines) for part in wrap(line, 48)]
+    for row, (line, first) in enumerate(rows):
+        text(surface, line, 40, PALETTE.text if first else PALETTE.muted, (w // 2, 200 + 52 * row), "midtop")
     text(surface, f"Starting in {max(0, int(seconds_left + 0.999))} s", 36, PALETTE.accent, (w // 2, h - 70), "midtop")
 
 
@@ -31,8 +43,8 @@ def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
     surface.blit(dim, (0, 0))
     w, h = surface.get_size()
     number = max(1, int(seconds_left + 0.999))
-    text(surface, str(number), 220, PALETTE.target, (w // 2, h // 2), "center")
-    text(surface, "Get ready", 48, PALETTE.text, (w // 2, h // 2 + 120), "center")
+    text(surface, str(number), 220, PALETTE.target, (w // 2, h // 2 + 20), "center")
+    text(surface, "Get ready", 56, PALETTE.text, (w // 2, h // 2 - 120), "center")
 
 
 def draw_pause_banner(surface: pygame.Surface, reason: str) -> None:
