@@ -24,8 +24,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("rehab.cli.notbuilt", "write, validate and assign exercise plans"),
     "session": ("rehab.cli.notbuilt", "run today's guided session from the patient's plan"),
     "patients": ("rehab.cli.patients", "add and list patients (pseudonymous ids)"),
-    "report": ("rehab.cli.notbuilt", "export progress reports as PDF, CSV, FHIR or HTML"),
-    "db": ("rehab.cli.notbuilt", "check and back up the progress database"),
+    "report": ("rehab.cli.report", "export progress reports as PDF, CSV, FHIR or HTML"),
+    "db": ("rehab.cli.db", "check and back up the progress database"),
 }
 
 

@@ -1,0 +1,57 @@
+"""One entry point for the CLI: read the period, write the chosen format, whole or not at all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from progress.reports.data import ReportData, load_report
+from progress.reports.output import writable_file
+from progress.store import Store
+
+FORMATS = ("pdf", "csv", "fhir", "html")
+
+
+@dataclass(frozen=True)
+class Exported:
+    data: ReportData
+    paths: tuple[Path, ...]
+    detail: str
+
+
+def export(
+    store: Store,
+    patient_id: str,
+    fmt: str,
+    out: Path,
+    generated_at: str,
+    start: date | None = None,
+    end: date | None = None,
+    pseudonymize: bool = False,
+) -> Exported:
+    """Write one report. ``generated_at`` is passed in: report logic never reads the clock."""
+    if fmt != "csv":
+        writable_file(out)  # before any work, so a typo in --out fails fast
+    data = load_report(store, patient_id, generated_at, start, end, pseudonymize)
+    if fmt == "csv":
+        from progress.reports.csv_export import write_csv
+
+        paths = write_csv(data, out)
+        return Exported(data, tuple(paths), f"{len(data.sessions)} sessions, {len(data.reps)} reps")
+    if fmt == "fhir":
+        from progress.reports.fhir import write_fhir
+
+        count = write_fhir(data, out)
+        return Exported(data, (out,), f"Bundle with 1 Patient and {count} Observations, valid FHIR R4B")
+    if fmt == "pdf":
+        from progress.reports.pdf import write_pdf
+
+        write_pdf(data, out)
+        return Exported(data, (out,), f"{len(data.sessions)} sessions")
+    if fmt == "html":
+        from progress.reports.html import write_html
+
+        write_html(data, out)
+        return Exported(data, (out,), f"{len(data.sessions)} sessions")
+    raise ValueError(f"unknown format {fmt!r}")
