@@ -186,7 +186,7 @@ class OrientationEstimator:
         if self._last_t is None:
             # start from the tilt gravity shows; imufusion's own 3 s start-up would otherwise hold the
             # heading still and drift through the neutral pose a recording begins with
-            self.ahrs.set_quaternion(np.array(tilt_from_gravity(self._accel)))
+            self.ahrs.set_quaternion(np.array(tilt_from_gravity(self._accel.tolist()), dtype=float))
             self.ahrs.skip_startup()
         self._last_t = sample.t
         self.ahrs.set_sample_period(dt)

@@ -81,6 +81,8 @@ def record(
                     result.events.append(event)
                     report(_describe(event, max(0.0, seconds - (now - start))))
                 for sample in source.poll(now):
+                    if sample.t < start:
+                        continue  # read while the other sources were still opening: not this recording
                     shifted = dataclasses.replace(sample, t=sample.t - start)
                     kind = writer.write(shifted)
                     result.counts[kind] = result.counts.get(kind, 0) + 1

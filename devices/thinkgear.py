@@ -20,7 +20,7 @@ RAW, BANDS = 0x80, 0x83
 BAND_NAMES = ("delta", "theta", "low_alpha", "high_alpha", "low_beta", "high_beta", "low_gamma", "mid_gamma")
 
 
-def checksum(payload: bytes) -> int:
+def checksum(payload: bytes | bytearray) -> int:
     return ~sum(payload) & 0xFF
 
 
