@@ -22,6 +22,26 @@ class Palette:
     metal: Color = (150, 160, 172)
     weight: Color = (0, 114, 178)  # blue
     shelf: Color = (204, 121, 167)  # reddish purple
+    # reach (added for games/reach): Okabe-Ito hues for balloons, soft clouds and hills behind them
+    balloons: tuple[Color, ...] = (
+        (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (213, 94, 0), (204, 121, 167),
+    )  # fmt: skip
+    sky_cloud: Color = (66, 96, 128)
+    sky_hill: Color = (36, 62, 86)
+    hand: Color = (250, 236, 214)
+    # tilt (added for games/tilt): a warm wooden board, a dark cup, a glassy blue marble
+    board: Color = (181, 137, 94)
+    board_edge: Color = (118, 84, 56)
+    cup: Color = (30, 40, 56)
+    marble: Color = (86, 180, 233)
+    # added for the squat and neck games (outdoor scenes at dusk): muted, darker than the text
+    grass: Color = (62, 112, 88)  # the ground's top edge
+    soil: Color = (30, 46, 44)  # the ground below it: dark, so the HUD message reads on it
+    hill_far: Color = (44, 70, 96)
+    hill_near: Color = (38, 62, 72)
+    wood: Color = (176, 132, 92)  # crates to jump over
+    wood_dark: Color = (120, 86, 60)
+    cloud: Color = (120, 146, 176)
 
 
 PALETTE = Palette()

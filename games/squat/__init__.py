@@ -1,0 +1,52 @@
+"""Squat: knee and hip flexion, with both knees compared. Registered in ``rehab.games`` as ``squat``."""
+
+from __future__ import annotations
+
+from rehab.engine import GameInfo
+from rehab.types import JointAngles
+
+
+def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
+    from .rules import SquatGame
+
+    return SquatGame(hold_s=hold_s)
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_squat
+
+    draw_squat(surface, snapshot)
+
+
+def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
+    """Seven calm mini-squats of 55-75 degrees; the other knee bends a little less (mild asymmetry),
+    and hip flexion follows the knees as it does in a real squat."""
+    from devices.angle_sim import MotionScript, simulate_angles
+
+    other = "right" if side == "left" else "left"
+    peaks = (62.0, 68.0, 72.0, 58.0, 66.0, 75.0, 64.0)
+    timing = {"rise_s": 1.6, "hold_s": 0.8, "lower_s": 1.6, "rest_s": 1.4}
+    motions = [
+        MotionScript(f"knee_flexion_{side}", 5.0, peaks, noise_deg=1.5, **timing),
+        MotionScript(f"knee_flexion_{other}", 5.0, [p * 0.88 for p in peaks], noise_deg=1.5, **timing),
+        MotionScript(f"hip_flexion_{side}", 4.0, [p * 0.9 for p in peaks], noise_deg=2.0, **timing),
+        MotionScript(f"hip_flexion_{other}", 4.0, [p * 0.85 for p in peaks], noise_deg=2.0, **timing),
+    ]
+    return simulate_angles(motions, seed=seed)
+
+
+GAME = GameInfo(
+    name="squat",
+    title="Squat",
+    movements=("knee_flexion", "hip_flexion"),
+    inputs=("webcam", "replay", "sim", "keyboard"),
+    description="Mini-squat to charge a jump, stand up tall to leap over the obstacles.",
+    factory=_factory,
+    renderer=_renderer,
+    angle="knee_flexion",
+    rest_deg=5.0,
+    target_deg=70.0,
+    axes=(("hip_flexion", 5.0, 70.0),),
+    sided=True,
+    simulate=simulate,
+)
