@@ -52,8 +52,12 @@ class GameInfo:
     axes: tuple[tuple[str, float, float], ...] = ()
     #: whether the motion has a side (elbow) or not (trunk_lateral_flexion, cervical_rotation)
     sided: bool = True
-    #: ``--input sim``: (side, seed) -> list of JointAngles, a plausible patient playing this game
+    #: ``--input sim``: (side, seed) -> list of samples (JointAngles, EegSample, ...), a plausible
+    #: patient playing this game
     simulate: Any = None
+    #: turns a sample that is not a pose or angles (an EegSample, an ImuSample) into JointAngles
+    #: whose values are the named channels the game reads, e.g. {"meditation": 64.0}; None skips it
+    read_sample: Any = None
 
 
 class FixedStepper:

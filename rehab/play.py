@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from rehab.compensation import CompensationMonitor, CompensationRules
 from rehab.controls import Axis, Calibration, ControlMapper
 from rehab.engine import FixedStepper, FrameStats, GameInfo
 from rehab.hud import HudState, draw_hud
@@ -156,11 +157,13 @@ NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
 END_GRACE_S = 0.5
 
 
-def _angles_of(sample: object) -> JointAngles | None:
+def _angles_of(sample: object, game: GameInfo) -> JointAngles | None:
     if isinstance(sample, PoseFrame):
         return pose_angles(sample)
     if isinstance(sample, JointAngles):
         return sample
+    if game.read_sample is not None:
+        return game.read_sample(sample)  # type: ignore[no-any-return]
     return None
 
 
@@ -188,6 +191,7 @@ def play(
     stepper = FixedStepper(game)
     mapper = ControlMapper(exercise.calibration, exercise.axes)
     detector = RepDetector(exercise.rule)
+    monitor = CompensationMonitor(CompensationRules.for_movement(exercise.angle_name))
     result = PlayResult()
     stats = FrameStats()
     controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
@@ -210,7 +214,7 @@ def play(
         else:
             if since_start >= lead_in:
                 for sample in source.poll(now):
-                    angles = _angles_of(sample)
+                    angles = _angles_of(sample, game_info)
                     if angles is None:
                         continue
                     controls = mapper(angles)
@@ -219,7 +223,9 @@ def play(
                         result.best_deg = best if math.isnan(result.best_deg) else max(best, result.best_deg)
                     measured = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
                     rep = detector.step(angles.t, measured)
+                    monitor.observe(angles, detector.in_progress or rep is not None)
                     if rep is not None:
+                        rep = replace(rep, compensations=monitor.take())
                         result.reps.append(rep)
                         on_rep(rep)
                 for event in source.status_events():

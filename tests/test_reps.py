@@ -100,3 +100,15 @@ def test_sparc_of_a_minimum_jerk_reach_matches_the_published_value():
     position = np.array([minimum_jerk(x / 1.3) for x in t]) * 120
     # Balasubramanian et al. 2015 report about -1.4 for a minimum-jerk profile
     assert sparc(np.abs(np.gradient(position, 1 / fs)), fs) == pytest.approx(-1.40, abs=0.05)
+
+
+@pytest.mark.parametrize("rise_s,lower_s", [(0.35, 0.4), (6.0, 8.0)])
+def test_very_fast_and_very_slow_reps_count_once_each(rise_s, lower_s):
+    scripts = [RepScript(peak_deg=p, rise_s=rise_s, hold_s=0.5, lower_s=lower_s) for p in (125, 130, 128)]
+    total = sum(s.total_s for s in scripts) + 1.0
+    signal = [angle_at(i / 30, scripts, 10.0) for i in range(int(total * 30))]
+    reps = run(signal)
+    assert [round(r.peak_deg) for r in reps] == [125, 130, 128]
+    expected_duration = rise_s + 0.5 + lower_s
+    # the rep runs from the 30% crossing on the way up to the same crossing on the way down
+    assert all(0.4 * expected_duration < r.duration_s < expected_duration for r in reps)

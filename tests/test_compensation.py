@@ -1,0 +1,38 @@
+import math
+
+from devices.angle_sim import MotionScript, simulate_angles
+from rehab.compensation import CompensationMonitor, CompensationRules
+from rehab.reps import RepDetector, RepRule
+from rehab.types import JointAngles
+
+
+def run(samples, angle_name):
+    detector = RepDetector(RepRule.for_range(10, 120))
+    monitor = CompensationMonitor(CompensationRules.for_movement(angle_name))
+    flags = []
+    for angles in samples:
+        rep = detector.step(angles.t, angles.get(angle_name))
+        monitor.observe(angles, detector.in_progress or rep is not None)
+        if rep:
+            flags.append(monitor.take())
+    return flags
+
+
+def test_leaning_sideways_to_lift_the_arm_is_flagged_only_on_that_rep():
+    arm = MotionScript("shoulder_flexion_left", 10.0, (130.0, 130.0, 130.0), noise_deg=1.0)
+    # the patient stands 4 degrees crooked, and leans 18 degrees during the second rep only
+    crooked_and_leaning = MotionScript("trunk_lateral_flexion", 4.0, (4.0, 22.0, 4.0), noise_deg=1.0)
+    samples = simulate_angles([arm, crooked_and_leaning], seed=2)
+    assert run(samples, "shoulder_flexion_left") == [(), ("trunk_lean",), ()]
+
+
+def test_uneven_knees_in_a_squat_are_flagged():
+    left = MotionScript("knee_flexion_left", 10.0, (120.0, 120.0), noise_deg=1.0)
+    right = MotionScript("knee_flexion_right", 10.0, (115.0, 90.0), noise_deg=1.0)
+    assert run(simulate_angles([left, right], seed=1), "knee_flexion_left") == [(), ("uneven_knees",)]
+
+
+def test_missing_trunk_angle_flags_nothing():
+    samples = [JointAngles(t=i / 30, values={"shoulder_flexion_left": v, "trunk_lateral_flexion": math.nan})
+               for i, v in enumerate([10.0] * 30 + [130.0] * 60 + [10.0] * 30)]  # fmt: skip
+    assert run(samples, "shoulder_flexion_left") == [()]
