@@ -55,8 +55,9 @@ class GameInfo:
     #: ``--input sim``: (side, seed) -> list of samples (JointAngles, EegSample, ...), a plausible
     #: patient playing this game
     simulate: Any = None
-    #: turns a sample that is not a pose or angles (an EegSample, an ImuSample) into JointAngles
-    #: whose values are the named channels the game reads, e.g. {"meditation": 64.0}; None skips it
+    #: (sample) -> JointAngles | None: the game's own reading of a sample (an EegSample, an ImuSample,
+    #: or a PoseFrame read for breathing) as named channels, e.g. {"meditation": 64.0}; tried before
+    #: the default (poses -> joint angles); returning None falls back to the default
     read_sample: Any = None
 
 

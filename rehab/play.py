@@ -158,12 +158,16 @@ END_GRACE_S = 0.5
 
 
 def _angles_of(sample: object, game: GameInfo) -> JointAngles | None:
+    """The named values a sample gives the game: the game's own reader first (it may read a pose
+    for breathing, or an EEG sample), then joint angles for poses and angle samples."""
+    if game.read_sample is not None:
+        values = game.read_sample(sample)
+        if values is not None:
+            return values  # type: ignore[no-any-return]
     if isinstance(sample, PoseFrame):
         return pose_angles(sample)
     if isinstance(sample, JointAngles):
         return sample
-    if game.read_sample is not None:
-        return game.read_sample(sample)  # type: ignore[no-any-return]
     return None
 
 
