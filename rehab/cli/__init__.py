@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("rehab.cli.demo", "play a built-in recorded session end to end (no camera needed)"),
     "play": ("rehab.cli.play", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.cli.games", "list the games with their movements and inputs"),
-    "track": ("rehab.cli.notbuilt", "track a body from a webcam or video and write joint angles"),
+    "track": ("rehab.cli.track", "track a body from a webcam or video and write joint angles"),
     "devices": ("rehab.cli.devices", "list, simulate and record serial IMUs and headsets"),
     "plan": ("rehab.cli.notbuilt", "write, validate and assign exercise plans"),
     "session": ("rehab.cli.notbuilt", "run today's guided session from the patient's plan"),

@@ -1,0 +1,167 @@
+"""``webcam:N``, ``video:PATH`` and ``images:DIR`` as pose sources: capture thread -> pose thread.
+
+Capture and pose estimation each run on their own thread, so decoding the next frame overlaps
+inference on this one (MediaPipe and OpenCV release the GIL while they work), and the game thread
+only drains finished PoseFrames in ``poll``: it never waits for the camera or the model.
+
+URL options: ``webcam:0?width=1280&height=720&fps=30``; ``video:clip.mp4?pace=1`` plays a file in
+real time (latest-frame policy, as a camera); ``images:DIR?fps=30`` sets the time between pictures;
+``model=PATH.task`` uses a Tasks model instead of the bundled one; ``complexity=0|1``.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rehab.types import DeviceStatus, PoseFrame
+
+from .base import Sample, SourceUrl
+from .camera import Frame, FrameGrabber, open_reader
+from .mediapipe_pose import MediaPipePose, PoseResult
+
+#: estimator factory: called on the pose thread, so the model lives where it is used
+EstimatorFactory = Callable[[], MediaPipePose]
+
+
+@dataclass(frozen=True, eq=False)
+class TrackedPicture:
+    """A pose result with the picture it came from (kept only when asked, for drawing)."""
+
+    pose: PoseFrame
+    status: str
+    image: np.ndarray | None
+    media_t: float | None
+
+
+class PoseSource:
+    """A Source of PoseFrames. ``every_frame`` (files only) analyses every frame instead of the newest."""
+
+    def __init__(self, url: str, grabber: FrameGrabber, estimator: EstimatorFactory, *,
+                 keep_images: bool = False, max_pending: int = 256) -> None:  # fmt: skip
+        self.url = url
+        self.grabber = grabber
+        self.keep_images = keep_images
+        self.status = "starting"
+        self._make_estimator = estimator
+        self._results: collections.deque[TrackedPicture] = collections.deque(maxlen=max_pending)
+        self._ready = threading.Condition()
+        self._events: list[DeviceStatus] = []
+        self._stop = threading.Event()
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=f"pose {url}", daemon=True)
+        self._thread.start()
+
+    @property
+    def frame_count(self) -> int | None:
+        return self.grabber.reader.frame_count
+
+    @property
+    def fps(self) -> float | None:
+        return self.grabber.reader.fps
+
+    def _run(self) -> None:
+        try:
+            estimator = self._make_estimator()
+        except BaseException as error:  # reported to the caller through .error, not lost on a thread
+            self.error = error
+            self.done.set()
+            with self._ready:
+                self._ready.notify_all()
+            return
+        try:
+            while not self._stop.is_set():
+                frame = self.grabber.get(timeout=0.05)
+                if frame is None:
+                    if self.grabber.exhausted:
+                        break
+                    continue
+                self._publish(frame, estimator.process(frame.image, frame.t, frame.index, frame.media_t))
+        except BaseException as error:
+            self.error = error
+        finally:
+            estimator.close()
+            self.done.set()
+            with self._ready:
+                self._ready.notify_all()
+
+    def _publish(self, frame: Frame, result: PoseResult) -> None:
+        pose = result.pose
+        stamped = PoseFrame(t=pose.t, world=pose.world, visibility=pose.visibility, image=pose.image,
+                            frame_index=pose.frame_index, result_t=time.monotonic())  # fmt: skip
+        picture = TrackedPicture(stamped, result.status, frame.image if self.keep_images else None, frame.media_t)
+        with self._ready:
+            if result.status != self.status:
+                self._events.append(DeviceStatus(t=frame.t, device=self.url, kind="person", detail=result.status))
+            self.status = result.status
+            self._results.append(picture)
+            self._ready.notify_all()
+
+    # --- the Source protocol -------------------------------------------------------------
+    def poll(self, now: float) -> list[Sample]:
+        """PoseFrames finished since the last call (never blocks)."""
+        return [p.pose for p in self._drain()]
+
+    def status_events(self) -> list[DeviceStatus]:
+        """Camera connected/lost/reconnected/ended, plus ``person`` events whose detail is the new
+        tracking status ("tracking", "no person", "other person")."""
+        with self._ready:
+            mine, self._events = self._events, []
+        return sorted(self.grabber.status_events() + mine, key=lambda e: e.t)
+
+    def close(self) -> None:
+        self._stop.set()
+        self.grabber.close()
+        self._thread.join(timeout=3.0)
+
+    # --- offline use -----------------------------------------------------------------------
+    def _drain(self) -> list[TrackedPicture]:
+        with self._ready:
+            out = list(self._results)
+            self._results.clear()
+        return out
+
+    def pictures(self, timeout: float = 0.2) -> Iterator[TrackedPicture]:
+        """Every result in order until the source ends (blocks between results)."""
+        while True:
+            with self._ready:
+                if not self._results and not self.done.is_set():
+                    self._ready.wait(timeout)
+            batch = self._drain()
+            yield from batch
+            if self.error is not None:
+                raise self.error
+            if self.done.is_set() and not batch and not self._results:
+                return
+
+
+def open_pose_source(url: str | SourceUrl, *, every_frame: bool | None = None, keep_images: bool = False,
+                     model: Path | None = None) -> PoseSource:  # fmt: skip
+    """Open a camera, video or image-folder URL as a pose source.
+
+    ``every_frame`` defaults to True for unpaced files (offline analysis) and False for live cameras
+    and paced files (latest-frame policy).
+    """
+    parsed = url if isinstance(url, SourceUrl) else SourceUrl.parse(url)
+    reader = open_reader(parsed.scheme, parsed.target, parsed.options)
+    pace = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
+    if every_frame is None:
+        every_frame = not reader.live and not pace
+    model_path = model or (Path(parsed.options["model"]) if "model" in parsed.options else None)
+    complexity = int(parsed.options.get("complexity", 1))  # only 1 ships in the wheel
+    text = f"{parsed.scheme}:{parsed.target}"
+    grabber = FrameGrabber(reader, text, latest_only=not every_frame, pace=pace)
+    return PoseSource(text, grabber, lambda: MediaPipePose(model_path, complexity=complexity),
+                      keep_images=keep_images)  # fmt: skip
+
+
+def open_camera_url(parsed: SourceUrl) -> PoseSource:
+    """Entry point for the ``rehab.devices`` group (``webcam``, ``video``, ``images``)."""
+    return open_pose_source(parsed)

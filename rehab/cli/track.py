@@ -1,0 +1,131 @@
+"""``rehab track SOURCE``: joint angles from a webcam, a video file or a folder of images."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("source", metavar="SOURCE",
+                        help="webcam:N[?width=W&height=H&fps=F], video:PATH (or just PATH; ?pace=1 for "
+                             "real time), or images:DIR")  # fmt: skip
+    parser.add_argument("--csv", metavar="OUT.csv", type=Path,
+                        help="write time_s, frame and one column per joint angle "
+                             "(degrees, empty when unknown)")  # fmt: skip
+    parser.add_argument("--video", metavar="OUT.mp4", type=Path, help="write the frames with skeleton and angles drawn")
+    parser.add_argument("--show", action="store_true", help="show a live window with the skeleton and angles (q quits)")
+    parser.add_argument("--model", metavar="MODEL.task", type=Path,
+                        help="a MediaPipe PoseLandmarker .task file instead of the bundled model")  # fmt: skip
+    parser.add_argument("--raw", action="store_true", help="do not smooth the angles")
+    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (webcam)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+class _Progress:
+    """A one-line progress bar on stderr (frames, percent when the length is known, speed)."""
+
+    def __init__(self, total: int | None, enabled: bool) -> None:
+        self.total, self.enabled = total, enabled
+        self.started = self.shown = time.monotonic()
+
+    def update(self, done: int, force: bool = False) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.shown < 0.2 and not force):
+            return
+        self.shown = now
+        rate = done / max(now - self.started, 1e-6)
+        if self.total:
+            filled = int(30 * min(done / self.total, 1.0))
+            bar = f"[{'#' * filled}{'.' * (30 - filled)}] {100 * done / self.total:3.0f}% {done}/{self.total}"
+        else:
+            bar = f"{done} frames"
+        print(f"\r{bar} frames, {rate:.0f} fps ", end="", file=sys.stderr, flush=True)
+
+    def finish(self, done: int) -> None:
+        self.update(done, force=True)
+        if self.enabled:
+            print(file=sys.stderr)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehab.cli import CommandError
+
+    if not (args.csv or args.video or args.show):
+        raise CommandError("say what to do with the tracking: --csv OUT.csv, --video OUT.mp4 and/or --show")
+    if args.model and not args.model.is_file():
+        raise CommandError(f"pose model not found: {args.model}")
+
+    from devices.base import SourceUrl
+    from devices.camera import SourceOpenError
+    from devices.pose_source import open_pose_source
+    from rehab.pose_overlay import draw_pose
+    from rehab.tracking import AngleTracker, csv_row, write_csv
+
+    parsed = SourceUrl.parse(args.source)
+    if parsed.scheme not in ("webcam", "video", "images"):
+        raise CommandError(f"'{args.source}' is not a webcam:, video: or images: source")
+    try:
+        source = open_pose_source(parsed, keep_images=bool(args.video or args.show), model=args.model)
+    except SourceOpenError as error:
+        raise CommandError(str(error)) from error
+
+    import cv2
+
+    tracker = AngleTracker(smooth=not args.raw)
+    progress = _Progress(source.frame_count, enabled=not args.quiet)
+    csv_file = args.csv.open("w", newline="") if args.csv else None
+    writer = None
+    rows = 0
+    started = time.monotonic()
+    try:
+        if csv_file:
+            write_csv(csv_file, [])  # the header
+        import csv
+
+        csv_writer = csv.writer(csv_file, lineterminator="\n") if csv_file else None
+        for picture in source.pictures():
+            tracked = tracker.update(picture.pose, picture.status, picture.media_t)
+            if csv_writer:
+                csv_writer.writerow(csv_row(tracked))
+            if picture.image is not None:
+                drawn = draw_pose(picture.image, picture.pose, tracked.angles, tracked.status)
+                if args.video:
+                    if writer is None:
+                        h, w = drawn.shape[:2]
+                        writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"),
+                                                 source.fps or 30.0, (w, h))  # fmt: skip
+                        if not writer.isOpened():
+                            raise CommandError(f"cannot write video {args.video}")
+                    writer.write(drawn)
+                if args.show:
+                    cv2.imshow("rehab track (q quits)", drawn)
+                    if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                        break
+            rows += 1
+            progress.update(rows)
+            for event in source.status_events():
+                if event.kind in ("lost", "reconnected"):
+                    print(f"\n{event.device}: camera {event.kind} {event.detail}", file=sys.stderr)
+            if args.seconds and time.monotonic() - started > args.seconds:
+                break
+    finally:
+        progress.finish(rows)
+        source.close()
+        if csv_file:
+            csv_file.close()
+        if writer is not None:
+            writer.release()
+        if args.show:
+            cv2.destroyAllWindows()
+    elapsed = time.monotonic() - started
+    print(f"Tracked {rows} frames in {elapsed:.1f} s ({rows / max(elapsed, 1e-6):.1f} fps).")
+    if args.csv:
+        print(f"Angles: {args.csv}")
+    if args.video:
+        print(f"Video:  {args.video}")
+    if rows == 0:
+        raise CommandError(f"no frames could be read from {args.source}")
+    return 0
