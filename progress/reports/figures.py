@@ -89,8 +89,9 @@ def adherence_calendar(data: ReportData) -> Figure:
         count = done.get(day, 0)
         # without a plan, any session fills the day; with one, the share of the day's prescription
         grid[row][column] = min(1.0, count / wanted) if wanted > 0 else (1.0 if count else 0.0)
-    width = min(7.0, max(3.0, 0.16 * weeks + 1.4))
-    fig = Figure(figsize=(width, 1.55), layout="constrained")
+    # squares of about 0.12 inch whatever the period: a year fills the page width, a month stays small
+    width = min(7.0, max(2.0, 0.125 * weeks + 0.7))
+    fig = Figure(figsize=(width, 1.35), layout="constrained")
     ax = fig.subplots()
     ax.imshow(grid, cmap=ADHERENCE_MAP, vmin=0, vmax=1, aspect="equal", interpolation="none")
     ax.set_yticks(range(7), ["Mon", "", "Wed", "", "Fri", "", "Sun"], fontsize=6.5)
@@ -109,7 +110,8 @@ def adherence_calendar(data: ReportData) -> Figure:
 def _month_ticks(first: date, weeks: int) -> list[tuple[int, str]]:
     ticks, seen = [], set()
     for column in range(weeks):
-        monday = first + timedelta(weeks=column)
+        # label a week by its Sunday's month, so a first week starting in the previous month is not labelled
+        monday = first + timedelta(weeks=column, days=6)
         key = (monday.year, monday.month)
         if key not in seen:
             seen.add(key)

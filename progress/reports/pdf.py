@@ -76,8 +76,9 @@ def table_rows(data: ReportData) -> tuple[list[str], list[list[str]], str]:
             f"week of {monday.isoformat()}", f"{_movement(group[0])} ×{len(group)}", str(sum(s.reps for s in group)),
             str(sum(s.successes for s in group)), _fmt(max(peaks) if peaks else None),
             _fmt(sum(means) / len(means) if means else None), _fmt(sum(roms) / len(roms) if roms else None),
-            _fmt(sum(pains) / len(pains) if pains else None, 1) + " (mean before)",
+            _fmt(sum(pains) / len(pains) if pains else None, 1),
         ])  # fmt: skip
+    header = [*header[:-1], "Mean pain before"]
     caption = f"Sessions by week ({len(data.sessions)} sessions; every session is in the CSV export)"
     return header, rows, caption
 
@@ -93,7 +94,7 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
     ink = colors.HexColor("#1f2933")
@@ -104,9 +105,10 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
     width = A4[0] - 36 * mm
 
     def figure(fig: Any) -> Image:
+        # never wider than the page, never blown up past the size it was drawn for (text stays one size)
         w_in, h_in = fig.get_size_inches()
-        image = Image(io.BytesIO(figures.png(fig)), width=width, height=width * h_in / w_in)
-        return image
+        shown = min(width, w_in * 72)
+        return Image(io.BytesIO(figures.png(fig)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
 
     story: list[Any] = [Paragraph("Rehabilitation progress report", h1)]
     summary = Table([[Paragraph(f"<b>{k}</b>", body), Paragraph(_escape(v), body)] for k, v in summary_lines(data)],
@@ -116,18 +118,20 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
     story += [summary]
     rom = figures.rom_trend(data)
     if rom is not None:
-        story += [Paragraph("Range of motion", h2), figure(rom),
-                  Paragraph("Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
-                            "range; green: the goal from the plan, else the session's target.", note)]  # fmt: skip
-    story += [Paragraph("Adherence", h2), figure(figures.adherence_calendar(data)),
-              Paragraph("One square per day, Monday on top; darker means more of that day's prescribed sessions "
-                        "were done (with no plan, any session fills the day).", note)]  # fmt: skip
+        story.append(KeepTogether([
+            Paragraph("Range of motion", h2), figure(rom),
+            Paragraph("Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
+                      "range; green: the goal from the plan, else the session's target.", note)]))  # fmt: skip
+    story.append(KeepTogether([
+        Paragraph("Adherence", h2), figure(figures.adherence_calendar(data)),
+        Paragraph("One square per day, Monday on top; darker means more of that day's prescribed sessions "
+                  "were done (with no plan, any session fills the day).", note)]))  # fmt: skip
     pain = figures.pain_trend(data)
-    story.append(Paragraph("Pain", h2))
-    story += [figure(pain)] if pain is not None else [Paragraph("No pain ratings were recorded in this period.", body)]
+    pain_flow = figure(pain) if pain is not None else Paragraph("No pain ratings were recorded in this period.", body)
+    story.append(KeepTogether([Paragraph("Pain", h2), pain_flow]))
     suds = figures.suds_curves(data)
     if suds is not None:
-        story += [Paragraph("Mental sessions", h2), figure(suds)]
+        story.append(KeepTogether([Paragraph("Mental sessions", h2), figure(suds)]))
     header, rows, caption = table_rows(data)
     story += [Paragraph(caption, h2), _table(header, rows, width)]
     if data.pseudonymized:
