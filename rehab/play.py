@@ -67,6 +67,8 @@ class Exercise:
     hold_s: float = 1.0
     signed: bool = False
     axes: tuple[Axis, ...] = ()
+    #: the therapist's safety limit: a rep beyond it is warned about and never counted a success
+    ceiling_deg: float = math.inf
 
     @classmethod
     def for_game(
@@ -153,6 +155,8 @@ class SceneTimes:
 
 
 NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
+#: how long the safety warning stays up after the angle passes the ceiling
+CEILING_WARNING_S = 2.0
 #: after the input ends (a finished recording), play on this long so the last rep can settle
 END_GRACE_S = 0.5
 
@@ -203,6 +207,7 @@ def play(
     start: float | None = None
     source_ended_at: float | None = None
     previous = 0.0
+    over_ceiling_until = -math.inf
     shot_taken = False
     wall_started = time.perf_counter()
     instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
@@ -228,8 +233,12 @@ def play(
                     measured = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
                     rep = detector.step(angles.t, measured)
                     monitor.observe(angles, detector.in_progress or rep is not None)
+                    if measured > exercise.ceiling_deg:
+                        over_ceiling_until = now + CEILING_WARNING_S
                     if rep is not None:
                         rep = replace(rep, compensations=monitor.take())
+                        if rep.peak_deg > exercise.ceiling_deg:
+                            rep = replace(rep, over_ceiling=True, success=False)
                         result.reps.append(rep)
                         on_rep(rep)
                 for event in source.status_events():
@@ -252,7 +261,7 @@ def play(
                     target_deg=exercise.target_deg,
                     rest_deg=exercise.rest_deg,
                     best_deg=result.best_deg,
-                    message=snapshot.message if since_start >= lead_in else "",
+                    message=_message(snapshot.message, since_start >= lead_in, now < over_ceiling_until),
                 ),
             )
             if since_start < lead_in:
@@ -290,6 +299,14 @@ def play(
     result.wall_s = time.perf_counter() - wall_started
     result.stats = stats.summary()
     return result
+
+
+def _message(game_message: str, playing: bool, over_ceiling: bool) -> str:
+    if not playing:
+        return ""
+    if over_ceiling:
+        return "Too far! Stay within your safe range."
+    return game_message
 
 
 def _pause_reason(events: list[DeviceStatus]) -> str:

@@ -85,3 +85,15 @@ def test_scenes_come_before_play_and_input_waits_for_them():
     assert len(with_scenes.reps) == len(plain.reps) == 1
     assert with_scenes.play_s == pytest.approx(plain.play_s, abs=0.05)
     assert with_scenes.frames >= plain.frames + 60 * 3 - 2  # instructions and countdown frames
+
+
+def test_a_rep_past_the_safety_ceiling_is_never_a_success():
+    from dataclasses import replace
+
+    lift = available_games()["lift"]
+    exercise = replace(Exercise.for_game(lift, "left", reps_planned=3), ceiling_deg=128.0)
+    samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0, 140.0))], seed=3)
+    reps = []
+    play(ReplaySource(samples, "sim:test"), lift, exercise, SimulatedClock(), HeadlessDisplay(),
+         on_rep=reps.append)  # fmt: skip
+    assert [(r.success, r.over_ceiling) for r in reps] == [(True, False), (False, True)]
