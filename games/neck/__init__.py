@@ -1,0 +1,55 @@
+"""Neck: cervical rotation steers a glider through gates. Registered in ``rehab.games`` as ``neck``.
+
+Sign convention used here and in ``simulate``: ``cervical_rotation`` is positive when the head turns to
+the patient's RIGHT and negative to their LEFT; ``cervical_lateral_flexion`` positive when the head
+tilts to the right. The game itself only sees the signed level (-1 left .. +1 right).
+"""
+
+from __future__ import annotations
+
+from rehab.engine import GameInfo
+from rehab.types import JointAngles
+
+
+def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
+    from .rules import NeckGame
+
+    return NeckGame(hold_s=hold_s)
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_neck
+
+    draw_neck(surface, snapshot)
+
+
+def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
+    """Slow head turns, alternating left and right, 30-55 degrees, with a little head tilt that goes
+    along with them. ``side`` is ignored: the neck turns both ways."""
+    from devices.angle_sim import MotionScript, simulate_angles
+
+    turns = (32.0, -36.0, 40.0, -33.0, 44.0, -38.0, 30.0, -42.0, 55.0)
+    timing = {"rise_s": 1.5, "hold_s": 1.4, "lower_s": 1.4, "rest_s": 0.7}
+    motions = [
+        MotionScript("cervical_rotation", 0.0, turns, noise_deg=1.0, **timing),
+        MotionScript("cervical_lateral_flexion", 0.0, [t * 0.15 for t in turns], noise_deg=0.8, **timing),
+    ]
+    return simulate_angles(motions, seed=seed)
+
+
+GAME = GameInfo(
+    name="neck",
+    title="Glider",
+    movements=("cervical_rotation", "cervical_lateral_flexion"),
+    inputs=("webcam (face)", "headset imu", "replay", "sim", "keyboard"),
+    description="Turn your head slowly left and right to steer a glider through the gates.",
+    factory=_factory,
+    renderer=_renderer,
+    angle="cervical_rotation",
+    rest_deg=0.0,
+    target_deg=50.0,
+    signed=True,
+    axes=(("cervical_lateral_flexion", 0.0, 30.0),),
+    sided=False,
+    simulate=simulate,
+)
