@@ -64,9 +64,9 @@ def _sky_and_fields(surface: pygame.Surface, snap: NeckSnapshot) -> None:
         z = k * 10.0 - snap.distance % 10.0
         if z < -CAMERA_BACK_M + 1.5:
             continue
-        _, y, scale = world_to_screen(0.0, GROUND_M, z)
+        _, fy, scale = world_to_screen(0.0, GROUND_M, z)
         color = _mix(PALETTE.grass, PALETTE.hill_near, 0.3 + 0.7 * min(z / 100.0, 1.0))
-        pygame.draw.line(surface, color, (0, int(y)), (w, int(y)), max(1, int(scale / 40)))
+        pygame.draw.line(surface, color, (0, int(fy)), (w, int(fy)), max(1, int(scale / 40)))
     # the edges of the calibrated range: two faint lanes on the fields at level -1 and +1
     for side in (-1.0, 1.0):
         near = world_to_screen(side * LANE_M, GROUND_M, -CAMERA_BACK_M + 1.6)
@@ -96,7 +96,10 @@ def _glider(surface: pygame.Surface, snap: NeckSnapshot) -> None:
     bank = math.radians(snap.bank_deg)
 
     def rot(dx: float, dy: float) -> tuple[int, int]:
-        return (int(cx + dx * math.cos(bank) - dy * math.sin(bank)), int(cy + dx * math.sin(bank) + dy * math.cos(bank)))
+        return (
+            int(cx + dx * math.cos(bank) - dy * math.sin(bank)),
+            int(cy + dx * math.sin(bank) + dy * math.cos(bank)),
+        )
 
     half = 0.68 * scale
     # pilot hangs under the wing's keel
@@ -106,7 +109,12 @@ def _glider(surface: pygame.Surface, snap: NeckSnapshot) -> None:
     pygame.draw.circle(surface, _mix(PALETTE.wood, PALETTE.text, 0.55), rot(0, 0.33 * scale), int(0.07 * scale))
     wing = [rot(-half, 0.12 * scale), rot(0, -0.2 * scale), rot(half, 0.12 * scale), rot(0, 0.02 * scale)]
     pygame.draw.polygon(surface, PALETTE.good, wing)
-    stripe = [rot(-half * 0.55, 0.02 * scale), rot(0, -0.2 * scale), rot(half * 0.55, 0.02 * scale), rot(0, -0.06 * scale)]
+    stripe = [
+        rot(-half * 0.55, 0.02 * scale),
+        rot(0, -0.2 * scale),
+        rot(half * 0.55, 0.02 * scale),
+        rot(0, -0.06 * scale),
+    ]
     pygame.draw.polygon(surface, _mix(PALETTE.good, PALETTE.text, 0.45), stripe)
     pygame.draw.polygon(surface, PALETTE.wood_dark, wing, 3)
 

@@ -58,7 +58,9 @@ def _ground(surface: pygame.Surface, camera_x: float) -> None:
     for i in range(first * 2, first * 2 + int(w / PX_PER_M * 2) + 4):
         x, _ = world_to_screen(i / 2.0, 0.0, camera_x)
         jitter = (i * 37) % 11
-        pygame.draw.line(surface, PALETTE.grass, (x + jitter, GROUND_Y + 18 + jitter), (x + jitter + 10, GROUND_Y + 18 + jitter), 3)
+        pygame.draw.line(
+            surface, PALETTE.grass, (x + jitter, GROUND_Y + 18 + jitter), (x + jitter + 10, GROUND_Y + 18 + jitter), 3
+        )
 
 
 def _crate(surface: pygame.Surface, rect: pygame.Rect, cleared: bool) -> None:
@@ -115,7 +117,11 @@ def _runner(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     body = pygame.Rect(0, 0, int(2 * body_r * squash), int(2 * body_r / squash))
     body.midbottom = (hip[0] + 2, hip[1] + 6)
     pygame.draw.ellipse(surface, PALETTE.accent, body)
-    pygame.draw.ellipse(surface, _mix(PALETTE.accent, PALETTE.text, 0.35), body.inflate(-body.width // 2, -body.height // 2).move(-6, -10))
+    pygame.draw.ellipse(
+        surface,
+        _mix(PALETTE.accent, PALETTE.text, 0.35),
+        body.inflate(-body.width // 2, -body.height // 2).move(-6, -10),
+    )
     eye = (body.centerx + body_r // 2, body.centery + 2)
     pygame.draw.circle(surface, PALETTE.text, eye, 9)
     pygame.draw.circle(surface, PALETTE.panel, (eye[0] + 3, eye[1]), 4)
@@ -144,7 +150,13 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     pygame.draw.rect(surface, PALETTE.gauge_back, METER, border_radius=10)
     full_y = y_of(1.0)
     deep = pygame.Rect(METER.left, METER.top, METER.width, full_y - METER.top)
-    pygame.draw.rect(surface, _mix(PALETTE.gauge_back, PALETTE.shelf, 0.35), deep, border_top_left_radius=10, border_top_right_radius=10)
+    pygame.draw.rect(
+        surface,
+        _mix(PALETTE.gauge_back, PALETTE.shelf, 0.35),
+        deep,
+        border_top_left_radius=10,
+        border_top_right_radius=10,
+    )
     if snap.charge > 0:
         top = y_of(snap.charge)
         color = PALETTE.good if snap.charge >= MIN_CHARGE else PALETTE.accent
@@ -153,7 +165,11 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     text(surface, "full", 24, PALETTE.target, (METER.right + 10, full_y), "midleft")
     if snap.phase != "paused" and math.isfinite(snap.level):
         live_y = y_of(snap.level)
-        pygame.draw.polygon(surface, PALETTE.text, [(METER.right + 3, live_y), (METER.right + 15, live_y - 8), (METER.right + 15, live_y + 8)])
+        pygame.draw.polygon(
+            surface,
+            PALETTE.text,
+            [(METER.right + 3, live_y), (METER.right + 15, live_y - 8), (METER.right + 15, live_y + 8)],
+        )
     outline = PALETTE.shelf if snap.too_deep else PALETTE.panel
     pygame.draw.rect(surface, outline, METER, 4 if snap.too_deep else 2, border_radius=10)
 
