@@ -1,0 +1,58 @@
+"""Reach: shoulder flexion and abduction. Registered in the ``rehab.games`` entry-point group as ``reach``."""
+
+from __future__ import annotations
+
+from rehab.engine import GameInfo
+from rehab.types import JointAngles
+
+
+def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
+    from .rules import ReachGame
+
+    return ReachGame(hold_s=hold_s)
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_reach
+
+    draw_reach(surface, snapshot)
+
+
+def simulate(side: str, seed: int) -> list[JointAngles]:
+    """A patient reaching 7 times: varied heights, some forward and some out to the side.
+
+    Abduction rises with flexion in the same movement (one reach, two planes), with its own peak per
+    reach, so the hand sweeps across the workspace from forward reaches to side reaches.
+    """
+    import random
+
+    from devices.angle_sim import MotionScript, simulate_angles
+
+    rng = random.Random(seed)
+    flexion = [rng.uniform(lo, hi) for lo, hi in ((70, 95), (105, 125), (120, 145), (85, 110), (125, 150),
+                                                    (95, 120), (110, 140))]  # fmt: skip
+    abduction = [rng.uniform(lo, hi) for lo, hi in ((15, 35), (60, 85), (30, 50), (70, 90), (40, 60),
+                                                      (20, 40), (55, 80))]  # fmt: skip
+    timing = {"rise_s": 1.5, "hold_s": 0.8, "lower_s": 1.5, "rest_s": 0.8}
+    motions = [
+        MotionScript(f"shoulder_flexion_{side}", 10.0, flexion, noise_deg=1.5, **timing),
+        MotionScript(f"shoulder_abduction_{side}", 10.0, abduction, noise_deg=1.5, **timing),
+    ]
+    return simulate_angles(motions, seed=seed)
+
+
+GAME = GameInfo(
+    name="reach",
+    title="Reach",
+    movements=("shoulder_flexion", "shoulder_abduction"),
+    inputs=("webcam", "replay", "sim", "keyboard"),
+    description="Pop balloons drifting inside your reach: reach forward and up, or out to the side.",
+    factory=_factory,
+    renderer=_renderer,
+    angle="shoulder_flexion",
+    rest_deg=10.0,
+    target_deg=150.0,
+    axes=(("shoulder_abduction", 10.0, 90.0),),
+    sided=True,
+    simulate=simulate,
+)

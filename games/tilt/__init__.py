@@ -1,0 +1,55 @@
+"""Tilt: trunk lateral flexion (or forearm roll). Registered in the ``rehab.games`` group as ``tilt``.
+
+Angle convention for trunk_lateral_flexion: degrees, positive = bending to the patient's RIGHT,
+negative = to the LEFT; the game's level is signed the same way (-1 full bend left, +1 right).
+"""
+
+from __future__ import annotations
+
+from rehab.engine import GameInfo
+from rehab.types import JointAngles
+
+
+def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
+    from .rules import TiltGame
+
+    return TiltGame(hold_s=hold_s)
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_tilt
+
+    draw_tilt(surface, snapshot)
+
+
+def simulate(side: str, seed: int) -> list[JointAngles]:
+    """A patient bending left, then right, ten times: 12-22 degrees, a short hold at each end.
+
+    ``side`` is ignored: trunk lateral flexion has no side, the game alternates both ways.
+    """
+    import random
+
+    from devices.angle_sim import MotionScript, simulate_angles
+
+    rng = random.Random(seed)
+    peaks = [rng.uniform(12.0, 22.0) * (-1 if i % 2 == 0 else 1) for i in range(10)]
+    script = MotionScript("trunk_lateral_flexion", 0.0, peaks, rise_s=1.4, hold_s=1.6, lower_s=1.4,
+                          rest_s=0.6, noise_deg=1.0)  # fmt: skip
+    return simulate_angles([script], seed=seed)
+
+
+GAME = GameInfo(
+    name="tilt",
+    title="Tilt",
+    movements=("trunk_lateral_flexion",),
+    inputs=("webcam", "replay", "sim", "keyboard", "imu (forearm roll: wrist_pronation)"),
+    description="Bend sideways to tilt a board and roll a marble into the cup, left and right in turn.",
+    factory=_factory,
+    renderer=_renderer,
+    angle="trunk_lateral_flexion",
+    rest_deg=0.0,
+    target_deg=20.0,
+    signed=True,
+    sided=False,
+    simulate=simulate,
+)
