@@ -67,6 +67,8 @@ def rom_trend(data: ReportData) -> Figure | None:
         if any(g is not None for g in goals):
             ax.step(x, [g if g is not None else float("nan") for g in goals], where="post", color=GOAL,
                     linewidth=1.2, label="goal")  # fmt: skip
+            if len(x) == 1:  # a step line through one point draws nothing: mark the goal instead
+                ax.scatter(x, goals, marker="_", s=300, color=GOAL, zorder=2)
             top = max([top] + [g for g in goals if g is not None])
         ax.set_ylim(0, top * 1.12)
         _xlim(ax, data)

@@ -40,7 +40,7 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
     )
     reps = sum(s.reps for s in data.sessions)
     successes = sum(s.successes for s in data.sessions)
-    adherence_text = f"{total_done} sessions done" + (
+    adherence_text = f"{total_done} session{'s' if total_done != 1 else ''} done" + (
         f" of {wanted:.0f} prescribed ({100 * total_done / wanted:.0f}%)" if wanted else ""
     )
     return [
