@@ -23,9 +23,12 @@ class Palette:
     weight: Color = (0, 114, 178)  # blue
     shelf: Color = (204, 121, 167)  # reddish purple
     # reach (added for games/reach): Okabe-Ito hues for balloons, soft clouds and hills behind them
-    balloons: tuple[Color, ...] = (
-        (230, 159, 0), (86, 180, 233), (0, 158, 115), (240, 228, 66), (213, 94, 0), (204, 121, 167),
-    )  # fmt: skip
+    balloon_1: Color = (230, 159, 0)
+    balloon_2: Color = (86, 180, 233)
+    balloon_3: Color = (0, 158, 115)
+    balloon_4: Color = (240, 228, 66)
+    balloon_5: Color = (213, 94, 0)
+    balloon_6: Color = (204, 121, 167)
     sky_cloud: Color = (66, 96, 128)
     sky_hill: Color = (36, 62, 86)
     hand: Color = (250, 236, 214)

@@ -20,6 +20,12 @@ ORIGIN = (30, 472)
 SCALE = 400.0
 
 
+def balloon_colors() -> tuple[Color, ...]:
+    """Read at draw time, so a palette switch (high contrast) reaches the balloons too."""
+    p = PALETTE
+    return (p.balloon_1, p.balloon_2, p.balloon_3, p.balloon_4, p.balloon_5, p.balloon_6)
+
+
 def world_to_screen(x: float, y: float) -> tuple[int, int]:
     """The one place world meets pixels."""
     return int(ORIGIN[0] + x * SCALE), int(ORIGIN[1] - y * SCALE)
@@ -127,7 +133,7 @@ def _hand(surface: pygame.Surface, x: float, y: float, active: bool) -> None:
 def draw_reach(surface: pygame.Surface, snap: ReachSnapshot) -> None:
     _background(surface, snap.t)
     _workspace(surface, snap)
-    colors = PALETTE.balloons
+    colors = balloon_colors()
     for b in snap.balloons:
         _balloon(surface, b.x, b.y, b.radius, colors[b.color_index % len(colors)], b.points, b.scale, b.sway, snap.t)
     for p in snap.pops:

@@ -25,7 +25,7 @@ from rehab.types import Controls
 WORLD_W, WORLD_H = 1.95, 1.0
 #: world position of the hand at level 0 on both axes, and world units per level
 HAND_X0, HAND_XS = 0.3, 1.5
-HAND_Y0, HAND_YS = 0.06, 0.8
+HAND_Y0, HAND_YS = 0.12, 0.8
 #: the reachable workspace, in levels: balloons live only inside it
 FLEX_MIN, FLEX_MAX = 0.3, 1.0
 ABD_MIN, ABD_MAX = 0.0, 1.0

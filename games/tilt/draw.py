@@ -82,13 +82,20 @@ def _board(surface: pygame.Surface, snap: TiltSnapshot) -> None:
 
 
 def _cups(surface: pygame.Surface, snap: TiltSnapshot) -> None:
+    a = snap.board_angle
+    h = snap.board_profile[-1][0]
+    depth = -snap.board_profile[1][1] - snap.board_thickness
     for cup in snap.cups:
         cx, cy = world_to_screen(cup.x, cup.y)
-        hole = pygame.Rect(0, 0, 72, 20)
-        hole.center = (cx, cy + 2)
-        pygame.draw.ellipse(surface, PALETTE.cup, hole)
+        # the hole lies in the board, so it turns with it: an ellipse in board coordinates
+        centre = (h - 0.075) * (-1 if cup.side == "left" else 1)
+        hole = [
+            _board_point(centre + 0.07 * math.cos(k * math.pi / 12), -depth + 0.02 * math.sin(k * math.pi / 12), a)
+            for k in range(24)
+        ]
+        pygame.draw.polygon(surface, PALETTE.cup, hole)
         if cup.active:
-            pygame.draw.ellipse(surface, PALETTE.target, hole.inflate(10, 8), 4)
+            pygame.draw.polygon(surface, PALETTE.target, hole, 4)
             # a gently bobbing marker above the cup that waits for the marble
             bob = 6 * math.sin(2 * math.pi * 0.6 * snap.t)
             mx, my = cx, cy

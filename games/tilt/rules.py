@@ -191,7 +191,7 @@ class TiltGame:
         settle = min(self._settled / self.settle_s, 1.0)
         side = self.active_side
         if not c.tracking or not math.isfinite(c.level):
-            phase, message = "paused", "Paused: we lost your movement. Step back into view or check the sensor."
+            phase, message = "paused", "Paused: no signal. Step into view or check the sensor."
         elif self._since_score < WELL_DONE_S:
             phase, message = "well_done", "Well done! Now the other side"
         elif settle > 0.0:
