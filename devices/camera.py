@@ -193,11 +193,12 @@ class FrameGrabber:
     """Runs a reader on its own thread. ``latest_only`` keeps just the newest frame; otherwise a
     bounded queue hands over every frame. ``pace`` plays files at their own frame rate."""
 
-    #: a live device that delivers nothing for this long is reported lost
-    LOST_AFTER_S = 1.0
-
     def __init__(self, reader: FrameReader, device: str, *, latest_only: bool, pace: bool = False,
-                 queue_size: int = 4) -> None:  # fmt: skip
+                 queue_size: int = 4, lost_after_s: float = 1.0, retry_s: float = 0.5) -> None:  # fmt: skip
+        #: a live device that delivers nothing for ``lost_after_s`` is reported lost, then reopened
+        #: every ``retry_s`` (reopening a camera is slow, so not in a tight loop)
+        self.lost_after_s = lost_after_s
+        self.retry_s = retry_s
         self.reader = reader
         self.device = device
         self.latest_only = latest_only
@@ -253,11 +254,11 @@ class FrameGrabber:
                     if not self.reader.live:
                         self._event("ended", f"{index} frames")
                         break
-                    if not lost and now - last_ok > self.LOST_AFTER_S:
+                    if not lost and now - last_ok > self.lost_after_s:
                         lost = True
                         self._event("lost", "camera stopped delivering frames (unplugged?)")
                     if lost:
-                        self._stop.wait(0.5)  # retry gently: reopening a camera is slow
+                        self._stop.wait(self.retry_s)
                         if self.reader.reopen():
                             self._event("reconnected")
                             lost, last_ok = False, time.monotonic()

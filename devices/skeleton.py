@@ -174,3 +174,14 @@ def world_points(posture: Posture, seg: Segments | None = None) -> np.ndarray:
     """Landmarks (33, 3) in MediaPipe's world frame for the posture."""
     rotation = body_to_camera(posture.facing_deg, posture.camera_pitch_deg)
     return anatomical_points(posture, seg) @ rotation.T
+
+
+def image_points(world: np.ndarray, distance_m: float = 3.0, focal: float = 1.2,
+                 centre: tuple[float, float] = (0.5, 0.5), aspect: float = 4 / 3) -> np.ndarray:
+    """Normalised image landmarks (33, 3) a pinhole camera ``distance_m`` in front of the mid-hips
+    would see (``focal`` in picture heights; ``centre`` where the mid-hips land). For setup-guidance
+    tests: world x is the picture's right, y down, as in MediaPipe."""
+    depth = world[:, 2] + distance_m
+    y = centre[1] + focal * world[:, 1] / depth
+    x = centre[0] + focal * world[:, 0] / depth / aspect
+    return np.column_stack([x, y, world[:, 2] / distance_m])

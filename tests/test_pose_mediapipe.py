@@ -1,0 +1,108 @@
+"""The real MediaPipe on real photographs: anatomical sides, plausible ranges, and the patient lock."""
+
+import math
+
+import numpy as np
+import pytest
+
+from devices.mediapipe_pose import MediaPipePose, PatientLock, in_frame_visibility
+from rehab.kinematics import pose_angles
+from rehab.landmarks import landmark
+from rehab.setup_guidance import FRONT, classify_view, facing_angle
+
+skimage_data = pytest.importorskip("skimage.data")
+
+
+@pytest.fixture(scope="module")
+def estimate():
+    def run(rgb: np.ndarray):
+        estimator = MediaPipePose()  # a fresh tracker per photo: nothing carried over
+        try:
+            return estimator.process(np.ascontiguousarray(rgb[:, :, ::-1]), t=0.0, index=0)
+        finally:
+            estimator.close()
+
+    return run
+
+
+def test_astronaut_sides_are_anatomical_and_hidden_legs_give_no_angles(estimate):
+    result = estimate(skimage_data.astronaut())
+    assert result.status == "tracking"
+    pose = result.pose
+    ls, rs = landmark("left_shoulder"), landmark("right_shoulder")
+    # she faces the camera: her left shoulder is on the picture's right, and in world x too
+    assert pose.image[ls, 0] > 0.55 > 0.3 > pose.image[rs, 0]
+    assert pose.world[ls, 0] > pose.world[rs, 0]
+    assert classify_view(facing_angle(pose.world)) == FRONT
+    angles = pose_angles(pose)
+    # her hips and legs are below the picture or hidden: nothing that needs them may be made up
+    for name in ("knee_flexion_left", "knee_flexion_right", "hip_flexion_left", "shoulder_elevation_right",
+                 "shoulder_flexion_left", "trunk_lateral_flexion", "trunk_rotation"):  # fmt: skip
+        assert math.isnan(angles.get(name)), name
+    # her head is straight and square to the shoulders in the photo
+    assert abs(angles.get("cervical_rotation")) < 15
+    assert abs(angles.get("cervical_lateral_flexion")) < 15
+
+
+def test_cameraman_full_body_sides_and_ranges(estimate):
+    gray = skimage_data.camera()
+    result = estimate(np.stack([gray] * 3, axis=-1))
+    assert result.status == "tracking"
+    pose = result.pose
+    assert pose.image[landmark("left_shoulder"), 0] > pose.image[landmark("right_shoulder"), 0]
+    angles = pose_angles(pose)
+    # both elbows are bent holding the camera; his right knee is nearly straight
+    for name in ("elbow_flexion_left", "elbow_flexion_right"):
+        assert 30 < angles.get(name) <= 180
+    knee = angles.get("knee_flexion_right")
+    assert math.isnan(knee) or 0 <= knee < 60
+    for name, value in angles.values.items():
+        if not math.isnan(value):
+            assert -180 <= value <= 180, name
+
+
+def test_empty_picture_is_no_person(estimate):
+    result = estimate(np.full((240, 320, 3), 127, np.uint8))
+    assert result.status == "no person"
+    assert result.pose.world is None
+    assert all(math.isnan(v) for v in pose_angles(result.pose).values.values())
+
+
+def test_landmarks_outside_the_picture_count_as_unseen():
+    image = np.full((33, 3), 0.5)
+    image[landmark("left_knee"), 1] = 1.4
+    visibility = in_frame_visibility(image, np.full(33, 0.9))
+    assert visibility[landmark("left_knee")] == 0 and visibility[landmark("right_knee")] == 0.9
+
+
+def test_only_the_bundled_model_is_allowed_without_a_task_file():
+    with pytest.raises(ValueError, match="only the full model"):
+        MediaPipePose(complexity=0)
+    with pytest.raises(FileNotFoundError):
+        MediaPipePose(model="missing.task")
+
+
+def person_at(x: float, size: float = 0.2) -> np.ndarray:
+    points = np.zeros((33, 3))
+    for side, dx in (("left", 0.05), ("right", -0.05)):
+        points[landmark("shoulder", side)] = (x + dx, 0.4, 0)
+        points[landmark("hip", side)] = (x + dx, 0.4 + size, 0)
+    return points
+
+
+def test_patient_lock_keeps_the_patient_when_someone_else_appears():
+    lock = PatientLock()
+    patient, therapist = person_at(0.5, size=0.3), person_at(0.85, size=0.2)
+    assert lock.choose(0.0, [patient]) == 0
+    # the therapist walks in, listed first: the lock stays on the patient
+    assert lock.choose(0.033, [therapist, person_at(0.52, 0.3)]) == 1
+    # the tracker jumps to the therapist alone: not taken as the patient
+    assert lock.choose(0.066, [therapist]) is None
+    # after the patient has been gone a while, whoever is there is the new patient
+    assert lock.choose(3.0, [therapist]) == 0
+
+
+def test_patient_lock_starts_on_the_largest_person():
+    lock = PatientLock()
+    assert lock.choose(0.0, [person_at(0.2, 0.1), person_at(0.6, 0.3)]) == 1
+    assert lock.choose(0.1, []) is None

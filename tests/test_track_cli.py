@@ -1,0 +1,128 @@
+"""``rehab track`` end to end on videos made from a real photograph, and its bad-input errors."""
+
+import csv
+import math
+import time
+
+import numpy as np
+import pytest
+
+from devices import camera
+from rehab.angles import POSE_ANGLE_NAMES
+from rehab.cli import main
+
+skimage_data = pytest.importorskip("skimage.data")
+cv2 = pytest.importorskip("cv2")
+
+FRAMES = 24
+
+
+def astronaut_video(path, frames=FRAMES, fps=30.0):
+    """A 640x480 clip of the astronaut photo drifting sideways (a real person, tracked frame to frame)."""
+    photo = cv2.resize(skimage_data.astronaut()[:, :, ::-1], (480, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (640, 480))
+    for i in range(frames):
+        canvas = np.full((480, 640, 3), 90, np.uint8)
+        dx = int(64 + 20 * math.sin(i / 10))
+        canvas[:, dx : dx + 480] = photo
+        writer.write(canvas)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return astronaut_video(tmp_path_factory.mktemp("clip") / "astronaut.mp4")
+
+
+def read_csv(path):
+    with open(path, newline="") as f:
+        return list(csv.reader(f))
+
+
+def test_track_video_writes_csv_and_review_video(clip, tmp_path, capsys):
+    out_csv, out_video = tmp_path / "angles.csv", tmp_path / "review.mp4"
+    assert main(["track", str(clip), "--csv", str(out_csv), "--video", str(out_video)]) == 0
+    captured = capsys.readouterr()
+    assert f"Tracked {FRAMES} frames" in captured.out
+    assert f"{FRAMES}/{FRAMES}" in captured.err  # the progress bar went to stderr
+    rows = read_csv(out_csv)
+    assert rows[0] == ["time_s", "frame", *POSE_ANGLE_NAMES]
+    body = rows[1:]
+    assert [int(r[1]) for r in body] == list(range(FRAMES))
+    assert [float(r[0]) for r in body] == pytest.approx([i / 30 for i in range(FRAMES)], abs=1e-3)
+    column = {name: [r[2 + i] for r in body] for i, name in enumerate(POSE_ANGLE_NAMES)}
+    # her head is tracked in every frame, straight and square to her shoulders
+    assert all(v != "" for v in column["cervical_rotation"])
+    assert all(abs(float(v)) < 20 for v in column["cervical_rotation"])
+    # (her legs are out of the picture, yet in this padded clip MediaPipe reports a seated person with
+    # visible hips and knees: a confident wrong guess no visibility rule can catch; docs/tracking.md)
+    for name in POSE_ANGLE_NAMES:
+        assert all(v == "" or -180 <= float(v) <= 180 for v in column[name]), name
+    review = cv2.VideoCapture(str(out_video))
+    assert int(review.get(cv2.CAP_PROP_FRAME_COUNT)) == FRAMES
+    ok, picture = review.read()
+    assert ok and picture.shape == (480, 640, 3)
+
+
+def test_bare_path_and_video_scheme_are_the_same_source(clip, tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    assert main(["track", str(clip), "--csv", str(a), "--quiet", "--raw"]) == 0
+    assert main(["track", f"video:{clip}", "--csv", str(b), "--quiet", "--raw"]) == 0
+    assert read_csv(a) == read_csv(b)
+
+
+def test_image_folder_source(tmp_path):
+    folder = tmp_path / "pics"
+    folder.mkdir()
+    gray = skimage_data.camera()
+    cv2.imwrite(str(folder / "000.png"), np.stack([gray] * 3, axis=-1))
+    cv2.imwrite(str(folder / "001.png"), np.full((512, 512, 3), 127, np.uint8))  # nobody here
+    out = tmp_path / "pics.csv"
+    assert main(["track", f"images:{folder}", "--csv", str(out), "--quiet"]) == 0
+    rows = read_csv(out)[1:]
+    assert len(rows) == 2
+    elbow = POSE_ANGLE_NAMES.index("elbow_flexion_right") + 2
+    assert rows[0][elbow] != "" and rows[1][elbow] == ""
+
+
+def test_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["track", str(tmp_path / "missing.mp4"), "--csv", str(tmp_path / "o.csv")]) == 2
+    assert "video file not found" in capsys.readouterr().err
+
+
+def test_unreadable_file_is_a_clear_error(tmp_path, capsys):
+    junk = tmp_path / "junk.mp4"
+    junk.write_text("not a video")
+    assert main(["track", str(junk), "--csv", str(tmp_path / "o.csv")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_absent_camera_lists_cameras(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(camera, "available_cameras", lambda max_index=8: [])
+    assert main(["track", "webcam:42", "--csv", str(tmp_path / "o.csv")]) == 2
+    assert "no camera at index 42; cameras found: none" in capsys.readouterr().err
+
+
+def test_needs_an_output(clip, capsys):
+    assert main(["track", str(clip)]) == 2
+    assert "--csv" in capsys.readouterr().err
+
+
+def test_video_url_is_a_source_for_the_game_loop(clip):
+    from devices.base import open_source
+
+    source = open_source(f"video:{clip}?pace=1")
+    frames, kinds = [], []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "ended" not in kinds:
+        frames += source.poll(time.monotonic())
+        kinds += [e.kind for e in source.status_events()]
+        time.sleep(0.01)
+    time.sleep(0.2)
+    frames += source.poll(time.monotonic())
+    source.close()
+    assert kinds[0] == "connected" and "ended" in kinds
+    assert len(frames) >= FRAMES // 2  # paced, latest-frame policy: a slow machine may skip some
+    assert all(f.result_t >= f.t for f in frames)
+    assert [f.frame_index for f in frames] == sorted(f.frame_index for f in frames)
