@@ -148,3 +148,15 @@ def test_one_frame_draws_a_full_scene():
     GAME.renderer(surface, game.snapshot())
     colors = {surface.get_at((x, y))[:3] for x in range(0, 960, 16) for y in range(0, 540, 16)}
     assert len(colors) > 20
+
+
+def test_a_left_arm_moving_out_to_the_side_moves_the_hand_left():
+    right, left = ReachGame(side="right"), ReachGame(side="left")
+    for game in (right, left):
+        play(game, controls(0.6, 0.0), 0.1)
+    forward = (right.hand, left.hand)
+    for game in (right, left):
+        play(game, controls(0.6, 1.0), 0.1)
+    assert right.hand[0] > forward[0][0] and left.hand[0] < forward[1][0]
+    assert right.hand[1] == left.hand[1]
+    assert level_of(*left.hand, mirrored=True) == pytest.approx((0.6, 1.0))

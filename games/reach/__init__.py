@@ -6,10 +6,11 @@ from rehab.engine import GameInfo
 from rehab.types import JointAngles
 
 
-def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
+def _factory(hold_s: float = 1.0, side: str = "right"):  # type: ignore[no-untyped-def]
+    """``side`` mirrors the hand for a left arm; the engine may pass it (it defaults to right)."""
     from .rules import ReachGame
 
-    return ReachGame(hold_s=hold_s)
+    return ReachGame(hold_s=hold_s, side=side)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]

@@ -48,12 +48,17 @@ SECOND_BALLOON_AFTER = 1
 AXIS = "shoulder_abduction"
 
 
-def hand_position(flex_level: float, abd_level: float) -> tuple[float, float]:
-    """World position of the hand for two levels: the one place levels meet the world."""
+def hand_position(flex_level: float, abd_level: float, mirrored: bool = False) -> tuple[float, float]:
+    """World position of the hand for two levels: the one place levels meet the world.
+
+    The screen is a mirror: a right arm moving out to the side moves the hand to the right, a
+    left arm (``mirrored``) to the left. The workspace is symmetric, so balloons need not know.
+    """
     lo, hi = LEVEL_CLIP
     fx = min(max(flex_level, lo), hi)
     ax = min(max(abd_level, lo), hi)
-    return HAND_X0 + ax * HAND_XS, HAND_Y0 + fx * HAND_YS
+    x = HAND_X0 + ax * HAND_XS
+    return (2 * HAND_X0 + HAND_XS - x if mirrored else x), HAND_Y0 + fx * HAND_YS
 
 
 def workspace_rect() -> tuple[float, float, float, float]:
@@ -63,8 +68,10 @@ def workspace_rect() -> tuple[float, float, float, float]:
     return left, bottom, right, top
 
 
-def level_of(x: float, y: float) -> tuple[float, float]:
+def level_of(x: float, y: float, mirrored: bool = False) -> tuple[float, float]:
     """(flexion level, abduction level) of a world point."""
+    if mirrored:
+        x = 2 * HAND_X0 + HAND_XS - x
     return (y - HAND_Y0) / HAND_YS, (x - HAND_X0) / HAND_XS
 
 
@@ -146,9 +153,10 @@ class _Balloon:
 class ReachGame:
     name = "reach"
 
-    def __init__(self, hold_s: float = 1.0, seed: int | None = None) -> None:
+    def __init__(self, hold_s: float = 1.0, seed: int | None = None, side: str = "right") -> None:
         # reaching scores on touch; ``hold_s`` is accepted for the common factory signature
         self.hold_s = hold_s
+        self.mirrored = side == "left"
         self.rng = random.Random(seed)
         self.space = pymunk.Space()
         self.space.gravity = (0.0, 0.25)  # buoyancy: balloons pull gently upwards on their tether
@@ -167,7 +175,7 @@ class ReachGame:
         self._since_pop = math.inf
         self._color = self.rng.randrange(6)
         self._controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
-        self.hand = hand_position(0.0, 0.0)
+        self.hand = hand_position(0.0, 0.0, self.mirrored)
 
     # -- rules -------------------------------------------------------------------------------
     def update(self, dt: float, controls: Controls) -> None:
@@ -177,7 +185,7 @@ class ReachGame:
             return
         self.t += dt
         self._since_pop += dt
-        self.hand = hand_position(controls.level, controls.axes.get(AXIS, 0.0))
+        self.hand = hand_position(controls.level, controls.axes.get(AXIS, 0.0), self.mirrored)
         self._remember_reach()
         self._wind(dt)
         self.space.step(dt)
@@ -252,7 +260,8 @@ class ReachGame:
         for attempt in range(40):
             if not self.spawned_homes and attempt == 0:
                 # the first balloon is a warm-up: low in the workspace, straight ahead
-                x, y = hand_position(0.45 + self.rng.uniform(-0.05, 0.05), 0.25 + self.rng.uniform(-0.1, 0.1))
+                flex, abd = 0.45 + self.rng.uniform(-0.05, 0.05), 0.25 + self.rng.uniform(-0.1, 0.1)
+                x, y = hand_position(flex, abd, self.mirrored)
             elif near_reach:
                 rx, ry = self.rng.choice(self.reached)
                 x, y = rx + self.rng.uniform(-0.15, 0.15), ry + self.rng.uniform(-0.1, 0.1)
