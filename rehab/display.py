@@ -33,22 +33,32 @@ class HeadlessDisplay:
 
 
 class WindowDisplay:
-    """A real window; Esc or closing the window ends the run."""
+    """A real window (or the full screen); Esc or closing the window ends the run, P pauses."""
 
-    def __init__(self, size: tuple[int, int] = SIZE, title: str = "rehab") -> None:
+    def __init__(self, size: tuple[int, int] = SIZE, title: str = "rehab", fullscreen: bool = False) -> None:
         pygame.display.init()
         pygame.font.init()
-        self.surface = pygame.display.set_mode(size)
+        # SCALED keeps the game's 960x540 layout and lets SDL scale it to any screen
+        flags = pygame.SCALED | (pygame.FULLSCREEN if fullscreen else 0)
+        self.surface = pygame.display.set_mode(size, flags)
         pygame.display.set_caption(title)
+        self._quit = False
+        self._pause = False
 
     def present(self) -> None:
         pygame.display.flip()
-
-    def quit_requested(self) -> bool:
         for event in pygame.event.get():
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
-                return True
-        return False
+                self._quit = True
+            elif event.type == pygame.KEYDOWN and event.key in (pygame.K_p, pygame.K_SPACE):
+                self._pause = True
+
+    def quit_requested(self) -> bool:
+        return self._quit
+
+    def pause_pressed(self) -> bool:
+        pressed, self._pause = self._pause, False
+        return pressed
 
     def close(self) -> None:
         pygame.display.quit()

@@ -27,15 +27,26 @@ class HudState:
 
 
 _fonts: dict[int, pygame.font.Font] = {}
+#: text size multiplier for players who need larger print (``--font-scale``); display-wide, like
+#: the operating system's own text-size setting, so every game and scene honours it
+_font_scale = [1.0]
+
+
+def set_font_scale(scale: float) -> None:
+    if not 0.5 <= scale <= 2.5:
+        raise ValueError(f"font scale must be between 0.5 and 2.5, got {scale}")
+    _font_scale[0] = scale
 
 
 def font(size: int) -> pygame.font.Font:
-    """The default pygame font at ``size`` pixels, cached (it ships inside pygame: no system fonts)."""
-    if size not in _fonts:
+    """The default pygame font at ``size`` pixels times the font scale, cached (it ships inside
+    pygame: no system fonts needed)."""
+    pixels = max(8, int(size * _font_scale[0]))
+    if pixels not in _fonts:
         if not pygame.font.get_init():
             pygame.font.init()
-        _fonts[size] = pygame.font.Font(None, size)
-    return _fonts[size]
+        _fonts[pixels] = pygame.font.Font(None, pixels)
+    return _fonts[pixels]
 
 
 def text(surface: pygame.Surface, words: str, size: int, color: tuple[int, int, int], pos: tuple[int, int],

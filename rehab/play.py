@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from rehab.compensation import CompensationMonitor, CompensationRules
 from rehab.controls import Axis, Calibration, ControlMapper
 from rehab.engine import FixedStepper, FrameStats, GameInfo
+from rehab.feedback import Feedback, rep_feedback
 from rehab.hud import HudState, draw_hud
 from rehab.kinematics import pose_angles
 from rehab.reps import RepDetector, RepRule
@@ -69,6 +70,8 @@ class Exercise:
     axes: tuple[Axis, ...] = ()
     #: the therapist's safety limit: a rep beyond it is warned about and never counted a success
     ceiling_deg: float = math.inf
+    #: swap the screen's left and right for two-sided movements (a bend to the left moves things right)
+    mirror: bool = False
 
     @classmethod
     def for_game(
@@ -97,7 +100,8 @@ class Exercise:
 
     @property
     def calibration(self) -> Calibration:
-        return Calibration(self.angle_name, self.rest_deg, self.target_deg, self.signed)
+        flip = -1.0 if self.mirror and self.signed else 1.0
+        return Calibration(self.angle_name, self.rest_deg, flip * self.target_deg, self.signed)
 
     @property
     def rule(self) -> RepRule:
@@ -155,6 +159,8 @@ class SceneTimes:
 
 
 NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
+#: how long the message about the last rep stays up
+FEEDBACK_S = 2.5
 #: how long the safety warning stays up after the angle passes the ceiling
 CEILING_WARNING_S = 2.0
 #: after the input ends (a finished recording), play on this long so the last rep can settle
@@ -186,11 +192,15 @@ def play(
     screenshot: Path | None = None,
     screenshot_at: float | None = None,
     scenes: SceneTimes = NO_SCENES,
+    sounds: Any = None,
+    stop_after_reps: int | None = None,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
     ``on_rep`` is called the moment each rep completes (the caller commits it to the store).
+    ``sounds`` (a ``rehab.sound.Sounds``) plays cues; None plays nothing.
     ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
+    ``stop_after_reps`` ends play once that many reps completed (one set of a guided session).
     """
     from rehab.display import save_screenshot
     from rehab.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
@@ -208,6 +218,9 @@ def play(
     source_ended_at: float | None = None
     previous = 0.0
     over_ceiling_until = -math.inf
+    feedback: Feedback | None = None
+    feedback_until = -math.inf
+    user_paused = False
     shot_taken = False
     wall_started = time.perf_counter()
     instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
@@ -221,7 +234,12 @@ def play(
         if since_start < scenes.instructions_s:
             draw_instructions(display.surface, game_info.title, instructions, lead_in - since_start)
         else:
-            if since_start >= lead_in:
+            if since_start >= lead_in and display_paused(display):
+                user_paused = not user_paused
+            if since_start >= lead_in and user_paused:
+                source.poll(now)  # keep live input drained, so nothing stale arrives on resume
+                stepper.advance(now, Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False))
+            elif since_start >= lead_in:
                 for sample in source.poll(now):
                     angles = _angles_of(sample, game_info)
                     if angles is None:
@@ -239,6 +257,10 @@ def play(
                         rep = replace(rep, compensations=monitor.take())
                         if rep.peak_deg > exercise.ceiling_deg:
                             rep = replace(rep, over_ceiling=True, success=False)
+                        feedback = rep_feedback(rep)
+                        feedback_until = now + FEEDBACK_S
+                        if sounds is not None:
+                            sounds.play(feedback.cue)
                         result.reps.append(rep)
                         on_rep(rep)
                 for event in source.status_events():
@@ -261,11 +283,15 @@ def play(
                     target_deg=exercise.target_deg,
                     rest_deg=exercise.rest_deg,
                     best_deg=result.best_deg,
-                    message=_message(snapshot.message, since_start >= lead_in, now < over_ceiling_until),
+                    message="Paused" if user_paused else _message(
+                        snapshot.message, since_start >= lead_in, now < over_ceiling_until,
+                        feedback.message if feedback and now < feedback_until else ""),  # fmt: skip
                 ),
             )
             if since_start < lead_in:
                 draw_countdown(display.surface, lead_in - since_start)
+            elif user_paused:
+                draw_pause_banner(display.surface, "Take your time. Press P to carry on, Esc to stop.")
             elif not controls.tracking and since_start - lead_in > 1.0:
                 draw_pause_banner(display.surface, _pause_reason(result.events))
         previous = now
@@ -286,6 +312,9 @@ def play(
         if played >= max_seconds:
             result.ended = "time limit"
             break
+        if stop_after_reps is not None and len(result.reps) >= stop_after_reps:
+            result.ended = "set complete"
+            break
     result.play_s = max(0.0, since_start - lead_in)
     result.duration_s = result.play_s
     if screenshot and not shot_taken:
@@ -301,12 +330,19 @@ def play(
     return result
 
 
-def _message(game_message: str, playing: bool, over_ceiling: bool) -> str:
+def display_paused(display: Display) -> bool:
+    """Whether the player pressed the pause key since the last frame (headless displays have none)."""
+    check = getattr(display, "pause_pressed", None)
+    return bool(check()) if check is not None else False
+
+
+def _message(game_message: str, playing: bool, over_ceiling: bool, rep_message: str) -> str:
+    """One message at a time, the most important first: safety, then how the last rep went."""
     if not playing:
         return ""
     if over_ceiling:
         return "Too far! Stay within your safe range."
-    return game_message
+    return rep_message or game_message
 
 
 def _pause_reason(events: list[DeviceStatus]) -> str:

@@ -27,6 +27,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stats", metavar="JSON", type=Path,
                         help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+    look = parser.add_argument_group("accessibility")
+    look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
+    look.add_argument("--font-scale", type=float, default=1.0, metavar="X", help="text size, 0.5 to 2.5 (default 1)")
+    look.add_argument("--high-contrast", action="store_true", help="high-contrast colours, readable when colour-blind")
+    look.add_argument("--mirror", action="store_true", help="swap left and right on screen for two-sided movements")
+    look.add_argument("--seated", action="store_true", help="play sitting down (refuses games that need standing)")
+    look.add_argument("--no-sound", action="store_true", help="no sound cues")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,15 +46,33 @@ def run(args: argparse.Namespace) -> int:
     if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
         raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
     info = games[args.game]
+    if args.seated and info.standing_only:
+        seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
+        raise CommandError(f"{info.title} is played standing; games you can play seated: {seated}")
+    from rehab.hud import set_font_scale
+    from rehab.palette import use_high_contrast
+
+    try:
+        set_font_scale(args.font_scale)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    if args.high_contrast:
+        use_high_contrast()
 
     from rehab.display import HeadlessDisplay, WindowDisplay, has_screen
     from rehab.play import Exercise, RealClock, SceneTimes, SimulatedClock
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
-    exercise = Exercise.for_game(info, args.side, args.reps, args.hold, args.target)
+    from dataclasses import replace
+
+    exercise = replace(Exercise.for_game(info, args.side, args.reps, args.hold, args.target), mirror=args.mirror)
     source = _open_input(args, info, exercise)
-    display = WindowDisplay(title=f"rehab: {info.title}") if args.window else HeadlessDisplay()
+    display = WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (
+        HeadlessDisplay())  # fmt: skip
+    from rehab.sound import Sounds
+
+    sounds = Sounds() if args.window and not args.no_sound else None
     clock = RealClock() if args.window else SimulatedClock()
     scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
 
@@ -65,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
                                          args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
         result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
                       max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
-                      scenes=scenes)  # fmt: skip
+                      scenes=scenes, sounds=sounds)  # fmt: skip
         store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
                              else "stopped")  # fmt: skip
     finally:
