@@ -98,8 +98,8 @@ def _cups(surface: pygame.Surface, snap: TiltSnapshot) -> None:
             pygame.draw.polygon(surface, PALETTE.target, hole, 4)
             # a gently bobbing marker above the cup that waits for the marble
             bob = 6 * math.sin(2 * math.pi * 0.6 * snap.t)
-            mx, my = cx, cy
-            tip_y = int(my - 95 + bob)
+            mx, my = cx + (24 if cup.side == "left" else -24), cy  # a little inboard, clear of the rim
+            tip_y = int(max(my - 95, 172) + bob)  # never up into the score in the corner
             pygame.draw.polygon(surface, PALETTE.target, [(mx, tip_y), (mx - 22, tip_y - 30), (mx + 22, tip_y - 30)])
             text(surface, f"bend {cup.side}", 34, PALETTE.target, (mx, tip_y - 38), "midbottom")
             if snap.settle_progress > 0:
