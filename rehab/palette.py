@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
+from typing import cast
 
 Color = tuple[int, int, int]
 
@@ -47,4 +48,36 @@ class Palette:
     cloud: Color = (120, 146, 176)
 
 
-PALETTE = Palette()
+def high_contrast(base: Palette) -> Palette:
+    """Black backgrounds, white text, every other colour pushed lighter: dark colours (backgrounds,
+    panels) go to near-black and light ones brighten, so foreground and background differ in
+    lightness by far more than in hue, which is what colour-blind players and low vision need."""
+
+    def adjust(color: Color) -> Color:
+        luminance = 0.2126 * color[0] + 0.7152 * color[1] + 0.0722 * color[2]
+        if luminance < 90:
+            return (0, 0, 0)
+        return tuple(min(255, int(c * 1.3 + 40)) for c in color)  # type: ignore[return-value]
+
+    changes = {name: adjust(value) for name, value in asdict(base).items()}
+    changes.update(text=(255, 255, 255), muted=(235, 235, 235), panel=(0, 0, 0))
+    return replace(base, **changes)
+
+
+class _ActivePalette:
+    """The palette in use. Games read ``PALETTE.x`` at draw time, so switching to high contrast
+    before a game starts changes every game and scene without each one taking a setting."""
+
+    def __init__(self, palette: Palette) -> None:
+        self.palette = palette
+
+    def __getattr__(self, name: str) -> Color:
+        return getattr(self.palette, name)  # type: ignore[no-any-return]
+
+
+_active = _ActivePalette(Palette())
+PALETTE: Palette = cast(Palette, _active)
+
+
+def use_high_contrast(enabled: bool = True) -> None:
+    _active.palette = high_contrast(Palette()) if enabled else Palette()
