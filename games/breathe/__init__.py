@@ -1,0 +1,75 @@
+"""Breathe: paced breathing with biofeedback. Registered in ``rehab.games`` as ``breathe``."""
+
+from __future__ import annotations
+
+from rehab.engine import GameInfo
+
+from .reader import CHANNEL, BreathReader
+
+#: the rules' defaults; a plan may change the pace (4.5-6.5 a minute is resonance breathing)
+PACE_BPM = 6.0
+DURATION_S = 180.0
+
+
+def _factory(hold_s: float = 0.0):  # type: ignore[no-untyped-def]
+    from .rules import BreatheGame
+
+    return BreatheGame(pace_bpm=PACE_BPM, duration_s=DURATION_S)
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_breathe
+
+    draw_breathe(surface, snapshot)
+
+
+def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
+    """A tense patient: rates stress 7, breathes fast at first and settles towards the pacer with
+    uneven breaths, a little tracker noise, then rates stress 3."""
+    import math
+    import random
+
+    from rehab.mental import closed_loop
+
+    from .rules import BreatheGame
+
+    rng = random.Random(seed)
+    state = {"phase": 0.0, "last": 0.0, "cycle_rate": 9.0, "depth": 0.9}
+
+    def patient(t: float, snap):  # type: ignore[no-untyped-def]
+        if snap.phase == "done":
+            return None
+        if snap.phase in ("rate_before", "rate_after"):
+            stress = 7.0 if snap.phase == "rate_before" else 3.0
+            return {CHANNEL: 10.0 * stress + rng.gauss(0.0, 0.8)}
+        dt, state["last"] = t - state["last"], t
+        # from 9 a minute down to the 6 of the pacer over the first minute and a half
+        settle = min(1.0, snap.t / 90.0)
+        state["phase"] += dt * state["cycle_rate"] / 60.0
+        if state["phase"] >= 1.0:  # a new breath: its own length and depth
+            state["phase"] -= 1.0
+            state["cycle_rate"] = (9.0 - 3.0 * settle) * rng.uniform(0.9, 1.1)
+            state["depth"] = rng.uniform(0.75, 1.0)
+        shape = 0.5 - 0.5 * math.cos(2 * math.pi * state["phase"])
+        return {CHANNEL: 5.0 + 90.0 * state["depth"] * shape + rng.gauss(0.0, 1.5)}
+
+    game = BreatheGame(pace_bpm=PACE_BPM, duration_s=DURATION_S)
+    return closed_loop(game, [(CHANNEL, 0.0, 100.0), ("hand", 0.0, 100.0)], patient, seconds=DURATION_S + 90.0)
+
+
+GAME = GameInfo(
+    name="breathe",
+    title="Breathe",
+    movements=("breath",),
+    inputs=("imu (chest strap, ?segment=trunk)", "webcam", "headset imu", "keyboard", "replay", "sim"),
+    description="Breathe with the circle: in as it grows, out as it shrinks. Six slow breaths a minute.",
+    factory=_factory,
+    renderer=_renderer,
+    angle=CHANNEL,
+    rest_deg=0.0,
+    target_deg=100.0,
+    sided=False,
+    axes=(("hand", 0.0, 100.0),),
+    simulate=_simulate,
+    read_sample=BreathReader(),
+)
