@@ -22,8 +22,10 @@ class HudState:
     angle_deg: float
     target_deg: float
     rest_deg: float
-    best_deg: float  # the highest angle reached so far this session
+    best_deg: float  # the highest angle reached so far this session (for two-sided: either way)
     message: str = ""
+    #: a two-sided movement (head turn, side bend): the gauge shows how far, and the label which way
+    signed: bool = False
 
 
 _fonts: dict[int, pygame.font.Font] = {}
@@ -76,10 +78,13 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
 
     pygame.draw.rect(surface, PALETTE.gauge_back, gauge, border_radius=8)
     if math.isfinite(hud.angle_deg):
-        fill = pygame.Rect(gauge.left, y_of(hud.angle_deg), gauge.width, gauge.bottom - y_of(hud.angle_deg))
-        color = PALETTE.good if hud.angle_deg >= hud.target_deg else PALETTE.accent
+        amount = abs(hud.angle_deg) if hud.signed else hud.angle_deg
+        fill = pygame.Rect(gauge.left, y_of(amount), gauge.width, gauge.bottom - y_of(amount))
+        color = PALETTE.good if amount >= hud.target_deg else PALETTE.accent
         pygame.draw.rect(surface, color, fill, border_radius=8)
-        text(surface, f"{hud.angle_deg:.0f}°", 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
+        # the sign convention for two-sided movements: positive is towards the patient's right
+        way = ("" if round(amount) == 0 else (" R" if hud.angle_deg > 0 else " L")) if hud.signed else ""
+        text(surface, f"{amount:.0f}°{way}", 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
     else:
         text(surface, "--", 36, PALETTE.muted, (gauge.centerx, gauge.bottom + 8), "midtop")
     target_y = y_of(hud.target_deg)
@@ -88,7 +93,8 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     if math.isfinite(hud.best_deg):
         best_y = y_of(hud.best_deg)
         pygame.draw.line(surface, PALETTE.muted, (gauge.left, best_y), (gauge.right, best_y), 2)
-        text(surface, "best", 22, PALETTE.muted, (gauge.left - 14, best_y), "midright")
+        if abs(best_y - target_y) >= 18:  # never print one label over the other
+            text(surface, "best", 22, PALETTE.muted, (gauge.left - 14, best_y), "midright")
     for row, word in enumerate(reversed(hud.angle_label.split())):
         text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")
 

@@ -283,6 +283,7 @@ def play(
                     target_deg=exercise.target_deg,
                     rest_deg=exercise.rest_deg,
                     best_deg=result.best_deg,
+                    signed=exercise.signed,
                     message="Paused" if user_paused else _message(
                         snapshot.message, since_start >= lead_in, now < over_ceiling_until,
                         feedback.message if feedback and now < feedback_until else ""),  # fmt: skip

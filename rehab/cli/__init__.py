@@ -72,3 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nrehab: stopped.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (e.g. `rehab ... | head`): not an error worth a traceback
+        sys.stderr.close()
+        return 141
