@@ -126,3 +126,15 @@ def test_video_url_is_a_source_for_the_game_loop(clip):
     assert len(frames) >= FRAMES // 2  # paced, latest-frame policy: a slow machine may skip some
     assert all(f.result_t >= f.t for f in frames)
     assert [f.frame_index for f in frames] == sorted(f.frame_index for f in frames)
+
+
+def test_two_worker_processes_write_every_frame_in_order(clip, tmp_path):
+    out = tmp_path / "w2.csv"
+    assert main(["track", str(clip), "--csv", str(out), "--quiet", "--workers", "2"]) == 0
+    rows = read_csv(out)
+    assert rows[0] == ["time_s", "frame", *POSE_ANGLE_NAMES]
+    assert [int(r[1]) for r in rows[1:]] == list(range(FRAMES))
+    # the first segment is tracked exactly as by one tracker
+    one = tmp_path / "w1.csv"
+    assert main(["track", str(clip), "--csv", str(one), "--quiet"]) == 0
+    assert read_csv(one)[1:4] == rows[1:4]

@@ -20,6 +20,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="MODEL.task", type=Path,
                         help="a MediaPipe PoseLandmarker .task file instead of the bundled model")  # fmt: skip
     parser.add_argument("--raw", action="store_true", help="do not smooth the angles")
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="processes analysing an unpaced video file in parallel, each on its own "
+                             "segments (default 1: one tracker follows the whole file; 2 is about 1.3x "
+                             "faster on 2 cores, but the tracker starts afresh every segment)")  # fmt: skip
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -67,15 +71,32 @@ def run(args: argparse.Namespace) -> int:
     parsed = SourceUrl.parse(args.source)
     if parsed.scheme not in ("webcam", "video", "images"):
         raise CommandError(f"'{args.source}' is not a webcam:, video: or images: source")
+    keep_images = bool(args.video or args.show)
     try:
-        source = open_pose_source(parsed, keep_images=bool(args.video or args.show), model=args.model)
+        source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
     except SourceOpenError as error:
         raise CommandError(str(error)) from error
 
+    import os
+
     import cv2
 
+    # one tracker by default: results then never depend on how the file was cut up
+    workers = args.workers or 1
+    if workers > (os.cpu_count() or 1):
+        print(f"rehab track: {workers} workers on {os.cpu_count()} cores will not be faster", file=sys.stderr)
+    paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
+    if workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show:
+        # the source above has proved the file readable; the parallel path reads it afresh
+        source.close()
+        pictures = _parallel_pictures(str(Path(parsed.target).expanduser()), workers, keep_images)
+        frame_total, fps = _file_info(str(Path(parsed.target).expanduser()))
+    else:
+        pictures = source.pictures()
+        frame_total, fps = source.frame_count, source.fps
+
     tracker = AngleTracker(smooth=not args.raw)
-    progress = _Progress(source.frame_count, enabled=not args.quiet)
+    progress = _Progress(frame_total, enabled=not args.quiet)
     csv_file = args.csv.open("w", newline="") if args.csv else None
     writer = None
     rows = 0
@@ -86,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         import csv
 
         csv_writer = csv.writer(csv_file, lineterminator="\n") if csv_file else None
-        for picture in source.pictures():
+        for picture in pictures:
             tracked = tracker.update(picture.pose, picture.status, picture.media_t)
             if csv_writer:
                 csv_writer.writerow(csv_row(tracked))
@@ -96,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
                     if writer is None:
                         h, w = drawn.shape[:2]
                         writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"),
-                                                 source.fps or 30.0, (w, h))  # fmt: skip
+                                                 fps or 30.0, (w, h))  # fmt: skip
                         if not writer.isOpened():
                             raise CommandError(f"cannot write video {args.video}")
                     writer.write(drawn)
@@ -129,3 +150,32 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _file_info(path: str) -> tuple[int | None, float | None]:
+    import cv2
+
+    cap = cv2.VideoCapture(path)
+    count, fps = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)), float(cap.get(cv2.CAP_PROP_FPS))
+    cap.release()
+    return (count or None), (fps or None)
+
+
+def _parallel_pictures(path: str, workers: int, keep_images: bool):  # type: ignore[no-untyped-def]
+    """TrackedPictures from the multi-process path; pictures for drawing are decoded here, in step."""
+    import cv2
+
+    from devices.pose_parallel import track_file_parallel
+    from devices.pose_source import TrackedPicture
+
+    cap = cv2.VideoCapture(path) if keep_images else None
+    try:
+        for pose, status, media_t in track_file_parallel(path, workers):
+            image = None
+            if cap is not None:
+                ok, image = cap.read()
+                image = image if ok else None
+            yield TrackedPicture(pose, status, image, media_t)
+    finally:
+        if cap is not None:
+            cap.release()

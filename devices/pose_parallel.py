@@ -1,0 +1,91 @@
+"""Offline analysis of a video file in several processes, for ``rehab track --workers N``.
+
+MediaPipe's legacy ``process()`` holds the GIL, so threads cannot run two inferences at once
+(measured: docs/tracking.md). Processes can: the file is cut into segments and each worker process
+tracks its segments with a fresh estimator, in order within a segment. Results come back in frame
+order. The cost is at each segment start: the tracker detects the person afresh instead of following
+them from the previous frame, and the patient lock starts again, so segments are long (default 10 s).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import multiprocessing
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from rehab.types import PoseFrame
+
+
+@dataclass(frozen=True)
+class SegmentResult:
+    """Plain arrays (cheap to send between processes) for frames ``start`` .. ``start + len - 1``."""
+
+    start: int
+    fps: float
+    statuses: list[str]
+    images: list[np.ndarray | None]
+    worlds: list[np.ndarray | None]
+    visibilities: list[np.ndarray]
+
+
+def _track_segment(path: str, start: int, stop: int) -> SegmentResult:
+    import cv2
+
+    from devices.mediapipe_pose import MediaPipePose
+
+    cap = cv2.VideoCapture(path)
+    fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
+    # grab() without decoding to reach the start: exact, unlike seeking, on every codec
+    for _ in range(start):
+        if not cap.grab():
+            break
+    estimator = MediaPipePose()
+    result = SegmentResult(start, fps, [], [], [], [])
+    for index in range(start, stop):
+        ok, image = cap.read()
+        if not ok:
+            break
+        pose_result = estimator.process(image, index / fps, index, index / fps)
+        result.statuses.append(pose_result.status)
+        result.images.append(pose_result.pose.image)
+        result.worlds.append(pose_result.pose.world)
+        result.visibilities.append(pose_result.pose.visibility)
+    estimator.close()
+    cap.release()
+    return result
+
+
+def frame_count(path: str) -> int:
+    import cv2
+
+    cap = cv2.VideoCapture(path)
+    count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
+    cap.release()
+    return count
+
+
+def track_file_parallel(path: str, workers: int = 2, segment_frames: int | None = None
+                        ) -> Iterator[tuple[PoseFrame, str, float]]:  # fmt: skip
+    """(PoseFrame, status, media time) for every frame of the file, in order. ``t`` is file time.
+
+    Segments default to 10 s at 30 fps, or fewer frames when the file is short, so that every
+    worker gets one; results stream out one segment at a time."""
+    total = frame_count(path)
+    if segment_frames is None:
+        segment_frames = max(30, min(300, -(-total // workers)))
+    bounds = [(s, min(s + segment_frames, total)) for s in range(0, total, segment_frames)]
+    # spawn: forking a process that has MediaPipe's threads running is not safe
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_track_segment, path, a, b) for a, b in bounds]
+        for future in futures:
+            segment = future.result()
+            for i, status in enumerate(segment.statuses):
+                index = segment.start + i
+                t = index / segment.fps
+                pose = PoseFrame(t=t, world=segment.worlds[i], visibility=segment.visibilities[i],
+                                 image=segment.images[i], frame_index=index)  # fmt: skip
+                yield pose, status, t
