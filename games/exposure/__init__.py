@@ -1,0 +1,90 @@
+"""Exposure: graded exposure to heights (levels as data). Registered in ``rehab.games`` as ``exposure``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rehab.engine import GameInfo
+from rehab.ratings import hand_level
+from rehab.types import JointAngles, PoseFrame
+
+#: the pointer channel: Up/Down keys (``keyboard:``) or the higher hand seen by the camera
+CHANNEL = "hand"
+
+
+def _factory(hold_s: float = 0.0, hierarchy: Path | None = None):  # type: ignore[no-untyped-def]
+    """``hierarchy``: a therapist's TOML/JSON file; the shipped heights tower otherwise."""
+    from .hierarchy import load_hierarchy
+    from .rules import ExposureGame
+
+    return ExposureGame(load_hierarchy(hierarchy))
+
+
+def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
+    from .draw import draw_exposure
+
+    draw_exposure(surface, snapshot)
+
+
+def read_sample(sample: object) -> JointAngles | None:
+    """A pose becomes the raised-hand pointer (0 hand at the hip .. 100 high; over the head stops)."""
+    if isinstance(sample, PoseFrame):
+        return JointAngles(t=sample.t, values={CHANNEL: 100.0 * hand_level(sample)}, confidence={CHANNEL: 0.9})
+    return None
+
+
+def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
+    """A patient afraid of heights who answers every question: fear peaks higher on each level and
+    settles while they stay; they climb whenever offered, and stop on the glass floor."""
+    import math
+    import random
+
+    from rehab.mental import closed_loop
+    from rehab.ratings import SUDS, level_for
+
+    from .hierarchy import load_hierarchy
+    from .rules import GO_UP, ExposureGame
+
+    rng = random.Random(seed)
+    peaks = (25.0, 40.0, 55.0, 65.0, 75.0, 90.0)
+    state = {"pointer": 0.15, "last": 0.0}
+
+    def suds_now(snap) -> float:  # type: ignore[no-untyped-def]
+        peak = peaks[min(snap.level_index, len(peaks) - 1)]
+        return peak * (0.3 + 0.7 * math.exp(-snap.level_seconds / 50.0))
+
+    def patient(t: float, snap):  # type: ignore[no-untyped-def]
+        if snap.phase == "calm" and snap.calm_s > 30.0:
+            return None
+        goal = 0.15  # the hand resting low while looking at the scene
+        prompt = snap.prompt
+        if prompt is not None and prompt.scale is not None:
+            glass = snap.level.scene == "glass" and snap.phase == "rate_during"
+            goal = 1.15 if glass and prompt.allow_stop else level_for(SUDS, 5 * round(suds_now(snap) / 5))
+        elif prompt is not None:
+            goal = 0.8 if GO_UP in prompt.choices else 0.2
+        # the hand glides to where it is going, with a little tremor
+        dt, state["last"] = t - state["last"], t
+        step = 1.2 * dt
+        state["pointer"] += max(-step, min(step, goal - state["pointer"]))
+        return {CHANNEL: 100.0 * state["pointer"] + rng.gauss(0.0, 0.4)}
+
+    game = ExposureGame(load_hierarchy())
+    return closed_loop(game, [(CHANNEL, 0.0, 100.0)], patient, seconds=900.0)
+
+
+GAME = GameInfo(
+    name="exposure",
+    title="Exposure: heights",
+    movements=("hand",),
+    inputs=("keyboard", "webcam (raise a hand)", "replay", "sim"),
+    description="Climb the tower one level at a time, only when you are ready. Rate your fear as you go.",
+    factory=_factory,
+    renderer=_renderer,
+    angle=CHANNEL,
+    rest_deg=0.0,
+    target_deg=100.0,
+    sided=False,
+    simulate=_simulate,
+    read_sample=read_sample,
+)

@@ -1,0 +1,144 @@
+"""Drawing for Exposure: the tower seen from the side with the patient on the current level (the
+glass floor juts out from the top), a card about the level with its SUDS curve, and the calm
+breathing scene after a stop. Reads an ExposureSnapshot only; nothing moves fast or flashes."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from rehab.hud import text
+from rehab.palette import PALETTE
+from rehab.rating_view import draw_prompt
+from rehab.scenes import wrap
+
+from .rules import ExposureSnapshot
+
+GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
+TOWER_X, TOWER_W = 560, 120
+MAX_HEIGHT_M = 40.0
+CARD = pygame.Rect(28, 76, 380, 392)
+SKY_TOP, SKY_BOTTOM = (58, 92, 128), (120, 156, 178)
+
+
+def height_to_y(height_m: float) -> int:
+    """Screen y of a height above the ground: the one place the world meets pixels."""
+    return int(GROUND_Y - min(max(height_m / MAX_HEIGHT_M, 0.0), 1.0) * (GROUND_Y - TOP_Y))
+
+
+def _sky(surface: pygame.Surface) -> None:
+    w, h = surface.get_size()
+    for y in range(0, h, 6):
+        share = y / h
+        color = tuple(int(a + (b - a) * share) for a, b in zip(SKY_TOP, SKY_BOTTOM, strict=True))
+        pygame.draw.rect(surface, color, (0, y, w, 6))
+    pygame.draw.ellipse(surface, PALETTE.hill_far, (-100, GROUND_Y - 60, 700, 160))
+    pygame.draw.ellipse(surface, PALETTE.hill_far, (420, GROUND_Y - 80, 700, 190))
+    pygame.draw.rect(surface, PALETTE.grass, (0, GROUND_Y, w, 8))
+    pygame.draw.rect(surface, PALETTE.soil, (0, GROUND_Y + 8, w, h - GROUND_Y - 8))
+    for x in (470, 740, 790):  # trees far below give the height its scale
+        pygame.draw.line(surface, PALETTE.wood_dark, (x, GROUND_Y), (x, GROUND_Y - 22), 5)
+        pygame.draw.circle(surface, PALETTE.grass, (x, GROUND_Y - 32), 16)
+
+
+def _person(surface: pygame.Surface, x: int, feet_y: int) -> None:
+    pygame.draw.circle(surface, PALETTE.hand, (x, feet_y - 44), 8)
+    pygame.draw.line(surface, PALETTE.target, (x, feet_y - 36), (x, feet_y - 14), 6)
+    pygame.draw.line(surface, PALETTE.target, (x, feet_y - 14), (x - 6, feet_y), 4)
+    pygame.draw.line(surface, PALETTE.target, (x, feet_y - 14), (x + 6, feet_y), 4)
+
+
+def _tower(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
+    body = pygame.Rect(TOWER_X, TOP_Y, TOWER_W, GROUND_Y - TOP_Y)
+    pygame.draw.rect(surface, (92, 98, 112), body)
+    for floor in range(0, int(MAX_HEIGHT_M) + 1, 5):  # a line per floor, a window per floor
+        y = height_to_y(floor)
+        pygame.draw.line(surface, (72, 78, 92), (body.left, y), (body.right, y), 2)
+        if floor < MAX_HEIGHT_M:
+            pygame.draw.rect(surface, (150, 170, 190), (body.centerx - 12, y - 30, 24, 20), border_radius=3)
+    pygame.draw.rect(surface, (72, 78, 92), (body.left - 10, TOP_Y - 10, TOWER_W + 20, 12))
+    y = height_to_y(snap.level.height_m)
+    if snap.phase == "calm":
+        _person(surface, TOWER_X - 60, GROUND_Y)
+        return
+    if snap.level.scene == "glass":
+        glass = pygame.Rect(body.right, y - 6, 110, 10)
+        pane = pygame.Surface(glass.size, pygame.SRCALPHA)
+        pane.fill((190, 225, 240, 110))
+        surface.blit(pane, glass.topleft)
+        pygame.draw.rect(surface, (210, 235, 245), glass, 2)
+        pygame.draw.line(surface, PALETTE.metal, (glass.right, y - 6), (glass.right, y - 40), 3)
+        _person(surface, glass.right - 40, y - 6)
+    elif snap.level.height_m <= 0:
+        _person(surface, body.right + 50, GROUND_Y)
+    else:
+        ledge = pygame.Rect(body.right, y - 6, 70, 8)
+        pygame.draw.rect(surface, (72, 78, 92), ledge)
+        pygame.draw.line(surface, PALETTE.metal, (ledge.right, y - 6), (ledge.right, y - 40), 3)
+        pygame.draw.line(surface, PALETTE.metal, (ledge.left, y - 40), (ledge.right, y - 40), 3)
+        _person(surface, ledge.centerx, y - 6)
+    text(surface, f"{snap.level.height_m:g} m", 30, PALETTE.text, (body.left - 12, y), "midright")
+
+
+def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
+    veil = pygame.Surface(CARD.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, 200))
+    surface.blit(veil, CARD.topleft)
+    x, y = CARD.left + 18, CARD.top + 14
+    text(surface, f"Level {snap.level_index + 1} of {snap.levels_total}", 30, PALETTE.muted, (x, y))
+    text(surface, snap.level.name, 42, PALETTE.text, (x, y + 30))
+    for row, line in enumerate(wrap(snap.level.description, 30)[:3]):
+        text(surface, line, 30, PALETTE.muted, (x, y + 74 + 28 * row))
+    minutes, seconds = divmod(int(snap.level_seconds), 60)
+    last = "--" if math.isnan(snap.last_suds) else f"{snap.last_suds:.0f}"
+    text(surface, f"Here {minutes}:{seconds:02d}    SUDS now {last}", 30, PALETTE.text, (x, y + 168))
+    _curve(surface, snap, pygame.Rect(x + 28, y + 212, CARD.width - 66, 138))
+
+
+def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) -> None:
+    pygame.draw.rect(surface, (24, 36, 54), box, border_radius=6)
+    for value in (0, 50, 100):
+        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, box.bottom - value / 100 * box.height), "midright")
+    # the threshold and half the peak: where moving up gets offered
+    goals = [snap.threshold] + ([snap.peak_suds / 2] if not math.isnan(snap.peak_suds) else [])
+    y_goal = int(box.bottom - max(goals) / 100 * box.height)
+    pygame.draw.line(surface, PALETTE.good, (box.left, y_goal), (box.right, y_goal), 2)
+    span = max(120.0, snap.level_seconds)
+    points = [(int(box.left + t / span * box.width), int(box.bottom - s / 100 * box.height)) for t, s in snap.suds_curve]
+    if len(points) > 1:
+        pygame.draw.lines(surface, PALETTE.target, False, points, 3)
+    for point in points:
+        pygame.draw.circle(surface, PALETTE.target, point, 5)
+    text(surface, "your fear (SUDS) on this level", 22, PALETTE.muted, (box.left, box.bottom + 4))
+
+
+def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
+    """A slow breathing circle (6 a minute) over the scene: somewhere to land after stopping."""
+    veil = pygame.Surface(CARD.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, 200))
+    surface.blit(veil, CARD.topleft)
+    title = "You did well today" if snap.finished else "Rest here"
+    text(surface, title, 46, PALETTE.text, (CARD.centerx, CARD.top + 18), "midtop")
+    cycle = (snap.calm_s % 10.0) / 10.0
+    share = 0.5 - 0.5 * math.cos(math.pi * cycle / 0.4) if cycle < 0.4 else 0.5 + 0.5 * math.cos(
+        math.pi * (cycle - 0.4) / 0.6)  # fmt: skip
+    centre = (CARD.centerx, CARD.top + 230)
+    pygame.draw.circle(surface, (70, 140, 150), centre, int(50 + 90 * share))
+    text(surface, "In" if cycle < 0.4 else "Out", 52, PALETTE.text, centre, "center")
+
+
+def draw_exposure(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
+    _sky(surface)
+    _tower(surface, snap)
+    if snap.phase == "calm":
+        _calm(surface, snap)
+        return
+    _card(surface, snap)
+    if snap.prompt is not None:
+        draw_prompt(surface, snap.prompt)
+    elif snap.stop_hold > 0:
+        ring = pygame.Rect(0, 0, 120, 120)
+        ring.center = (760, 140)
+        pygame.draw.arc(surface, PALETTE.shelf, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * snap.stop_hold, 10)
+        text(surface, "Stop", 36, PALETTE.text, ring.center, "center")

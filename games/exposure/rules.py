@@ -1,0 +1,212 @@
+"""Exposure: climb a fear hierarchy at the patient's own pace, rating SUDS (0-100) as they go.
+
+SUDS is asked when a level starts, every ``rate_every_s`` on it, and when leaving. Moving up is
+only ever offered (when SUDS has halved from the level's peak or fallen to the therapist's
+threshold, after ``min_level_s``), never forced: an unanswered offer means staying. Stop is always
+one gesture away (the top of the pointer's range, held) and leads into a calm breathing scene.
+Pure rules: time comes in through ``update``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from rehab.ratings import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
+from rehab.types import Controls
+
+from . import metrics
+from .hierarchy import Hierarchy, Level, load_hierarchy
+
+GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
+#: holding the pointer in the stop zone this long stops, outside any prompt
+STOP_HOLD_S = 2.0
+
+
+@dataclass(frozen=True)
+class ExposureSnapshot:
+    t: float
+    phase: str  # rate_start, expose, rate_during, offer, rate_exit, calm
+    level_index: int
+    level: Level
+    levels_total: int
+    level_seconds: float
+    suds_curve: tuple[tuple[float, float], ...]  # this level's (seconds into the level, SUDS)
+    last_suds: float
+    peak_suds: float
+    threshold: float
+    next_rating_s: float
+    stop_hold: float  # 0..1 of the hold that stops, outside prompts
+    pointer: float
+    prompt: PromptView | None
+    finished: bool  # calm after the top level, rather than after a stop
+    calm_s: float
+    message: str
+
+
+class ExposureGame:
+    name = "exposure"
+
+    def __init__(self, hierarchy: Hierarchy | None = None, hold_s: float = 0.0) -> None:
+        self.h = hierarchy or load_hierarchy()
+        self.t = 0.0
+        self.index = 0
+        self.visits: list[metrics.LevelVisit] = []
+        self.ratings: list[Rating] = []
+        self.stops = 0
+        self.skipped = 0
+        self.finished = False
+        self.calm_s = 0.0
+        self._since_rating = 0.0
+        self._stop_held = 0.0
+        self._started = False
+        self._pointer = math.nan
+        self.phase = "rate_start"
+        self.prompt: Prompt | None = None
+        self._enter_level(0)
+
+    # --- flow -------------------------------------------------------------------------------
+    def _enter_level(self, index: int) -> None:
+        self.index = index
+        self.visits.append(metrics.LevelVisit(index, self.level.name, self.t))
+        self._ask("rate_start")
+
+    def _ask(self, phase: str) -> None:
+        self.phase = phase
+        if phase == "offer":
+            last = self.index == len(self.h.levels) - 1
+            question = "Well done: your fear has come down. " + ("Finish here?" if last else "Go up a level?")
+            self.prompt = Prompt(question, choices=(STAY, FINISH if last else GO_UP), timeout_s=30.0)
+        elif phase == "rate_exit":
+            self.prompt = Prompt("Before we rest: how anxious are you now?", scale=SUDS, allow_stop=False,
+                                 timeout_s=30.0)  # fmt: skip
+        else:
+            where = "here" if phase == "rate_during" else f"at {self.level.name.lower()}"
+            self.prompt = Prompt(f"How anxious are you {where}? (SUDS 0-100)", scale=SUDS)
+
+    @property
+    def level(self) -> Level:
+        return self.h.levels[self.index]
+
+    @property
+    def visit(self) -> metrics.LevelVisit:
+        return self.visits[-1]
+
+    def update(self, dt: float, controls: Controls) -> None:
+        if not self._started:
+            if not controls.tracking:
+                return  # nothing is timed until the patient's pointer is first seen
+            self._started = True
+        self.t += dt
+        pointer = controls.level if controls.tracking else math.nan
+        self._pointer = pointer
+        if self.phase == "calm":
+            self.calm_s += dt
+            return
+        self.visit.seconds += dt
+        if self.prompt is not None:
+            answer = self.prompt.update(dt, pointer)
+            if answer is not None:
+                self._answered(answer.kind, answer.value, answer.choice)
+            return
+        # exposing: the next SUDS question comes round, and the stop zone is always there
+        self._since_rating += dt
+        held = not math.isnan(pointer) and pointer >= STOP_LEVEL
+        self._stop_held = self._stop_held + dt if held else 0.0
+        if self._stop_held >= STOP_HOLD_S:
+            self._stop()
+        elif self._since_rating >= self.h.rate_every_s:
+            self._ask("rate_during")
+
+    def _answered(self, kind: str, value: float, choice: str) -> None:
+        phase, self.prompt = self.phase, None
+        if kind == "stop":
+            self._stop()
+            return
+        if phase == "rate_exit":
+            if kind == "value":
+                self._record(value, "after")
+            else:
+                self.skipped += 1
+            self.phase = "calm"
+            return
+        if phase == "offer":
+            if choice == GO_UP:
+                self._enter_level(self.index + 1)
+            elif choice == FINISH:
+                self.finished = True
+                self._ask("rate_exit")
+            else:  # staying, by choice or by not answering: ask again at the next interval
+                self.phase, self._since_rating = "expose", 0.0
+            return
+        # a SUDS rating at the start of a level or during it
+        self._since_rating = 0.0
+        if kind == "value":
+            self._record(value, "before" if not self.ratings else "during")
+        else:
+            self.skipped += 1
+        self.phase = "expose"
+        suds = [v for _, v in self.visit.suds]
+        if self.visit.seconds >= self.h.min_level_s and metrics.may_advance(suds, self.h.suds_threshold):
+            self._ask("offer")
+
+    def _record(self, value: float, moment: str) -> None:
+        self.visit.suds.append((self.t, value))
+        self.ratings.append(Rating("suds", value, self.t, moment, self.level.name))
+
+    def _stop(self) -> None:
+        self.stops += 1
+        self._stop_held = 0.0
+        self._ask("rate_exit")
+
+    # --- views --------------------------------------------------------------------------------
+    def snapshot(self) -> ExposureSnapshot:
+        v = self.visit
+        curve = tuple((t - v.t_start, s) for t, s in v.suds)
+        return ExposureSnapshot(
+            t=self.t,
+            phase=self.phase,
+            level_index=self.index,
+            level=self.level,
+            levels_total=len(self.h.levels),
+            level_seconds=v.seconds,
+            suds_curve=curve,
+            last_suds=curve[-1][1] if curve else math.nan,
+            peak_suds=v.peak if curve else math.nan,
+            threshold=self.h.suds_threshold,
+            next_rating_s=max(0.0, self.h.rate_every_s - self._since_rating),
+            stop_hold=min(self._stop_held / STOP_HOLD_S, 1.0),
+            pointer=self._pointer,
+            prompt=self.prompt.view() if self.prompt is not None else None,
+            finished=self.finished,
+            calm_s=self.calm_s,
+            message=self._message(),
+        )
+
+    def _message(self) -> str:
+        if self.phase == "calm":
+            return "Well done. Breathe with the circle." if self.finished else "You stopped. That is fine: breathe"
+        if self.prompt is not None:
+            return "Up/Down or raise a hand, then hold still"
+        if self._stop_held > 0:
+            return "Keep holding to stop and rest"
+        return "Take your time. Raise the marker to the top to stop"
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and metrics for the session: SUDS curve and time per level, highest level, stops."""
+        top = metrics.highest_level(self.visits)
+        return {
+            "levels": len(self.visits),
+            "ratings": len(self.ratings),
+            "ratings_skipped": self.skipped,
+            "highest_level": top,
+            "highest_level_name": self.h.levels[top - 1].name if top else "",
+            "levels_in_hierarchy": len(self.h.levels),
+            "stops": self.stops,
+            "finished": self.finished,
+            "seconds_per_level": metrics.time_per_level(self.visits),
+            "suds_by_level": metrics.curves(self.visits),
+            "calm_seconds": round(self.calm_s, 2),
+            "rating_list": [asdict(r) for r in self.ratings],
+        }
