@@ -1,0 +1,102 @@
+"""Drawing for Focus: a night lake, a paper lantern that rises while the patient is calm, the
+lanterns already released resting in the sky, and a calm bar with the adaptive goal. Reads a
+FocusSnapshot only. The glow is fixed, never pulsing: nothing here flashes."""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from rehab.hud import text
+from rehab.palette import PALETTE
+
+from .rules import FocusSnapshot
+
+NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
+WATER_Y = 420
+LANTERN_X = 560
+LOW_Y, HIGH_Y = WATER_Y - 30, 110  # the lantern's centre on the water and at release
+WARM, WARM_DARK = (246, 178, 92), (196, 112, 52)
+PANEL = pygame.Rect(24, 76, 300, 330)
+#: where released lanterns rest in the sky (they stay put, in order)
+RESTING = [(420, 120), (700, 100), (470, 200), (760, 190), (380, 260), (640, 150), (730, 270), (520, 140)]
+
+
+def _glow(surface: pygame.Surface, centre: tuple[int, int], radius: int, alpha: int) -> None:
+    halo = pygame.Surface((radius * 2, radius * 2), pygame.SRCALPHA)
+    for r, a in ((radius, alpha // 3), (int(radius * 0.7), alpha // 2), (int(radius * 0.45), alpha)):
+        pygame.draw.circle(halo, (*WARM, a), (radius, radius), r)
+    surface.blit(halo, (centre[0] - radius, centre[1] - radius))
+
+
+def _lantern(surface: pygame.Surface, centre: tuple[int, int], scale: float = 1.0) -> None:
+    w, h = int(38 * scale), int(50 * scale)
+    body = pygame.Rect(0, 0, w, h)
+    body.center = centre
+    _glow(surface, centre, int(70 * scale), 90)
+    pygame.draw.rect(surface, WARM, body, border_radius=int(12 * scale))
+    pygame.draw.rect(surface, WARM_DARK, body, max(1, int(3 * scale)), border_radius=int(12 * scale))
+    pygame.draw.rect(surface, (255, 226, 160), body.inflate(-w // 2, -h // 2), border_radius=int(6 * scale))
+
+
+def _scene(surface: pygame.Surface, snap: FocusSnapshot) -> None:
+    w, h = surface.get_size()
+    for y in range(0, WATER_Y, 6):
+        share = y / WATER_Y
+        color = tuple(int(a + (b - a) * share) for a, b in zip(NIGHT_TOP, NIGHT_BOTTOM, strict=True))
+        pygame.draw.rect(surface, color, (0, y, w, 6))
+    for i in range(40):  # fixed stars: positions from the index, so they never move or twinkle
+        x, y = (i * 197) % (w - 140), 60 + (i * 89) % (WATER_Y - 120)
+        pygame.draw.circle(surface, (200, 210, 230), (x, y), 1 + i % 2)
+    pygame.draw.ellipse(surface, (20, 32, 48), (-80, WATER_Y - 50, 520, 110))
+    pygame.draw.ellipse(surface, (24, 38, 56), (520, WATER_Y - 40, 480, 90))
+    pygame.draw.rect(surface, (18, 34, 56), (0, WATER_Y, w, h - WATER_Y))
+    for row in range(6):  # still ripples
+        y = WATER_Y + 14 + row * 16
+        pygame.draw.line(surface, (34, 56, 84), (80 + 40 * row, y), (760 - 30 * row, y), 2)
+    for i in range(min(snap.lanterns, len(RESTING))):
+        _lantern(surface, RESTING[i], 0.45)
+    y = int(LOW_Y + (HIGH_Y - LOW_Y) * snap.lantern)
+    # its reflection on the water, fainter the higher it goes
+    _glow(surface, (LANTERN_X, WATER_Y + 40), 40, int(70 * (1 - snap.lantern)))
+    _lantern(surface, (LANTERN_X, y))
+
+
+def _fmt(value: float) -> str:
+    return "--" if math.isnan(value) else f"{value:.0f}"
+
+
+def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
+    veil = pygame.Surface(PANEL.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, 190))
+    surface.blit(veil, PANEL.topleft)
+    bar = pygame.Rect(PANEL.left + 24, PANEL.top + 50, 40, PANEL.height - 80)
+    text(surface, "calm", 28, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
+    pygame.draw.rect(surface, PALETTE.gauge_back, bar, border_radius=8)
+    if not math.isnan(snap.meditation):
+        top = int(bar.bottom - snap.meditation / 100 * bar.height)
+        color = WARM if snap.above else PALETTE.accent
+        pygame.draw.rect(surface, color, (bar.left, top, bar.width, bar.bottom - top), border_radius=8)
+    goal_y = int(bar.bottom - snap.threshold / 100 * bar.height)
+    pygame.draw.line(surface, PALETTE.target, (bar.left - 8, goal_y), (bar.right + 8, goal_y), 4)
+    text(surface, "goal", 24, PALETTE.target, (bar.right + 12, goal_y), "midleft")
+    x, y = bar.right + 70, PANEL.top + 50
+    minutes, seconds = divmod(int(snap.time_above_s), 60)
+    rows = [("Calm", _fmt(snap.meditation)), ("Focus", _fmt(snap.attention)),
+            ("Lanterns", str(snap.lanterns)), ("Calm time", f"{minutes}:{seconds:02d}")]  # fmt: skip
+    for row, (label, value) in enumerate(rows):
+        text(surface, label, 28, PALETTE.muted, (x, y + 66 * row))
+        text(surface, value, 40, PALETTE.text, (x, y + 66 * row + 24))
+
+
+def draw_focus(surface: pygame.Surface, snap: FocusSnapshot) -> None:
+    _scene(surface, snap)
+    _panel(surface, snap)
+    if snap.poor_signal:
+        box = pygame.Rect(360, 200, 440, 130)
+        veil = pygame.Surface(box.size, pygame.SRCALPHA)
+        veil.fill((*PALETTE.panel, 230))
+        surface.blit(veil, box.topleft)
+        text(surface, "Adjust the headset", 48, PALETTE.target, (box.centerx, box.top + 22), "midtop")
+        text(surface, "The lantern waits for you", 32, PALETTE.text, (box.centerx, box.top + 80), "midtop")
