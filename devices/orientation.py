@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import imufusion
 import numpy as np
 
-from rehab.types import ImuSample, JointAngles
+from rehab.types import DeviceStatus, ImuSample, JointAngles
 
 from .base import Sample
 
@@ -120,8 +120,42 @@ def tilt_from_gravity(accel: Sequence[float]) -> Quat:
     return q_axis_angle(axis, math.degrees(math.acos(max(-1.0, min(1.0, az)))))
 
 
+def up_in_sensor(q: Sequence[float]) -> np.ndarray:
+    """The earth's "up" seen in the sensor frame: what an accelerometer at rest reads (unit)."""
+    return q_to_matrix(q).T @ np.array([0.0, 0.0, 1.0])
+
+
+def split_heading(q: Sequence[float]) -> tuple[Quat, Quat]:
+    """q = heading * tilt: a rotation about the earth's vertical times the zero-heading orientation
+    gravity alone fixes (``tilt_from_gravity``). Without a magnetometer only ``tilt`` is observable;
+    ``heading`` is what a dropout loses."""
+    tilt = tilt_from_gravity(up_in_sensor(q).tolist())
+    return q_normalize(q_mul(q, q_conj(tilt))), tilt
+
+
+def tilt_angle_deg(a: Sequence[float], b: Sequence[float]) -> float:
+    """How far apart the inclinations of two orientations are (angle between their up vectors)."""
+    return math.degrees(math.acos(max(-1.0, min(1.0, float(up_in_sensor(a) @ up_in_sensor(b))))))
+
+
+def q_angle_deg(a: Sequence[float], b: Sequence[float]) -> float:
+    """The rotation angle between two orientations, in degrees."""
+    dot = abs(sum(x * y for x, y in zip(a, b, strict=True)))
+    return math.degrees(2 * math.acos(min(1.0, dot)))
+
+
 # ---------------------------------------------------------------- one device -> orientation
 FUSION_MODES = ("auto", "device", "ahrs")
+
+#: A silence longer than this (or than GAP_PERIODS sample intervals of a slow device) is a dropout:
+#: the gyro did not see the rotation about the vertical that happened meanwhile, and gravity cannot
+#: restore it. Bridging a gap g with the next gyro reading errs by about a*g^2/2 for an angular
+#: acceleration a: for a brisk +-60 deg movement in 2 s (a ~ 600 deg/s^2) and g = 0.1 s that is 3 deg,
+#: inside the 5 deg we accept; longer gaps cannot be bounded. At 100 Hz it is 10 missing samples, well
+#: above read-time jitter, and below the 0.1 s first reconnection backoff plus reopening, so every
+#: unplug/replug of a serial source counts. A reader that stalls as long is treated the same (safe).
+GAP_S = 0.1
+GAP_PERIODS = 3.0
 
 
 class OrientationEstimator:
@@ -157,9 +191,34 @@ class OrientationEstimator:
         #: where the last orientation came from: "quaternion", "euler" or "ahrs"
         self.kind = ""
         self.default_dt = 1.0 / sample_rate
+        #: dropouts seen so far (a tracker compares this with its own count), and the last one's length
+        self.gaps = 0
+        self.last_gap_s = 0.0
+        self._last_any_t: float | None = None
+        self._interval: float | None = None
+
+    def gap_threshold(self) -> float:
+        return max(GAP_S, GAP_PERIODS * (self._interval or 0.0))
+
+    def _watch_gaps(self, t: float) -> None:
+        last, self._last_any_t = self._last_any_t, t
+        if last is None:
+            return
+        dt = t - last
+        if dt > self.gap_threshold():
+            self.gaps += 1
+            self.last_gap_s = dt
+            # start again from what gravity shows, with fresh readings: the accelerometer value from
+            # before the gap is stale, and the old heading is gone whatever we do
+            self._accel = self._mag = None
+            self._last_t = None
+        elif dt > 0:
+            # typical spacing of distinct read stamps (several frames often share one read)
+            self._interval = dt if self._interval is None else 0.95 * self._interval + 0.05 * dt
 
     def update(self, sample: ImuSample) -> Quat | None:
         """The orientation after this sample, or None when the sample does not move it on."""
+        self._watch_gaps(sample.t)
         if self.fusion != "ahrs":
             if sample.quaternion is not None:
                 self._device_seen = self._quaternion_seen = True
@@ -226,6 +285,15 @@ class Neutral:
     def set(self, q: Quat) -> None:
         self.value = q
 
+    def restart(self) -> None:
+        """Forget the average so far (a dropout inside the neutral hold)."""
+        self._start, self._seen = None, []
+
+    def reset(self) -> None:
+        """Calibrate again from the next orientations (an explicit recalibration)."""
+        self.value = None
+        self.restart()
+
     def restart_if_changed(self, kind: str) -> None:
         """A device whose orientation source changed mid-calibration (Euler frames, then its first
         quaternion) would mix two frames of reference into the average: start the average again."""
@@ -234,21 +302,117 @@ class Neutral:
         self._kind = kind
 
 
+# ---------------------------------------------------------------- after a dropout
+#: how much the orientation may move during a hold that counts as still (tremor, sensor noise)
+STILL_DEG = 3.0
+#: the inclination must be this close to the neutral one for a still hold to re-zero the heading
+NEUTRAL_TILT_DEG = 10.0
+#: a still hold at least this long (or ``neutral`` seconds if longer) re-zeros after a dropout
+RECALIBRATE_HOLD_S = 1.0
+RECALIBRATE_TEXT = "hold still in the start position"
+
+
+class StillHold:
+    """How long a set of orientations (one per sensor) has stayed within STILL_DEG of where the hold began."""
+
+    def __init__(self) -> None:
+        self._start = 0.0
+        self._first: tuple[Quat, ...] | None = None
+        self._seen: list[tuple[Quat, ...]] = []
+
+    def reset(self) -> None:
+        self._first, self._seen = None, []
+
+    def offer(self, t: float, quats: tuple[Quat, ...]) -> float:
+        """Feed the orientations at ``t``; the seconds they have been held still."""
+        first = self._first
+        if first is None or any(q_angle_deg(a, b) > STILL_DEG for a, b in zip(first, quats, strict=True)):
+            self._start, self._first, self._seen = t, quats, []
+        self._seen.append(quats)
+        return t - self._start
+
+    def mean(self) -> tuple[Quat, ...]:
+        return tuple(q_average([qs[i] for qs in self._seen]) for i in range(len(self._seen[0])))
+
+
+class HeadingGuard:
+    """Tracks whether the rotation about the vertical is still known, for trackers.
+
+    After a dropout (``OrientationEstimator.gaps`` moved on) every angle that depends on the heading is
+    NaN and a ``recalibrate`` status asks the patient to hold still in the start position. A still hold
+    of ``hold_s`` whose inclination matches the neutral one (within NEUTRAL_TILT_DEG for every sensor)
+    re-learns the heading, assuming the patient is in the start position as asked, and ``recalibrated``
+    follows. The inclination is never re-learnt: gravity kept it right.
+    """
+
+    def __init__(self, hold_s: float) -> None:
+        self.hold_s = max(hold_s, RECALIBRATE_HOLD_S)
+        self.ok = True
+        self.device = ""
+        self.events: list[DeviceStatus] = []
+        self.hold = StillHold()
+        self._gaps = 0
+
+    def check(self, t: float, estimators: Sequence[OrientationEstimator], neutrals: Sequence[Neutral]) -> None:
+        gaps = sum(e.gaps for e in estimators)
+        if gaps == self._gaps:
+            return
+        self._gaps = gaps
+        if any(n.value is None for n in neutrals):
+            for neutral in neutrals:  # a dropout inside the first neutral hold: average again afterwards
+                neutral.reset()
+            return
+        gap = max(e.last_gap_s for e in estimators)
+        self.hold.reset()
+        if self.ok:
+            self.ok = False
+            self.events.append(DeviceStatus(
+                t, self.device, "recalibrate",
+                f"{RECALIBRATE_TEXT}: rotation was lost in a {gap:.1f} s dropout; angles resume after "
+                f"{self.hold_s:.0f} s held still there"))
+
+    def still_in_neutral(self, t: float, quats: tuple[Quat, ...], neutrals: tuple[Quat, ...]) -> bool:
+        held = self.hold.offer(t, quats)
+        return held >= self.hold_s and all(
+            tilt_angle_deg(q, n) <= NEUTRAL_TILT_DEG for q, n in zip(quats, neutrals, strict=True))
+
+    def recovered(self, t: float) -> None:
+        self.ok = True
+        self.hold.reset()
+        self.events.append(DeviceStatus(t, self.device, "recalibrated", "start position taken as zero again"))
+
+    def take_events(self) -> list[DeviceStatus]:
+        events, self.events = self.events, []
+        return events
+
+
+def _with_confidence(t: float, values: dict[str, float], heading_free: frozenset[str], ok: bool) -> JointAngles:
+    if not ok:
+        values = {k: (v if k in heading_free else math.nan) for k, v in values.items()}
+    return JointAngles(t, values, {k: 0.0 if math.isnan(v) else 1.0 for k, v in values.items()})
+
+
 # ---------------------------------------------------------------- single-IMU segments
-#: segment -> how its angles come out of the rotation since neutral, as (name, function)
-def _segment_angles(segment: str, rel: Quat) -> dict[str, float]:
+def _segment_angles(segment: str, rel: Quat, tilt_rel: Quat) -> dict[str, float]:
+    """Angles of a segment from its rotation since neutral (``rel``) and the inclination change alone
+    (``tilt_rel``, free of heading)."""
     if segment in ("forearm_left", "forearm_right"):
         side = segment.split("_")[1]
         twist = twist_deg(rel, 1)
         # x points to the hand: pronation turns the right forearm clockwise about x, the left counter-
         return {f"wrist_pronation_{side}": twist if side == "left" else -twist}
-    roll, pitch, yaw = euler_zyx(rel)
+    _, _, yaw = euler_zyx(rel)
+    # pitch and roll from the inclinations alone: the same as those of ``rel`` when the sensor was
+    # level at neutral, and immune to a lost or drifting heading
+    roll, pitch, _ = euler_zyx(tilt_rel)
     prefix = "cervical" if segment == "head" else "trunk"
     # x forward, y left, z up: +pitch nods forward, +roll tilts right, +yaw turns left
     return {f"{prefix}_rotation": -yaw, f"{prefix}_flexion": pitch, f"{prefix}_lateral_flexion": roll}
 
 
 SEGMENTS = ("forearm_left", "forearm_right", "head", "trunk")
+#: angles that gravity alone fixes, so they stay valid across a dropout
+HEADING_FREE = frozenset({"cervical_flexion", "cervical_lateral_flexion", "trunk_flexion", "trunk_lateral_flexion"})
 
 
 class SegmentTracker:
@@ -260,13 +424,32 @@ class SegmentTracker:
         self.segment = segment
         self.estimator = OrientationEstimator(fusion)
         self.neutral = Neutral(neutral_s)
+        self.guard = HeadingGuard(neutral_s)
+
+    @property
+    def device(self) -> str:
+        return self.guard.device
+
+    @device.setter
+    def device(self, name: str) -> None:
+        self.guard.device = name
+
+    def calibrate(self) -> None:
+        """Take the next ``neutral`` seconds as the zero pose again."""
+        self.neutral.reset()
+        self.guard.ok = True
 
     def angles(self, t: float, q: Quat) -> JointAngles | None:
         if not self.neutral.offer(t, q):
             return None
         assert self.neutral.value is not None
+        if not self.guard.ok and self.guard.still_in_neutral(t, (q,), (self.neutral.value,)):
+            heading, _ = split_heading(self.guard.hold.mean()[0])
+            self.neutral.set(q_mul(heading, split_heading(self.neutral.value)[1]))
+            self.guard.recovered(t)
         rel = q_mul(q_conj(self.neutral.value), q)
-        return JointAngles(t, _segment_angles(self.segment, rel))
+        tilt_rel = q_mul(q_conj(split_heading(self.neutral.value)[1]), split_heading(q)[1])
+        return _with_confidence(t, _segment_angles(self.segment, rel, tilt_rel), HEADING_FREE, self.guard.ok)
 
     def process(self, samples: list[Sample]) -> list[Sample]:
         """The samples, each IMU sample followed by the angles it produced (a Source transform)."""
@@ -277,10 +460,14 @@ class SegmentTracker:
                 q = self.estimator.update(sample)
                 if q is not None:
                     self.neutral.restart_if_changed(self.estimator.kind)
+                    self.guard.check(sample.t, (self.estimator,), (self.neutral,))
                     angles = self.angles(sample.t, q)
                     if angles is not None:
                         out.append(angles)
         return out
+
+    def take_events(self) -> list[DeviceStatus]:
+        return self.guard.take_events()
 
 
 # ---------------------------------------------------------------- two-IMU joints
@@ -289,7 +476,10 @@ JOINTS = ("elbow_left", "elbow_right", "knee_left", "knee_right")
 
 class JointTracker:
     """A joint angle from a proximal and a distal IMU: conj(q_proximal) * q_distal, zeroed at neutral,
-    then split as flexion about y, then twist about x (DESIGN.md)."""
+    then split as flexion about y, then twist about x (DESIGN.md).
+
+    The two sensors' headings are independent guesses without a magnetometer, so after a dropout of
+    either one every joint angle depends on the lost heading: all are NaN until the re-zero."""
 
     def __init__(self, joint: str, neutral_s: float = 1.0, fusion: str = "auto") -> None:
         if joint not in JOINTS:
@@ -298,19 +488,51 @@ class JointTracker:
         self.proximal = OrientationEstimator(fusion)
         self.distal = OrientationEstimator(fusion)
         self.neutral = Neutral(neutral_s)
+        # each sensor's own neutral orientation: its inclination is what a re-zero must match
+        self._neutral_p = Neutral(neutral_s)
+        self._neutral_d = Neutral(neutral_s)
+        self.guard = HeadingGuard(neutral_s)
         self._qp: Quat | None = None
         self._qd: Quat | None = None
 
+    @property
+    def device(self) -> str:
+        return self.guard.device
+
+    @device.setter
+    def device(self, name: str) -> None:
+        self.guard.device = name
+
+    @property
+    def name(self) -> str:
+        return f"{self.joint}_{self.side}"
+
+    def calibrate(self) -> None:
+        """Take the next ``neutral`` seconds as the zero pose again."""
+        for neutral in (self.neutral, self._neutral_p, self._neutral_d):
+            neutral.reset()
+        self.guard.ok = True
+
     def angles(self, t: float, qp: Quat, qd: Quat) -> JointAngles | None:
         relative = q_mul(q_conj(qp), qd)
+        self._neutral_p.offer(t, qp)
+        self._neutral_d.offer(t, qd)
         if not self.neutral.offer(t, relative):
             return None
-        assert self.neutral.value is not None
+        np_, nd = self._neutral_p.value, self._neutral_d.value
+        assert self.neutral.value is not None and np_ is not None and nd is not None
+        if not self.guard.ok and self.guard.still_in_neutral(t, (qp, qd), (np_, nd)):
+            mp, md = self.guard.hold.mean()
+            (hp, _), (hd, _) = split_heading(mp), split_heading(md)
+            # keep each sensor's neutral inclination, take the headings of the still hold
+            tp, td = split_heading(np_)[1], split_heading(nd)[1]
+            self.neutral.set(q_mul(q_mul(q_conj(tp), q_mul(q_conj(hp), hd)), td))
+            self.guard.recovered(t)
         flexion, _, twist = euler_yzx(q_mul(q_conj(self.neutral.value), relative))
         values = {f"{self.joint}_flexion_{self.side}": flexion}
         if self.joint == "elbow":
             values[f"wrist_pronation_{self.side}"] = twist if self.side == "left" else -twist
-        return JointAngles(t, values)
+        return _with_confidence(t, values, frozenset(), self.guard.ok)
 
     def update(self, sample: ImuSample, distal: bool) -> JointAngles | None:
         """Feed one sample from either IMU; angles whenever both orientations are known."""
@@ -323,5 +545,12 @@ class JointTracker:
             self._qp = q
         if self._qp is None or self._qd is None:
             return None
-        self.neutral.restart_if_changed(f"{self.proximal.kind}/{self.distal.kind}")
+        kind = f"{self.proximal.kind}/{self.distal.kind}"
+        neutrals = (self.neutral, self._neutral_p, self._neutral_d)
+        for neutral in neutrals:
+            neutral.restart_if_changed(kind)
+        self.guard.check(sample.t, (self.proximal, self.distal), neutrals)
         return self.angles(sample.t, self._qp, self._qd)
+
+    def take_events(self) -> list[DeviceStatus]:
+        return self.guard.take_events()

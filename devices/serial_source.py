@@ -48,6 +48,8 @@ def explain_open_error(port: str, error: BaseException) -> str:
 
 Opener = Callable[[], "serial.SerialBase"]
 Transform = Callable[[list[Sample]], list[Sample]]
+#: statuses the transform itself raises (``recalibrate`` after a dropout), merged into status_events
+TransformEvents = Callable[[], list[DeviceStatus]]
 
 
 class SerialSource:
@@ -63,6 +65,7 @@ class SerialSource:
         *,
         on_connect: bytes = b"",
         transform: Transform | None = None,
+        transform_events: TransformEvents | None = None,
         backoff: tuple[float, float] = (0.1, 2.0),
         no_frames_after_s: float = 3.0,
     ) -> None:
@@ -72,6 +75,7 @@ class SerialSource:
         self.parser = parser
         self.on_connect = on_connect
         self.transform = transform
+        self.transform_events = transform_events
         self.backoff = backoff
         self.no_frames_after_s = no_frames_after_s
         self.last_error = ""
@@ -143,8 +147,11 @@ class SerialSource:
         return samples
 
     def status_events(self) -> list[DeviceStatus]:
+        """Connection changes, then what the angle transform raised (it runs in ``poll``), by time."""
         with self._lock:
             events, self._events = self._events, []
+        if self.transform_events is not None:
+            events = sorted(events + self.transform_events(), key=lambda e: e.t)
         return events
 
     @property

@@ -9,10 +9,14 @@ shared by the IMU schemes: ``baud``, ``segment`` (single-IMU angles, see ``devic
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .base import SourceUrl, UnknownSourceError
 from .parsing import Parser
 from .serial_source import SerialSource, Transform
+
+if TYPE_CHECKING:
+    from .orientation import SegmentTracker
 
 COMMON = {"baud", "name"}
 IMU_OPTIONS = COMMON | {"segment", "neutral", "fusion"}
@@ -41,7 +45,7 @@ def _number(url: SourceUrl, key: str, default: float) -> float:
     return value
 
 
-def _imu_transform(url: SourceUrl) -> Transform | None:
+def _imu_transform(url: SourceUrl) -> SegmentTracker | None:
     segment = url.options.get("segment")
     if segment is None:
         return None
@@ -52,16 +56,20 @@ def _imu_transform(url: SourceUrl) -> Transform | None:
                                  fusion=url.options.get("fusion", "auto"))
     except OrientationError as error:
         raise UnknownSourceError(f"{url.scheme}: {error}") from None
-    return tracker.process
+    tracker.device = f"{url.scheme}:{url.target}"
+    return tracker
 
 
 def _open(url: SourceUrl, parser: Parser, default_baud: int, allowed: set[str], *,
-          on_connect: bytes = b"", transform: Transform | None = None) -> SerialSource:
+          on_connect: bytes = b"", tracker: SegmentTracker | None = None) -> SerialSource:
     _check(url, allowed)
     baud = int(_number(url, "baud", default_baud))
     text = f"{url.scheme}:{url.target}"
     # DeviceOpenError (an UnknownSourceError) carries the usual fix: permissions, unplugged, busy
-    return SerialSource(text, url.target, parser, baud, on_connect=on_connect, transform=transform)
+    transform: Transform | None = None if tracker is None else tracker.process
+    events = None if tracker is None else tracker.take_events
+    return SerialSource(text, url.target, parser, baud, on_connect=on_connect, transform=transform,
+                        transform_events=events)
 
 
 def _name(url: SourceUrl) -> str:
@@ -78,7 +86,7 @@ def open_witmotion(url: SourceUrl) -> SerialSource:
         except ValueError as error:
             raise UnknownSourceError(f"witmotion: {error}") from None
     return _open(url, WitMotionParser(_name(url)), 9600, IMU_OPTIONS | {"rate"},
-                 on_connect=on_connect, transform=_imu_transform(url))
+                 on_connect=on_connect, tracker=_imu_transform(url))
 
 
 def open_imu_csv(url: SourceUrl) -> SerialSource:
@@ -95,7 +103,7 @@ def open_imu_csv(url: SourceUrl) -> SerialSource:
     except CsvConfigError as error:
         raise UnknownSourceError(f"imu-csv: {error}") from None
     return _open(url, parser, 115200, IMU_OPTIONS | {"columns", "accel", "gyro"},
-                 transform=_imu_transform(url))
+                 tracker=_imu_transform(url))
 
 
 def open_thinkgear(url: SourceUrl) -> SerialSource:
@@ -107,7 +115,7 @@ def open_thinkgear(url: SourceUrl) -> SerialSource:
 def open_bno08x_rvc(url: SourceUrl) -> SerialSource:
     from .bno08x import Bno08xRvcParser
 
-    return _open(url, Bno08xRvcParser(_name(url)), 115200, IMU_OPTIONS, transform=_imu_transform(url))
+    return _open(url, Bno08xRvcParser(_name(url)), 115200, IMU_OPTIONS, tracker=_imu_transform(url))
 
 
 #: scheme -> factory, mirrored by the entry points in pyproject.toml
