@@ -3,8 +3,11 @@
 MediaPipe's legacy ``process()`` holds the GIL, so threads cannot run two inferences at once
 (measured: docs/tracking.md). Processes can: the file is cut into segments and each worker process
 tracks its segments with a fresh estimator, in order within a segment. Results come back in frame
-order. The cost is at each segment start: the tracker detects the person afresh instead of following
-them from the previous frame, and the patient lock starts again, so segments are long (default 10 s).
+order. The cost is at each segment start: the tracker would detect the person afresh instead of
+following them from the previous frame. So each worker first runs through a warm-up of up to
+``WARMUP_FRAMES`` before its segment (results discarded): the tracker and MediaPipe's own landmark
+smoothing have settled by the first frame that counts. Results still differ slightly from one
+tracker's where the pose is ambiguous (docs/tracking.md has the measured agreement).
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from rehab.types import PoseFrame
+
+#: frames tracked and thrown away before each segment (1 s at 30 fps)
+WARMUP_FRAMES = 30
 
 
 @dataclass(frozen=True)
@@ -31,24 +37,27 @@ class SegmentResult:
     visibilities: list[np.ndarray]
 
 
-def _track_segment(path: str, start: int, stop: int) -> SegmentResult:
+def _track_segment(path: str, start: int, stop: int, warmup: int = WARMUP_FRAMES) -> SegmentResult:
     import cv2
 
     from devices.mediapipe_pose import MediaPipePose
 
     cap = cv2.VideoCapture(path)
     fps = float(cap.get(cv2.CAP_PROP_FPS)) or 30.0
-    # grab() without decoding to reach the start: exact, unlike seeking, on every codec
-    for _ in range(start):
+    first = max(0, start - warmup)
+    # grab() without decoding to reach the warm-up: exact, unlike seeking, on every codec
+    for _ in range(first):
         if not cap.grab():
             break
     estimator = MediaPipePose()
     result = SegmentResult(start, fps, [], [], [], [])
-    for index in range(start, stop):
+    for index in range(first, stop):
         ok, image = cap.read()
         if not ok:
             break
         pose_result = estimator.process(image, index / fps, index, index / fps)
+        if index < start:
+            continue
         result.statuses.append(pose_result.status)
         result.images.append(pose_result.pose.image)
         result.worlds.append(pose_result.pose.world)

@@ -138,3 +138,16 @@ def test_two_worker_processes_write_every_frame_in_order(clip, tmp_path):
     one = tmp_path / "w1.csv"
     assert main(["track", str(clip), "--csv", str(one), "--quiet"]) == 0
     assert read_csv(one)[1:4] == rows[1:4]
+
+
+def test_show_without_a_display_says_so(clip, monkeypatch, capsys):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    assert main(["track", str(clip), "--show"]) == 2
+    assert "needs a display" in capsys.readouterr().err
+
+
+def test_parallel_path_has_the_same_clear_errors(tmp_path, capsys):
+    assert main(["track", str(tmp_path / "gone.mp4"), "--csv", str(tmp_path / "o.csv"), "--workers", "2"]) == 2
+    assert "video file not found" in capsys.readouterr().err

@@ -72,10 +72,8 @@ def run(args: argparse.Namespace) -> int:
     if parsed.scheme not in ("webcam", "video", "images"):
         raise CommandError(f"'{args.source}' is not a webcam:, video: or images: source")
     keep_images = bool(args.video or args.show)
-    try:
-        source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
-    except SourceOpenError as error:
-        raise CommandError(str(error)) from error
+    if args.show and not _has_display():
+        raise CommandError("--show needs a display, and none was found; use --video OUT.mp4 to review later")
 
     import os
 
@@ -86,14 +84,22 @@ def run(args: argparse.Namespace) -> int:
     if workers > (os.cpu_count() or 1):
         print(f"rehab track: {workers} workers on {os.cpu_count()} cores will not be faster", file=sys.stderr)
     paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
-    if workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show:
-        # the source above has proved the file readable; the parallel path reads it afresh
-        source.close()
-        pictures = _parallel_pictures(str(Path(parsed.target).expanduser()), workers, keep_images)
-        frame_total, fps = _file_info(str(Path(parsed.target).expanduser()))
-    else:
-        pictures = source.pictures()
-        frame_total, fps = source.frame_count, source.fps
+    parallel = workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show
+    source = None
+    try:
+        if parallel:
+            from devices.camera import open_video
+
+            path = str(Path(parsed.target).expanduser())
+            open_video(path).close()  # the same clear errors as the one-tracker path
+            pictures = _parallel_pictures(path, workers, keep_images)
+            frame_total, fps = _file_info(path)
+        else:
+            source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
+            pictures = source.pictures()
+            frame_total, fps = source.frame_count, source.fps
+    except SourceOpenError as error:
+        raise CommandError(str(error)) from error
 
     tracker = AngleTracker(smooth=not args.raw)
     progress = _Progress(frame_total, enabled=not args.quiet)
@@ -127,14 +133,15 @@ def run(args: argparse.Namespace) -> int:
                         break
             rows += 1
             progress.update(rows)
-            for event in source.status_events():
+            for event in source.status_events() if source else ():
                 if event.kind in ("lost", "reconnected"):
                     print(f"\n{event.device}: camera {event.kind} {event.detail}", file=sys.stderr)
             if args.seconds and time.monotonic() - started > args.seconds:
                 break
     finally:
         progress.finish(rows)
-        source.close()
+        if source is not None:
+            source.close()
         if csv_file:
             csv_file.close()
         if writer is not None:
@@ -150,6 +157,15 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _has_display() -> bool:
+    """cv2.imshow aborts the process without a display, so check first (Linux: X11 or Wayland)."""
+    import os
+
+    if not sys.platform.startswith("linux"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _file_info(path: str) -> tuple[int | None, float | None]:
