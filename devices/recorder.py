@@ -91,6 +91,9 @@ def record(
                         if angles is not None:
                             writer.write(angles)
                             result.counts["angles"] = result.counts.get("angles", 0) + 1
+                        for event in joint.take_events():  # a dropout asks for a recalibration
+                            result.events.append(event)
+                            report(_describe(event, max(0.0, seconds - (now - start))))
                 diagnosis = getattr(source, "diagnosis", None)
                 if diagnosis is not None and index not in diagnosed:
                     text = diagnosis(now)
