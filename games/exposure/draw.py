@@ -78,7 +78,8 @@ def _tower(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
         pygame.draw.line(surface, PALETTE.metal, (ledge.right, y - 6), (ledge.right, y - 40), 3)
         pygame.draw.line(surface, PALETTE.metal, (ledge.left, y - 40), (ledge.right, y - 40), 3)
         _person(surface, ledge.centerx, y - 6)
-    text(surface, f"{snap.level.height_m:g} m", 30, PALETTE.text, (body.left - 12, y), "midright")
+    if snap.level.height_m > 0:
+        text(surface, f"{snap.level.height_m:g} m", 30, PALETTE.text, (body.left - 12, y), "midright")
 
 
 def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
