@@ -12,11 +12,12 @@ one that would pass ``rehab plan validate``.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from rehab.angles import NORMAL_ROM_DEG, SIDED_MOTIONS, UNSIDED_MOTIONS
 
@@ -25,7 +26,9 @@ PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 #: the movements a plan may name: those rehab can measure, plus those a device or game may add
 KNOWN_MOTIONS: tuple[str, ...] = tuple(dict.fromkeys([*SIDED_MOTIONS, *UNSIDED_MOTIONS, *NORMAL_ROM_DEG]))
 #: unsided movements have no left/right; everything else must say which side
-UNSIDED: frozenset[str] = frozenset(UNSIDED_MOTIONS) | {m for m in NORMAL_ROM_DEG if m.startswith(("cervical", "trunk"))}
+UNSIDED: frozenset[str] = frozenset(UNSIDED_MOTIONS) | {
+    m for m in NORMAL_ROM_DEG if m.startswith(("cervical", "trunk"))
+}
 URL = re.compile(r"^(sim|[a-z][a-z0-9+-]*:.*)$")
 
 
@@ -80,6 +83,12 @@ class ExercisePlan:
     @property
     def target_unit(self) -> str:
         return "deg" if self.target_deg is not None else "percent"
+
+    def with_target(self, value: float) -> ExercisePlan:
+        """The same exercise with a new target in its own unit."""
+        if self.target_deg is not None:
+            return replace(self, target_deg=value)
+        return replace(self, target_percent=value)
 
     def target_text(self) -> str:
         if self.target_deg is not None:
@@ -174,8 +183,9 @@ class PlanError(Exception):
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
-        self.problems = problems
-        super().__init__("\n".join(p.format(source) for p in problems))
+        # in file order, so the therapist can work down the file
+        self.problems = sorted(problems, key=lambda p: p.line or 0)
+        super().__init__("\n".join(p.format(source) for p in self.problems))
 
 
 # -- finding lines --------------------------------------------------------------------------
@@ -301,9 +311,10 @@ class _Checker:
 _PLAN_FIELDS = {"schema": "", "title": "", "patient": "", "sessions_per_week": "", "notes": "", "safety": "",
                 "exercise": "", "breathing": "", "exposure": ""}  # fmt: skip
 _SAFETY_FIELDS = {"pain_stop_rise": "", "max_pain_before": ""}
-_EXERCISE_FIELDS = {k: "" for k in ("name", "game", "movement", "side", "input", "sets", "reps", "hold_s", "rest_s",
-                                    "target_deg", "target_percent", "ceiling_deg", "calibrate", "progression")}  # fmt: skip
-_PROGRESSION_FIELDS = {k: "" for k in ("every_sessions", "step_percent", "max_deg", "max_percent", "enabled")}
+_EXERCISE_FIELDS = dict.fromkeys(
+    ("name", "game", "movement", "side", "input", "sets", "reps", "hold_s", "rest_s", "target_deg",
+     "target_percent", "ceiling_deg", "calibrate", "progression"), "")  # fmt: skip
+_PROGRESSION_FIELDS = dict.fromkeys(("every_sessions", "step_percent", "max_deg", "max_percent", "enabled"), "")
 _BREATHING_FIELDS = {"game": "", "minutes": "", "breaths_per_min": ""}
 _EXPOSURE_FIELDS = {"game": "", "step": "", "suds_stop": "", "minutes_per_step": ""}
 _STEP_FIELDS = {"description": "", "suds_move_on": ""}
@@ -334,7 +345,8 @@ def validate(data: Mapping[str, Any], index: _LineIndex | None = None) -> tuple[
     breathing = _breathing(check, top["breathing"]) if "breathing" in top else None
     exposure = _exposure(check, top["exposure"]) if "exposure" in top else None
     if not raw_exercises and breathing is None and exposure is None:
-        check.problem(("exercise",), "the plan prescribes nothing", "at least one [[exercise]], [breathing] or [exposure]")
+        check.problem(("exercise",), "the plan prescribes nothing",
+                      "at least one [[exercise]], [breathing] or [exposure]")  # fmt: skip
     if check.problems or per_week is None:
         return None, check.problems
     plan = Plan(title=title, sessions_per_week=int(per_week), patient=patient, schema=int(schema or SCHEMA),
