@@ -99,14 +99,19 @@ class MediaPipePose:
 
     ``model`` None uses the bundled full model: the wheel ships only that one (complexity 1); asking
     the legacy API for lite (0) or heavy (2) makes it try to download, so we refuse those here.
-    A ``.task`` path uses the Tasks API with up to ``num_poses`` people.
+    A ``.task`` path uses the Tasks API with up to ``num_poses`` people. ``static`` treats every
+    picture on its own (a folder of unrelated photos): tracking one from the last would carry a
+    person's position over to a picture where they are somewhere else.
     """
 
     def __init__(self, model: Path | None = None, complexity: int = 1, num_poses: int = 2,
-                 min_confidence: float = 0.5, lock: PatientLock | None = None) -> None:  # fmt: skip
+                 min_confidence: float = 0.5, lock: PatientLock | None = None,
+                 static: bool = False) -> None:  # fmt: skip
         import mediapipe as mp
 
-        self.lock = lock or PatientLock()
+        # unrelated pictures: no tracking from one to the next, and no patient lock between them
+        self._static = static
+        self.lock = lock or PatientLock(forget_after_s=-1.0 if static else 2.0)
         self._mp = mp
         self._last_ms = -1
         if model is None:
@@ -114,7 +119,7 @@ class MediaPipePose:
                 raise ValueError("only the full model (complexity 1) ships in the wheel; pass a .task file for others")
             self.backend = f"mediapipe {mp.__version__} legacy pose, bundled model (complexity {complexity})"
             self._legacy = mp.solutions.pose.Pose(
-                static_image_mode=False, model_complexity=complexity, smooth_landmarks=True,
+                static_image_mode=static, model_complexity=complexity, smooth_landmarks=not static,
                 min_detection_confidence=min_confidence, min_tracking_confidence=min_confidence,
             )  # fmt: skip
             self._task = None
@@ -125,7 +130,8 @@ class MediaPipePose:
             vision = mp.tasks.vision
             options = vision.PoseLandmarkerOptions(
                 base_options=mp.tasks.BaseOptions(model_asset_path=str(model)),
-                running_mode=vision.RunningMode.VIDEO, num_poses=num_poses,
+                running_mode=vision.RunningMode.IMAGE if static else vision.RunningMode.VIDEO,
+                num_poses=num_poses,
                 min_pose_detection_confidence=min_confidence, min_tracking_confidence=min_confidence,
             )  # fmt: skip
             self.backend = f"mediapipe {mp.__version__} PoseLandmarker, {model.name}"
@@ -149,7 +155,8 @@ class MediaPipePose:
             ms = max(ms, self._last_ms + 1)
             self._last_ms = ms
             mp_image = self._mp.Image(image_format=self._mp.ImageFormat.SRGB, data=rgb)
-            result = self._task.detect_for_video(mp_image, ms)
+            task = self._task
+            result = task.detect(mp_image) if self._static else task.detect_for_video(mp_image, ms)
             for image_lms, world_lms in zip(result.pose_landmarks, result.pose_world_landmarks, strict=False):
                 image, vis = _arrays(image_lms, True)
                 world, _ = _arrays(world_lms, False)

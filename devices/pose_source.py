@@ -6,7 +6,8 @@ only drains finished PoseFrames in ``poll``: it never waits for the camera or th
 
 URL options: ``webcam:0?width=1280&height=720&fps=30``; ``video:clip.mp4?pace=1`` plays a file in
 real time (latest-frame policy, as a camera); ``images:DIR?fps=30`` sets the time between pictures;
-``model=PATH.task`` uses a Tasks model instead of the bundled one; ``complexity=0|1``.
+``images:DIR?tracking=1`` tracks from picture to picture (frames of one video); by default each picture
+is analysed on its own. ``model=PATH.task`` uses a Tasks model instead of the bundled one.
 """
 
 from __future__ import annotations
@@ -156,9 +157,11 @@ def open_pose_source(url: str | SourceUrl, *, every_frame: bool | None = None, k
         every_frame = not reader.live and not pace
     model_path = model or (Path(parsed.options["model"]) if "model" in parsed.options else None)
     complexity = int(parsed.options.get("complexity", 1))  # only 1 ships in the wheel
+    # a folder may hold unrelated photos: analyse each alone unless told they are one clip
+    static = parsed.scheme == "images" and parsed.options.get("tracking", "0") in ("0", "false", "no", "")
     text = f"{parsed.scheme}:{parsed.target}"
     grabber = FrameGrabber(reader, text, latest_only=not every_frame, pace=pace)
-    return PoseSource(text, grabber, lambda: MediaPipePose(model_path, complexity=complexity),
+    return PoseSource(text, grabber, lambda: MediaPipePose(model_path, complexity=complexity, static=static),
                       keep_images=keep_images)  # fmt: skip
 
 

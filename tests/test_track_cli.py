@@ -151,3 +151,17 @@ def test_show_without_a_display_says_so(clip, monkeypatch, capsys):
 def test_parallel_path_has_the_same_clear_errors(tmp_path, capsys):
     assert main(["track", str(tmp_path / "gone.mp4"), "--csv", str(tmp_path / "o.csv"), "--workers", "2"]) == 2
     assert "video file not found" in capsys.readouterr().err
+
+
+def test_image_folder_pictures_are_analysed_each_on_its_own(tmp_path):
+    # tracking from the cameraman into the astronaut would carry his pose over to her picture
+    folder = tmp_path / "two"
+    folder.mkdir()
+    cv2.imwrite(str(folder / "a.png"), np.stack([skimage_data.camera()] * 3, axis=-1))
+    cv2.imwrite(str(folder / "b.png"), skimage_data.astronaut()[:, :, ::-1])
+    out = tmp_path / "two.csv"
+    assert main(["track", f"images:{folder}", "--csv", str(out), "--quiet", "--raw"]) == 0
+    astronaut = dict(zip(read_csv(out)[0], read_csv(out)[2], strict=True))
+    # her hips are hidden in the photo: nothing that needs them, as when she is analysed alone
+    assert astronaut["shoulder_elevation_right"] == "" and astronaut["trunk_rotation"] == ""
+    assert astronaut["cervical_rotation"] != ""
