@@ -61,6 +61,8 @@ class GameInfo:
     read_sample: Any = None
     #: the game needs the patient standing (``--seated`` refuses it)
     standing_only: bool = False
+    #: "physical" (joint movement, counted in reps) or "mental" (breathing, exposure, neurofeedback)
+    kind: str = "physical"
 
 
 class FixedStepper:
@@ -107,6 +109,17 @@ class FrameStats:
             return round(1000 * times[min(len(times) - 1, int(p * len(times)))], 3)
 
         return {"frames": len(times), "frame_time_p50_ms": pct(0.5), "frame_time_p99_ms": pct(0.99)}
+
+
+def build_game(info: GameInfo, **options: Any) -> Game:
+    """Make a game, passing only the options its factory declares (``hold_s``, ``side``, ...), so a
+    game written for an older engine keeps working when the engine learns to pass more."""
+    import inspect
+
+    parameters = inspect.signature(info.factory).parameters
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    accepted = {k: v for k, v in options.items() if takes_any or k in parameters}
+    return info.factory(**accepted)  # type: ignore[no-any-return]
 
 
 def available_games() -> dict[str, GameInfo]:

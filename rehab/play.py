@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from rehab.compensation import CompensationMonitor, CompensationRules
 from rehab.controls import Axis, Calibration, ControlMapper
-from rehab.engine import FixedStepper, FrameStats, GameInfo
+from rehab.engine import FixedStepper, FrameStats, GameInfo, build_game
 from rehab.feedback import Feedback, rep_feedback
 from rehab.hud import HudState, draw_hud
 from rehab.kinematics import pose_angles
@@ -72,6 +72,8 @@ class Exercise:
     ceiling_deg: float = math.inf
     #: swap the screen's left and right for two-sided movements (a bend to the left moves things right)
     mirror: bool = False
+    #: the side being exercised, "" for movements without one
+    side: str = ""
 
     @classmethod
     def for_game(
@@ -96,6 +98,7 @@ class Exercise:
             hold_s=hold_s,
             signed=game.signed,
             axes=tuple(axes),
+            side=side if game.sided else "",
         )
 
     @property
@@ -205,7 +208,7 @@ def play(
     from rehab.display import save_screenshot
     from rehab.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
 
-    game = game_info.factory(hold_s=exercise.hold_s)
+    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side)
     stepper = FixedStepper(game)
     mapper = ControlMapper(exercise.calibration, exercise.axes)
     detector = RepDetector(exercise.rule)
