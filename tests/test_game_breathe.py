@@ -108,7 +108,8 @@ def test_reader_rescales_a_chest_imu_to_0_100():
 
 def test_plays_headless_with_the_simulator(tmp_path):
     stats = tmp_path / "stats.json"
-    code = main(["--home", str(tmp_path), "play", "breathe", "--input", "sim", "--seconds", "60", "--stats", str(stats)])
+    args = ["--home", str(tmp_path), "play", "breathe", "--input", "sim", "--seconds", "60", "--stats", str(stats)]
+    code = main(args)
     assert code == 0
     data = json.loads(stats.read_text())
     assert data["frames"] > 1000 and data["play_seconds"] >= 59 and len(data["reps"]) >= 4  # breaths as reps

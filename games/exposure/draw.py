@@ -100,13 +100,14 @@ def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
 def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) -> None:
     pygame.draw.rect(surface, (24, 36, 54), box, border_radius=6)
     for value in (0, 50, 100):
-        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, box.bottom - value / 100 * box.height), "midright")
+        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, int(box.bottom - value / 100 * box.height)), "midright")
     # the threshold and half the peak: where moving up gets offered
     goals = [snap.threshold] + ([snap.peak_suds / 2] if not math.isnan(snap.peak_suds) else [])
     y_goal = int(box.bottom - max(goals) / 100 * box.height)
     pygame.draw.line(surface, PALETTE.good, (box.left, y_goal), (box.right, y_goal), 2)
     span = max(120.0, snap.level_seconds)
-    points = [(int(box.left + t / span * box.width), int(box.bottom - s / 100 * box.height)) for t, s in snap.suds_curve]
+    points = [(int(box.left + t / span * box.width), int(box.bottom - s / 100 * box.height))
+              for t, s in snap.suds_curve]  # fmt: skip
     if len(points) > 1:
         pygame.draw.lines(surface, PALETTE.target, False, points, 3)
     for point in points:

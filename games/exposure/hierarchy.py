@@ -7,10 +7,11 @@ JSON, same fields) replaces them, so a new phobia needs a file and at most a new
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 SHIPPED = Path(__file__).with_name("heights.toml")
 
