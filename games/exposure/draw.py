@@ -100,7 +100,8 @@ def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
 def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) -> None:
     pygame.draw.rect(surface, (24, 36, 54), box, border_radius=6)
     for value in (0, 50, 100):
-        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, int(box.bottom - value / 100 * box.height)), "midright")
+        y = int(box.bottom - value / 100 * box.height)
+        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, y), "midright")
     # the threshold and half the peak: where moving up gets offered
     goals = [snap.threshold] + ([snap.peak_suds / 2] if not math.isnan(snap.peak_suds) else [])
     y_goal = int(box.bottom - max(goals) / 100 * box.height)
