@@ -70,6 +70,7 @@ GAME = GameInfo(
     target_deg=100.0,
     sided=False,
     axes=(("hand", 0.0, 100.0),),
+    kind="mental",
     simulate=_simulate,
     read_sample=BreathReader(),
 )

@@ -85,6 +85,7 @@ GAME = GameInfo(
     rest_deg=0.0,
     target_deg=100.0,
     sided=False,
+    kind="mental",
     simulate=_simulate,
     read_sample=read_sample,
 )

@@ -67,6 +67,7 @@ GAME = GameInfo(
     target_deg=100.0,
     sided=False,
     axes=(("attention", 0.0, 100.0), ("poor_signal", 0.0, 200.0)),
+    kind="mental",
     simulate=_simulate,
     read_sample=read_sample,
 )
