@@ -1,0 +1,162 @@
+"""Guided sessions end to end on simulated input with a real SQLite store: reps, sets, calibration,
+pain ratings, the pain stop rule, progression, and a kill -9 in the middle of a set, then --resume."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from progress.store import DB_FILENAME, Store
+from rehab.cli import main
+
+PLAN = """\
+schema = 1
+title = "Elbow, test plan"
+patient = "P1"
+sessions_per_week = 5
+
+[safety]
+pain_stop_rise = 2
+
+[[exercise]]
+name = "Elbow bend"
+game = "lift"
+movement = "elbow_flexion"
+side = "left"
+sets = {sets}
+reps = {reps}
+hold_s = 1
+rest_s = 20
+target_percent = 80
+ceiling_deg = 145
+
+[exercise.progression]
+every_sessions = 1
+step_percent = 5
+max_percent = 95
+"""
+
+
+@pytest.fixture
+def home(tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN.format(sets=2, reps=4))
+    assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P1"]) == 0
+    return tmp_path
+
+
+def start(home, *extra):
+    return main(["--home", str(home), "session", "start", "--patient", "P1", "--input", "sim", "--headless", *extra])
+
+
+def test_a_whole_session_is_stored_and_progresses(home, capsys):
+    assert start(home, "--pain-before", "3", "--pain-after", "3") == 0
+    out = capsys.readouterr().out
+    assert "calibrated 3 movements" in out and "Session completed" in out and "Progress!" in out
+    store = Store.open(home / DB_FILENAME)
+    [session] = store.sessions("P1")
+    assert session["status"] == "completed" and session["kind"] == "physical" and session["plan_id"] is not None
+    sets = store.sets(session["id"])
+    assert [(s["set_index"], s["prescribed_reps"]) for s in sets] == [(1, 4), (2, 4)]
+    assert all(s["t_end"] is not None for s in sets) and sets[1]["t_start"] >= sets[0]["t_end"] + 20
+    reps = store.reps(session["id"])
+    assert [r["rep_index"] for r in reps] == list(range(1, 9))
+    # reps sit inside their set on the session's timeline
+    assert all(sets[0]["t_start"] <= r["t_start"] <= sets[0]["t_end"] for r in reps[:4])
+    assert all(sets[1]["t_start"] <= r["t_start"] <= sets[1]["t_end"] for r in reps[4:])
+    [calibration] = store.calibrations("P1")
+    assert calibration["movement"] == "elbow_flexion_left" and 100 < calibration["max_deg"] <= 145
+    assert session["target_deg"] == pytest.approx(10 + 0.8 * (calibration["max_deg"] - 10), abs=0.1)
+    assert [(r["moment"], r["value"]) for r in store.ratings("P1", "pain")] == [("before", 3), ("after", 3)]
+    versions = store.plan_versions("P1")
+    assert len(versions) == 2 and versions[1]["body"]["plan"]["exercise"][0]["target_percent"] == 84
+    assert "after 1 session with every rep successful" in versions[1]["body"]["reason"]
+    store.close()
+
+
+def test_pain_rising_by_two_ends_the_session_safely(home, capsys):
+    assert start(home, "--pain-before", "3", "--pain-during", "5", "--pain-after", "5") == 4
+    out = capsys.readouterr().out
+    assert "Your pain went from 3 to 5 out of 10, so we stopped here to keep you safe" in out
+    store = Store.open(home / DB_FILENAME)
+    [session] = store.sessions("P1")
+    assert session["status"] == "stopped"
+    assert len(store.sets(session["id"])) == 1 and len(store.reps(session["id"])) == 4  # set 2 never started
+    assert [r["moment"] for r in store.ratings("P1", "pain")] == ["before", "during"]
+    assert len(store.plan_versions("P1")) == 1  # no progression after a pain stop
+    store.close()
+
+
+def test_pain_rise_after_blocks_progression(home, capsys):
+    assert start(home, "--pain-before", "2", "--pain-after", "5") == 0
+    assert "targets will not go up" in capsys.readouterr().out
+    store = Store.open(home / DB_FILENAME)
+    assert len(store.plan_versions("P1")) == 1
+    store.close()
+
+
+def test_too_much_pain_before_means_no_session(home, capsys):
+    assert start(home, "--pain-before", "8", "--pain-after", "8") == 0
+    assert "not to exercise when it is above 7" in capsys.readouterr().out
+    store = Store.open(home / DB_FILENAME)
+    assert store.sessions("P1") == [] and store.ratings("P1", "pain")[0]["value"] == 8
+    store.close()
+
+
+def test_no_plan_and_missing_answers_are_clear_errors(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "session", "start", "--patient", "P9", "--input", "sim", "--headless",
+                 "--pain-before", "1", "--pain-after", "1"]) == 2  # fmt: skip
+    assert "has no plan" in capsys.readouterr().err
+
+
+def _reps_in(db_path):
+    try:
+        with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=0.1) as conn:
+            return conn.execute("select session_id, rep_index, t_start, peak_deg from reps order by id").fetchall()
+    except sqlite3.Error:
+        return []
+
+
+def test_kill_9_in_the_middle_of_a_set_then_resume_loses_and_duplicates_nothing(tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(PLAN.format(sets=3, reps=6))
+    home = str(tmp_path)
+    assert main(["--home", home, "plan", "assign", str(plan), "--patient", "P1"]) == 0
+    command = [sys.executable, "-m", "rehab", "--home", home, "session", "start", "--patient", "P1", "--input", "sim",
+               "--headless", "--pain-before", "3", "--pain-after", "3"]  # fmt: skip
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    db = tmp_path / DB_FILENAME
+    deadline = time.monotonic() + 30
+    while not _reps_in(db) and time.monotonic() < deadline and child.poll() is None:
+        time.sleep(0.01)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    child.stdout.close()  # type: ignore[union-attr]
+    child.stderr.close()  # type: ignore[union-attr]
+    assert child.returncode == -signal.SIGKILL
+    before = _reps_in(db)
+    assert 1 <= len(before) < 18, "the kill must land inside the session"
+
+    # a plain start refuses to begin a second session over the unfinished one
+    assert main(["--home", home, "session", "start", "--patient", "P1", "--input", "sim", "--headless",
+                 "--pain-before", "3", "--pain-after", "3"]) == 2  # fmt: skip
+    assert main(["--home", home, "session", "start", "--patient", "P1", "--input", "sim", "--headless", "--resume",
+                 "--pain-after", "3"]) == 0  # fmt: skip
+    after = _reps_in(db)
+    assert after[: len(before)] == before  # nothing lost or rewritten
+    assert [r[1] for r in after] == list(range(1, 19))  # no duplicates, no gaps: 3 sets x 6 reps
+    store = Store.open(db)
+    [session] = store.sessions("P1")
+    assert session["status"] == "completed"
+    sets = store.sets(session["id"])
+    assert [s["set_index"] for s in sets] == [1, 2, 3] and all(s["t_end"] is not None for s in sets)
+    for s in sets:  # each set holds exactly its prescribed reps
+        assert sum(s["t_start"] <= r["t_start"] <= s["t_end"] for r in store.reps(session["id"])) == 6
+    assert len(store.calibrations("P1")) == 1  # the calibration was reused, so the target stayed the same
+    assert [r["moment"] for r in store.ratings("P1", "pain")] == ["before", "after"]
+    store.close()
