@@ -17,6 +17,7 @@ from pathlib import Path
 
 FRAMES = 300
 FPS = 30.0
+REPEATS = 3
 
 
 def make_clip(path: Path, frames: int = FRAMES) -> Path:
@@ -75,6 +76,26 @@ def pipelined(clip: Path) -> dict[str, float]:
     elapsed = time.perf_counter() - started
     source.close()
     return {"frames": count, "seconds": round(elapsed, 3), "fps": round(count / elapsed, 1)}
+
+
+def parallel_in_process(clip: Path, workers: int = 2) -> dict[str, float]:
+    """``rehab track --workers 2`` without the command's start-up: two spawned processes."""
+    from devices.pose_parallel import track_file_parallel
+    from rehab.tracking import AngleTracker, csv_row
+
+    started = time.perf_counter()
+    tracker = AngleTracker()
+    count = 0
+    for pose, status, media_t in track_file_parallel(str(clip), workers):
+        csv_row(tracker.update(pose, status, media_t))
+        count += 1
+    elapsed = time.perf_counter() - started
+    return {"frames": count, "seconds": round(elapsed, 3), "fps": round(count / elapsed, 1)}
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    best = sorted(runs, key=lambda r: r["fps"])[len(runs) // 2]
+    return {**best, "fps_each_run": [r["fps"] for r in runs]}  # type: ignore[dict-item]
 
 
 def cli_runs(clip: Path) -> dict[str, object]:
@@ -168,13 +189,20 @@ def kinematics_error() -> dict[str, dict[str, float]]:
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "clip.mp4")
-        plain = plain_loop(clip)
-        piped = pipelined(clip)
+        # the machine may be shared: alternate the contenders and keep each one's median run
+        runs: dict[str, list[dict[str, float]]] = {"plain": [], "threads": [], "processes": []}
+        for _ in range(REPEATS):
+            runs["plain"].append(plain_loop(clip))
+            runs["threads"].append(pipelined(clip))
+            runs["processes"].append(parallel_in_process(clip))
+        plain, piped, parallel = (_median_run(runs[k]) for k in ("plain", "threads", "processes"))
         return {
             "clip": f"{FRAMES} frames 640x480 mp4v, astronaut photo drifting",
             "plain_read_then_infer": plain,
-            "track_pipelined": piped,
-            "speedup": round(piped["fps"] / plain["fps"], 2),
+            "track_one_tracker_capture_and_pose_threads": piped,
+            "track_two_processes": parallel,
+            "speedup_threads": round(piped["fps"] / plain["fps"], 2),
+            "speedup_two_processes": round(parallel["fps"] / plain["fps"], 2),
             "speedup_goal": 1.3,
             "rehab_track_cli": cli_runs(clip),
             "paced_30fps": paced_latency(clip),

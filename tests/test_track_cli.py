@@ -165,3 +165,22 @@ def test_image_folder_pictures_are_analysed_each_on_its_own(tmp_path):
     # her hips are hidden in the photo: nothing that needs them, as when she is analysed alone
     assert astronaut["shoulder_elevation_right"] == "" and astronaut["trunk_rotation"] == ""
     assert astronaut["cervical_rotation"] != ""
+
+
+def test_person_leaving_the_picture_gives_empty_angles_and_a_no_person_event(tmp_path):
+    from devices.pose_source import open_pose_source
+
+    path = tmp_path / "leaves.mp4"
+    photo = cv2.resize(skimage_data.astronaut()[:, :, ::-1], (480, 480))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (480, 480))
+    for i in range(16):
+        writer.write(photo if i < 8 else np.full_like(photo, 200))
+    writer.release()
+    source = open_pose_source(str(path))
+    pictures = list(source.pictures())
+    events = [(e.kind, e.detail) for e in source.status_events()]
+    source.close()
+    assert [p.status for p in pictures] == ["tracking"] * 8 + ["no person"] * 8
+    assert all(p.pose.world is None for p in pictures[8:])
+    assert ("person", "tracking") in events and ("person", "no person") in events
+    assert events[-1] == ("ended", "16 frames")
