@@ -343,16 +343,15 @@ class _Runner:
 
     def _setup_check(self, info: GameInfo, exercise: ExercisePlan, seed: int) -> tuple[bool, str]:
         """A few seconds of input must show the movement before anything is measured."""
-        from rehab.play import _angles_of
-
         source = self.ctx.open_source(info, exercise, seed)
+        read = _reader(info)
         clock = self.ctx.make_clock()
         start = clock.now()
         seen = tracked = 0
         now = start
         while now - start < SETUP_CHECK_S:
             for sample in source.poll(now):
-                angles = _angles_of(sample, info)
+                angles = read(sample)
                 seen += 1
                 if angles is not None and math.isfinite(angles.get(exercise.angle_name)):
                     tracked += 1
@@ -528,6 +527,26 @@ class _Runner:
                                     successes=sum(bool(r["success"]) for r in reps),
                                     completed=s["started_at"][:10] not in rose))  # fmt: skip
         return outcomes
+
+
+def _reader(info: GameInfo) -> Callable[[Any], Any]:
+    """How the game reads a sample: its own reader (a fresh one, when readers keep state), else joint
+    angles from a pose, or the angles a device or simulator sent."""
+    factory = getattr(info, "reader_factory", None)
+    own = factory() if factory is not None else info.read_sample
+
+    def read(sample: Any) -> Any:
+        from rehab.kinematics import pose_angles
+        from rehab.types import JointAngles, PoseFrame
+
+        values = own(sample) if own is not None else None
+        if values is not None:
+            return values
+        if isinstance(sample, PoseFrame):
+            return pose_angles(sample)
+        return sample if isinstance(sample, JointAngles) else None
+
+    return read
 
 
 def pain_rise_days(store: Store, patient_id: str, threshold: float) -> set[str]:
