@@ -59,6 +59,8 @@ class GameInfo:
     #: or a PoseFrame read for breathing) as named channels, e.g. {"meditation": 64.0}; tried before
     #: the default (poses -> joint angles); returning None falls back to the default
     read_sample: Any = None
+    #: () -> read_sample function: a fresh reader for each session, for readers that keep state
+    reader_factory: Any = None
     #: the game needs the patient standing (``--seated`` refuses it)
     standing_only: bool = False
     #: "physical" (joint movement, counted in reps) or "mental" (breathing, exposure, neurofeedback)

@@ -26,6 +26,8 @@ class HudState:
     message: str = ""
     #: a two-sided movement (head turn, side bend): the gauge shows how far, and the label which way
     signed: bool = False
+    #: reps and the angle gauge are for physical games; mental games show only the time
+    gauge: bool = True
 
 
 _fonts: dict[int, pygame.font.Font] = {}
@@ -63,9 +65,13 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     width, height = surface.get_size()
     bar = pygame.Rect(0, 0, width, 56)
     pygame.draw.rect(surface, PALETTE.panel, bar)
-    text(surface, f"Reps  {hud.reps_done} / {hud.reps_planned}", 44, PALETTE.text, (20, 12))
     minutes, seconds = divmod(int(hud.elapsed_s), 60)
     text(surface, f"{minutes}:{seconds:02d}", 44, PALETTE.text, (width // 2, 12), "midtop")
+    if hud.message:
+        text(surface, hud.message, 40, PALETTE.text, (width // 2 - 40, height - 24), "midbottom")
+    if not hud.gauge:
+        return
+    text(surface, f"Reps  {hud.reps_done} / {hud.reps_planned}", 44, PALETTE.text, (20, 12))
 
     # vertical gauge on the right: rest at the bottom, a bit beyond the target at the top
     gauge = pygame.Rect(width - 80, 110, 36, height - 190)
@@ -97,6 +103,3 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
             text(surface, "best", 22, PALETTE.muted, (gauge.left - 14, best_y), "midright")
     for row, word in enumerate(reversed(hud.angle_label.split())):
         text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")
-
-    if hud.message:
-        text(surface, hud.message, 40, PALETTE.text, (width // 2 - 40, height - 24), "midbottom")

@@ -123,6 +123,8 @@ class PlayResult:
     events: list[DeviceStatus] = field(default_factory=list)
     stats: dict[str, float] = field(default_factory=dict)
     ended: str = ""
+    #: the game's own summary (``summary()``): breaths, ratings, levels and their metrics
+    extras: dict[str, Any] = field(default_factory=dict)
 
     def stats_json(self) -> dict[str, Any]:
         """What ``--stats`` writes: frame counts and timings, and every rep's metrics."""
@@ -140,6 +142,8 @@ class PlayResult:
             "play_seconds": round(self.play_s, 2),
             "untracked_seconds": round(self.untracked_s, 2),
             "ended": self.ended,
+            # the game's own counts and metrics; the full list of ratings goes to the store instead
+            **{k: v for k, v in self.extras.items() if k != "rating_list"},
             "reps": reps,
         }
 
@@ -170,11 +174,11 @@ CEILING_WARNING_S = 2.0
 END_GRACE_S = 0.5
 
 
-def _angles_of(sample: object, game: GameInfo) -> JointAngles | None:
+def _angles_of(sample: object, reader: Callable[[object], JointAngles | None] | None) -> JointAngles | None:
     """The named values a sample gives the game: the game's own reader first (it may read a pose
     for breathing, or an EEG sample), then joint angles for poses and angle samples."""
-    if game.read_sample is not None:
-        values = game.read_sample(sample)
+    if reader is not None:
+        values = reader(sample)
         if values is not None:
             return values  # type: ignore[no-any-return]
     if isinstance(sample, PoseFrame):
@@ -197,18 +201,22 @@ def play(
     scenes: SceneTimes = NO_SCENES,
     sounds: Any = None,
     stop_after_reps: int | None = None,
+    game_options: dict[str, Any] | None = None,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
     ``on_rep`` is called the moment each rep completes (the caller commits it to the store).
     ``sounds`` (a ``rehab.sound.Sounds``) plays cues; None plays nothing.
+    ``game_options`` go to the game's factory where it declares them (e.g. an exposure hierarchy).
     ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
     ``stop_after_reps`` ends play once that many reps completed (one set of a guided session).
     """
     from rehab.display import save_screenshot
     from rehab.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
 
-    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side)
+    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side, **(game_options or {}))
+    # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
+    reader = game_info.reader_factory() if game_info.reader_factory is not None else game_info.read_sample
     stepper = FixedStepper(game)
     mapper = ControlMapper(exercise.calibration, exercise.axes)
     detector = RepDetector(exercise.rule)
@@ -244,7 +252,7 @@ def play(
                 stepper.advance(now, Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False))
             elif since_start >= lead_in:
                 for sample in source.poll(now):
-                    angles = _angles_of(sample, game_info)
+                    angles = _angles_of(sample, reader)
                     if angles is None:
                         continue
                     controls = mapper(angles)
@@ -287,6 +295,7 @@ def play(
                     rest_deg=exercise.rest_deg,
                     best_deg=result.best_deg,
                     signed=exercise.signed,
+                    gauge=game_info.kind == "physical",
                     message="Paused" if user_paused else _message(
                         snapshot.message, since_start >= lead_in, now < over_ceiling_until,
                         feedback.message if feedback and now < feedback_until else ""),  # fmt: skip
@@ -320,6 +329,9 @@ def play(
             result.ended = "set complete"
             break
     result.play_s = max(0.0, since_start - lead_in)
+    from rehab.mental import session_extras
+
+    result.extras = session_extras(game)
     result.duration_s = result.play_s
     if screenshot and not shot_taken:
         save_screenshot(display.surface, screenshot)

@@ -72,5 +72,5 @@ GAME = GameInfo(
     axes=(("hand", 0.0, 100.0),),
     kind="mental",
     simulate=_simulate,
-    read_sample=BreathReader(),
+    reader_factory=BreathReader,
 )

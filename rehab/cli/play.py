@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stats", metavar="JSON", type=Path,
                         help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+    parser.add_argument("--hierarchy", type=Path, metavar="FILE",
+                        help="exposure: the therapist's hierarchy of levels (TOML or JSON)")  # fmt: skip
     look = parser.add_argument_group("accessibility")
     look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
     look.add_argument("--font-scale", type=float, default=1.0, metavar="X", help="text size, 0.5 to 2.5 (default 1)")
@@ -90,20 +92,22 @@ def run(args: argparse.Namespace) -> int:
                                          args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
         result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
                       max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
-                      scenes=scenes, sounds=sounds)  # fmt: skip
+                      scenes=scenes, sounds=sounds,
+                      game_options={"hierarchy": args.hierarchy} if args.hierarchy else None)  # fmt: skip
         store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
                              else "stopped")  # fmt: skip
+        from rehab.mental import store_ratings
+
+        store_ratings(store, args.patient, session_id, wall_clock_iso(), result.extras)
     finally:
         store.close()
         source.close()
         display.close()
 
-    successes = sum(r.success for r in result.reps)
-    print(f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
-          f"in {result.play_s:.0f} s of play; ended: {result.ended}.")  # fmt: skip
-    for rep in result.reps:
-        print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
-              f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
+    if info.kind == "mental":
+        _print_mental_summary(info, result)
+    else:
+        _print_reps(info, exercise, result)
     print(f"Stored as session {session_id} for patient {args.patient}.")
     if args.stats:
         args.stats.write_text(json.dumps(result.stats_json(), indent=2))
@@ -111,6 +115,20 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot:
         print(f"Screenshot: {args.screenshot}")
     return 0
+
+
+def _print_mental_summary(info, result) -> None:  # type: ignore[no-untyped-def]
+    counts = ", ".join(f"{result.extras[k]} {k}" for k in ("breaths", "ratings", "levels") if k in result.extras)
+    print(f"{info.title}: {result.play_s:.0f} s{'; ' + counts if counts else ''}; ended: {result.ended}.")
+
+
+def _print_reps(info, exercise, result) -> None:  # type: ignore[no-untyped-def]
+    successes = sum(r.success for r in result.reps)
+    print(f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
+          f"in {result.play_s:.0f} s of play; ended: {result.ended}.")  # fmt: skip
+    for rep in result.reps:
+        print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
+              f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
 
 
 def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
