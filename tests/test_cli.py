@@ -58,10 +58,12 @@ def test_commands_not_built_yet_say_so_and_fail(capsys):
         assert "not built yet" in capsys.readouterr().err
 
 
-def test_games_lists_lift(capsys):
+def test_games_lists_every_installed_game_with_its_movements(capsys):
     assert main(["games"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("lift ") and "elbow_flexion" in out
+    for name in ("lift", "reach", "squat", "tilt", "neck", "breathe", "exposure", "focus"):
+        assert f"\n{name} " in "\n" + out, name
+    assert "movements: elbow_flexion" in out
 
 
 def test_patients_add_and_list(tmp_path, capsys):
