@@ -79,7 +79,9 @@ def test_witmotion_angles_are_recorded_as_the_device_reports_them(simulator, tmp
 
 
 def test_recording_survives_an_unplugged_device(simulator, tmp_path, capsys):
-    (path,) = simulator("thinkgear", "breathing", dropout_every=0.4, dropout_for=0.3)
+    # unplugged 0.5-0.75 s: the retries 0.1 and 0.3 s after the loss fall on either side of the replug
+    # (0.4 + 0.3 used to put the retries at 0.7 and 1.1 s, exactly on the replug and the next unplug)
+    (path,) = simulator("thinkgear", "breathing", dropout_every=0.5, dropout_for=0.25)
     out = tmp_path / "drop.jsonl"
     assert main(["devices", "record", f"thinkgear:{path}", "--seconds", "1.6", "--out", str(out)]) == 0
     err = capsys.readouterr().err
