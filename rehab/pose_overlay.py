@@ -31,7 +31,7 @@ _PANEL = ("trunk_lateral_flexion", "trunk_rotation", "cervical_rotation", "cervi
 
 
 def _fmt(value: float) -> str:
-    return "--" if math.isnan(value) else f"{value:.0f}"
+    return "--" if math.isnan(value) else str(round(value))  # round() never prints "-0"
 
 
 def _side_colour(index: int) -> tuple[int, int, int]:
@@ -56,7 +56,8 @@ def _text(image: np.ndarray, text: str, at: tuple[int, int], colour: tuple[int, 
 
 def draw_pose(image: np.ndarray, pose: PoseFrame, angles: JointAngles, status: str = "tracking",
               min_visibility: float = 0.5) -> np.ndarray:  # fmt: skip
-    """A copy of ``image`` (BGR) with the skeleton, angle labels and a status line drawn on it."""
+    """A copy of ``image`` (BGR) with the skeleton, angle labels and a status line drawn on it.
+    ``status`` may hold several lines separated by newlines (tracking status, setup advice)."""
     import cv2
 
     out = image.copy()
@@ -84,9 +85,10 @@ def draw_pose(image: np.ndarray, pose: PoseFrame, angles: JointAngles, status: s
                 offsets[i] = row + 1
                 x, y = int(pixels[i][0]) + 8, int(pixels[i][1]) - 6 + int(row * 22 * scale)
                 _text(out, f"{tag} {label} {_fmt(value)}", (x, y), colour, 0.5 * scale)
-    lines = [f"{status}"] + [f"{name.replace('_', ' ')} {_fmt(angles.get(name))}" for name in _PANEL]
+    lines = status.splitlines() + [f"{name.replace('_', ' ')} {_fmt(angles.get(name))}" for name in _PANEL]
     # a dark panel keeps the trunk and neck numbers readable over any background
-    panel = out[: int((12 + len(lines) * 22) * scale), : int(300 * scale)]
+    text_w = max(cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, 1)[0][0] for line in lines)
+    panel = out[: int((12 + len(lines) * 22) * scale), : text_w + 20]
     panel[:] = (panel * 0.4).astype(out.dtype)
     for row, line in enumerate(lines):
         _text(out, line, (10, int((22 + row * 22) * scale)), TEXT_BGR, 0.55 * scale)

@@ -6,6 +6,10 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # only for annotations: the command module imports nothing heavy at start-up
+    from rehab.types import PoseFrame
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -118,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
             if csv_writer:
                 csv_writer.writerow(csv_row(tracked))
             if picture.image is not None:
-                drawn = draw_pose(picture.image, picture.pose, tracked.angles, tracked.status)
+                note = _status_text(tracked.status, picture.pose)
+                drawn = draw_pose(picture.image, picture.pose, tracked.angles, note)
                 if args.video:
                     if writer is None:
                         h, w = drawn.shape[:2]
@@ -157,6 +162,19 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _status_text(status: str, pose: PoseFrame) -> str:
+    """The status line, plus the view and the first setup advice, for the picture's panel."""
+    from rehab.setup_guidance import advise
+
+    if pose.world is None:
+        return status
+    advice = advise(pose)
+    lines = [f"{status}, {advice.view} view"]
+    if advice.messages:
+        lines.append(advice.messages[0])
+    return "\n".join(lines)
 
 
 def _has_display() -> bool:
