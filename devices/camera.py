@@ -16,7 +16,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -84,7 +84,8 @@ class CvReader:
 
     def reopen(self) -> bool:
         self._cap.release()  # type: ignore[attr-defined]
-        self._cap = self._open()
+        with _quiet_opencv():  # retried every half second while unplugged: keep the log clean
+            self._cap = self._open()
         return self.opened
 
     def close(self) -> None:
@@ -158,13 +159,29 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
                 cap.set(prop, float(options[key]))
         return cap
 
-    reader = CvReader(open_capture, live=True)
-    if not reader.opened:
+    with _quiet_opencv():
+        reader = CvReader(open_capture, live=True)
+        if reader.opened:
+            return reader
         reader.close()
         cameras = available_cameras()
         found = ", ".join(f"webcam:{i}" for i in cameras) if cameras else "none"
-        raise SourceOpenError(f"no camera at index {index}; cameras found: {found}")
-    return reader
+    raise SourceOpenError(f"no camera at index {index}; cameras found: {found}")
+
+
+@contextlib.contextmanager
+def _quiet_opencv() -> Iterator[None]:
+    """Silence OpenCV's own log while probing cameras: an absent index prints a screenful of
+    backend errors, and our message already says what is wrong and what exists."""
+    import cv2
+
+    logging = cv2.utils.logging  # type: ignore[attr-defined]
+    previous = logging.getLogLevel()
+    logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        logging.setLogLevel(previous)
 
 
 def open_video(target: str) -> CvReader:
