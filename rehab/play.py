@@ -227,7 +227,7 @@ def play(
     lead_in = scenes.instructions_s + scenes.countdown_s
     start: float | None = None
     source_ended_at: float | None = None
-    previous = 0.0
+    previous: float | None = None
     over_ceiling_until = -math.inf
     feedback: Feedback | None = None
     feedback_until = -math.inf
@@ -278,7 +278,7 @@ def play(
                     result.events.append(event)
                     if event.kind == "ended" and source_ended_at is None:
                         source_ended_at = now
-                if not controls.tracking:
+                if not controls.tracking and previous is not None:
                     result.untracked_s += now - previous
                 stepper.advance(now, controls)
             snapshot = game.snapshot()
@@ -364,4 +364,6 @@ def _message(game_message: str, playing: bool, over_ceiling: bool, rep_message: 
 def _pause_reason(events: list[DeviceStatus]) -> str:
     if events and events[-1].kind == "lost":
         return f"The device was disconnected ({events[-1].device}). Waiting for it to come back..."
+    if events and events[-1].kind == "recalibrate":
+        return "Hold still in your start position for a moment, so the sensor can find its bearings."
     return "We cannot see you. Step back into view of the camera."

@@ -166,7 +166,9 @@ class DeviceStatus:
     """A change in a device's connection that a game shows and a session records.
 
     ``kind`` is one of ``connected``, ``lost``, ``reconnected``, ``ended`` (a finite source such as
-    a replay file ran out).
+    a replay file ran out), ``recalibrate`` (after a dropout an IMU's heading is unknown: angles are
+    NaN until the patient holds still in the start position), ``recalibrated``, and ``person`` for
+    camera sources (``detail``: ``tracking``, ``no person`` or ``other person``).
     """
 
     t: float

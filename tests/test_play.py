@@ -110,3 +110,15 @@ def test_games_get_only_the_options_their_factory_declares():
     assert made == [2.0]
     reach = build_game(available_games()["reach"], hold_s=1.0, side="left")
     assert reach.mirrored  # a left arm moving out to the side moves the hand left
+
+
+def test_untracked_time_counts_from_the_first_frame_whatever_the_clock_reads():
+    class LateClock(SimulatedClock):
+        def now(self) -> float:
+            return 5000.0 + super().now()
+
+    lift = available_games()["lift"]
+    samples = nan_gap(simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0,))], seed=3), 2.0, 4.0)
+    result = play(ReplaySource(samples, "sim:test"), lift, Exercise.for_game(lift, "left"), LateClock(),
+                  HeadlessDisplay(), on_rep=lambda rep: None)  # fmt: skip
+    assert result.untracked_s == pytest.approx(2.0, abs=0.1)

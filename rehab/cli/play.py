@@ -75,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
     from rehab.sound import Sounds
 
     sounds = Sounds() if args.window and not args.no_sound else None
-    clock = RealClock() if args.window else SimulatedClock()
+    # recorded or simulated input may play as fast as it can be computed; a live device (a camera,
+    # a serial IMU) delivers in real time, so even headless the loop must keep real time with it
+    recorded = args.input in ("sim", "sim:") or source.url.startswith("replay:")
+    clock = SimulatedClock() if recorded and not args.window else RealClock()
     scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
 
     from progress.store import DB_FILENAME, Store, StoreError
