@@ -7,6 +7,7 @@ same run. The goals are the issue's: throughput >= 1.3x the plain loop, paced p9
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 import subprocess
@@ -192,6 +193,38 @@ def kinematics_error() -> dict[str, dict[str, float]]:
     return results
 
 
+def trunk_and_neck_error() -> dict[str, dict[str, float]]:
+    """The same noise on the skeleton leaning, turning and tilting (one move each way, minimum jerk)."""
+    import numpy as np
+
+    from devices.pose_sim import RepScript, angle_at
+    from devices.skeleton import Posture, world_points
+    from rehab.filters import filter_for
+    from rehab.kinematics import angles_from_points
+
+    rng = np.random.default_rng(3)
+    noise_sd = np.array([0.008, 0.008, 0.015])
+    results: dict[str, dict[str, float]] = {}
+    for name, peak in (("trunk_lateral_flexion", 20.0), ("trunk_rotation", 30.0), ("cervical_rotation", 60.0),
+                       ("cervical_lateral_flexion", 30.0)):  # fmt: skip
+        reps = [RepScript(peak_deg=peak), RepScript(peak_deg=-peak)]
+        smoother = filter_for(name)
+        raw, smooth = [], []
+        for t in np.arange(0.0, sum(r.total_s for r in reps) + 1.0, 1 / FPS):
+            truth = angle_at(float(t), reps, 0.0)
+            changes: dict[str, object] = {name: truth}
+            posture = dataclasses.replace(Posture(), **changes)  # type: ignore[arg-type]
+            points = world_points(posture) + rng.normal(0.0, 1.0, (33, 3)) * noise_sd
+            value = angles_from_points(points, np.ones(33)).get(name)
+            raw.append(value - truth)
+            smooth.append(smoother(float(t), value) - truth)
+        results[f"{name}+-{peak:.0f}deg"] = {
+            "raw_rms_deg": round(float(np.sqrt(np.mean(np.square(raw)))), 2),
+            "smoothed_rms_deg": round(float(np.sqrt(np.mean(np.square(smooth)))), 2),
+        }
+    return results
+
+
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "clip.mp4")
@@ -213,6 +246,7 @@ def run() -> dict[str, object]:
             "rehab_track_cli": cli_runs(clip),
             "paced_30fps": paced_latency(clip),
             "kinematics_rms_error_synthetic": kinematics_error(),
+            "trunk_neck_rms_error_synthetic": trunk_and_neck_error(),
         }
 
 

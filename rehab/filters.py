@@ -53,11 +53,11 @@ class OneEuroFilter:
         return self._dx
 
 
-#: One Euro settings per motion, (min_cutoff_hz, beta). Limb values come from a grid sweep on
-#: simulated 30 fps sessions with webcam-like landmark noise (devices.pose_sim, RMS error against the
-#: true angle; docs/tracking.md has the numbers). Trunk and neck were not swept (the simulator has no
-#: trunk or neck exercise yet): they move slowly through small ranges, so a low cutoff removes more
-#: jitter at little cost in lag.
+#: One Euro settings per motion, (min_cutoff_hz, beta), each the best of a grid sweep (min cutoff
+#: 0.3-2.5 Hz, beta 0-0.1) minimising RMS error against the true angle on synthetic 30 fps movements
+#: with webcam-like landmark noise (limbs: devices.pose_sim sessions; trunk and neck: the same noise
+#: on skeleton moves of 20-60 degrees, benchmarks/bench_track.py). Where the best few settings were
+#: within 0.02 degrees of each other we kept the round value. docs/tracking.md has the numbers.
 ONE_EURO_TUNING: dict[str, tuple[float, float]] = {
     "elbow_flexion": (1.0, 0.02),
     "knee_flexion": (0.5, 0.05),
@@ -65,10 +65,10 @@ ONE_EURO_TUNING: dict[str, tuple[float, float]] = {
     "shoulder_elevation": (1.0, 0.1),
     "shoulder_flexion": (1.0, 0.1),
     "shoulder_abduction": (1.0, 0.1),
-    "trunk_lateral_flexion": (0.5, 0.01),
+    "trunk_lateral_flexion": (0.5, 0.05),
     "trunk_rotation": (0.5, 0.01),
     "cervical_rotation": (0.7, 0.01),
-    "cervical_lateral_flexion": (0.5, 0.01),
+    "cervical_lateral_flexion": (0.5, 0.02),
 }
 
 
