@@ -106,3 +106,30 @@ def test_patient_lock_starts_on_the_largest_person():
     lock = PatientLock()
     assert lock.choose(0.0, [person_at(0.2, 0.1), person_at(0.6, 0.3)]) == 1
     assert lock.choose(0.1, []) is None
+
+
+@pytest.mark.parametrize("patient_first", [True, False])
+def test_a_second_person_walking_in_does_not_take_over(tmp_path, patient_first):
+    """Real photographs side by side: the patient alone, then someone else appears beside them."""
+    cv2 = pytest.importorskip("cv2")
+    from devices.pose_source import open_pose_source
+
+    astronaut = skimage_data.astronaut()[:, :, ::-1]
+    cameraman = np.stack([skimage_data.camera()] * 3, axis=-1)
+    patient, other = (astronaut, cameraman) if patient_first else (cameraman, astronaut)
+    path = tmp_path / "two.mp4"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (1024, 512))
+    for i in range(24):
+        canvas = np.full((512, 1024, 3), 90, np.uint8)
+        canvas[:, :512] = patient
+        if i >= 8:
+            canvas[:, 512:] = other
+        writer.write(canvas)
+    writer.release()
+    source = open_pose_source(str(path))
+    pictures = list(source.pictures())
+    source.close()
+    assert [p.status for p in pictures] == ["tracking"] * 24
+    centres = [float(p.pose.image[[11, 12, 23, 24], 0].mean()) for p in pictures]
+    assert all(c < 0.5 for c in centres)  # always the person on the left half
+    assert max(centres) - min(centres) < 0.03
