@@ -19,6 +19,7 @@ from pathlib import Path
 FRAMES = 300
 FPS = 30.0
 REPEATS = 3
+LONG_FRAMES = 900
 
 
 def make_clip(path: Path, frames: int = FRAMES) -> Path:
@@ -94,9 +95,11 @@ def parallel_in_process(clip: Path, workers: int = 2) -> dict[str, float]:
     return {"frames": count, "seconds": round(elapsed, 3), "fps": round(count / elapsed, 1)}
 
 
-def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
-    best = sorted(runs, key=lambda r: r["fps"])[len(runs) // 2]
-    return {**best, "fps_each_run": [r["fps"] for r in runs]}  # type: ignore[dict-item]
+def _summary(runs: list[dict[str, float]]) -> dict[str, object]:
+    """Median and best of the runs: the best shows what the design can do on free cores, the
+    median what it did on this (possibly shared) machine."""
+    fps = sorted(r["fps"] for r in runs)
+    return {"fps_median": fps[len(fps) // 2], "fps_best": fps[-1], "fps_each_run": [r["fps"] for r in runs]}
 
 
 def cli_runs(clip: Path) -> dict[str, object]:
@@ -228,21 +231,35 @@ def trunk_and_neck_error() -> dict[str, dict[str, float]]:
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         clip = make_clip(Path(tmp) / "clip.mp4")
-        # the machine may be shared: alternate the contenders and keep each one's median run
+        # the machine may be shared: alternate the contenders; report median and best of each
         runs: dict[str, list[dict[str, float]]] = {"plain": [], "threads": [], "processes": []}
         for _ in range(REPEATS):
             runs["plain"].append(plain_loop(clip))
             runs["threads"].append(pipelined(clip))
             runs["processes"].append(parallel_in_process(clip))
-        plain, piped, parallel = (_median_run(runs[k]) for k in ("plain", "threads", "processes"))
+        plain, piped, parallel = (_summary(runs[k]) for k in ("plain", "threads", "processes"))
+
+        def ratio(a: dict[str, object], b: dict[str, object], key: str) -> float:
+            return round(float(a[key]) / float(b[key]), 2)  # type: ignore[arg-type]
+
+        long_clip = make_clip(Path(tmp) / "long.mp4", LONG_FRAMES)
+        long_plain, long_parallel = plain_loop(long_clip), parallel_in_process(long_clip)
         return {
             "clip": f"{FRAMES} frames 640x480 mp4v, astronaut photo drifting",
             "plain_read_then_infer": plain,
             "track_one_tracker_capture_and_pose_threads": piped,
             "track_two_processes": parallel,
-            "speedup_threads": round(piped["fps"] / plain["fps"], 2),
-            "speedup_two_processes": round(parallel["fps"] / plain["fps"], 2),
+            "speedup_threads_median": ratio(piped, plain, "fps_median"),
+            "speedup_threads_best": ratio(piped, plain, "fps_best"),
+            "speedup_two_processes_median": ratio(parallel, plain, "fps_median"),
+            "speedup_two_processes_best": ratio(parallel, plain, "fps_best"),
             "speedup_goal": 1.3,
+            # one run each: start-up (about 0.7 s a worker) spread over a 30 s clip
+            f"long_clip_{LONG_FRAMES}_frames": {
+                "plain_fps": long_plain["fps"],
+                "two_processes_fps": long_parallel["fps"],
+                "speedup": round(long_parallel["fps"] / long_plain["fps"], 2),
+            },
             "rehab_track_cli": cli_runs(clip),
             "paced_30fps": paced_latency(clip),
             "kinematics_rms_error_synthetic": kinematics_error(),

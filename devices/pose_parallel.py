@@ -80,11 +80,14 @@ def track_file_parallel(path: str, workers: int = 2, segment_frames: int | None 
                         ) -> Iterator[tuple[PoseFrame, str, float]]:  # fmt: skip
     """(PoseFrame, status, media time) for every frame of the file, in order. ``t`` is file time.
 
-    Segments default to 10 s at 30 fps, or fewer frames when the file is short, so that every
-    worker gets one; results stream out one segment at a time."""
+    Segments default to at most 10 s at 30 fps, as many for each worker; results stream out one
+    segment at a time."""
     total = frame_count(path)
     if segment_frames is None:
-        segment_frames = max(30, min(300, -(-total // workers)))
+        # a multiple of ``workers`` segments of at most 300 frames, equal in length, so that no
+        # worker is left with one more segment than the others at the end
+        count = workers * max(1, -(-total // (workers * 300)))
+        segment_frames = max(30, -(-total // count))
     bounds = [(s, min(s + segment_frames, total)) for s in range(0, total, segment_frames)]
     # spawn: forking a process that has MediaPipe's threads running is not safe
     context = multiprocessing.get_context("spawn")
