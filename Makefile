@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean
+.PHONY: demo test bench lint venv clean screenshots
 
 venv: $(STAMP)
 
@@ -30,6 +30,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(HEADLESS) $(BIN)/python benchmarks/run.py
+
+screenshots: $(STAMP)
+	$(HEADLESS) $(BIN)/python docs/make_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

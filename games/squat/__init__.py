@@ -48,5 +48,6 @@ GAME = GameInfo(
     target_deg=70.0,
     axes=(("hip_flexion", 5.0, 70.0),),
     sided=True,
+    standing_only=True,
     simulate=simulate,
 )
