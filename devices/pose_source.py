@@ -129,13 +129,17 @@ class PoseSource:
             self._results.clear()
         return out
 
-    def pictures(self, timeout: float = 0.2) -> Iterator[TrackedPicture]:
-        """Every result in order until the source ends (blocks between results)."""
+    def pictures(self, timeout: float = 0.2, idle: bool = False) -> Iterator[TrackedPicture | None]:
+        """Every result in order until the source ends (blocks between results). With ``idle``,
+        None comes out whenever ``timeout`` passes without a result, so that a caller waiting on a
+        camera that has gone quiet can still check the time and status events."""
         while True:
             with self._ready:
                 if not self._results and not self.done.is_set():
                     self._ready.wait(timeout)
             batch = self._drain()
+            if not batch and idle and not self.done.is_set():
+                yield None
             yield from batch
             if self.error is not None:
                 raise self.error

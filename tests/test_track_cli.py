@@ -184,3 +184,47 @@ def test_person_leaving_the_picture_gives_empty_angles_and_a_no_person_event(tmp
     assert all(p.pose.world is None for p in pictures[8:])
     assert ("person", "tracking") in events and ("person", "no person") in events
     assert events[-1] == ("ended", "16 frames")
+
+
+def fake_webcam(clip):
+    """A 'camera' that delivers the clip at 30 fps, as a real one paces itself, then goes silent
+    for good, as if unplugged."""
+    from devices.camera import CvReader
+
+    class PacedCamera(CvReader):
+        def read(self):
+            time.sleep(1 / 30)
+            return super().read()
+
+        def reopen(self):
+            return False
+
+    def open_webcam(target, options):
+        return PacedCamera(lambda: cv2.VideoCapture(str(clip)), live=True)
+
+    return open_webcam
+
+
+def test_webcam_path_end_to_end_with_a_fake_camera(clip, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(camera, "open_webcam", fake_webcam(clip))
+    out = tmp_path / "live.csv"
+    assert main(["track", "webcam:0", "--csv", str(out), "--seconds", "2.5"]) == 0
+    err = capsys.readouterr().err
+    assert "camera lost" in err  # the clip ran out: reported as a camera that stopped delivering
+    rows = read_csv(out)[1:]
+    assert FRAMES // 2 <= len(rows) <= FRAMES  # the model loads while the first frames arrive
+    frames = [int(r[1]) for r in rows]
+    assert frames == sorted(frames) and frames[-1] < FRAMES  # latest-frame policy: some may be skipped
+    times = [float(r[0]) for r in rows]
+    assert times[0] == 0.0 and times == sorted(times)  # seconds since the first frame
+
+
+def test_show_opens_a_window_and_q_quits(clip, monkeypatch, capsys):
+    shown = []
+    monkeypatch.setenv("DISPLAY", ":99")
+    monkeypatch.setattr(cv2, "imshow", lambda title, image: shown.append(image.shape))
+    monkeypatch.setattr(cv2, "waitKey", lambda delay: ord("q") if len(shown) >= 3 else -1)
+    monkeypatch.setattr(cv2, "destroyAllWindows", lambda: None)
+    assert main(["track", str(clip), "--show", "--quiet"]) == 0
+    assert shown == [(480, 640, 3)] * 3
+    assert "Tracked 3 frames" in capsys.readouterr().out

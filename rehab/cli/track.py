@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
             frame_total, fps = _file_info(path)
         else:
             source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
-            pictures = source.pictures()
+            pictures = source.pictures(idle=True)
             frame_total, fps = source.frame_count, source.fps
     except SourceOpenError as error:
         raise CommandError(str(error)) from error
@@ -118,9 +118,17 @@ def run(args: argparse.Namespace) -> int:
 
         csv_writer = csv.writer(csv_file, lineterminator="\n") if csv_file else None
         for picture in pictures:
+            if args.seconds and time.monotonic() - started > args.seconds:
+                break
+            if picture is None:  # a live camera has gone quiet: still report it, still stop in time
+                _report_events(source)
+                if args.show and cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                    break
+                continue
             tracked = tracker.update(picture.pose, picture.status, picture.media_t)
             if csv_writer:
                 csv_writer.writerow(csv_row(tracked))
+            rows += 1
             if picture.image is not None:
                 note = _status_text(tracked.status, picture.pose)
                 drawn = draw_pose(picture.image, picture.pose, tracked.angles, note)
@@ -136,13 +144,8 @@ def run(args: argparse.Namespace) -> int:
                     cv2.imshow("rehab track (q quits)", drawn)
                     if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
                         break
-            rows += 1
             progress.update(rows)
-            for event in source.status_events() if source else ():
-                if event.kind in ("lost", "reconnected"):
-                    print(f"\n{event.device}: camera {event.kind} {event.detail}", file=sys.stderr)
-            if args.seconds and time.monotonic() - started > args.seconds:
-                break
+            _report_events(source)
     finally:
         progress.finish(rows)
         if source is not None:
@@ -162,6 +165,12 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _report_events(source: object) -> None:
+    for event in source.status_events() if source is not None else ():  # type: ignore[attr-defined]
+        if event.kind in ("lost", "reconnected"):
+            print(f"\n{event.device}: camera {event.kind} {event.detail}", file=sys.stderr)
 
 
 def _status_text(status: str, pose: PoseFrame) -> str:
