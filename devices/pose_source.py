@@ -72,7 +72,7 @@ class PoseSource:
         try:
             estimator = self._make_estimator()
         except BaseException as error:  # reported to the caller through .error, not lost on a thread
-            self.error = error
+            self._failed(error)
             self.done.set()
             with self._ready:
                 self._ready.notify_all()
@@ -86,12 +86,19 @@ class PoseSource:
                     continue
                 self._publish(frame, estimator.process(frame.image, frame.t, frame.index, frame.media_t))
         except BaseException as error:
-            self.error = error
+            self._failed(error)
         finally:
             estimator.close()
             self.done.set()
             with self._ready:
                 self._ready.notify_all()
+
+    def _failed(self, error: BaseException) -> None:
+        """Keep the error for ``pictures()`` and tell ``poll()`` users through a status event."""
+        self.error = error
+        with self._ready:
+            self._events.append(DeviceStatus(t=time.monotonic(), device=self.url, kind="lost",
+                                             detail=f"pose estimation failed: {error}"))  # fmt: skip
 
     def _publish(self, frame: Frame, result: PoseResult) -> None:
         pose = result.pose

@@ -228,3 +228,24 @@ def test_show_opens_a_window_and_q_quits(clip, monkeypatch, capsys):
     assert main(["track", str(clip), "--show", "--quiet"]) == 0
     assert shown == [(480, 640, 3)] * 3
     assert "Tracked 3 frames" in capsys.readouterr().out
+
+
+def test_a_model_file_that_does_not_load_is_a_clear_error(clip, tmp_path, capsys):
+    bad = tmp_path / "bad.task"
+    bad.write_text("not a model")
+    assert main(["track", str(clip), "--csv", str(tmp_path / "o.csv"), "--model", str(bad), "--quiet"]) == 2
+    assert "pose estimation failed" in capsys.readouterr().err
+
+
+def test_a_failing_estimator_is_reported_to_poll_users(clip):
+    from devices.camera import FrameGrabber, open_video
+    from devices.pose_source import PoseSource
+
+    def broken():
+        raise RuntimeError("no model")
+
+    source = PoseSource("video:x", FrameGrabber(open_video(str(clip)), "video:x", latest_only=True), broken)
+    source.done.wait(5)
+    events = source.status_events()
+    source.close()
+    assert any(e.kind == "lost" and "pose estimation failed: no model" in e.detail for e in events)

@@ -146,6 +146,8 @@ def run(args: argparse.Namespace) -> int:
                         break
             progress.update(rows)
             _report_events(source)
+    except RuntimeError as error:  # MediaPipe's way of saying a model or picture would not load
+        raise CommandError(f"pose estimation failed: {error}") from error
     finally:
         progress.finish(rows)
         if source is not None:
