@@ -47,7 +47,7 @@ class Posture:
     facing_deg: float = 0.0
     #: tilt of the camera view about its own horizontal axis (camera looking down is positive)
     camera_pitch_deg: float = 0.0
-    #: trunk and neck, each positive towards the patient's left (rehab.kinematics conventions):
+    #: trunk and neck, each positive towards the patient's right (rehab.kinematics conventions):
     #: lean of the trunk on the pelvis, turn of the shoulders on the hips, turn and tilt of the head
     trunk_lateral_flexion: float = 0.0
     trunk_rotation: float = 0.0
@@ -142,12 +142,13 @@ def _about(axis: int, deg: float) -> np.ndarray:
 def _bend_trunk_and_neck(points: np.ndarray, posture: Posture, neck: np.ndarray) -> np.ndarray:
     """Turn the head about the neck, then the upper body about the mid-hips (zero angles: unchanged)."""
     out = points.copy()
-    # turning left is +rotation about up; leaning or tilting left is -rotation about forward.
+    # turning left is +rotation about up and leaning or tilting left is -rotation about forward;
+    # the posture's angles are positive towards the patient's right, hence the signs below.
     # The head turns, then tilts about its own forward axis; the trunk leans, then turns about its
     # own long axis: the orders rehab.kinematics measures them in.
-    head = _about(1, posture.cervical_rotation) @ _about(2, -posture.cervical_lateral_flexion)
+    head = _about(1, -posture.cervical_rotation) @ _about(2, posture.cervical_lateral_flexion)
     out[_HEAD] = (out[_HEAD] - neck) @ head.T + neck
-    trunk = _about(2, -posture.trunk_lateral_flexion) @ _about(1, posture.trunk_rotation)
+    trunk = _about(2, posture.trunk_lateral_flexion) @ _about(1, -posture.trunk_rotation)
     out[_UPPER] = out[_UPPER] @ trunk.T
     return out
 

@@ -18,7 +18,7 @@ SIDED_MOTIONS: tuple[str, ...] = (
 )
 
 #: motions of the trunk and neck, one value each, computed from pose landmarks (sign conventions in
-#: ``rehab.kinematics`` and docs/tracking.md): positive is towards the patient's left
+#: ``rehab.kinematics`` and docs/tracking.md): positive is towards the patient's right
 UNSIDED_MOTIONS: tuple[str, ...] = (
     "trunk_lateral_flexion",
     "trunk_rotation",

@@ -113,16 +113,17 @@ def _signed_about(v: np.ndarray, zero: np.ndarray, positive: np.ndarray) -> floa
 
 
 def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[str, float, float], None]) -> None:
-    """Trunk and cervical angles; every one is positive towards the patient's left.
+    """Trunk and cervical angles; every one is positive towards the patient's RIGHT, as the serial
+    IMU angles and the games read them (a bend or turn to the left is negative).
 
     - ``trunk_lateral_flexion``: the trunk line (mid-hips to mid-shoulders) against the pelvis (the
-      hip line), in the frontal plane: 0 when the trunk is square on the pelvis, positive leaning left.
+      hip line), in the frontal plane: 0 when the trunk is square on the pelvis, positive leaning right.
     - ``trunk_rotation``: the shoulder line against the hip line, about the trunk line: positive when
-      the shoulders turn to face the patient's left (the left shoulder goes back).
+      the shoulders turn to face the patient's right (the right shoulder goes back).
     - ``cervical_rotation``: the ear line against the thorax (shoulder line and trunk line), about the
-      trunk line: positive when the head turns to the patient's left (nose towards the left shoulder).
+      trunk line: positive when the head turns to the patient's right (nose towards the right shoulder).
     - ``cervical_lateral_flexion``: the ear line's tilt out of the thorax's transverse plane: positive
-      when the left ear goes down towards the left shoulder.
+      when the right ear goes down towards the right shoulder.
     Cervical flexion/extension is not computed: from nose and ears its zero differs from person to
     person by more than the accuracy we could claim, so it needs a neutral calibration first.
     """
@@ -136,7 +137,8 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
     hip_line = _unit(lh - rh)
 
     # against the pelvis, not gravity: the camera's vertical is unknown when it is tilted
-    put("trunk_lateral_flexion", 90.0 - three_point_angle(hip_line, np.zeros(3), trunk), trunk_vis)
+    # (each value below is measured towards the left, then negated: positive is towards the right)
+    put("trunk_lateral_flexion", -(90.0 - three_point_angle(hip_line, np.zeros(3), trunk)), trunk_vis)
 
     # thorax frame: up along the trunk line, left along the shoulder line made square to it
     def square_to(v: np.ndarray, axis: np.ndarray) -> np.ndarray:
@@ -147,12 +149,12 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
     hips_in_plane = square_to(hip_line, trunk)
     # the shoulders turned left about the trunk line: measured from the hips, so hips are the zero
     hips_forward = np.cross(hips_in_plane, trunk)
-    put("trunk_rotation", _signed_about(shoulder_left, hips_in_plane, -hips_forward), trunk_vis)
+    put("trunk_rotation", -_signed_about(shoulder_left, hips_in_plane, -hips_forward), trunk_vis)
 
     ears = _unit(le - re_)
     head_vis = min(vis["left_ear"], vis["right_ear"], vis["left_shoulder"], vis["right_shoulder"])
-    put("cervical_rotation", _signed_about(square_to(ears, trunk), shoulder_left, -thorax_forward), head_vis)
-    put("cervical_lateral_flexion", math.degrees(math.asin(float(np.clip(-np.dot(ears, trunk), -1, 1)))),
+    put("cervical_rotation", -_signed_about(square_to(ears, trunk), shoulder_left, -thorax_forward), head_vis)
+    put("cervical_lateral_flexion", math.degrees(math.asin(float(np.clip(np.dot(ears, trunk), -1, 1)))),
         head_vis)  # fmt: skip
 
 

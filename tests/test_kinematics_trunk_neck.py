@@ -48,14 +48,23 @@ def test_cervical_rotation_across_its_range(value):
     assert measured == pytest.approx(value, abs=1e-6)
 
 
-def test_positive_is_towards_the_patients_left():
-    # turning the head left brings the nose towards the left shoulder (image right when facing us)
+def test_positive_is_towards_the_patients_right():
+    # turning the head right brings the nose towards the right shoulder (image left when facing us)
     points = world_points(Posture(cervical_rotation=40), SQUARE)
-    assert points[landmark("nose"), 0] > 0
-    # leaning the trunk left moves the shoulders towards the patient's left (image right)
+    assert points[landmark("nose"), 0] < 0
+    assert measure(Posture(cervical_rotation=40))["cervical_rotation"] > 0
+    # leaning the trunk right moves the shoulders towards the patient's right (image left)
     points = world_points(Posture(trunk_lateral_flexion=20), SQUARE)
-    assert points[landmark("left_shoulder"), 0] + points[landmark("right_shoulder"), 0] > 0
+    assert points[landmark("left_shoulder"), 0] + points[landmark("right_shoulder"), 0] < 0
     assert measure(Posture(trunk_lateral_flexion=20))["trunk_lateral_flexion"] > 0
+    # tilting the head right brings the right ear down (larger y is lower in MediaPipe's frame)
+    points = world_points(Posture(cervical_lateral_flexion=20), SQUARE)
+    assert points[landmark("right_ear"), 1] > points[landmark("left_ear"), 1]
+    assert measure(Posture(cervical_lateral_flexion=20))["cervical_lateral_flexion"] > 0
+    # turning the shoulders right brings the left shoulder forward (towards the camera: smaller z)
+    points = world_points(Posture(trunk_rotation=30), SQUARE)
+    assert points[landmark("left_shoulder"), 2] < points[landmark("right_shoulder"), 2]
+    assert measure(Posture(trunk_rotation=30))["trunk_rotation"] > 0
 
 
 def test_neutral_posture_is_zero_and_limbs_are_untouched_by_the_head():
