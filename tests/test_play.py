@@ -122,3 +122,25 @@ def test_untracked_time_counts_from_the_first_frame_whatever_the_clock_reads():
     result = play(ReplaySource(samples, "sim:test"), lift, Exercise.for_game(lift, "left"), LateClock(),
                   HeadlessDisplay(), on_rep=lambda rep: None)  # fmt: skip
     assert result.untracked_s == pytest.approx(2.0, abs=0.1)
+
+
+@pytest.mark.parametrize("game,posture_field", [("neck", "cervical_rotation"), ("tilt", "trunk_lateral_flexion")])
+@pytest.mark.parametrize("degrees", [-25.0, 25.0])
+def test_a_camera_seen_movement_to_the_right_steers_right(game, posture_field, degrees):
+    """From skeleton to game control, one sign convention: the patient's right is positive."""
+    import numpy as np
+
+    from devices.skeleton import Posture, world_points
+    from rehab.controls import ControlMapper
+    from rehab.kinematics import pose_angles
+    from rehab.types import PoseFrame
+
+    exercise = Exercise.for_game(available_games()[game], "left")
+    mapper = ControlMapper(exercise.calibration, exercise.axes)
+    posture = Posture(**{posture_field: degrees}, facing_deg=15)
+    controls = None
+    for i in range(30):
+        frame = PoseFrame(t=i / 30, world=world_points(posture), visibility=np.ones(33))
+        controls = mapper(pose_angles(frame))
+    assert controls is not None and controls.tracking
+    assert np.sign(controls.level) == np.sign(degrees)
