@@ -202,12 +202,15 @@ def play(
     sounds: Any = None,
     stop_after_reps: int | None = None,
     game_options: dict[str, Any] | None = None,
+    setup_check: bool = False,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
     ``on_rep`` is called the moment each rep completes (the caller commits it to the store).
     ``sounds`` (a ``rehab.sound.Sounds``) plays cues; None plays nothing.
     ``game_options`` go to the game's factory where it declares them (e.g. an exposure hierarchy).
+    ``setup_check`` (for a live camera) reads poses during the instructions and holds them, with
+    advice such as "step back", until the camera sees what the exercise needs.
     ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
     ``stop_after_reps`` ends play once that many reps completed (one set of a guided session).
     """
@@ -232,6 +235,7 @@ def play(
     feedback: Feedback | None = None
     feedback_until = -math.inf
     user_paused = False
+    advice: Any = None
     shot_taken = False
     wall_started = time.perf_counter()
     instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
@@ -243,7 +247,14 @@ def play(
         start = now if start is None else start
         since_start = now - start
         if since_start < scenes.instructions_s:
-            draw_instructions(display.surface, game_info.title, instructions, lead_in - since_start)
+            camera_check = None
+            if setup_check:
+                advice = _setup_advice(source.poll(now), exercise.angle_name, advice)
+                camera_check = "" if advice is not None and advice.ok else (
+                    advice.messages[0] if advice is not None else "stand in front of the camera")  # fmt: skip
+                if camera_check and previous is not None:
+                    start += now - previous  # hold the instructions until the patient is well placed
+            draw_instructions(display.surface, game_info.title, instructions, lead_in - (now - start), camera_check)
         else:
             if since_start >= lead_in and display_paused(display):
                 user_paused = not user_paused
@@ -344,6 +355,14 @@ def play(
     result.wall_s = time.perf_counter() - wall_started
     result.stats = stats.summary()
     return result
+
+
+def _setup_advice(samples: list[object], angle_name: str, last: Any) -> Any:
+    """Advice on the newest pose among ``samples`` (the last advice when none arrived)."""
+    from rehab.setup_guidance import advise
+
+    poses = [s for s in samples if isinstance(s, PoseFrame)]
+    return advise(poses[-1], [angle_name]) if poses else last
 
 
 def display_paused(display: Display) -> bool:

@@ -27,13 +27,22 @@ def _backdrop(surface: pygame.Surface) -> None:
     surface.fill(PALETTE.background_top)
 
 
-def draw_instructions(surface: pygame.Surface, title: str, lines: list[str], seconds_left: float) -> None:
+def draw_instructions(surface: pygame.Surface, title: str, lines: list[str], seconds_left: float,
+                      camera_check: str | None = None) -> None:  # fmt: skip
+    """``camera_check``: what the patient must change before play can start (None: nothing to check,
+    "" when the camera sees everything it needs)."""
     _backdrop(surface)
     w, h = surface.get_size()
     text(surface, title, 84, PALETTE.text, (w // 2, 90), "midtop")
     rows = [(part, row == 0) for row, line in enumerate(lines) for part in wrap(line, 48)]
     for row, (line, first) in enumerate(rows):
         text(surface, line, 40, PALETTE.text if first else PALETTE.muted, (w // 2, 200 + 52 * row), "midtop")
+    if camera_check:
+        text(surface, f"Camera check: {camera_check}", 40, PALETTE.target, (w // 2, h - 120), "midtop")
+        text(surface, "We start as soon as the camera can see you well.", 32, PALETTE.muted, (w // 2, h - 70), "midtop")
+        return
+    if camera_check == "":
+        text(surface, "The camera can see you well.", 32, PALETTE.good, (w // 2, h - 120), "midtop")
     text(surface, f"Starting in {max(0, int(seconds_left + 0.999))} s", 36, PALETTE.accent, (w // 2, h - 70), "midtop")
 
 

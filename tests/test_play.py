@@ -144,3 +144,45 @@ def test_a_camera_seen_movement_to_the_right_steers_right(game, posture_field, d
         controls = mapper(pose_angles(frame))
     assert controls is not None and controls.tracking
     assert np.sign(controls.level) == np.sign(degrees)
+
+
+def test_a_camera_session_waits_for_the_patient_to_be_well_placed():
+    """Setup guidance holds the instructions while the camera cannot see the arm, then play starts."""
+    import numpy as np
+
+    from devices.skeleton import Posture, image_points, world_points
+    from rehab.types import PoseFrame
+
+    world = world_points(Posture())
+
+    class Camera:
+        url = "webcam:test"
+
+        def poll(self, now):
+            # for the first 3 s the patient stands too close (cut off at the picture's top and bottom)
+            distance = 0.8 if now < 3.0 else 3.0
+            image = image_points(world, distance_m=distance)
+            return [PoseFrame(t=now, world=world, visibility=np.ones(33), image=image)]
+
+        def status_events(self):
+            return []
+
+        def close(self):
+            pass
+
+    lift = available_games()["lift"]
+    shots = []
+
+    class Recording(HeadlessDisplay):
+        def present(self):
+            shots.append(self.surface.copy())
+
+    result = play(Camera(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), Recording(),
+                  on_rep=lambda rep: None, max_seconds=1.0, scenes=SceneTimes(1.0, 0.0, 0.0),
+                  setup_check=True)  # fmt: skip
+    # 3 s held by the check, then 1 s of instructions, then 1 s of play, at 60 frames a second
+    assert result.frames == pytest.approx(60 * 5, abs=3)
+    from rehab.setup_guidance import advise
+
+    too_close = PoseFrame(t=0.0, world=world, visibility=np.ones(33), image=image_points(world, distance_m=0.8))
+    assert "step back" in advise(too_close, ["elbow_flexion_left"]).messages[0]

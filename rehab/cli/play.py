@@ -96,7 +96,8 @@ def run(args: argparse.Namespace) -> int:
         result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
                       max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
                       scenes=scenes, sounds=sounds,
-                      game_options={"hierarchy": args.hierarchy} if args.hierarchy else None)  # fmt: skip
+                      game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
+                      setup_check=source.url.startswith("webcam:"))  # fmt: skip
         store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
                              else "stopped")  # fmt: skip
         from rehab.mental import store_ratings
