@@ -35,7 +35,7 @@ def main() -> int:
             full = Path(folder) / "full.png"
             play(ReplaySource(info.simulate("left", 0), f"sim:{name}"), info, Exercise.for_game(info, "left"),
                  SimulatedClock(), HeadlessDisplay(), on_rep=lambda rep: None, max_seconds=moment + 0.1,
-                 screenshot=full, screenshot_at=moment)  # fmt: skip
+                 screenshot=full, screenshot_at=moment, seed=0)  # fmt: skip
             small = pygame.transform.smoothscale(pygame.image.load(str(full)), (480, 270))
             pygame.image.save(small, str(OUT / f"{name}.png"))
         print(OUT / f"{name}.png")

@@ -203,6 +203,7 @@ def play(
     stop_after_reps: int | None = None,
     game_options: dict[str, Any] | None = None,
     setup_check: bool = False,
+    seed: int | None = None,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
@@ -217,7 +218,10 @@ def play(
     from rehab.display import save_screenshot
     from rehab.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
 
-    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side, **(game_options or {}))
+    options = dict(game_options or {})
+    if seed is not None:
+        options["seed"] = seed  # games with chance in them (where balloons appear) play the same way
+    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side, **options)
     # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
     reader = game_info.reader_factory() if game_info.reader_factory is not None else game_info.read_sample
     stepper = FixedStepper(game)

@@ -26,7 +26,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="when to take the screenshot, seconds into play (default: the last frame)")  # fmt: skip
     parser.add_argument("--stats", metavar="JSON", type=Path,
                         help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the simulated patient and the game's chance events")  # fmt: skip
     parser.add_argument("--hierarchy", type=Path, metavar="FILE",
                         help="exposure: the therapist's hierarchy of levels (TOML or JSON)")  # fmt: skip
     look = parser.add_argument_group("accessibility")
@@ -97,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
                       max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
                       scenes=scenes, sounds=sounds,
                       game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
-                      setup_check=source.url.startswith("webcam:"))  # fmt: skip
+                      setup_check=source.url.startswith("webcam:"), seed=args.seed)  # fmt: skip
         store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
                              else "stopped")  # fmt: skip
         from rehab.mental import store_ratings
