@@ -344,6 +344,8 @@ def play(
             result.ended = "set complete"
             break
     result.play_s = max(0.0, since_start - lead_in)
+    # frames per second over the loop that counted them: the summary scene after it is not included
+    result.wall_s = time.perf_counter() - wall_started
     from rehab.mental import session_extras
 
     result.extras = session_extras(game)
@@ -356,7 +358,6 @@ def play(
             draw_summary(display.surface, game_info.title, result.reps, exercise.reps_planned)
             display.present()
             now = clock.now()
-    result.wall_s = time.perf_counter() - wall_started
     result.stats = stats.summary()
     return result
 
