@@ -13,7 +13,7 @@ import struct
 from rehab.types import ImuSample
 
 from .base import Sample
-from .parsing import ParserStats
+from .parsing import BufferedParser
 
 FRAME_LEN = 19
 _BODY = struct.Struct("<Bhhhhhh3x")
@@ -28,15 +28,9 @@ def encode_frame(
     return b"\xaa\xaa" + body + bytes([sum(body) & 0xFF])
 
 
-class Bno08xRvcParser:
+class Bno08xRvcParser(BufferedParser):
     def __init__(self, device: str = "bno08x-rvc") -> None:
-        self.device = device
-        self.stats = ParserStats()
-        self._buf = bytearray()
-
-    @property
-    def pending(self) -> int:
-        return len(self._buf)
+        super().__init__(device)
 
     def feed(self, data: bytes, now: float) -> list[Sample]:
         stats = self.stats

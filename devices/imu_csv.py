@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from rehab.types import ImuSample
 
 from .base import Sample
-from .parsing import ParserStats
+from .parsing import BufferedParser
 
 DEFAULT_COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 #: column name -> (field, index within the field)
@@ -36,7 +36,7 @@ class CsvConfigError(ValueError):
     """The declared columns or units are not usable."""
 
 
-class ImuCsvParser:
+class ImuCsvParser(BufferedParser):
     def __init__(
         self,
         columns: Sequence[str] = DEFAULT_COLUMNS,
@@ -62,13 +62,7 @@ class ImuCsvParser:
         self._slots = [KNOWN_COLUMNS[c] for c in columns]
         self._accel_scale = ACCEL_UNITS[accel]
         self._gyro_scale = GYRO_UNITS[gyro]
-        self.device = device
-        self.stats = ParserStats()
-        self._buf = bytearray()
-
-    @property
-    def pending(self) -> int:
-        return len(self._buf)
+        super().__init__(device)
 
     def parse_line(self, line: bytes, now: float) -> ImuSample | None:
         """The sample a line describes, or None when it is not a valid line."""

@@ -43,6 +43,21 @@ class ParserStats:
         )
 
 
+class BufferedParser:
+    """The state every framed-protocol parser keeps: its device name, statistics and the bytes
+    held back as the possible start of a frame. Subclasses implement ``feed``."""
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.stats = ParserStats()
+        self._buf = bytearray()
+
+    @property
+    def pending(self) -> int:
+        """Bytes held back as the possible start of a frame."""
+        return len(self._buf)
+
+
 class Parser(Protocol):
     """Turns a byte stream into samples. ``now`` stamps every sample completed by this chunk."""
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from rehab.types import EegSample
 
 from .base import Sample
-from .parsing import ParserStats
+from .parsing import BufferedParser
 
 SYNC = 0xAA
 EXCODE = 0x55
@@ -82,15 +82,9 @@ def decode_payload(payload: bytes | bytearray, now: float, device: str) -> EegSa
     return EegSample(now, device, **fields)  # type: ignore[arg-type]
 
 
-class ThinkGearParser:
+class ThinkGearParser(BufferedParser):
     def __init__(self, device: str = "thinkgear") -> None:
-        self.device = device
-        self.stats = ParserStats()
-        self._buf = bytearray()
-
-    @property
-    def pending(self) -> int:
-        return len(self._buf)
+        super().__init__(device)
 
     def feed(self, data: bytes, now: float) -> list[Sample]:
         stats = self.stats

@@ -13,7 +13,7 @@ import struct
 from rehab.types import ImuSample
 
 from .base import Sample
-from .parsing import ParserStats
+from .parsing import BufferedParser
 
 HEADER = 0x55
 FRAME_LEN = 11
@@ -68,15 +68,9 @@ def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device
     return None  # a valid frame we do not use (time, pressure, GPS ...)
 
 
-class WitMotionParser:
+class WitMotionParser(BufferedParser):
     def __init__(self, device: str = "witmotion") -> None:
-        self.device = device
-        self.stats = ParserStats()
-        self._buf = bytearray()
-
-    @property
-    def pending(self) -> int:
-        return len(self._buf)
+        super().__init__(device)
 
     def feed(self, data: bytes, now: float) -> list[Sample]:
         stats = self.stats
