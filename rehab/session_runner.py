@@ -26,6 +26,7 @@ from typing import Any
 
 from progress.store import Store
 from rehab.engine import GameInfo
+from rehab.mental import store_ratings
 from rehab.plans import ExercisePlan, Plan, from_dict
 from rehab.play import NO_SCENES, Clock, Display, Exercise, SceneTimes, play
 from rehab.progression import Change, Outcome, apply, propose
@@ -492,9 +493,16 @@ class _Runner:
             self.store.set_session_plan(session_id, self.assigned.version, "mental")
             self._first_session(session_id)
             source = self.ctx.open_source(info, None, 900)
-            play(source, info, exercise, self.ctx.make_clock(), self.ctx.display,
-                 on_rep=partial(self.store.add_rep, session_id), max_seconds=seconds,
-                 scenes=self.ctx.scenes)  # fmt: skip
+            # the plan's own settings reach the game: the pace, or the therapist's hierarchy
+            options: dict[str, Any] = (
+                {"pace_bpm": part.breaths_per_min, "duration_s": seconds} if kind == "breathing" else
+                {"steps": [(s.description, s.suds_move_on) for s in part.step], "suds_stop": part.suds_stop,
+                 "minutes_per_step": part.minutes_per_step})  # fmt: skip
+            played = play(source, info, exercise, self.ctx.make_clock(), self.ctx.display,
+                          on_rep=partial(self.store.add_rep, session_id), max_seconds=seconds,
+                          scenes=self.ctx.scenes, game_options=options)  # fmt: skip
+            # stress before/after breathing and SUDS during exposure belong with the pain ratings
+            store_ratings(self.store, self.patient, session_id, self.ctx.now_iso(), played.extras)
             self.ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
 
     # -- progression --------------------------------------------------------------------------

@@ -132,3 +132,29 @@ def test_plays_headless_with_the_simulator(tmp_path):
     assert code == 0
     data = json.loads(stats.read_text())
     assert data["frames"] > 1000 and data["play_seconds"] >= 59 and data["untracked_seconds"] < 2
+
+
+def test_a_plans_steps_become_the_hierarchy_with_their_own_thresholds():
+    from games.exposure import _factory
+
+    game = _factory(steps=[("Photos from a first-floor window", 30.0), ("A glass walkway", 40.0)], suds_stop=80.0,
+                    minutes_per_step=1.0)  # fmt: skip
+    assert [level.description for level in game.h.levels] == ["Photos from a first-floor window", "A glass walkway"]
+    assert [level.suds_move_on for level in game.h.levels] == [30.0, 40.0]
+    assert game.h.suds_stop == 80.0 and game.h.min_level_s == 60.0
+
+
+def test_distress_at_the_therapists_stop_level_ends_exposure():
+    from games.exposure.hierarchy import hierarchy_from_steps
+    from games.exposure.rules import ExposureGame
+
+    game = ExposureGame(hierarchy_from_steps([("Step one", 30.0)], suds_stop=80.0))
+    game.phase = "expose"
+    game._answered("value", 85.0, "")
+    assert game.stops == 1
+
+
+def test_breathing_pace_comes_from_the_plan():
+    from games.breathe import _factory
+
+    assert _factory(pace_bpm=5.0, duration_s=120.0).pace_bpm == 5.0

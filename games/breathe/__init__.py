@@ -11,10 +11,11 @@ PACE_BPM = 6.0
 DURATION_S = 180.0
 
 
-def _factory(hold_s: float = 0.0):  # type: ignore[no-untyped-def]
+def _factory(hold_s: float = 0.0, pace_bpm: float = PACE_BPM, duration_s: float = DURATION_S):  # type: ignore[no-untyped-def]
+    """``pace_bpm`` and ``duration_s`` come from the plan's breathing part when a session runs one."""
     from .rules import BreatheGame
 
-    return BreatheGame(pace_bpm=PACE_BPM, duration_s=DURATION_S)
+    return BreatheGame(pace_bpm=pace_bpm, duration_s=duration_s)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]

@@ -12,11 +12,16 @@ from rehab.types import JointAngles, PoseFrame
 CHANNEL = "hand"
 
 
-def _factory(hold_s: float = 0.0, hierarchy: Path | None = None):  # type: ignore[no-untyped-def]
-    """``hierarchy``: a therapist's TOML/JSON file; the shipped heights tower otherwise."""
-    from .hierarchy import load_hierarchy
+def _factory(hold_s: float = 0.0, hierarchy: Path | None = None, steps: list[tuple[str, float]] | None = None,
+             suds_stop: float | None = None, minutes_per_step: float | None = None):  # type: ignore[no-untyped-def]
+    """``hierarchy``: a therapist's TOML/JSON file; or ``steps`` (description, SUDS to move on at)
+    from an exercise plan, with its ``suds_stop``; the shipped heights tower otherwise."""
+    from .hierarchy import hierarchy_from_steps, load_hierarchy
     from .rules import ExposureGame
 
+    if steps:
+        min_level_s = 60.0 * minutes_per_step if minutes_per_step else 45.0
+        return ExposureGame(hierarchy_from_steps(steps, suds_stop, min_level_s=min_level_s))
     return ExposureGame(load_hierarchy(hierarchy))
 
 

@@ -26,6 +26,8 @@ class Level:
     scene: str  # which picture draws it: tower, glass (a renderer falls back to a plain card)
     height_m: float
     description: str
+    #: this level's own "fallen enough" SUDS, where a therapist set one per step (else the hierarchy's)
+    suds_move_on: float | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,18 @@ class Hierarchy:
     suds_threshold: float = 30.0
     rate_every_s: float = 45.0
     min_level_s: float = 45.0
+    #: a SUDS rating at or above this ends the exposure calmly (None: only the patient's stop does)
+    suds_stop: float | None = None
+
+
+def hierarchy_from_steps(steps: list[tuple[str, float]], suds_stop: float | None, title: str = "Exposure",
+                         min_level_s: float = 45.0) -> Hierarchy:  # fmt: skip
+    """A hierarchy from a plan's steps (description, SUDS to move on at), easiest first. The steps
+    are the therapist's words, so each is shown as a card rather than a drawn scene."""
+    levels = tuple(Level(f"Step {i}", "card", 0.0, text, move_on) for i, (text, move_on) in enumerate(steps, 1))
+    if not levels:
+        raise HierarchyError("an exposure hierarchy needs at least one level")
+    return Hierarchy(phobia="", title=title, levels=levels, min_level_s=min_level_s, suds_stop=suds_stop)
 
 
 def parse_hierarchy(data: dict[str, Any]) -> Hierarchy:

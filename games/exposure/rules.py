@@ -148,7 +148,11 @@ class ExposureGame:
             self.skipped += 1
         self.phase = "expose"
         suds = [v for _, v in self.visit.suds]
-        if self.visit.seconds >= self.h.min_level_s and metrics.may_advance(suds, self.h.suds_threshold):
+        if self.h.suds_stop is not None and kind == "value" and value >= self.h.suds_stop:
+            self._stop()  # the therapist's limit: too much distress ends exposure, calmly
+            return
+        move_on = self.level.suds_move_on if self.level.suds_move_on is not None else self.h.suds_threshold
+        if self.visit.seconds >= self.h.min_level_s and metrics.may_advance(suds, move_on):
             self._ask("offer")
 
     def _record(self, value: float, moment: str) -> None:
