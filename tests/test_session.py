@@ -160,3 +160,20 @@ def test_kill_9_in_the_middle_of_a_set_then_resume_loses_and_duplicates_nothing(
     assert len(store.calibrations("P1")) == 1  # the calibration was reused, so the target stayed the same
     assert [r["moment"] for r in store.ratings("P1", "pain")] == ["before", "after"]
     store.close()
+
+
+def test_a_mental_plan_runs_its_games_with_the_plans_settings_and_stores_their_ratings(tmp_path, capsys):
+    from progress.store import DB_FILENAME, Store
+
+    plan = tmp_path / "heights.toml"
+    assert main(["plan", "new", "--template", "fear-of-heights", "--patient", "P9", "--out", str(plan)]) == 0
+    assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P9"]) == 0
+    assert main(["--home", str(tmp_path), "session", "start", "--patient", "P9", "--input", "sim", "--headless",
+                 "--pain-before", "2", "--pain-after", "2"]) == 0  # fmt: skip
+    store = Store.open(tmp_path / DB_FILENAME)
+    kinds = {row["kind"] for row in store.ratings("P9")}
+    games = {session["game"] for session in store.sessions("P9")}
+    store.close()
+    assert {"pain", "stress", "suds"} <= kinds
+    assert games == {"breathe", "exposure"}
+    assert "Exposure: done" in capsys.readouterr().out
