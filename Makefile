@@ -29,7 +29,7 @@ test: $(STAMP)
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
-	$(HEADLESS) $(BIN)/python benchmarks/run.py
+	@$(HEADLESS) $(BIN)/python benchmarks/run.py
 
 screenshots: $(STAMP)
 	$(HEADLESS) $(BIN)/python docs/make_screenshots.py
