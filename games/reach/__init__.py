@@ -6,11 +6,12 @@ from rehab.engine import GameInfo
 from rehab.types import JointAngles
 
 
-def _factory(hold_s: float = 1.0, side: str = "right"):  # type: ignore[no-untyped-def]
-    """``side`` mirrors the hand for a left arm; the engine may pass it (it defaults to right)."""
+def _factory(hold_s: float = 1.0, side: str = "right", seed: int | None = None):  # type: ignore[no-untyped-def]
+    """``side`` mirrors the hand for a left arm; ``seed`` fixes where balloons appear (the engine
+    passes both)."""
     from .rules import ReachGame
 
-    return ReachGame(hold_s=hold_s, side=side)
+    return ReachGame(hold_s=hold_s, side=side, seed=seed)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
