@@ -10,7 +10,7 @@ import io
 from datetime import date, timedelta
 
 from matplotlib.colors import LinearSegmentedColormap
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter, DayLocator, date2num
 from matplotlib.figure import Figure
 
 from progress.reports.data import ReportData, adherence, days
@@ -34,6 +34,11 @@ def _style(ax) -> None:  # type: ignore[no-untyped-def]
 def _xlim(ax, data: ReportData) -> None:  # type: ignore[no-untyped-def]
     """The whole period, a day of margin either side, with readable date ticks."""
     ax.set_xlim(date2num(data.start - timedelta(days=1)), date2num(data.end + timedelta(days=1)))
+    if (data.end - data.start).days <= 10:
+        # a short period: one tick a day (the automatic locator would show hours, which mean nothing here)
+        ax.xaxis.set_major_locator(DayLocator())
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+        return
     locator = AutoDateLocator(maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))

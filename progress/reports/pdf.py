@@ -45,7 +45,7 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
     )
     return [
         ("Patient", data.patient + (" (pseudonymised)" if data.pseudonymized else "")),
-        ("Period", f"{data.start.isoformat()} to {data.end.isoformat()} ({(data.end - data.start).days + 1} days)"),
+        ("Period", f"{data.start.isoformat()} to {data.end.isoformat()} ({_days(data.end - data.start)})"),
         ("Plan", plan_text),
         ("Adherence", adherence_text),
         ("Repetitions", f"{reps} ({successes} reached the target)"),
@@ -183,3 +183,8 @@ def _escape(text: str) -> str:
 
 def write_pdf(data: ReportData, out: Path) -> None:
     write_atomically(out, render_pdf(data))
+
+
+def _days(span: timedelta) -> str:
+    days = span.days + 1
+    return f"{days} day" if days == 1 else f"{days} days"
