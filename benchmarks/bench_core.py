@@ -49,9 +49,11 @@ def lift_loop() -> dict[str, float]:
     from devices.jsonl import write_recording
     from devices.pose_sim import SimulatedSession
     from devices.replay import ReplaySource
+    from rehab.clock import SimulatedClock
     from rehab.display import HeadlessDisplay
     from rehab.engine import available_games
-    from rehab.play import Exercise, SimulatedClock, play
+    from rehab.exercise import Exercise
+    from rehab.play import play
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "rec.jsonl"

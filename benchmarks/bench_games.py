@@ -68,9 +68,11 @@ class InLoopPose:
 
 
 def run_lift(source) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    from rehab.clock import RealClock
     from rehab.display import HeadlessDisplay
     from rehab.engine import available_games
-    from rehab.play import Exercise, RealClock, play
+    from rehab.exercise import Exercise
+    from rehab.play import play
 
     lift = available_games()["lift"]
     started = time.perf_counter()

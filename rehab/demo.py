@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from rehab.play import Clock, Display, Exercise, PlayResult, play
+from rehab.clock import Clock
+from rehab.exercise import Exercise
+from rehab.play import Display, PlayResult, play
 
 DEMO_PATIENT = "demo"
 

@@ -14,101 +14,16 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
+from rehab.clock import Clock
 from rehab.compensation import CompensationMonitor, CompensationRules
-from rehab.controls import Axis, Calibration, ControlMapper
+from rehab.controls import ControlMapper
 from rehab.engine import FixedStepper, FrameStats, GameInfo, build_game
+from rehab.exercise import Exercise
 from rehab.feedback import Feedback, rep_feedback
 from rehab.hud import HudState, draw_hud
 from rehab.kinematics import pose_angles
-from rehab.reps import RepDetector, RepRule
+from rehab.reps import RepDetector
 from rehab.types import Controls, DeviceStatus, JointAngles, PoseFrame, RepMetrics
-
-
-class Clock(Protocol):
-    def now(self) -> float:
-        """Seconds; called once per frame by the loop, and nowhere else."""
-        ...
-
-
-class SimulatedClock:
-    """Advances a fixed frame time on every call: a session plays as fast as it can be computed."""
-
-    def __init__(self, fps: float = 60.0) -> None:
-        self.frame_s = 1.0 / fps
-        self._t = -self.frame_s
-
-    def now(self) -> float:
-        self._t += self.frame_s
-        return self._t
-
-
-class RealClock:
-    """Monotonic time, pacing the loop to ``fps`` frames a second."""
-
-    def __init__(self, fps: float = 60.0) -> None:
-        self.frame_s = 1.0 / fps
-        self._next = time.monotonic()
-
-    def now(self) -> float:
-        delay = self._next - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        self._next = max(self._next + self.frame_s, time.monotonic())
-        return time.monotonic()
-
-
-@dataclass(frozen=True)
-class Exercise:
-    """What the patient does in this session, as a physiotherapist would prescribe it."""
-
-    angle_name: str  # e.g. elbow_flexion_left
-    rest_deg: float
-    target_deg: float
-    reps_planned: int
-    hold_s: float = 1.0
-    signed: bool = False
-    axes: tuple[Axis, ...] = ()
-    #: the therapist's safety limit: a rep beyond it is warned about and never counted a success
-    ceiling_deg: float = math.inf
-    #: swap the screen's left and right for two-sided movements (a bend to the left moves things right)
-    mirror: bool = False
-    #: the side being exercised, "" for movements without one
-    side: str = ""
-
-    @classmethod
-    def for_game(
-        cls, game: GameInfo, side: str, reps_planned: int = 8, hold_s: float = 1.0, target_deg: float | None = None
-    ) -> Exercise:
-        """The game's movement for one side, with its default range unless a target is given."""
-
-        def full(motion: str) -> str:
-            return f"{motion}_{side}" if game.sided else motion
-
-        axes = [Axis(motion, Calibration(full(motion), rest, target)) for motion, rest, target in game.axes]
-        if game.sided:
-            # both sides of the main movement, for games that judge symmetry (squat)
-            for other in ("left", "right"):
-                name = f"{game.angle}_{other}"
-                axes.append(Axis(name, Calibration(name, game.rest_deg, target_deg or game.target_deg)))
-        return cls(
-            angle_name=full(game.angle),
-            rest_deg=0.0 if game.signed else game.rest_deg,
-            target_deg=target_deg or game.target_deg,
-            reps_planned=reps_planned,
-            hold_s=hold_s,
-            signed=game.signed,
-            axes=tuple(axes),
-            side=side if game.sided else "",
-        )
-
-    @property
-    def calibration(self) -> Calibration:
-        flip = -1.0 if self.mirror and self.signed else 1.0
-        return Calibration(self.angle_name, self.rest_deg, flip * self.target_deg, self.signed)
-
-    @property
-    def rule(self) -> RepRule:
-        return RepRule.for_range(self.rest_deg, self.target_deg, hold_s=self.hold_s)
 
 
 @dataclass

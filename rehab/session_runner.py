@@ -25,10 +25,12 @@ from functools import partial
 from typing import Any
 
 from progress.store import Store
+from rehab.clock import Clock
 from rehab.engine import GameInfo
+from rehab.exercise import Exercise
 from rehab.mental import store_ratings
 from rehab.plans import ExercisePlan, Plan, from_dict
-from rehab.play import NO_SCENES, Clock, Display, Exercise, SceneTimes, play
+from rehab.play import NO_SCENES, Display, SceneTimes, play
 from rehab.progression import Change, Outcome, apply, propose
 from rehab.types import RepMetrics
 

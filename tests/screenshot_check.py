@@ -26,9 +26,11 @@ def render(game: str, out: Path) -> list[int]:
     import pygame
 
     from devices.replay import ReplaySource
+    from rehab.clock import SimulatedClock
     from rehab.display import HeadlessDisplay
     from rehab.engine import available_games
-    from rehab.play import Exercise, SimulatedClock, play
+    from rehab.exercise import Exercise
+    from rehab.play import play
 
     info = available_games()[game]
     source = ReplaySource(info.simulate("left", 0), f"sim:{game}")

@@ -9,9 +9,11 @@ from devices.angle_sim import MotionScript, nan_gap, simulate_angles
 from devices.replay import ReplaySource
 from progress.store import DB_FILENAME, Store
 from rehab.cli import main
+from rehab.clock import SimulatedClock
 from rehab.display import HeadlessDisplay
 from rehab.engine import available_games
-from rehab.play import Exercise, SceneTimes, SimulatedClock, play
+from rehab.exercise import Exercise
+from rehab.play import SceneTimes, play
 
 GAMES = sorted(available_games())
 

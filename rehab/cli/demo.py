@@ -22,8 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from rehab.home import data_home
 
     home = data_home(args.home)
+    from rehab.clock import RealClock, SimulatedClock
     from rehab.display import HeadlessDisplay, WindowDisplay, has_screen
-    from rehab.play import RealClock, SimulatedClock
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run without it to play headless")

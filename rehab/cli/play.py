@@ -62,8 +62,10 @@ def run(args: argparse.Namespace) -> int:
     if args.high_contrast:
         use_high_contrast()
 
+    from rehab.clock import RealClock, SimulatedClock
     from rehab.display import HeadlessDisplay, WindowDisplay, has_screen
-    from rehab.play import Exercise, RealClock, SceneTimes, SimulatedClock
+    from rehab.exercise import Exercise
+    from rehab.play import SceneTimes
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")

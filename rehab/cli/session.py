@@ -84,11 +84,12 @@ def run(args: argparse.Namespace) -> int:
     from datetime import date
 
     from progress.store import DB_FILENAME, Store, StoreError
+    from rehab.clock import RealClock, SimulatedClock
     from rehab.demo import wall_clock_iso
     from rehab.display import HeadlessDisplay, WindowDisplay, has_screen
     from rehab.engine import available_games
     from rehab.home import data_home
-    from rehab.play import RealClock, SceneTimes, SimulatedClock
+    from rehab.play import SceneTimes
     from rehab.session_runner import SessionContext, SessionError, current_plan, run_session
 
     window = args.window or (not args.headless and has_screen())
@@ -197,7 +198,7 @@ def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyp
         if not window:
             raise CommandError("keyboard input needs a window (keys come from the game window)")
         from devices.keyboard import KeyboardSource
-        from rehab.play import Exercise
+        from rehab.exercise import Exercise
 
         game = Exercise.for_game(info, (exercise.side if exercise else None) or "left")
         ceiling = exercise.ceiling_deg if exercise else game.target_deg * 1.2
