@@ -81,6 +81,11 @@ class SceneTimes:
 
 
 NO_SCENES = SceneTimes(0.0, 0.0, 0.0)
+#: status events after which the last value must not steer the game any more
+INPUT_GONE = frozenset({"lost", "recalibrate"})
+#: seconds without any sample after which live input counts as lost (an EEG headset's eSense
+#: values come once a second, so less would flicker)
+STALE_INPUT_S = 2.0
 #: how long the message about the last rep stays up
 FEEDBACK_S = 2.5
 #: how long the safety warning stays up after the angle passes the ceiling
@@ -155,6 +160,7 @@ def play(
     feedback_until = -math.inf
     user_paused = False
     advice: Any = None
+    last_input_at: float | None = None
     shot_taken = False
     wall_started = time.perf_counter()
     instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
@@ -182,6 +188,7 @@ def play(
                 stepper.advance(now, Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False))
             elif since_start >= lead_in:
                 for sample in source.poll(now):
+                    last_input_at = now  # any sample shows the device is there, used or not
                     angles = _angles_of(sample, reader)
                     if angles is None:
                         continue
@@ -208,6 +215,11 @@ def play(
                     result.events.append(event)
                     if event.kind == "ended" and source_ended_at is None:
                         source_ended_at = now
+                    if event.kind in INPUT_GONE:
+                        controls = _untracked(now)
+                # a device that simply stops sending is as lost as one that says so
+                if last_input_at is not None and now - last_input_at > STALE_INPUT_S and source_ended_at is None:
+                    controls = _untracked(now)
                 if not controls.tracking and previous is not None:
                     result.untracked_s += now - previous
                 stepper.advance(now, controls)
@@ -275,6 +287,10 @@ def play(
             now = clock.now()
     result.stats = stats.summary()
     return result
+
+
+def _untracked(now: float) -> Controls:
+    return Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False)
 
 
 def _setup_advice(samples: list[object], angle_name: str, last: Any) -> Any:

@@ -188,3 +188,63 @@ def test_a_camera_session_waits_for_the_patient_to_be_well_placed():
 
     too_close = PoseFrame(t=0.0, world=world, visibility=np.ones(33), image=image_points(world, distance_m=0.8))
     assert "step back" in advise(too_close, ["elbow_flexion_left"]).messages[0]
+
+
+def test_an_unplugged_device_pauses_the_game_and_says_why():
+    from rehab.types import DeviceStatus, JointAngles
+
+    class Serial:
+        url = "witmotion:/dev/ttyUSB0"
+
+        def __init__(self):
+            self.events = []
+            self.said_lost = False
+
+        def poll(self, now):
+            if now < 2.0 or now >= 5.0:  # unplugged from 2 s to 5 s, then back
+                if now >= 5.0 and self.said_lost:
+                    self.events.append(DeviceStatus(now, self.url, "reconnected"))
+                    self.said_lost = False
+                return [JointAngles(t=now, values={"elbow_flexion_left": 60.0})]
+            if not self.said_lost:
+                self.events.append(DeviceStatus(now, self.url, "lost", "unplugged"))
+                self.said_lost = True
+            return []
+
+        def status_events(self):
+            events, self.events = self.events, []
+            return events
+
+        def close(self):
+            pass
+
+    lift = available_games()["lift"]
+    result = play(Serial(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), HeadlessDisplay(),
+                  on_rep=lambda rep: None, max_seconds=7.0, screenshot=None)  # fmt: skip
+    assert [e.kind for e in result.events] == ["lost", "reconnected"]
+    assert result.untracked_s == pytest.approx(3.0, abs=0.1)
+    from rehab.play import _pause_reason
+
+    assert "disconnected" in _pause_reason(result.events[:1])
+
+
+def test_input_that_goes_silent_counts_as_lost():
+    from rehab.types import JointAngles
+
+    class Silent:
+        url = "imu-csv:/dev/ttyACM0"
+
+        def poll(self, now):
+            return [JointAngles(t=now, values={"elbow_flexion_left": 60.0})] if now < 2.0 else []
+
+        def status_events(self):
+            return []
+
+        def close(self):
+            pass
+
+    lift = available_games()["lift"]
+    result = play(Silent(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), HeadlessDisplay(),
+                  on_rep=lambda rep: None, max_seconds=5.0)  # fmt: skip
+    # silent from 2 s; counted as lost once 2 s have passed without a sample
+    assert result.untracked_s == pytest.approx(1.0, abs=0.1)
