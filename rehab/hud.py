@@ -83,6 +83,9 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
         return int(gauge.bottom - min(max(share, 0.0), 1.0) * gauge.height)
 
     pygame.draw.rect(surface, PALETTE.gauge_back, gauge, border_radius=8)
+    # an outline keeps the gauge's extent visible when its track blends into the background
+    # (the high-contrast palette turns the track black)
+    pygame.draw.rect(surface, PALETTE.muted, gauge.inflate(4, 4), 2, border_radius=10)
     if math.isfinite(hud.angle_deg):
         amount = abs(hud.angle_deg) if hud.signed else hud.angle_deg
         fill = pygame.Rect(gauge.left, y_of(amount), gauge.width, gauge.bottom - y_of(amount))
