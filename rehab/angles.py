@@ -24,6 +24,7 @@ UNSIDED_MOTIONS: tuple[str, ...] = (
     "trunk_rotation",
     "cervical_rotation",
     "cervical_lateral_flexion",
+    "pelvic_obliquity",
 )
 
 POSE_ANGLE_NAMES: tuple[str, ...] = (

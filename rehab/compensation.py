@@ -17,6 +17,8 @@ from rehab.types import JointAngles
 TRUNK_LEAN_DEG = 10.0
 #: difference between the two knees' flexion at the bottom of a squat that counts as uneven
 KNEE_ASYMMETRY_DEG = 15.0
+#: rise of one side of the pelvis, degrees beyond the patient's resting posture, that counts as a hip hike
+HIP_HIKE_DEG = 6.0
 #: how quickly the resting posture follows the patient between reps (share per sample)
 BASELINE_FOLLOW = 0.05
 
@@ -25,15 +27,15 @@ BASELINE_FOLLOW = 0.05
 class CompensationRules:
     watch_trunk_lean: bool
     watch_knee_symmetry: bool
+    watch_hip_hike: bool = False
 
     @classmethod
     def for_movement(cls, angle_name: str) -> CompensationRules:
-        """Shoulder work is watched for trunk lean; knee and hip work for lean and uneven knees."""
+        """Arm work is watched for trunk lean; knee and hip work for lean, uneven knees and hip hike."""
         motion = angle_name.split("_")[0]
-        return cls(
-            watch_trunk_lean=motion in ("shoulder", "knee", "hip", "elbow"),
-            watch_knee_symmetry=motion in ("knee", "hip"),
-        )
+        legs = motion in ("knee", "hip")
+        return cls(watch_trunk_lean=motion in ("shoulder", "knee", "hip", "elbow"), watch_knee_symmetry=legs,
+                   watch_hip_hike=legs)  # fmt: skip
 
 
 class CompensationMonitor:
@@ -41,17 +43,27 @@ class CompensationMonitor:
 
     def __init__(self, rules: CompensationRules) -> None:
         self.rules = rules
-        self._baseline = math.nan
+        self._baselines: dict[str, float] = {}
         self._flags: set[str] = set()
 
+    def _away_from_rest(self, angles: JointAngles, name: str, in_rep: bool, limit_deg: float) -> bool:
+        """Follows ``name`` between reps as the patient's resting posture; during a rep, says
+        whether it has moved more than ``limit_deg`` from there."""
+        value = angles.get(name)
+        if not math.isfinite(value):
+            return False
+        baseline = self._baselines.get(name, math.nan)
+        if not in_rep:
+            self._baselines[name] = value if math.isnan(baseline) else baseline + BASELINE_FOLLOW * (value - baseline)
+            return False
+        return math.isfinite(baseline) and abs(value - baseline) > limit_deg
+
     def observe(self, angles: JointAngles, in_rep: bool) -> None:
-        lean = angles.get("trunk_lateral_flexion")
-        if self.rules.watch_trunk_lean and math.isfinite(lean):
-            if not in_rep:
-                self._baseline = lean if math.isnan(self._baseline) else (
-                    self._baseline + BASELINE_FOLLOW * (lean - self._baseline))  # fmt: skip
-            elif math.isfinite(self._baseline) and abs(lean - self._baseline) > TRUNK_LEAN_DEG:
-                self._flags.add("trunk_lean")
+        if self.rules.watch_trunk_lean and self._away_from_rest(angles, "trunk_lateral_flexion", in_rep,
+                                                                 TRUNK_LEAN_DEG):  # fmt: skip
+            self._flags.add("trunk_lean")
+        if self.rules.watch_hip_hike and self._away_from_rest(angles, "pelvic_obliquity", in_rep, HIP_HIKE_DEG):
+            self._flags.add("hip_hike")
         if self.rules.watch_knee_symmetry and in_rep:
             left, right = angles.get("knee_flexion_left"), angles.get("knee_flexion_right")
             deep_enough = math.isfinite(left) and math.isfinite(right) and max(left, right) > 30

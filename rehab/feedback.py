@@ -30,6 +30,8 @@ def rep_feedback(rep: RepMetrics) -> Feedback:
         return Feedback("Slower, please: about two seconds up and two down.", "rep")
     if "trunk_lean" in rep.compensations:
         return Feedback("Keep your body upright: move only the arm.", "rep")
+    if "hip_hike" in rep.compensations:
+        return Feedback("Keep your hips level: let the knee do the work.", "rep")
     if "uneven_knees" in rep.compensations:
         return Feedback("Share the weight evenly on both legs.", "rep")
     if not rep.success:

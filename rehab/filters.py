@@ -69,6 +69,8 @@ ONE_EURO_TUNING: dict[str, tuple[float, float]] = {
     "trunk_rotation": (0.5, 0.01),
     "cervical_rotation": (0.7, 0.01),
     "cervical_lateral_flexion": (0.5, 0.02),
+    # not swept: borrowed from trunk_lateral_flexion, a similar slow frontal-plane tilt of the hip line
+    "pelvic_obliquity": (0.5, 0.05),
 }
 
 

@@ -124,6 +124,9 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
       trunk line: positive when the head turns to the patient's right (nose towards the right shoulder).
     - ``cervical_lateral_flexion``: the ear line's tilt out of the thorax's transverse plane: positive
       when the right ear goes down towards the right shoulder.
+    - ``pelvic_obliquity``: the hip line's tilt against the camera's horizontal: positive when the
+      right hip is higher. The camera's vertical stands in for gravity, so a tilted camera offsets
+      it: it is meant for changes against the patient's own resting value (a hip hike), not alone.
     Cervical flexion/extension is not computed: from nose and ears its zero differs from person to
     person by more than the accuracy we could claim, so it needs a neutral calibration first.
     """
@@ -139,6 +142,10 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
     # against the pelvis, not gravity: the camera's vertical is unknown when it is tilted
     # (each value below is measured towards the left, then negated: positive is towards the right)
     put("trunk_lateral_flexion", -(90.0 - three_point_angle(hip_line, np.zeros(3), trunk)), trunk_vis)
+
+    hips_vis = min(vis["left_hip"], vis["right_hip"])
+    camera_up = np.array([0.0, -1.0, 0.0])  # MediaPipe's y points down
+    put("pelvic_obliquity", math.degrees(math.asin(float(np.clip(np.dot(-hip_line, camera_up), -1, 1)))), hips_vis)
 
     # thorax frame: up along the trunk line, left along the shoulder line made square to it
     def square_to(v: np.ndarray, axis: np.ndarray) -> np.ndarray:

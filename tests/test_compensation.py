@@ -1,5 +1,7 @@
 import math
 
+import pytest
+
 from devices.angle_sim import MotionScript, simulate_angles
 from rehab.compensation import CompensationMonitor, CompensationRules
 from rehab.reps import RepDetector, RepRule
@@ -36,3 +38,24 @@ def test_missing_trunk_angle_flags_nothing():
     samples = [JointAngles(t=i / 30, values={"shoulder_flexion_left": v, "trunk_lateral_flexion": math.nan})
                for i, v in enumerate([10.0] * 30 + [130.0] * 60 + [10.0] * 30)]  # fmt: skip
     assert run(samples, "shoulder_flexion_left") == [()]
+
+
+def test_hiking_a_hip_during_knee_work_is_flagged():
+    knee = MotionScript("knee_flexion_left", 10.0, (100.0, 100.0), noise_deg=1.0)
+    # the pelvis sits 2 degrees off level (a tilted camera), and hikes 9 more during the second rep
+    pelvis = MotionScript("pelvic_obliquity", 2.0, (2.0, 11.0), noise_deg=0.5)
+    assert run(simulate_angles([knee, pelvis], seed=4), "knee_flexion_left") == [(), ("hip_hike",)]
+
+
+def test_pelvic_obliquity_from_landmarks_is_positive_when_the_right_hip_is_higher():
+    import numpy as np
+
+    from devices.skeleton import Posture, world_points
+    from rehab.kinematics import angles_from_points
+    from rehab.landmarks import landmark
+
+    points = world_points(Posture(facing_deg=30)).copy()
+    assert angles_from_points(points, np.ones(33)).get("pelvic_obliquity") == pytest.approx(0.0, abs=1e-6)
+    hip_gap = np.linalg.norm(points[landmark("left_hip")] - points[landmark("right_hip")])
+    points[landmark("right_hip"), 1] -= hip_gap * np.sin(np.radians(8))  # up is -y in MediaPipe's frame
+    assert angles_from_points(points, np.ones(33)).get("pelvic_obliquity") == pytest.approx(8.0, abs=0.6)
