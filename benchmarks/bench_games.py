@@ -11,7 +11,6 @@ p99 <= 20 ms on two cores). Frame time is the work of one frame, without the pac
 
 from __future__ import annotations
 
-import math
 import tempfile
 import time
 from pathlib import Path
@@ -21,21 +20,10 @@ FPS = 30
 
 
 def make_video(path: Path, seconds: float = 12.0) -> Path:
-    """A person (scikit-image's cameraman photograph: both arms in view, so elbow angles are tracked)
-    swaying gently in a 640x480 frame."""
-    import cv2
-    import numpy as np
-    from skimage import data
+    """The cameraman photograph (both arms in view, so elbow angles are tracked) in a 640x480 clip."""
+    from devices.clips import photo_clip
 
-    person = cv2.cvtColor(cv2.resize(data.camera(), (440, 440)), cv2.COLOR_GRAY2BGR)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), FPS, (640, 480))
-    for i in range(int(seconds * FPS)):
-        frame = np.full((480, 640, 3), 90, np.uint8)
-        x = 100 + int(20 * math.sin(2 * math.pi * i / (FPS * 3)))
-        frame[20:460, x : x + 440] = person
-        writer.write(frame)
-    writer.release()
-    return path
+    return photo_clip(path, int(seconds * FPS), "camera", FPS, size=440, left=100)
 
 
 class InLoopPose:

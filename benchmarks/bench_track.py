@@ -23,19 +23,9 @@ LONG_FRAMES = 900
 
 
 def make_clip(path: Path, frames: int = FRAMES) -> Path:
-    import cv2
-    import numpy as np
-    import skimage.data
+    from devices.clips import photo_clip
 
-    photo = cv2.resize(skimage.data.astronaut()[:, :, ::-1], (480, 480))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), FPS, (640, 480))
-    for i in range(frames):
-        canvas = np.full((480, 640, 3), 90, np.uint8)
-        dx = int(64 + 20 * math.sin(i / 10))
-        canvas[:, dx : dx + 480] = photo
-        writer.write(canvas)
-    writer.release()
-    return path
+    return photo_clip(path, frames, "astronaut", FPS)
 
 
 def plain_loop(clip: Path) -> dict[str, float]:

@@ -1,13 +1,13 @@
 """``rehab track`` end to end on videos made from a real photograph, and its bad-input errors."""
 
 import csv
-import math
 import time
 
 import numpy as np
 import pytest
 
 from devices import camera
+from devices.clips import photo_clip
 from rehab.angles import POSE_ANGLE_NAMES
 from rehab.cli import main
 
@@ -19,15 +19,7 @@ FRAMES = 24
 
 def astronaut_video(path, frames=FRAMES, fps=30.0):
     """A 640x480 clip of the astronaut photo drifting sideways (a real person, tracked frame to frame)."""
-    photo = cv2.resize(skimage_data.astronaut()[:, :, ::-1], (480, 480))
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"mp4v"), fps, (640, 480))
-    for i in range(frames):
-        canvas = np.full((480, 640, 3), 90, np.uint8)
-        dx = int(64 + 20 * math.sin(i / 10))
-        canvas[:, dx : dx + 480] = photo
-        writer.write(canvas)
-    writer.release()
-    return path
+    return photo_clip(path, frames, "astronaut", fps)
 
 
 @pytest.fixture(scope="module")
