@@ -18,13 +18,13 @@ through ``SessionContext``; this module never reads a clock or a terminal.
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
 from progress.store import Store
+from rehab.calibration import measure_range
 from rehab.clock import Clock
 from rehab.engine import GameInfo
 from rehab.exercise import Exercise
@@ -34,7 +34,6 @@ from rehab.play import NO_SCENES, Display, SceneTimes, play
 from rehab.progression import Change, Outcome, apply, propose
 from rehab.types import RepMetrics
 
-CALIBRATION_REPS = 3
 #: seconds of input the setup check looks at, and the share of it that must show the movement
 SETUP_CHECK_S = 3.0
 SETUP_TRACKED_SHARE = 0.5
@@ -377,25 +376,16 @@ class _Runner:
             for row in reversed(self.store.calibrations(self.patient)):
                 if row["movement"] == exercise.angle_name and row["at"] >= since:
                     return float(row["max_deg"])
-        side = exercise.side or "left"
-        rest = Exercise.for_game(info, side).rest_deg
-        # a low bar, so a stiff joint still registers: thresholds at 15% and 30% of the safe range
-        easy = rest + 0.5 * (exercise.ceiling_deg - rest)
-        shown = replace(info, title=f"Calibration: {exercise.name}",
-                        description="Move as far as is comfortable, three times. Do not push into pain.")  # fmt: skip
-        calibration = replace(Exercise.for_game(info, side, CALIBRATION_REPS, 0.0, easy),
-                              ceiling_deg=exercise.ceiling_deg)  # fmt: skip
         source = ctx.open_source(info, exercise, seed)
-        played = play(source, shown, calibration, ctx.make_clock(), ctx.display, on_rep=lambda rep: None,
-                      max_seconds=120.0, scenes=ctx.scenes, stop_after_reps=CALIBRATION_REPS)  # fmt: skip
-        if not played.reps:
+        measured = measure_range(source, info, exercise.side or "left", exercise.ceiling_deg, ctx.make_clock(),
+                                 ctx.display, ctx.scenes, exercise.name)  # fmt: skip
+        if measured is None:
             return None
-        peak = min(statistics.median(r.peak_deg for r in played.reps), exercise.ceiling_deg)
-        start = statistics.median(r.start_deg for r in played.reps)
-        self.store.add_calibration(self.patient, ctx.now_iso(), exercise.angle_name, round(start, 1), round(peak, 1),
-                                   ctx.input_url)  # fmt: skip
-        ctx.say(f"{exercise.name}: calibrated {len(played.reps)} movements, comfortable range up to {peak:.0f}°.")
-        return float(peak)
+        self.store.add_calibration(self.patient, ctx.now_iso(), exercise.angle_name, round(measured.start_deg, 1),
+                                   round(measured.peak_deg, 1), ctx.input_url)  # fmt: skip
+        ctx.say(f"{exercise.name}: calibrated {measured.movements} movements, comfortable range up to "
+                f"{measured.peak_deg:.0f}°.")  # fmt: skip
+        return float(measured.peak_deg)
 
     @staticmethod
     def _target(exercise: ExercisePlan, info: GameInfo, calibrated: float | None) -> float | None:

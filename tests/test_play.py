@@ -248,3 +248,21 @@ def test_input_that_goes_silent_counts_as_lost():
                   on_rep=lambda rep: None, max_seconds=5.0)  # fmt: skip
     # silent from 2 s; counted as lost once 2 s have passed without a sample
     assert result.untracked_s == pytest.approx(1.0, abs=0.1)
+
+
+def test_calibrate_measures_the_comfortable_range_and_sets_the_goal_from_it(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "play", "lift", "--calibrate", "--seconds", "20"]) == 0
+    store = Store.open(tmp_path / DB_FILENAME)
+    (calibration,) = store.calibrations("guest")
+    (session,) = store.sessions("guest")
+    store.close()
+    # the simulated patient's first three curls peak at 128, 131 and 125 degrees: the median is 128
+    assert calibration["max_deg"] == pytest.approx(128, abs=4)
+    rest = available_games()["lift"].rest_deg
+    assert session["target_deg"] == pytest.approx(rest + 0.9 * (calibration["max_deg"] - rest), abs=0.1)
+    assert "Calibrated: comfortable range up to" in capsys.readouterr().out
+
+
+def test_calibrate_is_refused_for_mental_games(tmp_path, capsys):
+    assert main(["--home", str(tmp_path), "play", "breathe", "--calibrate"]) == 2
+    assert "movement games" in capsys.readouterr().err

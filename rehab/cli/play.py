@@ -15,6 +15,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--side", choices=("left", "right"), default="left", help="side to exercise (default left)")
     parser.add_argument("--patient", default="guest", help="pseudonymous patient id to store the session under")
     parser.add_argument("--target", type=float, metavar="DEG", help="goal angle in degrees (default: the game's)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="first measure the comfortable range (three movements); the goal becomes 90%% of it")
+    parser.add_argument("--ceiling", type=float, metavar="DEG",
+                        help="safety limit: reps past it never count (default: the normal range, AAOS)")  # fmt: skip
     parser.add_argument("--reps", type=int, default=8, help="reps planned (default 8)")
     parser.add_argument("--hold", type=float, default=1.0, metavar="S", help="seconds to hold at the goal (default 1)")
     shown = parser.add_mutually_exclusive_group()
@@ -71,7 +75,10 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--window needs a display, and none was found; run with --headless")
     from dataclasses import replace
 
-    exercise = replace(Exercise.for_game(info, args.side, args.reps, args.hold, args.target), mirror=args.mirror)
+    exercise = replace(Exercise.for_game(info, args.side, args.reps, args.hold, args.target), mirror=args.mirror,
+                       ceiling_deg=args.ceiling if args.ceiling else _normal_range(info))  # fmt: skip
+    if args.calibrate and info.kind != "physical":
+        raise CommandError("--calibrate measures a joint's range; it is for the movement games")
     source = _open_input(args, info, exercise)
     display = WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (
         HeadlessDisplay())  # fmt: skip
@@ -94,6 +101,8 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as error:
         raise CommandError(str(error)) from error
     try:
+        if args.calibrate:
+            exercise = _calibrate(args, info, exercise, source, clock, display, store)
         session_id = store.start_session(args.patient, wall_clock_iso(), info.name, exercise.angle_name,
                                          args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
         result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
@@ -136,6 +145,44 @@ def _print_reps(info, exercise, result) -> None:  # type: ignore[no-untyped-def]
     for rep in result.reps:
         print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
               f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
+
+
+#: with --calibrate the goal is this share of the measured comfortable range
+CALIBRATED_GOAL_SHARE = 0.9
+
+
+def _normal_range(info) -> float:  # type: ignore[no-untyped-def]
+    """The AAOS normal range of the game's movement: the default safety ceiling."""
+    from rehab.angles import NORMAL_ROM_DEG
+
+    return float(NORMAL_ROM_DEG.get(info.angle, info.target_deg * 1.5))
+
+
+def _calibrate(args, info, exercise, source, clock, display, store):  # type: ignore[no-untyped-def]
+    """Measure the comfortable range, store it, and return the exercise with its goal set from it."""
+    from dataclasses import replace
+
+    from rehab.calibration import measure_range
+    from rehab.cli import CommandError
+    from rehab.demo import wall_clock_iso
+    from rehab.exercise import Exercise
+    from rehab.play import SceneTimes
+
+    # the simulated patient's calibration is its own short session; live input just carries on
+    calibration_source = _open_input(args, info, exercise) if args.input in ("sim", "sim:") else source
+    scenes = SceneTimes(summary_s=0.0) if args.window else SceneTimes(1.0, 1.0, 0.0)
+    measured = measure_range(calibration_source, info, args.side, exercise.ceiling_deg, clock, display, scenes,
+                             info.title)  # fmt: skip
+    if measured is None:
+        raise CommandError("no movement was seen during calibration; check the input and try again")
+    store.add_calibration(args.patient, wall_clock_iso(), exercise.angle_name, round(measured.start_deg, 1),
+                          round(measured.peak_deg, 1), source.url)  # fmt: skip
+    goal = args.target or round(exercise.rest_deg + CALIBRATED_GOAL_SHARE * (measured.peak_deg - exercise.rest_deg), 1)
+    print(f"Calibrated: comfortable range up to {measured.peak_deg:.0f}° ({measured.movements} movements); "
+          f"goal {goal:.0f}°.")  # fmt: skip
+    calibrated = replace(Exercise.for_game(info, args.side, args.reps, args.hold, goal), mirror=args.mirror,
+                         ceiling_deg=exercise.ceiling_deg)  # fmt: skip
+    return calibrated
 
 
 def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
