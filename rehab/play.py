@@ -10,20 +10,18 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from rehab.clock import Clock
-from rehab.compensation import CompensationMonitor, CompensationRules
-from rehab.controls import ControlMapper
 from rehab.engine import FixedStepper, FrameStats, GameInfo, build_game
 from rehab.exercise import Exercise
 from rehab.feedback import Feedback, rep_feedback
 from rehab.hud import HudState, draw_hud
 from rehab.kinematics import pose_angles
-from rehab.reps import RepDetector
-from rehab.types import Controls, DeviceStatus, JointAngles, PoseFrame, RepMetrics
+from rehab.measurement import Measurement, untracked
+from rehab.types import DeviceStatus, JointAngles, PoseFrame, RepMetrics
 
 
 @dataclass
@@ -145,12 +143,9 @@ def play(
     # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
     reader = game_info.reader_factory() if game_info.reader_factory is not None else game_info.read_sample
     stepper = FixedStepper(game)
-    mapper = ControlMapper(exercise.calibration, exercise.axes)
-    detector = RepDetector(exercise.rule)
-    monitor = CompensationMonitor(CompensationRules.for_movement(exercise.angle_name))
+    measurement = Measurement(exercise)
     result = PlayResult()
     stats = FrameStats()
-    controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
     lead_in = scenes.instructions_s + scenes.countdown_s
     start: float | None = None
     source_ended_at: float | None = None
@@ -185,26 +180,17 @@ def play(
                 user_paused = not user_paused
             if since_start >= lead_in and user_paused:
                 source.poll(now)  # keep live input drained, so nothing stale arrives on resume
-                stepper.advance(now, Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False))
+                stepper.advance(now, untracked(now))
             elif since_start >= lead_in:
                 for sample in source.poll(now):
                     last_input_at = now  # any sample shows the device is there, used or not
                     angles = _angles_of(sample, reader)
                     if angles is None:
                         continue
-                    controls = mapper(angles)
-                    if controls.tracking:
-                        best = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
-                        result.best_deg = best if math.isnan(result.best_deg) else max(best, result.best_deg)
-                    measured = abs(controls.angle_deg) if exercise.signed else controls.angle_deg
-                    rep = detector.step(angles.t, measured)
-                    monitor.observe(angles, detector.in_progress or rep is not None)
-                    if measured > exercise.ceiling_deg:
+                    rep = measurement.add(angles)
+                    if measurement.over_ceiling:
                         over_ceiling_until = now + CEILING_WARNING_S
                     if rep is not None:
-                        rep = replace(rep, compensations=monitor.take())
-                        if rep.peak_deg > exercise.ceiling_deg:
-                            rep = replace(rep, over_ceiling=True, success=False)
                         feedback = rep_feedback(rep)
                         feedback_until = now + FEEDBACK_S
                         if sounds is not None:
@@ -216,13 +202,13 @@ def play(
                     if event.kind == "ended" and source_ended_at is None:
                         source_ended_at = now
                     if event.kind in INPUT_GONE:
-                        controls = _untracked(now)
+                        measurement.input_lost(now)
                 # a device that simply stops sending is as lost as one that says so
                 if last_input_at is not None and now - last_input_at > STALE_INPUT_S and source_ended_at is None:
-                    controls = _untracked(now)
-                if not controls.tracking and previous is not None:
+                    measurement.input_lost(now)
+                if not measurement.controls.tracking and previous is not None:
                     result.untracked_s += now - previous
-                stepper.advance(now, controls)
+                stepper.advance(now, measurement.controls)
             snapshot = game.snapshot()
             game_info.renderer(display.surface, snapshot)
             draw_hud(
@@ -232,10 +218,10 @@ def play(
                     reps_planned=exercise.reps_planned,
                     elapsed_s=max(0.0, since_start - lead_in),
                     angle_label=exercise.angle_name.replace("_", " "),
-                    angle_deg=controls.angle_deg,
+                    angle_deg=measurement.controls.angle_deg,
                     target_deg=exercise.target_deg,
                     rest_deg=exercise.rest_deg,
-                    best_deg=result.best_deg,
+                    best_deg=measurement.best_deg,
                     signed=exercise.signed,
                     gauge=game_info.kind == "physical",
                     message="Paused" if user_paused else _message(
@@ -247,7 +233,7 @@ def play(
                 draw_countdown(display.surface, lead_in - since_start)
             elif user_paused:
                 draw_pause_banner(display.surface, "Take your time. Press P to carry on, Esc to stop.")
-            elif not controls.tracking and since_start - lead_in > 1.0:
+            elif not measurement.controls.tracking and since_start - lead_in > 1.0:
                 draw_pause_banner(display.surface, _pause_reason(result.events))
         previous = now
         display.present()
@@ -271,6 +257,7 @@ def play(
             result.ended = "set complete"
             break
     result.play_s = max(0.0, since_start - lead_in)
+    result.best_deg = measurement.best_deg
     # frames per second over the loop that counted them: the summary scene after it is not included
     result.wall_s = time.perf_counter() - wall_started
     from rehab.mental import session_extras
@@ -287,10 +274,6 @@ def play(
             now = clock.now()
     result.stats = stats.summary()
     return result
-
-
-def _untracked(now: float) -> Controls:
-    return Controls(t=now, level=0.0, angle_deg=math.nan, tracking=False)
 
 
 def _setup_advice(samples: list[object], angle_name: str, last: Any) -> Any:
