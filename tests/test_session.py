@@ -177,3 +177,15 @@ def test_a_mental_plan_runs_its_games_with_the_plans_settings_and_stores_their_r
     assert {"pain", "stress", "suds"} <= kinds
     assert games == {"breathe", "exposure"}
     assert "Exposure: done" in capsys.readouterr().out
+
+
+def test_the_simulated_patient_does_what_the_plan_prescribes():
+    from devices.angle_sim import prescribed_patient
+    from rehab.reps import RepDetector, RepRule
+
+    samples = prescribed_patient("knee_flexion_right", 5.0, 40.0, 70.0, reps=10, hold_s=2.0, seed=3)
+    detector = RepDetector(RepRule.for_range(5.0, 40.0, hold_s=2.0))
+    reps = [rep for s in samples if (rep := detector.step(s.t, s.get("knee_flexion_right")))]
+    assert len(reps) == 10
+    assert sum(r.success for r in reps) == 9  # one falls short of the goal on purpose
+    assert max(r.peak_deg for r in reps) < 70.0

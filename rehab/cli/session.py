@@ -162,7 +162,7 @@ def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ig
         if url in ("sim", "sim:"):
             if info.simulate is None:
                 raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
-            source = ReplaySource(info.simulate(side, seed + phase_seed), url=f"sim:{info.name}")
+            source = ReplaySource(_simulated(info, exercise, side, seed + phase_seed), url=f"sim:{info.name}")
             opened.append(source)
             return source
         if url not in live:
@@ -171,6 +171,22 @@ def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ig
         return _Shared(live[url])
 
     return open_for
+
+
+def _simulated(info, exercise, side: str, seed: int):  # type: ignore[no-untyped-def]
+    """For a prescribed movement, a simulated patient doing what the plan asks (the reps, the hold,
+    around the goal, within the ceiling); otherwise the game's own simulated player."""
+    if exercise is None or info.kind != "physical":
+        return info.simulate(side, seed)
+    from devices.angle_sim import prescribed_patient
+    from rehab.exercise import Exercise
+
+    game_exercise = Exercise.for_game(info, side)
+    rest = game_exercise.rest_deg
+    # a goal in percent is set after calibration: the simulated patient aims at 80% of the ceiling
+    goal = exercise.target_deg if exercise.target_deg is not None else rest + 0.8 * (exercise.ceiling_deg - rest)
+    return prescribed_patient(game_exercise.angle_name, rest, goal, exercise.ceiling_deg, exercise.reps,
+                              exercise.hold_s, signed=info.signed, seed=seed)  # fmt: skip
 
 
 class _Shared:
