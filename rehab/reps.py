@@ -17,19 +17,23 @@ from rehab.types import RepMetrics
 #: "holding at the top" means staying within this band below the rep's peak
 HOLD_BAND_MIN_DEG = 5.0
 HOLD_BAND_SHARE = 0.08
+#: a dip below the hold band shorter than this is jitter, not the end of the hold
+HOLD_DIP_S = 0.2
 #: velocity is a difference over at least this long, so landmark jitter does not read as speed
 VELOCITY_WINDOW_S = 0.15
 
 
-def hold_time(samples: list[tuple[float, float]], floor_deg: float) -> float:
-    """The longest unbroken time, in seconds, that the angle stayed at or above ``floor_deg``."""
-    longest, start = 0.0, None
+def hold_time(samples: list[tuple[float, float]], floor_deg: float, max_dip_s: float = HOLD_DIP_S) -> float:
+    """The longest time, in seconds, that the angle stayed at or above ``floor_deg``; a dip below it
+    shorter than ``max_dip_s`` (tracker jitter, not the patient letting go) does not end the hold."""
+    longest, start, last_above = 0.0, None, None
     for t, angle in samples:
-        if angle >= floor_deg:
-            start = t if start is None else start
-            longest = max(longest, t - start)
-        else:
-            start = None
+        if angle < floor_deg:
+            continue
+        if start is None or last_above is None or t - last_above > max_dip_s:
+            start = t
+        last_above = t
+        longest = max(longest, t - start)
     return longest
 
 

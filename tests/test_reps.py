@@ -112,3 +112,13 @@ def test_very_fast_and_very_slow_reps_count_once_each(rise_s, lower_s):
     expected_duration = rise_s + 0.5 + lower_s
     # the rep runs from the 30% crossing on the way up to the same crossing on the way down
     assert all(0.4 * expected_duration < r.duration_s < expected_duration for r in reps)
+
+
+def test_a_single_jittery_sample_does_not_end_a_hold():
+    from rehab.reps import hold_time
+
+    steady = [(i / 30, 100.0) for i in range(90)]  # 3 s at the top
+    jittered = [(t, 90.0 if i == 45 else a) for i, (t, a) in enumerate(steady)]
+    assert hold_time(jittered, 95.0) == pytest.approx(hold_time(steady, 95.0))
+    let_go = [(t, 90.0 if 40 <= i < 55 else a) for i, (t, a) in enumerate(steady)]  # 0.5 s down
+    assert hold_time(let_go, 95.0) < 1.6
