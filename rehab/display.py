@@ -28,6 +28,10 @@ class HeadlessDisplay:
     def quit_requested(self) -> bool:
         return False
 
+    def keys_pressed(self) -> list[str]:
+        """Keys pressed since the last call: none without a window."""
+        return []
+
     def close(self) -> None:
         pass
 
@@ -44,6 +48,7 @@ class WindowDisplay:
         pygame.display.set_caption(title)
         self._quit = False
         self._pause = False
+        self._keys: list[str] = []
 
     def present(self) -> None:
         pygame.display.flip()
@@ -52,9 +57,16 @@ class WindowDisplay:
                 self._quit = True
             elif event.type == pygame.KEYDOWN and event.key in (pygame.K_p, pygame.K_SPACE):
                 self._pause = True
+            elif event.type == pygame.KEYDOWN and event.key in _NAMED_KEYS:
+                self._keys.append(_NAMED_KEYS[event.key])
 
     def quit_requested(self) -> bool:
         return self._quit
+
+    def keys_pressed(self) -> list[str]:
+        """Up, Down and Enter presses since the last call, as "up", "down", "enter"."""
+        keys, self._keys = self._keys, []
+        return keys
 
     def pause_pressed(self) -> bool:
         pressed, self._pause = self._pause, False
@@ -62,6 +74,10 @@ class WindowDisplay:
 
     def close(self) -> None:
         pygame.display.quit()
+
+
+_NAMED_KEYS = {pygame.K_UP: "up", pygame.K_w: "up", pygame.K_DOWN: "down", pygame.K_s: "down",
+               pygame.K_RETURN: "enter", pygame.K_KP_ENTER: "enter"}  # fmt: skip
 
 
 def has_screen() -> bool:

@@ -20,7 +20,8 @@ TOP_LEVEL = 1.25
 PANEL = pygame.Rect(40, 72, 760, 400)
 
 
-def draw_prompt(surface: pygame.Surface, view: PromptView) -> None:
+def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
+    """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
     veil = pygame.Surface(PANEL.size, pygame.SRCALPHA)
     veil.fill((*PALETTE.panel, 240))
     surface.blit(veil, PANEL.topleft)
@@ -73,5 +74,6 @@ def draw_prompt(surface: pygame.Surface, view: PromptView) -> None:
     shown = "Stop" if view.candidate == "stop" else view.candidate or "--"
     size = 110 if len(shown) <= 3 else 54
     text(surface, shown, size, PALETTE.text, centre, "center")
-    hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
+    if hint is None:
+        hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
     text(surface, hint, 30, PALETTE.muted, (centre[0], ring.bottom + 14), "midtop")

@@ -50,9 +50,12 @@ def _pains(text: str) -> list[float]:
     return [_pain(part) for part in text.split(",") if part.strip()]
 
 
+_QUESTIONS = {"before": "How much pain do you have now", "during": "How is your pain now",
+              "after": "How much pain do you have now, after the session"}  # fmt: skip
+
+
 def _prompt(moment: str) -> float | None:
-    question = {"before": "How much pain do you have now", "during": "How is your pain now",
-                "after": "How much pain do you have now, after the session"}[moment]  # fmt: skip
+    question = _QUESTIONS[moment]
     while True:
         answer = input(f"{question}, from 0 (none) to 10 (worst imaginable)? ").strip()
         if moment == "during" and not answer:
@@ -69,7 +72,12 @@ def run(args: argparse.Namespace) -> int:
     # answers given on the command line make a scripted run: nobody is at the terminal to ask
     scripted_run = args.pain_before is not None or args.pain_after is not None or bool(args.pain_during)
     interactive = sys.stdin.isatty() and not scripted_run
-    if not interactive and (args.pain_before is None or args.pain_after is None) and not args.resume:
+    from rehab.display import has_screen
+
+    # a game window asks about pain on screen; without one, the terminal must
+    window = args.window or (not args.headless and has_screen())
+    answers_needed = (args.pain_before is None or args.pain_after is None) and not args.resume
+    if answers_needed and not interactive and not (window and not scripted_run):
         raise CommandError("no terminal to ask about pain: give --pain-before N and --pain-after N (0-10)")
     during = list(args.pain_during or [])
 
@@ -79,6 +87,11 @@ def run(args: argparse.Namespace) -> int:
             return during.pop(0)
         if scripted is not None:
             return float(scripted)
+        if window and display is not None and not scripted_run:
+            # the patient is at the game window, not the terminal: ask there
+            from rehab.rating_screen import ask_on_screen
+
+            return ask_on_screen(display, RealClock(), f"{_QUESTIONS[moment]}?")
         return _prompt(moment) if interactive else None
 
     from datetime import date
@@ -92,7 +105,6 @@ def run(args: argparse.Namespace) -> int:
     from rehab.play import SceneTimes
     from rehab.session_runner import SessionContext, SessionError, current_plan, run_session
 
-    window = args.window or (not args.headless and has_screen())
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
     try:
