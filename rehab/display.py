@@ -47,6 +47,8 @@ class WindowDisplay:
         self.surface = pygame.display.set_mode(size, flags)
         pygame.display.set_caption(title)
         self._quit = False
+        #: Esc counts one, closing the window two: a game may ask one last question on the first Esc
+        self.quit_presses = 0
         self._pause = False
         self._keys: list[str] = []
 
@@ -55,6 +57,7 @@ class WindowDisplay:
         for event in pygame.event.get():
             if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE):
                 self._quit = True
+                self.quit_presses += 2 if event.type == pygame.QUIT else 1
             elif event.type == pygame.KEYDOWN and event.key in (pygame.K_p, pygame.K_SPACE):
                 self._pause = True
             elif event.type == pygame.KEYDOWN and event.key in _NAMED_KEYS:

@@ -156,6 +156,7 @@ def play(
     user_paused = False
     advice: Any = None
     last_input_at: float | None = None
+    leaving = False
     shot_taken = False
     wall_started = time.perf_counter()
     instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
@@ -245,6 +246,16 @@ def play(
             shot_taken = True
 
         if display.quit_requested():
+            # a game with a last question (exposure's exit rating) gets to ask it; a second Esc,
+            # or closing the window, leaves at once
+            request_exit = getattr(game, "request_exit", None)
+            if request_exit is None or getattr(display, "quit_presses", 2) >= 2:
+                result.ended = "stopped by the player"
+                break
+            if not leaving:
+                request_exit()
+                leaving = True
+        if leaving and getattr(game, "ready_to_leave", True):
             result.ended = "stopped by the player"
             break
         if source_ended_at is not None and now - source_ended_at >= END_GRACE_S:

@@ -158,3 +158,37 @@ def test_breathing_pace_comes_from_the_plan():
     from games.breathe import _factory
 
     assert _factory(pace_bpm=5.0, duration_s=120.0).pace_bpm == 5.0
+
+
+def test_escape_asks_the_exit_rating_before_leaving():
+    """Esc mid-level: the patient is asked how anxious they are now, then the game ends."""
+    from devices.replay import ReplaySource
+    from rehab.clock import SimulatedClock
+    from rehab.display import HeadlessDisplay
+    from rehab.engine import available_games
+    from rehab.exercise import Exercise
+    from rehab.play import play
+    from rehab.types import JointAngles
+
+    info = available_games()["exposure"]
+    # a patient holding the pointer at 40% of the scale: every rating they give is SUDS 40
+    pointer = [JointAngles(t=i / 30, values={info.angle: 40.0}) for i in range(30 * 120)]
+
+    class EscAfterTenSeconds(HeadlessDisplay):
+        frames = 0
+        quit_presses = 0
+
+        def present(self):
+            self.frames += 1
+            if self.frames == 600:
+                self.quit_presses = 1
+
+        def quit_requested(self):
+            return self.quit_presses > 0
+
+    result = play(ReplaySource(pointer, "sim:pointer"), info, Exercise.for_game(info, "left"), SimulatedClock(),
+                  EscAfterTenSeconds(), on_rep=lambda rep: None, max_seconds=100.0)  # fmt: skip
+    assert result.ended == "stopped by the player"
+    assert 10.0 < result.play_s < 16.0  # the exit question took a few seconds, not the 100 allowed
+    exit_ratings = [r for r in result.extras["rating_list"] if r["moment"] == "after"]
+    assert [r["value"] for r in exit_ratings] == [40.0]

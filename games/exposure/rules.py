@@ -57,6 +57,7 @@ class ExposureGame:
         self.stops = 0
         self.skipped = 0
         self.finished = False
+        self._leaving = False
         self.calm_s = 0.0
         self._since_rating = 0.0
         self._stop_held = 0.0
@@ -84,6 +85,18 @@ class ExposureGame:
         else:
             where = "here" if phase == "rate_during" else f"at {self.level.name.lower()}"
             self.prompt = Prompt(f"How anxious are you {where}? (SUDS 0-100)", scale=SUDS)
+
+    def request_exit(self) -> None:
+        """The player pressed Esc: ask how anxious they are now (the exit SUDS) before they go,
+        unless they are already resting or never started."""
+        self._leaving = True
+        if self._started and self.phase not in ("rate_exit", "calm"):
+            self._ask("rate_exit")
+
+    @property
+    def ready_to_leave(self) -> bool:
+        """After an exit request, once the exit rating is answered (or skipped by timing out)."""
+        return self._leaving and (not self._started or self.phase == "calm")
 
     @property
     def level(self) -> Level:
