@@ -4,8 +4,8 @@ The proximal sensor sits on the upper arm or thigh, the distal one on the forear
 opened by its own URL (any IMU scheme, e.g. ``witmotion:/dev/ttyUSB0``). Their samples are merged by
 time and fed to a ``JointTracker``: conj(q_proximal) * q_distal, zeroed in the neutral pose.
 
-Calibration: the first ``neutral`` seconds (default 1) after both sensors report are the zero pose,
-so the patient starts in the start position and holds still; ``calibrate()`` takes the next
+Calibration: the first ``neutral`` seconds (default 1) of stillness after both sensors report are
+the zero pose (moving while settling into the start position starts the hold again); ``calibrate()`` takes the next
 ``neutral`` seconds again (a game's "recalibrate" button). After a dropout of either sensor the
 joint angles are NaN until a still hold in the start position re-zeros them (``recalibrate`` and
 ``recalibrated`` statuses; see ``devices.orientation.HeadingGuard``).

@@ -260,8 +260,16 @@ class OrientationEstimator:
 
 
 # ---------------------------------------------------------------- neutral calibration
+#: how far a sensor may move during the neutral hold and still be holding still, degrees
+NEUTRAL_HOLD_DEG = 3.0
+
+
 class Neutral:
-    """Averages the first ``seconds`` of a stream to define the zero pose."""
+    """Averages the first ``seconds`` of a still hold to define the zero pose.
+
+    A movement (more than NEUTRAL_HOLD_DEG from where the hold began) starts the hold again, so a
+    patient still settling into the start position does not become the zero of every angle after.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
@@ -274,6 +282,8 @@ class Neutral:
         """Feed one orientation; True once the neutral is known."""
         if self.value is not None:
             return True
+        if self._seen and q_angle_deg(self._seen[0], q) > NEUTRAL_HOLD_DEG:
+            self._start, self._seen = None, []  # moved: the start position is not held yet
         if self._start is None:
             self._start = t
         self._seen.append(q)

@@ -134,3 +134,19 @@ def test_simulated_witmotion_bytes_give_the_elbow_angle_end_to_end():
                     worst = max(worst, abs(result.values["elbow_flexion_left"] - _ramp(t, 120, 4)))
     assert seen > 400
     assert worst < 0.5  # int16 quantisation of the device quaternion and angles
+
+
+def test_the_neutral_pose_is_taken_from_a_still_hold_not_from_settling_in():
+    from devices.orientation import Neutral, q_angle_deg, q_axis_angle
+
+    neutral = Neutral(1.0)
+    t = 0.0
+    # the patient is still lowering the arm for the first 0.8 s (40 degrees down to 0), then holds
+    for i in range(9):
+        neutral.offer(t, q_axis_angle((0, 1, 0), 40.0 - 5.0 * i))
+        t += 0.1
+    while not neutral.offer(t, q_axis_angle((0, 1, 0), 0.0)):
+        t += 0.1
+    assert neutral.value is not None
+    assert q_angle_deg(neutral.value, q_axis_angle((0, 1, 0), 0.0)) < 0.5
+    assert t >= 1.8  # it waited for a whole second of stillness
