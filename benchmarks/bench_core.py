@@ -34,8 +34,8 @@ def demo_seconds() -> dict[str, float]:
 
 
 def kinematics_frames_per_s() -> float:
-    from devices.pose_sim import SimulatedSession
-    from rehab.kinematics import pose_angles
+    from rehab.engine.kinematics import pose_angles
+    from rehab.sim.poses import SimulatedSession
 
     frames = list(SimulatedSession().frames())
     started = time.perf_counter()
@@ -47,13 +47,13 @@ def kinematics_frames_per_s() -> float:
 def lift_loop() -> dict[str, float]:
     """Headless frames: physics at 120 Hz plus drawing the scene and HUD at 60 fps of game time."""
     from devices.jsonl import write_recording
-    from devices.pose_sim import SimulatedSession
     from devices.replay import ReplaySource
-    from rehab.clock import SimulatedClock
-    from rehab.display import HeadlessDisplay
-    from rehab.engine import available_games
-    from rehab.exercise import Exercise
-    from rehab.play import play
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import play
+    from rehab.sim.poses import SimulatedSession
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "rec.jsonl"

@@ -14,8 +14,8 @@ import time
 from collections import defaultdict
 
 from devices import thinkgear, witmotion
-from devices.simulate import Simulator
-from rehab.types import EegSample
+from rehab.core.types import EegSample
+from rehab.sim.serial_devices import Simulator
 
 WIT_FRAMES = 100_000
 TG_PACKETS = 40_000
@@ -111,7 +111,7 @@ def _version(name: str) -> str:
 def _latency(samples: int = 300) -> dict:
     """pty write -> sample stamped by the reader thread -> sample returned by poll()."""
     from devices.serial_source import SerialSource
-    from devices.virtual_port import VirtualPort
+    from rehab.sim.virtual_port import VirtualPort
 
     port = VirtualPort()
     source = SerialSource("witmotion:bench", port.path, witmotion.WitMotionParser(), 115200)

@@ -21,7 +21,7 @@ FPS = 30
 
 def make_video(path: Path, seconds: float = 12.0) -> Path:
     """The cameraman photograph (both arms in view, so elbow angles are tracked) in a 640x480 clip."""
-    from devices.clips import photo_clip
+    from rehab.sim.clips import photo_clip
 
     return photo_clip(path, int(seconds * FPS), "camera", FPS, size=440, left=100)
 
@@ -56,11 +56,11 @@ class InLoopPose:
 
 
 def run_lift(source) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from rehab.clock import RealClock
-    from rehab.display import HeadlessDisplay
-    from rehab.engine import available_games
-    from rehab.exercise import Exercise
-    from rehab.play import play
+    from rehab.core.clock import RealClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import play
 
     lift = available_games()["lift"]
     started = time.perf_counter()

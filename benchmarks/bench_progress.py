@@ -34,7 +34,7 @@ def angle_samples_per_s(sets: int = 200, samples_per_set: int = 1800) -> dict[st
 def year_reports() -> dict[str, object]:
     from progress.reports.export import export
     from progress.store import Store
-    from progress.synthetic import fill_history
+    from rehab.sim.history import fill_history
 
     store = Store.memory()
     started = time.perf_counter()
@@ -58,7 +58,7 @@ def fhir_10k_observations() -> dict[str, object]:
     """27 months of daily sessions with pain before and after: about 10,000 Observations."""
     from progress.reports.export import export
     from progress.store import Store
-    from progress.synthetic import fill_history
+    from rehab.sim.history import fill_history
 
     store = Store.memory()
     fill_history(store, "P-F", date(2024, 1, 1), 3340, reps_per_session=2, miss_rate=0.0)

@@ -23,7 +23,7 @@ LONG_FRAMES = 900
 
 
 def make_clip(path: Path, frames: int = FRAMES) -> Path:
-    from devices.clips import photo_clip
+    from rehab.sim.clips import photo_clip
 
     return photo_clip(path, frames, "astronaut", FPS)
 
@@ -33,7 +33,7 @@ def plain_loop(clip: Path) -> dict[str, float]:
     import cv2
 
     from devices.mediapipe_pose import MediaPipePose
-    from rehab.kinematics import pose_angles
+    from rehab.engine.kinematics import pose_angles
 
     estimator = MediaPipePose()
     cap = cv2.VideoCapture(str(clip))
@@ -55,7 +55,7 @@ def pipelined(clip: Path) -> dict[str, float]:
     import io
 
     from devices.pose_source import open_pose_source
-    from rehab.tracking import AngleTracker, csv_row
+    from rehab.engine.tracking import AngleTracker, csv_row
 
     started = time.perf_counter()
     source = open_pose_source(str(clip))
@@ -73,7 +73,7 @@ def pipelined(clip: Path) -> dict[str, float]:
 def parallel_in_process(clip: Path, workers: int = 2) -> dict[str, float]:
     """``rehab track --workers 2`` without the command's start-up: two spawned processes."""
     from devices.pose_parallel import track_file_parallel
-    from rehab.tracking import AngleTracker, csv_row
+    from rehab.engine.tracking import AngleTracker, csv_row
 
     started = time.perf_counter()
     tracker = AngleTracker()
@@ -122,7 +122,7 @@ def paced_latency(clip: Path) -> dict[str, float]:
     """The clip played at 30 fps through the latest-frame path, polled by a 60 Hz loop as a game
     would: capture stamp to angles computed in the loop."""
     from devices.pose_source import open_pose_source
-    from rehab.kinematics import pose_angles
+    from rehab.engine.kinematics import pose_angles
 
     opened = time.monotonic()
     source = open_pose_source(f"video:{clip}?pace=1")
@@ -160,9 +160,9 @@ def kinematics_error() -> dict[str, dict[str, float]]:
     on simulated sessions with 8 mm landmark noise (15 mm in depth). Synthetic: not a lab result."""
     import numpy as np
 
-    from devices.pose_sim import SimulatedSession
-    from rehab.filters import AngleSmoother
-    from rehab.kinematics import pose_angles
+    from rehab.engine.filters import AngleSmoother
+    from rehab.engine.kinematics import pose_angles
+    from rehab.sim.poses import SimulatedSession
 
     results: dict[str, dict[str, float]] = {}
     for exercise in ("elbow_flexion", "shoulder_flexion", "shoulder_abduction", "knee_flexion"):
@@ -190,10 +190,10 @@ def trunk_and_neck_error() -> dict[str, dict[str, float]]:
     """The same noise on the skeleton leaning, turning and tilting (one move each way, minimum jerk)."""
     import numpy as np
 
-    from devices.pose_sim import RepScript, angle_at
-    from devices.skeleton import Posture, world_points
-    from rehab.filters import filter_for
-    from rehab.kinematics import angles_from_points
+    from rehab.engine.filters import filter_for
+    from rehab.engine.kinematics import angles_from_points
+    from rehab.engine.scripted_motion import RepScript, angle_at
+    from rehab.sim.skeleton import Posture, world_points
 
     rng = np.random.default_rng(3)
     noise_sd = np.array([0.008, 0.008, 0.015])

@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 from typing import Protocol
 from urllib.parse import parse_qsl
 
-from rehab.types import DeviceStatus, EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.core.types import DeviceStatus, EegSample, ImuSample, JointAngles, PoseFrame
 
 Sample = PoseFrame | ImuSample | EegSample | JointAngles
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import struct
 
-from rehab.types import ImuSample
-
-from .base import Sample
-from .parsing import BufferedParser
+from devices.base import Sample
+from devices.parsing import BufferedParser
+from rehab.core.types import ImuSample
 
 FRAME_LEN = 19
 _BODY = struct.Struct("<Bhhhhhh3x")

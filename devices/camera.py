@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from rehab.types import DeviceStatus
+from rehab.core.types import DeviceStatus
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 

@@ -11,10 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from rehab.types import ImuSample
-
-from .base import Sample
-from .parsing import BufferedParser
+from devices.base import Sample
+from devices.parsing import BufferedParser
+from rehab.core.types import ImuSample
 
 DEFAULT_COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 #: column name -> (field, index within the field)

@@ -16,10 +16,9 @@ single ``?`` needs no encoding): ``proximal=witmotion:/dev/ttyUSB0?baud=115200%2
 
 from __future__ import annotations
 
-from rehab.types import DeviceStatus, ImuSample
-
-from .base import Sample, Source, SourceUrl, UnknownSourceError, open_source
-from .orientation import JOINTS, JointTracker, OrientationError
+from devices.base import Sample, Source, SourceUrl, UnknownSourceError, open_source
+from devices.orientation import JOINTS, JointTracker, OrientationError
+from rehab.core.types import DeviceStatus, ImuSample
 
 OPTIONS = {"proximal", "distal", "neutral", "fusion"}
 

@@ -19,9 +19,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from rehab.types import EegSample, ImuSample, JointAngles, PoseFrame
-
-from .base import Sample
+from devices.base import Sample
+from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
 
 
 class RecordingFormatError(ValueError):

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-from rehab.types import DeviceStatus, JointAngles
-
-from .base import SourceUrl
+from devices.base import SourceUrl
+from rehab.core.types import DeviceStatus, JointAngles
 
 #: degrees per second while a key is held: about as fast as a careful patient moves
 RATE_DPS = 60.0

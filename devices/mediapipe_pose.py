@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rehab.landmarks import landmark
-from rehab.types import PoseFrame
+from rehab.core.landmarks import landmark
+from rehab.core.types import PoseFrame
 
 _TORSO = [landmark(n, s) for n in ("shoulder", "hip") for s in ("left", "right")]
 

@@ -18,9 +18,8 @@ from collections.abc import Sequence
 import imufusion
 import numpy as np
 
-from rehab.types import DeviceStatus, ImuSample, JointAngles
-
-from .base import Sample
+from devices.base import Sample
+from rehab.core.types import DeviceStatus, ImuSample, JointAngles
 
 Quat = tuple[float, float, float, float]
 IDENTITY: Quat = (1.0, 0.0, 0.0, 0.0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .base import Sample
+from devices.base import Sample
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,9 +38,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def simulated_ports(folder: Path | None = None) -> list[PortInfo]:
-    from .simulate import registry_dir
+def registry_dir() -> Path:
+    """Where running simulators note their ports, so ``rehab devices list`` can show them."""
+    base = os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / "rehab-simulators"
 
+
+def simulated_ports(folder: Path | None = None) -> list[PortInfo]:
     folder = folder or registry_dir()
     found = []
     for entry in sorted(folder.glob("*.json")) if folder.is_dir() else []:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehab.types import PoseFrame
+from rehab.core.types import PoseFrame
 
 #: frames tracked and thrown away before each segment (1 s at 30 fps)
 WARMUP_FRAMES = 30

@@ -21,11 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rehab.types import DeviceStatus, PoseFrame
-
-from .base import Sample, SourceUrl
-from .camera import Frame, FrameGrabber, open_reader
-from .mediapipe_pose import MediaPipePose, PoseResult
+from devices.base import Sample, SourceUrl
+from devices.camera import Frame, FrameGrabber, open_reader
+from devices.mediapipe_pose import MediaPipePose, PoseResult
+from rehab.core.types import DeviceStatus, PoseFrame
 
 #: estimator factory: called on the pose thread, so the model lives where it is used
 EstimatorFactory = Callable[[], MediaPipePose]

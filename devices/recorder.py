@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rehab.types import DeviceStatus, ImuSample
-
-from .base import Sample, Source
-from .jsonl import encode
-from .orientation import JointTracker
+from devices.base import Sample, Source
+from devices.jsonl import encode
+from devices.orientation import JointTracker
+from rehab.core.types import DeviceStatus, ImuSample
 
 POLL_S = 0.01
 

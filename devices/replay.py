@@ -10,10 +10,9 @@ import math
 from collections.abc import Sequence
 from pathlib import Path
 
-from rehab.types import DeviceStatus
-
-from .base import Sample, SourceUrl, UnknownSourceError
-from .jsonl import read_recording
+from devices.base import Sample, SourceUrl, UnknownSourceError
+from devices.jsonl import read_recording
+from rehab.core.types import DeviceStatus
 
 
 class ReplaySource:

@@ -16,10 +16,9 @@ from collections.abc import Callable
 
 import serial
 
-from rehab.types import DeviceStatus
-
-from .base import Sample, UnknownSourceError
-from .parsing import Parser, ParserStats
+from devices.base import Sample, UnknownSourceError
+from devices.parsing import Parser, ParserStats
+from rehab.core.types import DeviceStatus
 
 #: how long one blocking read may wait; bounds how quickly close() returns
 READ_TIMEOUT_S = 0.05

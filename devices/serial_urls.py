@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .base import SourceUrl, UnknownSourceError
-from .parsing import Parser
-from .serial_source import SerialSource, Transform
+from devices.base import SourceUrl, UnknownSourceError
+from devices.parsing import Parser
+from devices.serial_source import SerialSource, Transform
 
 if TYPE_CHECKING:
-    from .orientation import SegmentTracker
+    from devices.orientation import SegmentTracker
 
 COMMON = {"baud", "name"}
 IMU_OPTIONS = COMMON | {"segment", "neutral", "fusion"}
@@ -49,7 +49,7 @@ def _imu_transform(url: SourceUrl) -> SegmentTracker | None:
     segment = url.options.get("segment")
     if segment is None:
         return None
-    from .orientation import OrientationError, SegmentTracker
+    from devices.orientation import OrientationError, SegmentTracker
 
     try:
         tracker = SegmentTracker(segment, neutral_s=_number(url, "neutral", 1.0),
@@ -77,7 +77,7 @@ def _name(url: SourceUrl) -> str:
 
 
 def open_witmotion(url: SourceUrl) -> SerialSource:
-    from .witmotion import WitMotionParser, rate_command
+    from devices.witmotion import WitMotionParser, rate_command
 
     on_connect = b""
     if "rate" in url.options:
@@ -90,7 +90,7 @@ def open_witmotion(url: SourceUrl) -> SerialSource:
 
 
 def open_imu_csv(url: SourceUrl) -> SerialSource:
-    from .imu_csv import DEFAULT_COLUMNS, CsvConfigError, ImuCsvParser
+    from devices.imu_csv import DEFAULT_COLUMNS, CsvConfigError, ImuCsvParser
 
     columns = url.options.get("columns")
     try:
@@ -107,13 +107,13 @@ def open_imu_csv(url: SourceUrl) -> SerialSource:
 
 
 def open_thinkgear(url: SourceUrl) -> SerialSource:
-    from .thinkgear import ThinkGearParser
+    from devices.thinkgear import ThinkGearParser
 
     return _open(url, ThinkGearParser(_name(url)), 57600, COMMON)
 
 
 def open_bno08x_rvc(url: SourceUrl) -> SerialSource:
-    from .bno08x import Bno08xRvcParser
+    from devices.bno08x import Bno08xRvcParser
 
     return _open(url, Bno08xRvcParser(_name(url)), 115200, IMU_OPTIONS, tracker=_imu_transform(url))
 

@@ -7,10 +7,9 @@ payload is a list of rows: an optional run of 0x55 extended-code bytes, a code, 
 
 from __future__ import annotations
 
-from rehab.types import EegSample
-
-from .base import Sample
-from .parsing import BufferedParser
+from devices.base import Sample
+from devices.parsing import BufferedParser
+from rehab.core.types import EegSample
 
 SYNC = 0xAA
 EXCODE = 0x55

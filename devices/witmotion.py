@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import struct
 
-from rehab.types import ImuSample
-
-from .base import Sample
-from .parsing import BufferedParser
+from devices.base import Sample
+from devices.parsing import BufferedParser
+from rehab.core.types import ImuSample
 
 HEADER = 0x55
 FRAME_LEN = 11

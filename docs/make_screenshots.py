@@ -24,11 +24,11 @@ def main() -> int:
     import pygame
 
     from devices.replay import ReplaySource
-    from rehab.clock import SimulatedClock
-    from rehab.display import HeadlessDisplay
-    from rehab.engine import available_games
-    from rehab.exercise import Exercise
-    from rehab.play import play
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import play
 
     OUT.mkdir(exist_ok=True)
     for name, info in sorted(available_games().items()):

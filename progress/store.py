@@ -20,7 +20,7 @@ from typing import Any
 
 import sqlite_utils
 
-from rehab.types import DeviceStatus, RepMetrics
+from rehab.core.types import DeviceStatus, RepMetrics
 
 
 class StoreError(Exception):

@@ -2,6 +2,6 @@
 
 import sys
 
-from rehab.cli import main
+from rehab.app.cli import main
 
 sys.exit(main())

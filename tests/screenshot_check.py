@@ -26,11 +26,11 @@ def render(game: str, out: Path) -> list[int]:
     import pygame
 
     from devices.replay import ReplaySource
-    from rehab.clock import SimulatedClock
-    from rehab.display import HeadlessDisplay
-    from rehab.engine import available_games
-    from rehab.exercise import Exercise
-    from rehab.play import play
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import play
 
     info = available_games()[game]
     source = ReplaySource(info.simulate("left", 0), f"sim:{game}")
@@ -57,6 +57,6 @@ def update(games: list[str]) -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(HERE.parent))
-    from rehab.engine import available_games
+    from rehab.engine.game import available_games
 
     update(sys.argv[1:] or sorted(available_games()))

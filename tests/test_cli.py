@@ -4,8 +4,8 @@ import sys
 import pytest
 
 from rehab import __version__
-from rehab.cli import COMMANDS, build_parser, main
-from rehab.cli.notbuilt import NOT_BUILT_EXIT
+from rehab.app.cli import COMMANDS, build_parser, main
+from rehab.app.cli.notbuilt import NOT_BUILT_EXIT
 
 
 def rehab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -38,7 +38,7 @@ def test_every_command_has_help_text(command, capsys):
 def test_help_does_not_import_heavy_libraries():
     code = (
         "import sys\n"
-        "from rehab.cli import main\n"
+        "from rehab.app.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
         "heavy = [m for m in ('numpy', 'pygame', 'cv2', 'mediapipe', 'pymunk', 'sqlite_utils') if m in sys.modules]\n"
         "print('heavy:' + ','.join(heavy))\n"
@@ -51,7 +51,7 @@ def test_help_does_not_import_heavy_libraries():
 def test_commands_not_built_yet_say_so_and_fail(capsys):
     built = {"demo", "games", "patients", "play", "report", "db", "track", "plan", "session"}
     for command, (module, _) in COMMANDS.items():
-        if module != "rehab.cli.notbuilt":
+        if module != "rehab.app.cli.notbuilt":
             continue
         assert command not in built
         assert main([command]) == NOT_BUILT_EXIT

@@ -2,10 +2,10 @@ import math
 
 import pytest
 
-from devices.angle_sim import MotionScript, simulate_angles
-from rehab.compensation import CompensationMonitor, CompensationRules
-from rehab.reps import RepDetector, RepRule
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.engine.compensation import CompensationMonitor, CompensationRules
+from rehab.engine.reps import RepDetector, RepRule
+from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
 
 def run(samples, angle_name):
@@ -50,9 +50,9 @@ def test_hiking_a_hip_during_knee_work_is_flagged():
 def test_pelvic_obliquity_from_landmarks_is_positive_when_the_right_hip_is_higher():
     import numpy as np
 
-    from devices.skeleton import Posture, world_points
-    from rehab.kinematics import angles_from_points
-    from rehab.landmarks import landmark
+    from rehab.core.landmarks import landmark
+    from rehab.engine.kinematics import angles_from_points
+    from rehab.sim.skeleton import Posture, world_points
 
     points = world_points(Posture(facing_deg=30)).copy()
     assert angles_from_points(points, np.ones(33)).get("pelvic_obliquity") == pytest.approx(0.0, abs=1e-6)

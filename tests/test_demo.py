@@ -5,7 +5,7 @@ import sqlite3
 import subprocess
 import sys
 
-from devices.pose_sim import SimulatedSession
+from rehab.sim.poses import SimulatedSession
 
 
 def test_demo_stores_a_session_with_reps_and_prints_a_summary(tmp_path):

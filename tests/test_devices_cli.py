@@ -11,9 +11,9 @@ import pytest
 
 from devices.base import open_source
 from devices.jsonl import read_recording
-from devices.simulate import Simulator
-from rehab.cli import main
-from rehab.types import EegSample, ImuSample, JointAngles
+from rehab.app.cli import main
+from rehab.core.types import EegSample, ImuSample, JointAngles
+from rehab.sim.serial_devices import Simulator
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ import time
 import pytest
 
 from devices.base import open_source
-from devices.simulate import Simulator, _swing
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.sim.serial_devices import Simulator, _swing
 
 TOLERANCE_DEG = 5.0
 
@@ -83,8 +83,8 @@ GAP = (3.0, 3.6)  # no samples at all: a dropout in the middle of the first cycl
 
 
 def _stream(motion, distal: bool = True, until: float = 12.0):
-    from devices.simulate import imu_state
-    from rehab.types import ImuSample
+    from rehab.core.types import ImuSample
+    from rehab.sim.serial_devices import imu_state
 
     for k in range(int(until * 100)):
         t = k / 100
@@ -96,7 +96,7 @@ def _stream(motion, distal: bool = True, until: float = 12.0):
 
 def test_forearm_is_nan_after_a_gap_then_re_zeroed_by_a_still_neutral_hold():
     from devices.orientation import SegmentTracker
-    from devices.simulate import _ARM, X, _about
+    from rehab.sim.serial_devices import _ARM, X, _about
 
     tracker = SegmentTracker("forearm_left", neutral_s=1.0, fusion="ahrs")
     tracker.device = "sim"
@@ -135,7 +135,7 @@ def test_trunk_inclination_survives_a_gap_and_rotation_waits_for_the_re_zero():
 
 def test_two_imu_elbow_is_nan_after_a_gap_then_re_zeroed():
     from devices.orientation import JointTracker
-    from devices.simulate import _ARM, Y, _about
+    from rehab.sim.serial_devices import _ARM, Y, _about
 
     tracker = JointTracker("elbow_left", neutral_s=1.0, fusion="ahrs")
     def truth(t: float) -> float:  # flexion 0 -> 90 -> 0 in each cycle of _reps

@@ -19,7 +19,7 @@ import serial
 
 from devices.base import SourceUrl, open_source
 from devices.serial_source import SerialSource
-from rehab.types import EegSample, ImuSample
+from rehab.core.types import EegSample, ImuSample
 
 READ_S = 2.0
 

@@ -11,8 +11,8 @@ import pytest
 
 from devices.base import UnknownSourceError, open_source
 from devices.joint_source import JointSource
-from devices.simulate import Simulator, _ramp
-from devices.virtual_port import VirtualPort
+from rehab.sim.serial_devices import Simulator, _ramp
+from rehab.sim.virtual_port import VirtualPort
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_devices_dropout import TOLERANCE_DEG, drive  # noqa: E402

@@ -21,9 +21,9 @@ from devices.orientation import (
     q_normalize,
     tilt_from_gravity,
 )
-from devices.simulate import MOTIONS, Simulator, _ramp, _swing, imu_state
 from devices.witmotion import WitMotionParser
-from rehab.types import ImuSample, JointAngles
+from rehab.core.types import ImuSample, JointAngles
+from rehab.sim.serial_devices import MOTIONS, Simulator, _ramp, _swing, imu_state
 
 X, Y, Z = (1, 0, 0), (0, 1, 0), (0, 0, 1)
 angle = st.floats(-170, 170)

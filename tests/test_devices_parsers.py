@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from devices import bno08x, thinkgear, witmotion
 from devices.imu_csv import ImuCsvParser
-from rehab.types import EegSample, ImuSample
+from rehab.core.types import EegSample, ImuSample
 
 settings.register_profile("devices", max_examples=150, deadline=None)
 settings.load_profile("devices")

@@ -16,8 +16,8 @@ from devices import witmotion
 from devices.base import UnknownSourceError, open_source
 from devices.serial_source import SerialSource, explain_open_error
 from devices.thinkgear import encode_sample
-from devices.virtual_port import VirtualPort
-from rehab.types import EegSample, ImuSample
+from rehab.core.types import EegSample, ImuSample
+from rehab.sim.virtual_port import VirtualPort
 
 
 def wait_for(condition, timeout: float = 3.0):

@@ -10,8 +10,8 @@ from games.breathe import GAME
 from games.breathe import metrics as m
 from games.breathe.reader import BreathReader
 from games.breathe.rules import BreatheGame, pacer_level
-from rehab.cli import main
-from rehab.types import Controls, ImuSample
+from rehab.app.cli import main
+from rehab.core.types import Controls, ImuSample
 
 
 def sine_breaths(rates_bpm, hz=20.0, depth=1.0, inhale_s=2.0):

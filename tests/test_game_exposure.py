@@ -8,9 +8,9 @@ from games.exposure import GAME, read_sample
 from games.exposure.hierarchy import HierarchyError, load_hierarchy, parse_hierarchy
 from games.exposure.metrics import may_advance
 from games.exposure.rules import ExposureGame
-from rehab.cli import main
-from rehab.ratings import SUDS, level_for
-from rehab.types import Controls
+from rehab.app.cli import main
+from rehab.core.types import Controls
+from rehab.engine.ratings import SUDS, level_for
 
 DT = 0.05
 SMALL = {
@@ -163,12 +163,12 @@ def test_breathing_pace_comes_from_the_plan():
 def test_escape_asks_the_exit_rating_before_leaving():
     """Esc mid-level: the patient is asked how anxious they are now, then the game ends."""
     from devices.replay import ReplaySource
-    from rehab.clock import SimulatedClock
-    from rehab.display import HeadlessDisplay
-    from rehab.engine import available_games
-    from rehab.exercise import Exercise
-    from rehab.play import play
-    from rehab.types import JointAngles
+    from rehab.core.clock import SimulatedClock
+    from rehab.core.types import JointAngles
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import play
 
     info = available_games()["exposure"]
     # a patient holding the pointer at 40% of the scale: every rating they give is SUDS 40

@@ -8,8 +8,8 @@ import pytest
 from games.focus import GAME, read_sample
 from games.focus.metrics import THRESHOLD_MAX, THRESHOLD_MIN, next_threshold
 from games.focus.rules import FocusGame
-from rehab.cli import main
-from rehab.types import Controls, EegSample
+from rehab.app.cli import main
+from rehab.core.types import Controls, EegSample
 
 
 def feed(game, meditation, attention=50.0, poor=0.0, seconds=1.0, dt=0.05):

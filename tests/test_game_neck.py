@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 import games.neck as neck
 from games.neck.rules import GATE_GAP_S, GATE_HALF_LEVEL, SPEED_M_S, NeckGame
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 STEP = 1 / 120
 

@@ -15,7 +15,7 @@ from games.reach.rules import (
     level_of,
     workspace_rect,
 )
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 DT = 1 / 120
 

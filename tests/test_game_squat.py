@@ -6,7 +6,7 @@ import pygame
 
 import games.squat as squat
 from games.squat.rules import TOO_DEEP, SquatGame
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 STEP = 1 / 120
 

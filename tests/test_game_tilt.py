@@ -15,7 +15,7 @@ from games.tilt.rules import (
     RIM_HEIGHT,
     TiltGame,
 )
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 DT = 1 / 120
 

@@ -6,9 +6,9 @@ import math
 import numpy as np
 import pytest
 
-from devices.skeleton import Posture, Segments, world_points
-from rehab.kinematics import angles_from_points, pose_angles, three_point_angle
-from rehab.types import PoseFrame
+from rehab.core.types import PoseFrame
+from rehab.engine.kinematics import angles_from_points, pose_angles, three_point_angle
+from rehab.sim.skeleton import Posture, Segments, world_points
 
 # shoulders as wide as hips: the trunk line is then vertical and every DESIGN.md definition
 # (which measures shoulder and hip angles against the same-side trunk line) has an exact answer

@@ -7,13 +7,13 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from devices.pose_sim import SimulatedSession
-from devices.skeleton import Posture, Segments, world_points
-from rehab.angles import POSE_ANGLE_NAMES, UNSIDED_MOTIONS
-from rehab.filters import ONE_EURO_TUNING, AngleSmoother, filter_for
-from rehab.kinematics import angles_from_points, pose_angles
-from rehab.landmarks import landmark
-from rehab.types import JointAngles, PoseFrame
+from rehab.core.angles import POSE_ANGLE_NAMES, UNSIDED_MOTIONS
+from rehab.core.landmarks import landmark
+from rehab.core.types import JointAngles, PoseFrame
+from rehab.engine.filters import ONE_EURO_TUNING, AngleSmoother, filter_for
+from rehab.engine.kinematics import angles_from_points, pose_angles
+from rehab.sim.poses import SimulatedSession
+from rehab.sim.skeleton import Posture, Segments, world_points
 
 SQUARE = Segments(shoulder_width=0.3, hip_width=0.3)
 FACINGS = (-150, -90, -45, 0, 30, 90, 180)

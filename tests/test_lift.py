@@ -3,8 +3,8 @@
 import math
 
 from games.lift.rules import LiftGame
-from rehab.engine import FixedStepper
-from rehab.types import Controls
+from rehab.core.types import Controls
+from rehab.engine.game import FixedStepper
 
 
 def hold_level(game: LiftGame, level: float, seconds: float, tracking: bool = True) -> None:

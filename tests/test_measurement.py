@@ -2,10 +2,10 @@
 
 import math
 
-from devices.angle_sim import MotionScript, simulate_angles
-from rehab.engine import available_games
-from rehab.exercise import Exercise
-from rehab.measurement import Measurement
+from rehab.engine.exercise import Exercise
+from rehab.engine.game import available_games
+from rehab.engine.measurement import Measurement
+from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
 
 def test_two_sided_movements_count_turns_either_way_and_remember_the_furthest():

@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 
 from progress.store import DB_FILENAME
-from rehab.cli import main
-from rehab.engine import available_games
-from rehab.plans import PlanError, fill_patient, from_dict, game_problems, parse_text, template_names, template_text
+from rehab.app.cli import main
+from rehab.app.plans import PlanError, fill_patient, from_dict, game_problems, parse_text, template_names, template_text
+from rehab.engine.game import available_games
 
 GOOD = """\
 schema = 1
@@ -190,6 +190,6 @@ def test_a_movement_the_installed_game_cannot_play_is_refused(tmp_path, capsys):
 
 def test_unreadable_file(tmp_path):
     with pytest.raises(PlanError):
-        from rehab.plans import load
+        from rehab.app.plans import load
 
         load(Path(tmp_path / "missing.toml"))

@@ -5,15 +5,16 @@ import math
 
 import pytest
 
-from devices.angle_sim import MotionScript, nan_gap, simulate_angles
 from devices.replay import ReplaySource
 from progress.store import DB_FILENAME, Store
-from rehab.cli import main
-from rehab.clock import SimulatedClock
-from rehab.display import HeadlessDisplay
-from rehab.engine import available_games
-from rehab.exercise import Exercise
-from rehab.play import SceneTimes, play
+from rehab.app.cli import main
+from rehab.core.clock import SimulatedClock
+from rehab.engine.display import HeadlessDisplay
+from rehab.engine.exercise import Exercise
+from rehab.engine.game import available_games
+from rehab.engine.play import SceneTimes, play
+from rehab.engine.scripted_motion import MotionScript, simulate_angles
+from rehab.sim.patients import nan_gap
 
 GAMES = sorted(available_games())
 
@@ -103,7 +104,7 @@ def test_a_rep_past_the_safety_ceiling_is_never_a_success():
 
 
 def test_games_get_only_the_options_their_factory_declares():
-    from rehab.engine import GameInfo, build_game
+    from rehab.engine.game import GameInfo, build_game
 
     made = []
     old_style = GameInfo("old", "Old", (), (), "", factory=lambda hold_s=1.0: made.append(hold_s) or "game",
@@ -132,10 +133,10 @@ def test_a_camera_seen_movement_to_the_right_steers_right(game, posture_field, d
     """From skeleton to game control, one sign convention: the patient's right is positive."""
     import numpy as np
 
-    from devices.skeleton import Posture, world_points
-    from rehab.controls import ControlMapper
-    from rehab.kinematics import pose_angles
-    from rehab.types import PoseFrame
+    from rehab.core.types import PoseFrame
+    from rehab.engine.controls import ControlMapper
+    from rehab.engine.kinematics import pose_angles
+    from rehab.sim.skeleton import Posture, world_points
 
     exercise = Exercise.for_game(available_games()[game], "left")
     mapper = ControlMapper(exercise.calibration, exercise.axes)
@@ -152,8 +153,8 @@ def test_a_camera_session_waits_for_the_patient_to_be_well_placed():
     """Setup guidance holds the instructions while the camera cannot see the arm, then play starts."""
     import numpy as np
 
-    from devices.skeleton import Posture, image_points, world_points
-    from rehab.types import PoseFrame
+    from rehab.core.types import PoseFrame
+    from rehab.sim.skeleton import Posture, image_points, world_points
 
     world = world_points(Posture())
 
@@ -184,14 +185,14 @@ def test_a_camera_session_waits_for_the_patient_to_be_well_placed():
                   setup_check=True)  # fmt: skip
     # 3 s held by the check, then 1 s of instructions, then 1 s of play, at 60 frames a second
     assert result.frames == pytest.approx(60 * 5, abs=3)
-    from rehab.setup_guidance import advise
+    from rehab.engine.setup_guidance import advise
 
     too_close = PoseFrame(t=0.0, world=world, visibility=np.ones(33), image=image_points(world, distance_m=0.8))
     assert "step back" in advise(too_close, ["elbow_flexion_left"]).messages[0]
 
 
 def test_an_unplugged_device_pauses_the_game_and_says_why():
-    from rehab.types import DeviceStatus, JointAngles
+    from rehab.core.types import DeviceStatus, JointAngles
 
     class Serial:
         url = "witmotion:/dev/ttyUSB0"
@@ -223,13 +224,13 @@ def test_an_unplugged_device_pauses_the_game_and_says_why():
                   on_rep=lambda rep: None, max_seconds=7.0, screenshot=None)  # fmt: skip
     assert [e.kind for e in result.events] == ["lost", "reconnected"]
     assert result.untracked_s == pytest.approx(3.0, abs=0.1)
-    from rehab.play import _pause_reason
+    from rehab.engine.play import _pause_reason
 
     assert "disconnected" in _pause_reason(result.events[:1])
 
 
 def test_input_that_goes_silent_counts_as_lost():
-    from rehab.types import JointAngles
+    from rehab.core.types import JointAngles
 
     class Silent:
         url = "imu-csv:/dev/ttyACM0"

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from devices.mediapipe_pose import MediaPipePose, PatientLock, in_frame_visibility
-from rehab.kinematics import pose_angles
-from rehab.landmarks import landmark
-from rehab.setup_guidance import FRONT, classify_view, facing_angle
+from rehab.core.landmarks import landmark
+from rehab.engine.kinematics import pose_angles
+from rehab.engine.setup_guidance import FRONT, classify_view, facing_angle
 
 skimage_data = pytest.importorskip("skimage.data")
 

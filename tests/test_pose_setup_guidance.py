@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from devices.skeleton import Posture, image_points, world_points
-from rehab.landmarks import landmark
-from rehab.setup_guidance import BACK, FRONT, LEFT_SIDE, RIGHT_SIDE, advise, classify_view, landmarks_for
-from rehab.types import PoseFrame
+from rehab.core.landmarks import landmark
+from rehab.core.types import PoseFrame
+from rehab.engine.setup_guidance import BACK, FRONT, LEFT_SIDE, RIGHT_SIDE, advise, classify_view, landmarks_for
+from rehab.sim.skeleton import Posture, image_points, world_points
 
 NEUTRAL = Posture()
 

@@ -16,8 +16,8 @@ from progress.reports.fhir import build_bundle, validate_bundle
 from progress.reports.output import OutputError
 from progress.reports.pdf import render_pdf
 from progress.store import DB_FILENAME, Store
-from progress.synthetic import fill_history
-from rehab.cli import main
+from rehab.app.cli import main
+from rehab.sim.history import fill_history
 
 NOW = "2026-11-25T15:00:00+00:00"
 
@@ -185,7 +185,7 @@ def test_cli_db_check_and_backup(home, tmp_path, capsys):
 
 
 def test_report_help_does_not_import_heavy_libraries():
-    code = ("import sys; from rehab.cli import main\ntry: main(['report', '--help'])\nexcept SystemExit: pass\n"
+    code = ("import sys; from rehab.app.cli import main\ntry: main(['report', '--help'])\nexcept SystemExit: pass\n"
             "print([m for m in ('matplotlib', 'reportlab', 'fhir', 'sqlite_utils') if m in sys.modules])")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")

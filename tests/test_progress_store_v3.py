@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from progress.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
-from rehab.types import DeviceStatus, RepMetrics
+from rehab.core.types import DeviceStatus, RepMetrics
 
 AT = "2026-11-25T10:00:00+00:00"
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from rehab.plans import parse_text
-from rehab.progression import Outcome, OverrideError, apply, find_exercise, override, propose
+from rehab.app.plans import parse_text
+from rehab.app.progression import Outcome, OverrideError, apply, find_exercise, override, propose
 
 PLAN = """\
 schema = 1

@@ -1,8 +1,8 @@
 """Pain asked on screen: keys move the marker, Enter chooses, Esc skips."""
 
-from rehab.clock import SimulatedClock
-from rehab.display import HeadlessDisplay
-from rehab.rating_screen import ask_on_screen
+from rehab.core.clock import SimulatedClock
+from rehab.engine.display import HeadlessDisplay
+from rehab.engine.rating_screen import ask_on_screen
 
 
 class KeyedDisplay(HeadlessDisplay):

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from rehab.ratings import STOP_LEVEL, STRESS, SUDS, Prompt, hand_level, level_for
-from rehab.types import PoseFrame
+from rehab.core.types import PoseFrame
+from rehab.engine.ratings import STOP_LEVEL, STRESS, SUDS, Prompt, hand_level, level_for
 
 
 def run(prompt, levels, dt=0.05):

@@ -5,9 +5,9 @@ import pytest
 
 from devices.base import SourceUrl, UnknownSourceError, open_source
 from devices.jsonl import RecordingFormatError, read_recording, write_recording
-from devices.pose_sim import SimulatedSession
 from devices.replay import ReplaySource
-from rehab.types import EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.sim.poses import SimulatedSession
 
 
 def test_every_kind_round_trips(tmp_path):

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from devices.pose_sim import RepScript, angle_at
-from rehab.reps import RepDetector, RepRule
+from rehab.engine.reps import RepDetector, RepRule
+from rehab.engine.scripted_motion import RepScript, angle_at
 
 RULE = RepRule.for_range(rest_deg=10, target_deg=120, hold_s=0.5)
 
@@ -92,8 +92,8 @@ def test_smoothness_is_measured_and_jerky_reps_score_lower():
 
 
 def test_sparc_of_a_minimum_jerk_reach_matches_the_published_value():
-    from devices.pose_sim import minimum_jerk
-    from rehab.smoothness import sparc
+    from rehab.engine.scripted_motion import minimum_jerk
+    from rehab.engine.smoothness import sparc
 
     fs = 100.0
     t = np.arange(0, 1.3, 1 / fs)
@@ -115,7 +115,7 @@ def test_very_fast_and_very_slow_reps_count_once_each(rise_s, lower_s):
 
 
 def test_a_single_jittery_sample_does_not_end_a_hold():
-    from rehab.reps import hold_time
+    from rehab.engine.reps import hold_time
 
     steady = [(i / 30, 100.0) for i in range(90)]  # 3 s at the top
     jittered = [(t, 90.0 if i == 45 else a) for i, (t, a) in enumerate(steady)]

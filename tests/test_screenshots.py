@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from rehab.engine import available_games
+from rehab.engine.game import available_games
 from tests.screenshot_check import reference_path, render
 
 #: mean difference in grey levels (0-255) over the thumbnail that still counts as the same look

@@ -11,7 +11,7 @@ import time
 import pytest
 
 from progress.store import DB_FILENAME, Store
-from rehab.cli import main
+from rehab.app.cli import main
 
 PLAN = """\
 schema = 1
@@ -180,8 +180,8 @@ def test_a_mental_plan_runs_its_games_with_the_plans_settings_and_stores_their_r
 
 
 def test_the_simulated_patient_does_what_the_plan_prescribes():
-    from devices.angle_sim import prescribed_patient
-    from rehab.reps import RepDetector, RepRule
+    from rehab.engine.reps import RepDetector, RepRule
+    from rehab.sim.patients import prescribed_patient
 
     samples = prescribed_patient("knee_flexion_right", 5.0, 40.0, 70.0, reps=10, hold_s=2.0, seed=3)
     detector = RepDetector(RepRule.for_range(5.0, 40.0, hold_s=2.0))

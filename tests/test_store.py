@@ -5,7 +5,7 @@ import stat
 import pytest
 
 from progress.store import SCHEMA_VERSION, Store, StoreError
-from rehab.types import RepMetrics
+from rehab.core.types import RepMetrics
 
 
 def rep(index: int, peak: float = 120.0) -> RepMetrics:

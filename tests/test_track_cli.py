@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from devices import camera
-from devices.clips import photo_clip
-from rehab.angles import POSE_ANGLE_NAMES
-from rehab.cli import main
+from rehab.app.cli import main
+from rehab.core.angles import POSE_ANGLE_NAMES
+from rehab.sim.clips import photo_clip
 
 skimage_data = pytest.importorskip("skimage.data")
 cv2 = pytest.importorskip("cv2")

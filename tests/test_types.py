@@ -4,7 +4,7 @@ import math
 import numpy as np
 import pytest
 
-from rehab.types import EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
 
 
 def test_pose_frame_arrays_are_read_only_and_shaped():

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-
-from .reader import CHANNEL, BreathReader
+from games.breathe.reader import CHANNEL, BreathReader
+from rehab.engine.game import GameInfo
 
 #: the rules' defaults; a plan may change the pace (4.5-6.5 a minute is resonance breathing)
 PACE_BPM = 6.0
@@ -13,13 +12,13 @@ DURATION_S = 180.0
 
 def _factory(hold_s: float = 0.0, pace_bpm: float = PACE_BPM, duration_s: float = DURATION_S):  # type: ignore[no-untyped-def]
     """``pace_bpm`` and ``duration_s`` come from the plan's breathing part when a session runs one."""
-    from .rules import BreatheGame
+    from games.breathe.rules import BreatheGame
 
     return BreatheGame(pace_bpm=pace_bpm, duration_s=duration_s)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_breathe
+    from games.breathe.draw import draw_breathe
 
     draw_breathe(surface, snapshot)
 
@@ -30,9 +29,8 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
     import math
     import random
 
-    from rehab.mental import closed_loop
-
-    from .rules import BreatheGame
+    from games.breathe.rules import BreatheGame
+    from rehab.engine.mental import closed_loop
 
     rng = random.Random(seed)
     state = {"phase": 0.0, "last": 0.0, "cycle_rate": 9.0, "depth": 0.9}

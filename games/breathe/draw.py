@@ -7,11 +7,10 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE
-from rehab.rating_view import draw_prompt
-
-from .rules import BreatheSnapshot
+from games.breathe.rules import BreatheSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE
+from rehab.engine.rating_view import draw_prompt
 
 CENTRE = (240, 290)
 R_OUT, R_IN = 60, 165  # pacer radius breathed out / in

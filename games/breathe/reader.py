@@ -17,8 +17,8 @@ from collections import deque
 
 import numpy as np
 
-from rehab.ratings import hand_level
-from rehab.types import EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.engine.ratings import hand_level
 
 CHANNEL = "breath"
 WINDOW_S = 20.0

@@ -12,10 +12,9 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rehab.ratings import STRESS, Prompt, PromptView, Rating
-from rehab.types import Controls
-
-from . import metrics
+from games.breathe import metrics
+from rehab.core.types import Controls
+from rehab.engine.ratings import STRESS, Prompt, PromptView, Rating
 
 #: seconds of breathing drawn on the chart, and how often it is sampled
 TRACE_S, TRACE_HZ = 30.0, 10.0

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rehab.engine import GameInfo
-from rehab.ratings import hand_level
-from rehab.types import JointAngles, PoseFrame
+from rehab.core.types import JointAngles, PoseFrame
+from rehab.engine.game import GameInfo
+from rehab.engine.ratings import hand_level
 
 #: the pointer channel: Up/Down keys (``keyboard:``) or the higher hand seen by the camera
 CHANNEL = "hand"
@@ -16,8 +16,8 @@ def _factory(hold_s: float = 0.0, hierarchy: Path | None = None, steps: list[tup
              suds_stop: float | None = None, minutes_per_step: float | None = None):  # type: ignore[no-untyped-def]
     """``hierarchy``: a therapist's TOML/JSON file; or ``steps`` (description, SUDS to move on at)
     from an exercise plan, with its ``suds_stop``; the shipped heights tower otherwise."""
-    from .hierarchy import hierarchy_from_steps, load_hierarchy
-    from .rules import ExposureGame
+    from games.exposure.hierarchy import hierarchy_from_steps, load_hierarchy
+    from games.exposure.rules import ExposureGame
 
     if steps:
         min_level_s = 60.0 * minutes_per_step if minutes_per_step else 45.0
@@ -26,7 +26,7 @@ def _factory(hold_s: float = 0.0, hierarchy: Path | None = None, steps: list[tup
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_exposure
+    from games.exposure.draw import draw_exposure
 
     draw_exposure(surface, snapshot)
 
@@ -44,11 +44,10 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
     import math
     import random
 
-    from rehab.mental import closed_loop
-    from rehab.ratings import SUDS, level_for
-
-    from .hierarchy import load_hierarchy
-    from .rules import GO_UP, ExposureGame
+    from games.exposure.hierarchy import load_hierarchy
+    from games.exposure.rules import GO_UP, ExposureGame
+    from rehab.engine.mental import closed_loop
+    from rehab.engine.ratings import SUDS, level_for
 
     rng = random.Random(seed)
     peaks = (25.0, 40.0, 55.0, 65.0, 75.0, 90.0)

@@ -8,12 +8,11 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE
-from rehab.rating_view import draw_prompt
-from rehab.scenes import wrap
-
-from .rules import ExposureSnapshot
+from games.exposure.rules import ExposureSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE
+from rehab.engine.rating_view import draw_prompt
+from rehab.engine.scenes import wrap
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
 TOWER_X, TOWER_W = 560, 120

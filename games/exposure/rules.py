@@ -13,11 +13,10 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rehab.ratings import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
-from rehab.types import Controls
-
-from . import metrics
-from .hierarchy import Hierarchy, Level, load_hierarchy
+from games.exposure import metrics
+from games.exposure.hierarchy import Hierarchy, Level, load_hierarchy
+from rehab.core.types import Controls
+from rehab.engine.ratings import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
 
 GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
 #: holding the pointer in the stop zone this long stops, outside any prompt

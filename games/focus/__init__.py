@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-from rehab.types import EegSample, JointAngles
+from rehab.core.types import EegSample, JointAngles
+from rehab.engine.game import GameInfo
 
 
 def _factory(hold_s: float = 0.0):  # type: ignore[no-untyped-def]
-    from .rules import FocusGame
+    from games.focus.rules import FocusGame
 
     return FocusGame()
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_focus
+    from games.focus.draw import draw_focus
 
     draw_focus(surface, snapshot)
 

@@ -8,10 +8,9 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE
-
-from .rules import FocusSnapshot
+from games.focus.rules import FocusSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
 WATER_Y = 420

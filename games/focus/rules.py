@@ -9,9 +9,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from rehab.types import Controls
-
-from . import metrics
+from games.focus import metrics
+from rehab.core.types import Controls
 
 RISE_PER_S, SINK_PER_S = 1 / 40, 1 / 160  # a lantern takes 40 s of calm to reach the sky
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE
-
-from .rules import LiftSnapshot
+from games.lift.rules import LiftSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE
 
 
 def world_to_screen(height_share: float, surface: pygame.Surface) -> int:

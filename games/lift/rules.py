@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pymunk
 
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 TRAVEL_M = 1.0  # height of the shelf above the floor, world metres
 WEIGHT_KG = 2.0

@@ -7,18 +7,18 @@ tilts to the right. The game itself only sees the signed level (-1 left .. +1 ri
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.engine.game import GameInfo
 
 
 def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from .rules import NeckGame
+    from games.neck.rules import NeckGame
 
     return NeckGame(hold_s=hold_s)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_neck
+    from games.neck.draw import draw_neck
 
     draw_neck(surface, snapshot)
 
@@ -26,7 +26,7 @@ def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
 def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     """Slow head turns, alternating left and right, 30-55 degrees, with a little head tilt that goes
     along with them. ``side`` is ignored: the neck turns both ways."""
-    from devices.angle_sim import MotionScript, simulate_angles
+    from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
     turns = (32.0, -36.0, 40.0, -33.0, 44.0, -38.0, 30.0, -42.0, 55.0)
     timing = {"rise_s": 1.5, "hold_s": 1.4, "lower_s": 1.4, "rest_s": 0.7}

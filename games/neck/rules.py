@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import pymunk
 
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 LANE_M = 3.0  # sideways metres at level 1
 SPEED_M_S = 4.5  # forward speed: calm, constant

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.engine.game import GameInfo
 
 
 def _factory(hold_s: float = 1.0, side: str = "right", seed: int | None = None):  # type: ignore[no-untyped-def]
     """``side`` mirrors the hand for a left arm; ``seed`` fixes where balloons appear (the engine
     passes both)."""
-    from .rules import ReachGame
+    from games.reach.rules import ReachGame
 
     return ReachGame(hold_s=hold_s, side=side, seed=seed)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_reach
+    from games.reach.draw import draw_reach
 
     draw_reach(surface, snapshot)
 
@@ -28,7 +28,7 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     """
     import random
 
-    from devices.angle_sim import MotionScript, simulate_angles
+    from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
     rng = random.Random(seed)
     flexion = [rng.uniform(lo, hi) for lo, hi in ((70, 95), (105, 125), (120, 145), (85, 110), (125, 150),

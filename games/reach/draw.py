@@ -10,10 +10,9 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE, Color
-
-from .rules import ReachSnapshot
+from games.reach.rules import ReachSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE, Color
 
 #: world (0, 0) on screen, and pixels per world unit
 ORIGIN = (30, 472)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pymunk
 
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 #: the world the renderer draws: x 0..WORLD_W, y 0..WORLD_H (y up)
 WORLD_W, WORLD_H = 1.95, 1.0

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.engine.game import GameInfo
 
 
 def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from .rules import SquatGame
+    from games.squat.rules import SquatGame
 
     return SquatGame(hold_s=hold_s)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_squat
+    from games.squat.draw import draw_squat
 
     draw_squat(surface, snapshot)
 
@@ -21,7 +21,7 @@ def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
 def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     """Seven calm mini-squats of 55-75 degrees; the other knee bends a little less (mild asymmetry),
     and hip flexion follows the knees as it does in a real squat."""
-    from devices.angle_sim import MotionScript, simulate_angles
+    from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
     other = "right" if side == "left" else "left"
     peaks = (62.0, 68.0, 72.0, 58.0, 66.0, 75.0, 64.0)

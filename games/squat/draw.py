@@ -10,10 +10,9 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE, Color
-
-from .rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
+from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE, Color
 
 PX_PER_M = 130
 GROUND_Y = 430  # screen y of the ground line

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import pymunk
 
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 GRAVITY = 9.0  # m/s^2: a touch floatier than Earth, so jumps read clearly
 RUNNER_R = 0.3  # radius of the runner's body, metres

@@ -6,18 +6,18 @@ negative = to the LEFT; the game's level is signed the same way (-1 full bend le
 
 from __future__ import annotations
 
-from rehab.engine import GameInfo
-from rehab.types import JointAngles
+from rehab.core.types import JointAngles
+from rehab.engine.game import GameInfo
 
 
 def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from .rules import TiltGame
+    from games.tilt.rules import TiltGame
 
     return TiltGame(hold_s=hold_s)
 
 
 def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from .draw import draw_tilt
+    from games.tilt.draw import draw_tilt
 
     draw_tilt(surface, snapshot)
 
@@ -29,7 +29,7 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     """
     import random
 
-    from devices.angle_sim import MotionScript, simulate_angles
+    from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
     rng = random.Random(seed)
     peaks = [rng.uniform(12.0, 22.0) * (-1 if i % 2 == 0 else 1) for i in range(10)]

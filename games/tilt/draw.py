@@ -10,10 +10,9 @@ import math
 
 import pygame
 
-from rehab.hud import text
-from rehab.palette import PALETTE, Color
-
-from .rules import TiltSnapshot
+from games.tilt.rules import TiltSnapshot
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE, Color
 
 #: the board's pivot on screen, and pixels per metre
 PIVOT = (420, 300)

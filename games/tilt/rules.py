@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import pymunk
 
-from rehab.types import Controls
+from rehab.core.types import Controls
 
 GRAVITY = 6.0  # a heavy, calm marble: slower than 9.81 so the eye can follow it
 #: board tilt per unit of level, and the safe maximum whatever the patient does

@@ -1,0 +1,208 @@
+"""``rehab play GAME``: one game with any input, in a window or headless, stored like any session."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("game", help="game name (see 'rehab games')")
+    parser.add_argument("--input", default="sim", metavar="URL",
+                        help="input: sim (simulated patient, the default), keyboard: (needs --window), "
+                             "replay:FILE.jsonl, webcam:0, witmotion:/dev/ttyUSB0, ...")  # fmt: skip
+    parser.add_argument("--side", choices=("left", "right"), default="left", help="side to exercise (default left)")
+    parser.add_argument("--patient", default="guest", help="pseudonymous patient id to store the session under")
+    parser.add_argument("--target", type=float, metavar="DEG", help="goal angle in degrees (default: the game's)")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="first measure the comfortable range (three movements); the goal becomes 90%% of it")
+    parser.add_argument("--ceiling", type=float, metavar="DEG",
+                        help="safety limit: reps past it never count (default: the normal range, AAOS)")  # fmt: skip
+    parser.add_argument("--reps", type=int, default=8, help="reps planned (default 8)")
+    parser.add_argument("--hold", type=float, default=1.0, metavar="S", help="seconds to hold at the goal (default 1)")
+    shown = parser.add_mutually_exclusive_group()
+    shown.add_argument("--window", action="store_true", help="play in a window, in real time")
+    shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
+    parser.add_argument("--seconds", type=float, default=120.0, help="stop after this much play (default 120)")
+    parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
+    parser.add_argument("--screenshot-at", metavar="SECONDS", type=float,
+                        help="when to take the screenshot, seconds into play (default: the last frame)")  # fmt: skip
+    parser.add_argument("--stats", metavar="JSON", type=Path,
+                        help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
+    parser.add_argument("--seed", type=int, default=0,
+                        help="seed for the simulated patient and the game's chance events")  # fmt: skip
+    parser.add_argument("--hierarchy", type=Path, metavar="FILE",
+                        help="exposure: the therapist's hierarchy of levels (TOML or JSON)")  # fmt: skip
+    look = parser.add_argument_group("accessibility")
+    look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
+    look.add_argument("--font-scale", type=float, default=1.0, metavar="X", help="text size, 0.5 to 2.5 (default 1)")
+    look.add_argument("--high-contrast", action="store_true", help="high-contrast colours, readable when colour-blind")
+    look.add_argument("--mirror", action="store_true", help="swap left and right on screen for two-sided movements")
+    look.add_argument("--seated", action="store_true", help="play sitting down (refuses games that need standing)")
+    look.add_argument("--no-sound", action="store_true", help="no sound cues")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehab.app.cli import CommandError
+    from rehab.engine.game import available_games
+
+    games = available_games()
+    if args.game not in games:
+        raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
+    if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
+        raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
+    info = games[args.game]
+    if args.seated and info.standing_only:
+        seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
+        raise CommandError(f"{info.title} is played standing; games you can play seated: {seated}")
+    from rehab.engine.hud import set_font_scale
+    from rehab.engine.palette import use_high_contrast
+
+    try:
+        set_font_scale(args.font_scale)
+    except ValueError as error:
+        raise CommandError(str(error)) from error
+    if args.high_contrast:
+        use_high_contrast()
+
+    from rehab.core.clock import RealClock, SimulatedClock
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.play import SceneTimes
+
+    if args.window and not has_screen():
+        raise CommandError("--window needs a display, and none was found; run with --headless")
+    from dataclasses import replace
+
+    exercise = replace(Exercise.for_game(info, args.side, args.reps, args.hold, args.target), mirror=args.mirror,
+                       ceiling_deg=args.ceiling if args.ceiling else _normal_range(info))  # fmt: skip
+    if args.calibrate and info.kind != "physical":
+        raise CommandError("--calibrate measures a joint's range; it is for the movement games")
+    source = _open_input(args, info, exercise)
+    display = WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (
+        HeadlessDisplay())  # fmt: skip
+    from rehab.engine.sound import Sounds
+
+    sounds = Sounds() if args.window and not args.no_sound else None
+    # recorded or simulated input may play as fast as it can be computed; a live device (a camera,
+    # a serial IMU) delivers in real time, so even headless the loop must keep real time with it
+    recorded = args.input in ("sim", "sim:") or source.url.startswith("replay:")
+    clock = SimulatedClock() if recorded and not args.window else RealClock()
+    scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
+
+    from progress.store import DB_FILENAME, Store, StoreError
+    from rehab.app.demo import wall_clock_iso
+    from rehab.app.home import data_home
+    from rehab.engine.play import play
+
+    try:
+        store = Store.open(data_home(args.home) / DB_FILENAME)
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+    try:
+        if args.calibrate:
+            exercise = _calibrate(args, info, exercise, source, clock, display, store)
+        session_id = store.start_session(args.patient, wall_clock_iso(), info.name, exercise.angle_name,
+                                         args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
+        result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
+                      max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
+                      scenes=scenes, sounds=sounds,
+                      game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
+                      setup_check=source.url.startswith("webcam:"), seed=args.seed)  # fmt: skip
+        store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
+                             else "stopped")  # fmt: skip
+        from rehab.engine.mental import store_ratings
+
+        store_ratings(store, args.patient, session_id, wall_clock_iso(), result.extras)
+    finally:
+        store.close()
+        source.close()
+        display.close()
+
+    if info.kind == "mental":
+        _print_mental_summary(info, result)
+    else:
+        _print_reps(info, exercise, result)
+    print(f"Stored as session {session_id} for patient {args.patient}.")
+    if args.stats:
+        args.stats.write_text(json.dumps(result.stats_json(), indent=2))
+        print(f"Stats: {args.stats}")
+    if args.screenshot:
+        print(f"Screenshot: {args.screenshot}")
+    return 0
+
+
+def _print_mental_summary(info, result) -> None:  # type: ignore[no-untyped-def]
+    counts = ", ".join(f"{result.extras[k]} {k}" for k in ("breaths", "ratings", "levels") if k in result.extras)
+    print(f"{info.title}: {result.play_s:.0f} s{'; ' + counts if counts else ''}; ended: {result.ended}.")
+
+
+def _print_reps(info, exercise, result) -> None:  # type: ignore[no-untyped-def]
+    successes = sum(r.success for r in result.reps)
+    print(f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
+          f"in {result.play_s:.0f} s of play; ended: {result.ended}.")  # fmt: skip
+    for rep in result.reps:
+        print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
+              f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
+
+
+#: with --calibrate the goal is this share of the measured comfortable range
+CALIBRATED_GOAL_SHARE = 0.9
+
+
+def _normal_range(info) -> float:  # type: ignore[no-untyped-def]
+    """The AAOS normal range of the game's movement: the default safety ceiling."""
+    from rehab.core.angles import NORMAL_ROM_DEG
+
+    return float(NORMAL_ROM_DEG.get(info.angle, info.target_deg * 1.5))
+
+
+def _calibrate(args, info, exercise, source, clock, display, store):  # type: ignore[no-untyped-def]
+    """Measure the comfortable range, store it, and return the exercise with its goal set from it."""
+    from dataclasses import replace
+
+    from rehab.app.cli import CommandError
+    from rehab.app.demo import wall_clock_iso
+    from rehab.engine.calibration import measure_range
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.play import SceneTimes
+
+    # the simulated patient's calibration is its own short session; live input just carries on
+    calibration_source = _open_input(args, info, exercise) if args.input in ("sim", "sim:") else source
+    scenes = SceneTimes(summary_s=0.0) if args.window else SceneTimes(1.0, 1.0, 0.0)
+    measured = measure_range(calibration_source, info, args.side, exercise.ceiling_deg, clock, display, scenes,
+                             info.title)  # fmt: skip
+    if measured is None:
+        raise CommandError("no movement was seen during calibration; check the input and try again")
+    store.add_calibration(args.patient, wall_clock_iso(), exercise.angle_name, round(measured.start_deg, 1),
+                          round(measured.peak_deg, 1), source.url)  # fmt: skip
+    goal = args.target or round(exercise.rest_deg + CALIBRATED_GOAL_SHARE * (measured.peak_deg - exercise.rest_deg), 1)
+    print(f"Calibrated: comfortable range up to {measured.peak_deg:.0f}° ({measured.movements} movements); "
+          f"goal {goal:.0f}°.")  # fmt: skip
+    calibrated = replace(Exercise.for_game(info, args.side, args.reps, args.hold, goal), mirror=args.mirror,
+                         ceiling_deg=exercise.ceiling_deg)  # fmt: skip
+    return calibrated
+
+
+def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
+    from devices.base import UnknownSourceError, open_source
+    from devices.replay import ReplaySource
+    from rehab.app.cli import CommandError
+
+    if args.input in ("sim", "sim:"):
+        if info.simulate is None:
+            raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
+        return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
+    if args.input.startswith("keyboard"):
+        if not args.window:
+            raise CommandError("keyboard input needs --window (keys come from the game window)")
+        from devices.keyboard import KeyboardSource
+
+        return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
+    try:
+        return open_source(args.input)
+    except UnknownSourceError as error:
+        raise CommandError(str(error)) from error
+    except OSError as error:
+        raise CommandError(f"cannot open {args.input}: {error}") from error

@@ -1,0 +1,239 @@
+"""``rehab session start``: today's guided session from the patient's current plan.
+
+The CLI owns the outside world (clock, date, terminal prompts, window, input devices) and hands it
+to ``rehab.app.session_runner.run_session``. Exit status: 0 when the session ran to its end (or pain
+was too high to start, which is the plan working), 4 when it was stopped for pain or by the patient.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+SESSION_STOPPED_EXIT = 4
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    start = actions.add_parser("start", help="run today's session from the patient's plan",
+                               description="Run today's guided session: pain before, setup check, calibration, "
+                                           "sets and rests, pain after.")  # fmt: skip
+    start.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
+    start.add_argument("--input", metavar="URL",
+                       help="input for every exercise: sim (simulated patient), webcam:0, witmotion:/dev/ttyUSB0, "
+                            "keyboard: (needs a window) ... (default: the plan's, else webcam:0)")  # fmt: skip
+    shown = start.add_mutually_exclusive_group()
+    shown.add_argument("--headless", action="store_true", help="no window, as fast as the input allows")
+    shown.add_argument("--window", action="store_true", help="play in a window, in real time (the default "
+                                                              "when there is a screen)")  # fmt: skip
+    start.add_argument("--resume", action="store_true",
+                       help="carry on today's unfinished session (after a crash, a kill or an unplugged device)")
+    start.add_argument("--pain-before", type=_pain, metavar="N", help="pain now, 0-10 (answers the first prompt)")
+    start.add_argument("--pain-after", type=_pain, metavar="N", help="pain at the end, 0-10 (answers the last prompt)")
+    start.add_argument("--pain-during", type=_pains, metavar="N,N,...",
+                       help="answers to the pain checks between sets, in order (unanswered checks are skipped "
+                            "when there is no terminal)")  # fmt: skip
+    start.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+
+
+def _pain(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number from 0 to 10") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"{text} is outside 0 (no pain) to 10 (worst pain imaginable)")
+    return value
+
+
+def _pains(text: str) -> list[float]:
+    return [_pain(part) for part in text.split(",") if part.strip()]
+
+
+_QUESTIONS = {"before": "How much pain do you have now", "during": "How is your pain now",
+              "after": "How much pain do you have now, after the session"}  # fmt: skip
+
+
+def _prompt(moment: str) -> float | None:
+    question = _QUESTIONS[moment]
+    while True:
+        answer = input(f"{question}, from 0 (none) to 10 (worst imaginable)? ").strip()
+        if moment == "during" and not answer:
+            return None
+        try:
+            return _pain(answer)
+        except argparse.ArgumentTypeError as error:
+            print(f"  {error}")
+
+
+def run(args: argparse.Namespace) -> int:
+    from rehab.app.cli import CommandError
+
+    # answers given on the command line make a scripted run: nobody is at the terminal to ask
+    scripted_run = args.pain_before is not None or args.pain_after is not None or bool(args.pain_during)
+    interactive = sys.stdin.isatty() and not scripted_run
+    from rehab.engine.display import has_screen
+
+    # a game window asks about pain on screen; without one, the terminal must
+    window = args.window or (not args.headless and has_screen())
+    answers_needed = (args.pain_before is None or args.pain_after is None) and not args.resume
+    if answers_needed and not interactive and not (window and not scripted_run):
+        raise CommandError("no terminal to ask about pain: give --pain-before N and --pain-after N (0-10)")
+    during = list(args.pain_during or [])
+
+    def ask_pain(moment: str) -> float | None:
+        scripted = {"before": args.pain_before, "after": args.pain_after}.get(moment)
+        if moment == "during" and during:
+            return during.pop(0)
+        if scripted is not None:
+            return float(scripted)
+        if window and display is not None and not scripted_run:
+            # the patient is at the game window, not the terminal: ask there
+            from rehab.engine.rating_screen import ask_on_screen
+
+            return ask_on_screen(display, RealClock(), f"{_QUESTIONS[moment]}?")
+        return _prompt(moment) if interactive else None
+
+    from datetime import date
+
+    from progress.store import DB_FILENAME, Store, StoreError
+    from rehab.app.demo import wall_clock_iso
+    from rehab.app.home import data_home
+    from rehab.app.session_runner import SessionContext, SessionError, current_plan, run_session
+    from rehab.core.clock import RealClock, SimulatedClock
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
+    from rehab.engine.game import available_games
+    from rehab.engine.play import SceneTimes
+
+    if args.window and not has_screen():
+        raise CommandError("--window needs a display, and none was found; run with --headless")
+    try:
+        store = Store.open(data_home(args.home) / DB_FILENAME)
+    except StoreError as error:
+        raise CommandError(str(error)) from error
+    opened: list = []  # type: ignore[type-arg]
+    display = None
+    try:
+        assigned = current_plan(store, args.patient)
+        first = assigned.plan.exercise[0].input if assigned and assigned.plan.exercise else None
+        url = args.input or first or "webcam:0"
+        display = WindowDisplay(title="rehab: today's session") if window else HeadlessDisplay()
+        ctx = SessionContext(
+            store=store,
+            games=available_games(),
+            open_source=_source_opener(url, window, opened, args.seed),
+            display=display,
+            make_clock=(lambda: RealClock()) if window else (lambda: SimulatedClock()),
+            ask_pain=ask_pain,
+            now_iso=wall_clock_iso,
+            today=date.today().isoformat(),
+            say=print,
+            scenes=SceneTimes(summary_s=2.0) if window else SceneTimes(0.5, 0.5, 0.0),
+            input_url=url,
+        )
+        try:
+            result = run_session(ctx, args.patient, resume=args.resume)
+        except SessionError as error:
+            raise CommandError(str(error)) from error
+    finally:
+        for source in opened:
+            source.close()
+        if display is not None:
+            display.close()
+        store.close()
+    _summary(result)
+    return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
+
+
+def _summary(result) -> None:  # type: ignore[no-untyped-def]
+    print(f"Session {result.status.replace('_', ' ')} (plan version {result.plan_version}).")
+    for e in result.exercises:
+        if e.skipped:
+            print(f"  {e.name}: skipped ({e.skipped})")
+            continue
+        extra = f", {e.over_ceiling} past the safe limit" if e.over_ceiling else ""
+        print(f"  {e.name}: {e.reps} reps, {e.successes} reached the target of {e.target_deg:.0f}°{extra}")
+    if result.pain_before is not None or result.pain_after is not None:
+        def show(value: float | None) -> str:
+            return "-" if value is None else f"{value:g}"
+
+        print(f"  pain before {show(result.pain_before)}, after {show(result.pain_after)} (0-10)")
+
+
+def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ignore[no-untyped-def,type-arg]
+    """Simulated input starts afresh for every phase (a new simulated patient's movements); a real
+    device is opened once and shared by every phase, so a camera is not reopened between sets."""
+    from rehab.app.cli import CommandError
+
+    live: dict[str, object] = {}
+
+    def open_for(info, exercise, phase_seed: int):  # type: ignore[no-untyped-def]
+        from devices.replay import ReplaySource
+
+        side = (exercise.side if exercise is not None else None) or "left"
+        if url in ("sim", "sim:"):
+            if info.simulate is None:
+                raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
+            source = ReplaySource(_simulated(info, exercise, side, seed + phase_seed), url=f"sim:{info.name}")
+            opened.append(source)
+            return source
+        if url not in live:
+            live[url] = _open_live(url, window, info, exercise)
+            opened.append(live[url])
+        return _Shared(live[url])
+
+    return open_for
+
+
+def _simulated(info, exercise, side: str, seed: int):  # type: ignore[no-untyped-def]
+    """For a prescribed movement, a simulated patient doing what the plan asks (the reps, the hold,
+    around the goal, within the ceiling); otherwise the game's own simulated player."""
+    if exercise is None or info.kind != "physical":
+        return info.simulate(side, seed)
+    from rehab.engine.exercise import Exercise
+    from rehab.sim.patients import prescribed_patient
+
+    game_exercise = Exercise.for_game(info, side)
+    rest = game_exercise.rest_deg
+    # a goal in percent is set after calibration: the simulated patient aims at 80% of the ceiling
+    goal = exercise.target_deg if exercise.target_deg is not None else rest + 0.8 * (exercise.ceiling_deg - rest)
+    return prescribed_patient(game_exercise.angle_name, rest, goal, exercise.ceiling_deg, exercise.reps,
+                              exercise.hold_s, signed=info.signed, seed=seed)  # fmt: skip
+
+
+class _Shared:
+    """A live source lent to one phase: closing it is left to the end of the session."""
+
+    def __init__(self, source) -> None:  # type: ignore[no-untyped-def]
+        self._source = source
+        self.url = getattr(source, "url", "")
+
+    def poll(self, now: float):  # type: ignore[no-untyped-def]
+        return self._source.poll(now)
+
+    def status_events(self):  # type: ignore[no-untyped-def]
+        return self._source.status_events()
+
+    def close(self) -> None:
+        pass
+
+
+def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyped-def]
+    from devices.base import UnknownSourceError, open_source
+    from rehab.app.cli import CommandError
+
+    if url.startswith("keyboard"):
+        if not window:
+            raise CommandError("keyboard input needs a window (keys come from the game window)")
+        from devices.keyboard import KeyboardSource
+        from rehab.engine.exercise import Exercise
+
+        game = Exercise.for_game(info, (exercise.side if exercise else None) or "left")
+        ceiling = exercise.ceiling_deg if exercise else game.target_deg * 1.2
+        return KeyboardSource(game.angle_name, game.rest_deg, ceiling * 1.1, game.signed)
+    try:
+        return open_source(url)
+    except UnknownSourceError as error:
+        raise CommandError(str(error)) from error
+    except OSError as error:
+        raise CommandError(f"cannot open {url}: {error}") from error

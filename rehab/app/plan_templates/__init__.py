@@ -1,0 +1,1 @@
+"""Plan templates for common protocols, read with ``importlib.resources`` (see ``rehab.app.plans``)."""

@@ -1,0 +1,555 @@
+"""Exercise plans: what a physiotherapist prescribes, read from TOML into frozen dataclasses.
+
+A plan is safety-critical input written by hand, so validation is strict: unknown fields are
+refused (a typo such as ``ceilng_deg`` must not silently drop a safety limit), every number has an
+allowed range, and each problem names the file, the line, the field and what is allowed. tomllib
+reports lines only for syntax errors, so ``_LineIndex`` finds the line of a key or table itself.
+
+The same validator reads a plan back from the store (a dict, no file), so a stored plan is always
+one that would pass ``rehab plan validate``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import tomllib
+
+from rehab.core.angles import NORMAL_ROM_DEG, SIDED_MOTIONS, UNSIDED_MOTIONS
+
+SCHEMA = 1
+PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+#: the movements a plan may name: those rehab can measure, plus those a device or game may add
+KNOWN_MOTIONS: tuple[str, ...] = tuple(dict.fromkeys([*SIDED_MOTIONS, *UNSIDED_MOTIONS, *NORMAL_ROM_DEG]))
+#: unsided movements have no left/right; everything else must say which side
+UNSIDED: frozenset[str] = frozenset(UNSIDED_MOTIONS) | {
+    m for m in NORMAL_ROM_DEG if m.startswith(("cervical", "trunk"))
+}
+URL = re.compile(r"^(sim|[a-z][a-z0-9+-]*:.*)$")
+
+
+@dataclass(frozen=True)
+class Progression:
+    """Raise the target by ``step_percent`` after ``every_sessions`` sessions in a row with every
+    prescribed rep done and successful (and no pain rise), never past the cap."""
+
+    every_sessions: int
+    step_percent: float
+    #: the cap, in the target's unit: ``max_deg`` for a target in degrees, ``max_percent`` otherwise
+    max_deg: float | None = None
+    max_percent: float | None = None
+    #: a therapist can freeze progression without deleting the rule
+    enabled: bool = True
+
+    @property
+    def cap(self) -> float:
+        value = self.max_deg if self.max_deg is not None else self.max_percent
+        assert value is not None
+        return value
+
+
+@dataclass(frozen=True)
+class ExercisePlan:
+    name: str
+    game: str
+    movement: str  # motion without side, e.g. shoulder_flexion
+    sets: int
+    reps: int
+    ceiling_deg: float
+    side: str | None = None
+    input: str | None = None
+    hold_s: float = 1.0
+    rest_s: float = 30.0
+    #: exactly one of these: degrees, or percent of the range calibrated at the start of the session
+    target_deg: float | None = None
+    target_percent: float | None = None
+    calibrate: bool = True
+    progression: Progression | None = None
+
+    @property
+    def angle_name(self) -> str:
+        return f"{self.movement}_{self.side}" if self.side else self.movement
+
+    @property
+    def target(self) -> float:
+        value = self.target_deg if self.target_deg is not None else self.target_percent
+        assert value is not None
+        return value
+
+    @property
+    def target_unit(self) -> str:
+        return "deg" if self.target_deg is not None else "percent"
+
+    def with_target(self, value: float) -> ExercisePlan:
+        """The same exercise with a new target in its own unit."""
+        if self.target_deg is not None:
+            return replace(self, target_deg=value)
+        return replace(self, target_percent=value)
+
+    def target_text(self) -> str:
+        if self.target_deg is not None:
+            return f"{self.target_deg:g}°"
+        return f"{self.target_percent:g}% of the calibrated range"
+
+
+@dataclass(frozen=True)
+class Breathing:
+    game: str
+    minutes: float
+    breaths_per_min: float = 6.0
+
+
+@dataclass(frozen=True)
+class ExposureStep:
+    description: str
+    #: move on to the next step once distress (SUDS 0-100) has fallen to this or below
+    suds_move_on: float
+
+
+@dataclass(frozen=True)
+class Exposure:
+    game: str
+    step: tuple[ExposureStep, ...]
+    #: distress at or above this ends the exposure and steps back down
+    suds_stop: float = 80.0
+    minutes_per_step: float = 3.0
+
+
+@dataclass(frozen=True)
+class Safety:
+    #: end the session when pain rises this many points (0-10) above the rating before it
+    pain_stop_rise: float = 2.0
+    #: do not start a session when pain before is above this
+    max_pain_before: float = 7.0
+
+
+@dataclass(frozen=True)
+class Plan:
+    title: str
+    sessions_per_week: int
+    patient: str = ""
+    schema: int = SCHEMA
+    notes: str = ""
+    safety: Safety = field(default_factory=Safety)
+    exercise: tuple[ExercisePlan, ...] = ()
+    breathing: Breathing | None = None
+    exposure: Exposure | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as TOML-shaped data (absent optional fields left out), for the store."""
+        return _drop_none(asdict(self))  # type: ignore[no-any-return]
+
+    def games(self) -> list[str]:
+        named = [e.game for e in self.exercise]
+        named += [m.game for m in (self.breathing, self.exposure) if m is not None]
+        return list(dict.fromkeys(named))
+
+    def with_exercise(self, index: int, exercise: ExercisePlan) -> Plan:
+        exercises = list(self.exercise)
+        exercises[index] = exercise
+        return replace(self, exercise=tuple(exercises))
+
+
+def _drop_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, (list, tuple)):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+# -- problems ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    field: str
+    message: str
+    allowed: str = ""
+
+    def format(self, source: str) -> str:
+        where = f"{source}, line {self.line}" if self.line else source
+        allowed = f"; allowed: {self.allowed}" if self.allowed else ""
+        return f"{where}: {self.field}: {self.message}{allowed}"
+
+
+class PlanError(Exception):
+    """A plan that must not be used. ``str()`` lists every problem, one a line."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        # in file order, so the therapist can work down the file
+        self.problems = sorted(problems, key=lambda p: p.line or 0)
+        super().__init__("\n".join(p.format(source) for p in self.problems))
+
+
+# -- finding lines --------------------------------------------------------------------------
+
+_ARRAY_HEADER = re.compile(r"^\s*\[\[\s*([^\]]+?)\s*\]\]")
+_TABLE_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_.\"'-]+?)\s*=")
+
+
+def _parts(dotted: str) -> list[str]:
+    return [p.strip().strip("\"'") for p in dotted.split(".")]
+
+
+class _LineIndex:
+    """Maps a field path such as ``("exercise", 1, "sets")`` to the line that defines it.
+
+    Good enough for the plans people write (tables, arrays of tables, dotted keys); for anything
+    it cannot place it falls back to the nearest enclosing table's header line.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[tuple[Any, ...], int] = {}
+        counts: dict[tuple[Any, ...], int] = {}
+        current: tuple[Any, ...] = ()
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#"):
+                continue
+            array = _ARRAY_HEADER.match(line)
+            table = None if array else _TABLE_HEADER.match(line)
+            if array or table:
+                raw = _parts((array or table).group(1))  # type: ignore[union-attr]
+                current = self._resolve(raw[:-1], counts) + (raw[-1],)
+                if array:
+                    counts[current] = counts.get(current, -1) + 1
+                    current = current + (counts[current],)
+                self.lines.setdefault(current, number)
+                continue
+            key = _KEY.match(line)
+            if key:
+                self.lines.setdefault(current + tuple(_parts(key.group(1))), number)
+
+    @staticmethod
+    def _resolve(parts: list[str], counts: dict[tuple[Any, ...], int]) -> tuple[Any, ...]:
+        path: tuple[Any, ...] = ()
+        for part in parts:
+            path = path + (part,)
+            if path in counts:
+                path = path + (counts[path],)
+        return path
+
+    def line(self, path: tuple[Any, ...]) -> int | None:
+        for end in range(len(path), 0, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+
+# -- validation -----------------------------------------------------------------------------
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class _Checker:
+    """Collects every problem in one pass, so the therapist fixes a plan in one round."""
+
+    def __init__(self, index: _LineIndex | None) -> None:
+        self.index = index
+        self.problems: list[Problem] = []
+
+    def problem(self, path: tuple[Any, ...], message: str, allowed: str = "") -> None:
+        line = self.index.line(path) if self.index else None
+        self.problems.append(Problem(line, _label(path), message, allowed))
+
+    def table(self, data: Any, path: tuple[Any, ...], fields: Mapping[str, str]) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.problem(path, f"expected a table, got {data!r}", "a [table]")
+            return {}
+        for key in data:
+            if key not in fields:
+                self.problem(path + (key,), "unknown field", ", ".join(fields))
+        return data
+
+    def number(self, data: Mapping[str, Any], path: tuple[Any, ...], key: str, low: float, high: float,
+               default: float | None = None, whole: bool = False, unit: str = "") -> float | None:  # fmt: skip
+        kind = "a whole number" if whole else "a number"
+        allowed = f"{kind} from {low:g} to {high:g}{unit}"
+        if key not in data:
+            if default is None:
+                self.problem(path + (key,), "missing", allowed)
+            return default
+        value = data[key]
+        ok_type = isinstance(value, int) if whole else isinstance(value, (int, float))
+        if isinstance(value, bool) or not ok_type or not (low <= value <= high):
+            self.problem(path + (key,), f"{value!r} is not allowed", allowed)
+            return default
+        return float(value)
+
+    def text(self, data: Mapping[str, Any], path: tuple[Any, ...], key: str, default: str | None = None,
+             allowed: str = "text") -> str | None:  # fmt: skip
+        if key not in data:
+            if default is None:
+                self.problem(path + (key,), "missing", allowed)
+            return default
+        value = data[key]
+        if not isinstance(value, str):
+            self.problem(path + (key,), f"{value!r} is not text", allowed)
+            return default
+        return value
+
+    def flag(self, data: Mapping[str, Any], path: tuple[Any, ...], key: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(path + (key,), f"{value!r} is not allowed", "true or false")
+            return default
+        return value
+
+
+_PLAN_FIELDS = {"schema": "", "title": "", "patient": "", "sessions_per_week": "", "notes": "", "safety": "",
+                "exercise": "", "breathing": "", "exposure": ""}  # fmt: skip
+_SAFETY_FIELDS = {"pain_stop_rise": "", "max_pain_before": ""}
+_EXERCISE_FIELDS = dict.fromkeys(
+    ("name", "game", "movement", "side", "input", "sets", "reps", "hold_s", "rest_s", "target_deg",
+     "target_percent", "ceiling_deg", "calibrate", "progression"), "")  # fmt: skip
+_PROGRESSION_FIELDS = dict.fromkeys(("every_sessions", "step_percent", "max_deg", "max_percent", "enabled"), "")
+_BREATHING_FIELDS = {"game": "", "minutes": "", "breaths_per_min": ""}
+_EXPOSURE_FIELDS = {"game": "", "step": "", "suds_stop": "", "minutes_per_step": ""}
+_STEP_FIELDS = {"description": "", "suds_move_on": ""}
+
+
+def validate(data: Mapping[str, Any], index: _LineIndex | None = None) -> tuple[Plan | None, list[Problem]]:
+    """A plan from TOML-shaped data, or the problems that stop it being one."""
+    check = _Checker(index)
+    top = check.table(dict(data), (), _PLAN_FIELDS)
+    schema = check.number(top, (), "schema", SCHEMA, SCHEMA, default=SCHEMA, whole=True)
+    title = check.text(top, (), "title", allowed="a short description of the plan") or ""
+    patient = check.text(top, (), "patient", default="") or ""
+    if patient and not PATIENT_ID.match(patient):
+        check.problem(("patient",), f"{patient!r} is not a pseudonymous id",
+                      "1-64 letters, digits, '.', '_' or '-' (never a name), or \"\" for a template")  # fmt: skip
+    per_week = check.number(top, (), "sessions_per_week", 1, 14, whole=True)
+    notes = check.text(top, (), "notes", default="") or ""
+    safety = _safety(check, top.get("safety", {}))
+    exercises: list[ExercisePlan] = []
+    raw_exercises = top.get("exercise", [])
+    if not isinstance(raw_exercises, list):
+        check.problem(("exercise",), "must be a list of [[exercise]] tables", "[[exercise]] tables")
+        raw_exercises = []
+    for i, raw in enumerate(raw_exercises):
+        exercise = _exercise(check, raw, ("exercise", i))
+        if exercise is not None:
+            exercises.append(exercise)
+    breathing = _breathing(check, top["breathing"]) if "breathing" in top else None
+    exposure = _exposure(check, top["exposure"]) if "exposure" in top else None
+    if not raw_exercises and breathing is None and exposure is None:
+        check.problem(("exercise",), "the plan prescribes nothing",
+                      "at least one [[exercise]], [breathing] or [exposure]")  # fmt: skip
+    if check.problems or per_week is None:
+        return None, check.problems
+    plan = Plan(title=title, sessions_per_week=int(per_week), patient=patient, schema=int(schema or SCHEMA),
+                notes=notes, safety=safety, exercise=tuple(exercises), breathing=breathing,
+                exposure=exposure)  # fmt: skip
+    return plan, []
+
+
+def _safety(check: _Checker, raw: Any) -> Safety:
+    path = ("safety",)
+    data = check.table(raw, path, _SAFETY_FIELDS)
+    rise = check.number(data, path, "pain_stop_rise", 1, 5, default=2.0, unit=" points (0-10 scale)")
+    before = check.number(data, path, "max_pain_before", 0, 10, default=7.0, unit=" (0-10 scale)")
+    return Safety(pain_stop_rise=rise or 2.0, max_pain_before=7.0 if before is None else before)
+
+
+def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan | None:
+    before = len(check.problems)
+    data = check.table(raw, path, _EXERCISE_FIELDS)
+    name = check.text(data, path, "name", allowed="a name the patient will see, e.g. \"Arm raise\"")
+    game = check.text(data, path, "game", allowed="a game name (see 'rehab games')")
+    movement = check.text(data, path, "movement", allowed=", ".join(KNOWN_MOTIONS))
+    if movement is not None and movement not in KNOWN_MOTIONS:
+        check.problem(path + ("movement",), f"unknown movement {movement!r}", ", ".join(KNOWN_MOTIONS))
+        movement = None
+    side = check.text(data, path, "side", default="") or None
+    if movement is not None:
+        if movement in UNSIDED and side is not None:
+            check.problem(path + ("side",), f"{movement} has no side", "leave 'side' out for this movement")
+        elif movement not in UNSIDED and side not in ("left", "right"):
+            check.problem(path + ("side",), f"{side!r} is not allowed" if side else "missing",
+                          "\"left\" or \"right\" (the patient's side)")  # fmt: skip
+    url = check.text(data, path, "input", default="") or None
+    if url is not None and not URL.match(url):
+        check.problem(path + ("input",), f"{url!r} is not an input URL", "sim, webcam:0, witmotion:/dev/ttyUSB0, ...")
+    sets = check.number(data, path, "sets", 1, 10, whole=True)
+    reps = check.number(data, path, "reps", 1, 50, whole=True)
+    hold = check.number(data, path, "hold_s", 0, 30, default=1.0, unit=" s")
+    rest = check.number(data, path, "rest_s", 0, 600, default=30.0, unit=" s")
+    normal = NORMAL_ROM_DEG.get(movement or "", 180.0)
+    ceiling = check.number(data, path, "ceiling_deg", 1, normal, unit=f"° (normal range of {movement})")
+    target_deg = target_pct = None
+    if ("target_deg" in data) == ("target_percent" in data):
+        check.problem(path + ("target_deg",), "give exactly one target",
+                      "target_deg (degrees) or target_percent (of the calibrated range)")  # fmt: skip
+    elif "target_deg" in data:
+        high = ceiling if ceiling is not None else normal
+        target_deg = check.number(data, path, "target_deg", 1, high, unit="° (up to the ceiling)")
+    else:
+        target_pct = check.number(data, path, "target_percent", 10, 100, unit="% of the calibrated range")
+    calibrate = check.flag(data, path, "calibrate", True)
+    if target_pct is not None and not calibrate:
+        check.problem(path + ("calibrate",), "a percentage target needs a calibration", "true, or use target_deg")
+    progression = None
+    if "progression" in data:
+        progression = _progression(check, data["progression"], path + ("progression",), target_deg is not None,
+                                   ceiling)  # fmt: skip
+    if len(check.problems) > before:
+        return None
+    assert name is not None and game is not None and movement is not None
+    assert sets is not None and reps is not None and ceiling is not None
+    return ExercisePlan(name=name, game=game, movement=movement, side=side, input=url, sets=int(sets),
+                        reps=int(reps), hold_s=hold if hold is not None else 1.0,
+                        rest_s=rest if rest is not None else 30.0, target_deg=target_deg,
+                        target_percent=target_pct, ceiling_deg=ceiling, calibrate=calibrate,
+                        progression=progression)  # fmt: skip
+
+
+def _progression(check: _Checker, raw: Any, path: tuple[Any, ...], in_degrees: bool,
+                 ceiling: float | None) -> Progression | None:  # fmt: skip
+    data = check.table(raw, path, _PROGRESSION_FIELDS)
+    every = check.number(data, path, "every_sessions", 1, 20, whole=True)
+    step = check.number(data, path, "step_percent", 1, 20, unit="% per step")
+    cap_deg = cap_pct = None
+    if in_degrees:
+        if "max_percent" in data:
+            check.problem(path + ("max_percent",), "the target is in degrees", "max_deg")
+        cap_deg = check.number(data, path, "max_deg", 1, ceiling or 180.0, unit="° (at most the ceiling)")
+    else:
+        if "max_deg" in data:
+            check.problem(path + ("max_deg",), "the target is a percentage", "max_percent")
+        cap_pct = check.number(data, path, "max_percent", 10, 100, unit="%")
+    enabled = check.flag(data, path, "enabled", True)
+    if every is None or step is None or (cap_deg is None and cap_pct is None):
+        return None
+    return Progression(int(every), step, cap_deg, cap_pct, enabled)
+
+
+def _breathing(check: _Checker, raw: Any) -> Breathing | None:
+    path = ("breathing",)
+    data = check.table(raw, path, _BREATHING_FIELDS)
+    game = check.text(data, path, "game", allowed="a game name (see 'rehab games')")
+    minutes = check.number(data, path, "minutes", 1, 60, unit=" minutes")
+    pace = check.number(data, path, "breaths_per_min", 3, 20, default=6.0, unit=" breaths a minute")
+    if game is None or minutes is None:
+        return None
+    return Breathing(game, minutes, pace or 6.0)
+
+
+def _exposure(check: _Checker, raw: Any) -> Exposure | None:
+    path = ("exposure",)
+    data = check.table(raw, path, _EXPOSURE_FIELDS)
+    game = check.text(data, path, "game", allowed="a game name (see 'rehab games')")
+    stop = check.number(data, path, "suds_stop", 10, 100, default=80.0, unit=" (SUDS 0-100)")
+    minutes = check.number(data, path, "minutes_per_step", 0.5, 30, default=3.0, unit=" minutes")
+    raw_steps = data.get("step", [])
+    if not isinstance(raw_steps, list) or not raw_steps:
+        check.problem(path + ("step",), "the hierarchy is empty", "one [[exposure.step]] per step, easiest first")
+        raw_steps = []
+    steps = []
+    for i, raw_step in enumerate(raw_steps):
+        step_path = path + ("step", i)
+        step = check.table(raw_step, step_path, _STEP_FIELDS)
+        text = check.text(step, step_path, "description", allowed="what the patient faces at this step")
+        move_on = check.number(step, step_path, "suds_move_on", 0, 100, unit=" (SUDS 0-100)")
+        if move_on is not None and stop is not None and move_on >= stop:
+            check.problem(step_path + ("suds_move_on",), f"{move_on:g} is not below suds_stop ({stop:g})",
+                          f"0 to {stop - 1:g}")  # fmt: skip
+        if text is not None and move_on is not None:
+            steps.append(ExposureStep(text, move_on))
+    if game is None or not steps:
+        return None
+    return Exposure(game, tuple(steps), stop or 80.0, minutes or 3.0)
+
+
+# -- files ----------------------------------------------------------------------------------
+
+
+def parse_text(text: str, source: str = "<plan>") -> Plan:
+    """Parse and validate a plan; raises PlanError naming the source, line, field and what is allowed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(error))
+        line = int(match.group(1)) if match else None
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise PlanError(source, [Problem(line, "TOML syntax", message, "TOML (https://toml.io)")]) from error
+    plan, problems = validate(data, _LineIndex(text))
+    if plan is None:
+        raise PlanError(source, problems)
+    return plan
+
+
+def load(path: Path) -> Plan:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PlanError(str(path), [Problem(None, "file", f"cannot be read ({error.strerror})")]) from error
+    except UnicodeDecodeError as error:
+        raise PlanError(str(path), [Problem(None, "file", "is not UTF-8 text", "a UTF-8 TOML file")]) from error
+    return parse_text(text, path.name)
+
+
+def from_dict(data: Mapping[str, Any], source: str = "stored plan") -> Plan:
+    plan, problems = validate(data)
+    if plan is None:
+        raise PlanError(source, problems)
+    return plan
+
+
+def missing_games(plan: Plan, installed: Mapping[str, Any]) -> list[str]:
+    """What a session would skip: each game the plan names that is not installed, in a sentence."""
+    known = ", ".join(sorted(installed)) or "none"
+    return [f"game {game!r} is not installed (installed: {known}); its part of the plan will be skipped"
+            for game in plan.games() if game not in installed]  # fmt: skip
+
+
+def game_problems(plan: Plan, installed: Mapping[str, Any]) -> list[str]:
+    """Movements an installed game cannot be played with (a real error, unlike a missing game)."""
+    problems = []
+    for i, exercise in enumerate(plan.exercise):
+        info = installed.get(exercise.game)
+        if info is not None and exercise.movement != info.angle:
+            problems.append(f"exercise[{i + 1}].movement: game {exercise.game!r} is played with {info.angle}, "
+                            f"not {exercise.movement}")  # fmt: skip
+    return problems
+
+
+# -- templates ------------------------------------------------------------------------------
+
+
+def template_names() -> list[str]:
+    from importlib.resources import files
+
+    folder = files("rehab.app.plan_templates")
+    return sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+
+
+def template_text(name: str) -> str:
+    from importlib.resources import files
+
+    if name not in template_names():
+        raise KeyError(name)
+    return (files("rehab.app.plan_templates") / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def template_summary(name: str) -> str:
+    return parse_text(template_text(name), f"{name}.toml").title
+
+
+def fill_patient(text: str, patient: str) -> str:
+    """The template's text with its ``patient = ""`` line filled in; comments and layout kept."""
+    pattern = re.compile(r'^patient\s*=\s*".*"\s*$', re.MULTILINE)
+    if pattern.search(text):
+        return pattern.sub(f'patient = "{patient}"', text, count=1)
+    return f'patient = "{patient}"\n' + text

@@ -1,0 +1,44 @@
+"""Calibration: the patient's own comfortable range, measured before play.
+
+The patient moves as far as is comfortable three times; the median of the peaks (never past the
+safety ceiling) becomes their range, so one overreach or one timid try does not set it. The
+thresholds are set low (a rep counts from half-way to the ceiling), so a stiff joint still registers.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, replace
+from typing import Any
+
+from rehab.core.clock import Clock
+from rehab.engine.exercise import Exercise
+from rehab.engine.game import GameInfo
+from rehab.engine.play import Display, SceneTimes, play
+
+CALIBRATION_REPS = 3
+CALIBRATION_MAX_S = 120.0
+
+
+@dataclass(frozen=True)
+class MeasuredRange:
+    start_deg: float  # median angle each movement started from
+    peak_deg: float  # median peak, capped at the ceiling
+    movements: int
+
+
+def measure_range(source: Any, info: GameInfo, side: str, ceiling_deg: float, clock: Clock, display: Display,
+                  scenes: SceneTimes, title: str) -> MeasuredRange | None:  # fmt: skip
+    """Three comfortable movements in ``info``'s game; None when none was seen in two minutes."""
+    rest = Exercise.for_game(info, side).rest_deg
+    easy = rest + 0.5 * (ceiling_deg - rest)
+    shown = replace(info, title=f"Calibration: {title}",
+                    description="Move as far as is comfortable, three times. Do not push into pain.")  # fmt: skip
+    calibration = replace(Exercise.for_game(info, side, CALIBRATION_REPS, 0.0, easy), ceiling_deg=ceiling_deg)
+    played = play(source, shown, calibration, clock, display, on_rep=lambda rep: None, max_seconds=CALIBRATION_MAX_S,
+                  scenes=scenes, stop_after_reps=CALIBRATION_REPS)  # fmt: skip
+    if not played.reps:
+        return None
+    peak = min(statistics.median(r.peak_deg for r in played.reps), ceiling_deg)
+    start = statistics.median(r.start_deg for r in played.reps)
+    return MeasuredRange(start_deg=start, peak_deg=peak, movements=len(played.reps))

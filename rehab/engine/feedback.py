@@ -1,0 +1,41 @@
+"""What the patient is told after each rep: encouragement, "slower", "a little further".
+
+Pure: a rep and the exercise in, a short message and a sound cue out. Physiotherapists ask for slow,
+controlled reps (about two seconds each way); a flick that reaches the goal is not a good rep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rehab.core.types import RepMetrics
+
+#: a rep faster than this (seconds, up and down together) is too quick to be controlled
+MIN_CONTROLLED_S = 1.5
+#: or whose fastest moment exceeds this (deg/s)
+MAX_CONTROLLED_DPS = 300.0
+ENCOURAGEMENT = ("Great rep!", "Well done!", "Nice and steady!", "That's it!", "Excellent!")
+
+
+@dataclass(frozen=True)
+class Feedback:
+    message: str
+    cue: str  # a name in rehab.engine.sound.CUES
+
+
+def rep_feedback(rep: RepMetrics) -> Feedback:
+    if rep.over_ceiling:
+        return Feedback("Too far! Stay within your safe range.", "warning")
+    if rep.duration_s < MIN_CONTROLLED_S or rep.peak_velocity_dps > MAX_CONTROLLED_DPS:
+        return Feedback("Slower, please: about two seconds up and two down.", "rep")
+    if "trunk_lean" in rep.compensations:
+        return Feedback("Keep your body upright: move only the arm.", "rep")
+    if "hip_hike" in rep.compensations:
+        return Feedback("Keep your hips level: let the knee do the work.", "rep")
+    if "uneven_knees" in rep.compensations:
+        return Feedback("Share the weight evenly on both legs.", "rep")
+    if not rep.success:
+        if rep.peak_deg < rep.target_deg:
+            return Feedback("Nearly there! Try a little further if it is comfortable.", "rep")
+        return Feedback("Hold it at the top a little longer.", "rep")
+    return Feedback(ENCOURAGEMENT[rep.index % len(ENCOURAGEMENT)], "goal")

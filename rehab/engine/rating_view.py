@@ -1,0 +1,79 @@
+"""Drawing a rating or choice prompt (``rehab.engine.ratings.PromptView``): a tall scale the pointer
+moves along, the value that holding still would choose, and a ring that fills while it is held.
+
+Drawn inside the play area: below the HUD bar, left of the HUD gauge, above the message line.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from rehab.engine.hud import text
+from rehab.engine.palette import PALETTE
+from rehab.engine.ratings import STOP_LEVEL, PromptView
+from rehab.engine.scenes import wrap
+
+#: the scale shows the pointer up to this level, so the stop zone has room above the scale
+TOP_LEVEL = 1.25
+PANEL = pygame.Rect(40, 72, 760, 400)
+
+
+def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
+    """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
+    veil = pygame.Surface(PANEL.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, 240))
+    surface.blit(veil, PANEL.topleft)
+    for row, line in enumerate(wrap(view.question, 34)[:2]):
+        text(surface, line, 46, PALETTE.text, (PANEL.left + 250, PANEL.top + 18 + 44 * row), "topleft")
+
+    bar = pygame.Rect(PANEL.left + 90, PANEL.top + 30, 56, PANEL.height - 60)
+
+    def y_of(level: float) -> int:
+        return int(bar.bottom - min(max(level, 0.0), TOP_LEVEL) / TOP_LEVEL * bar.height)
+
+    scale_top = y_of(1.0)
+    pygame.draw.rect(surface, PALETTE.gauge_back, (bar.left, scale_top, bar.width, bar.bottom - scale_top),
+                     border_radius=10)  # fmt: skip
+    if view.scale is not None:
+        s = view.scale
+        for value in range(s.low, s.high + 1, max(1, (s.high - s.low) // 10)):
+            y = y_of((value - s.low) / (s.high - s.low))
+            pygame.draw.line(surface, PALETTE.muted, (bar.left - 8, y), (bar.left, y), 2)
+            if (value - s.low) % (max(1, (s.high - s.low) // 5)) == 0:
+                text(surface, str(value), 28, PALETTE.muted, (bar.left - 12, y), "midright")
+        text(surface, s.high_label, 26, PALETTE.muted, (bar.right + 12, scale_top), "midleft")
+        text(surface, s.low_label, 26, PALETTE.muted, (bar.right + 12, bar.bottom), "midleft")
+    else:
+        n = len(view.choices)
+        for i, choice in enumerate(view.choices):
+            low_y, high_y = y_of(i / n), y_of((i + 1) / n)
+            if i:
+                pygame.draw.line(surface, PALETTE.muted, (bar.left, low_y), (bar.right, low_y), 2)
+            text(surface, choice, 30, PALETTE.text, (bar.right + 12, (low_y + high_y) // 2), "midleft")
+    if view.allow_stop:
+        stop_y = y_of(STOP_LEVEL)
+        zone = pygame.Rect(bar.left, bar.top, bar.width, stop_y - bar.top)
+        pygame.draw.rect(surface, PALETTE.shelf, zone, border_radius=10)
+        text(surface, "Stop", 30, PALETTE.text, (bar.right + 12, zone.centery), "midleft")
+
+    if not math.isnan(view.pointer):
+        y = y_of(view.pointer)
+        tip = bar.left - 4
+        pygame.draw.polygon(surface, PALETTE.target, [(tip, y), (tip - 26, y - 14), (tip - 26, y + 14)])
+        pygame.draw.line(surface, PALETTE.target, (bar.left, y), (bar.right, y), 5)
+
+    # what holding still chooses, with a ring that fills while it is held
+    centre = (PANEL.left + 470, PANEL.top + 245)
+    ring = pygame.Rect(0, 0, 190, 190)
+    ring.center = centre
+    pygame.draw.circle(surface, PALETTE.gauge_back, centre, 95, 10)
+    if view.dwell > 0:
+        pygame.draw.arc(surface, PALETTE.good, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * view.dwell, 10)
+    shown = "Stop" if view.candidate == "stop" else view.candidate or "--"
+    size = 110 if len(shown) <= 3 else 54
+    text(surface, shown, size, PALETTE.text, centre, "center")
+    if hint is None:
+        hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
+    text(surface, hint, 30, PALETTE.muted, (centre[0], ring.bottom + 14), "midtop")

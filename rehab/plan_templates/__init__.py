@@ -1,1 +1,0 @@
-"""Plan templates for common protocols, read with ``importlib.resources`` (see ``rehab.plans``)."""
