@@ -25,7 +25,9 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rehab demo
 
+# the layer contract first: a wrong-way import fails the tests as surely as a wrong angle
 test: $(STAMP)
+	$(BIN)/lint-imports --no-cache
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -36,7 +38,9 @@ screenshots: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -60,8 +60,14 @@ def lift_loop() -> dict[str, float]:
         write_recording(path, SimulatedSession().frames())
         exercise = Exercise("elbow_flexion_left", 10.0, 120.0, reps_planned=6)
         started = time.perf_counter()
-        result = play(ReplaySource.from_file(path), available_games()["lift"], exercise, SimulatedClock(),
-                      HeadlessDisplay(), on_rep=lambda rep: None)  # fmt: skip
+        result = play(
+            ReplaySource.from_file(path),
+            available_games()["lift"],
+            exercise,
+            SimulatedClock(),
+            HeadlessDisplay(),
+            on_rep=lambda rep: None,
+        )
         wall = time.perf_counter() - started
     return {
         "frames": result.frames,

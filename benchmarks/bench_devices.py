@@ -31,8 +31,17 @@ def _tg_bytes() -> bytes:
     packets = []
     for k in range(TG_PACKETS):
         if k % 512 == 0:
-            packets.append(thinkgear.encode_sample(EegSample(0, poor_signal=0, attention=50, meditation=60,
-                                                             bands=tuple(rng.randrange(2**20) for _ in range(8)))))
+            packets.append(
+                thinkgear.encode_sample(
+                    EegSample(
+                        0,
+                        poor_signal=0,
+                        attention=50,
+                        meditation=60,
+                        bands=tuple(rng.randrange(2**20) for _ in range(8)),
+                    )
+                )
+            )
         else:
             packets.append(thinkgear.encode_sample(EegSample(0, raw=rng.randrange(-2048, 2048))))
     return b"".join(packets)
@@ -140,8 +149,14 @@ def _latency(samples: int = 300) -> dict:
     def p(values: list[float], q: float) -> float:
         return round(statistics.quantiles(values, n=100)[q - 1] * 1000, 3) if len(values) > 2 else float("nan")
 
-    return {"samples": len(stamped), "write_to_stamp_ms_p50": p(stamped, 50), "write_to_stamp_ms_p95": p(stamped, 95),
-            "write_to_poll_ms_p50": p(polled, 50), "write_to_poll_ms_p95": p(polled, 95), "goal_p95_ms": 5.0}
+    return {
+        "samples": len(stamped),
+        "write_to_stamp_ms_p50": p(stamped, 50),
+        "write_to_stamp_ms_p95": p(stamped, 95),
+        "write_to_poll_ms_p50": p(polled, 50),
+        "write_to_poll_ms_p95": p(polled, 95),
+        "goal_p95_ms": 5.0,
+    }
 
 
 def run() -> dict:
@@ -153,12 +168,19 @@ def run() -> dict:
     tg_64, _ = _ours(thinkgear.ThinkGearParser, tg, 64)
     return {
         "devices": {
-            "witmotion_parser": {"frames": wit_frames, "frames_per_s_4k_chunks": round(wit_4k),
-                                 "frames_per_s_64b_chunks": round(wit_64), "goal_frames_per_s": 100_000,
-                                 "peer_witmotion": _peer_witmotion(wit)},
-            "thinkgear_parser": {"frames": tg_frames, "frames_per_s_4k_chunks": round(tg_4k),
-                                 "frames_per_s_64b_chunks": round(tg_64),
-                                 "peer_thinkgear_py3": _peer_thinkgear(tg, tg_frames)},
+            "witmotion_parser": {
+                "frames": wit_frames,
+                "frames_per_s_4k_chunks": round(wit_4k),
+                "frames_per_s_64b_chunks": round(wit_64),
+                "goal_frames_per_s": 100_000,
+                "peer_witmotion": _peer_witmotion(wit),
+            },
+            "thinkgear_parser": {
+                "frames": tg_frames,
+                "frames_per_s_4k_chunks": round(tg_4k),
+                "frames_per_s_64b_chunks": round(tg_64),
+                "peer_thinkgear_py3": _peer_thinkgear(tg, tg_frames),
+            },
             "serial_latency": _latency(),
         }
     }

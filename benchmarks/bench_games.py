@@ -65,8 +65,15 @@ def run_lift(source) -> dict[str, float]:  # type: ignore[no-untyped-def]
     lift = available_games()["lift"]
     started = time.perf_counter()
     # the cameraman's right elbow is clearly in view: the game gets a real angle from every pose
-    result = play(source, lift, Exercise.for_game(lift, "right"), RealClock(60.0), HeadlessDisplay(),
-                  on_rep=lambda rep: None, max_seconds=SECONDS)  # fmt: skip
+    result = play(
+        source,
+        lift,
+        Exercise.for_game(lift, "right"),
+        RealClock(60.0),
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        max_seconds=SECONDS,
+    )
     wall = time.perf_counter() - started
     source.close()
     return {

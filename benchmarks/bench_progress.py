@@ -16,8 +16,9 @@ def angle_samples_per_s(sets: int = 200, samples_per_set: int = 1800) -> dict[st
 
     with tempfile.TemporaryDirectory() as folder:
         store = Store.open(Path(folder) / "bench.sqlite3")
-        session_id = store.start_session("P-B", "2026-01-01T10:00:00+00:00", "lift", "elbow_flexion_left", "left",
-                                         "sim:", 120.0)  # fmt: skip
+        session_id = store.start_session(
+            "P-B", "2026-01-01T10:00:00+00:00", "lift", "elbow_flexion_left", "left", "sim:", 120.0
+        )
         t = [i / 30 for i in range(samples_per_set)]
         values = [60 + 50 * math.sin(x) for x in t]
         started = time.perf_counter()
@@ -27,8 +28,12 @@ def angle_samples_per_s(sets: int = 200, samples_per_set: int = 1800) -> dict[st
         elapsed = time.perf_counter() - started
         store.close()
     total = sets * samples_per_set
-    return {"samples": total, "seconds": round(elapsed, 3), "samples_per_s": round(total / elapsed),
-            "goal_samples_per_s": 50_000}  # fmt: skip
+    return {
+        "samples": total,
+        "seconds": round(elapsed, 3),
+        "samples_per_s": round(total / elapsed),
+        "goal_samples_per_s": 50_000,
+    }
 
 
 def year_reports() -> dict[str, object]:

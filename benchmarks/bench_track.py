@@ -104,14 +104,18 @@ def cli_runs(clip: Path) -> dict[str, object]:
         tables = {}
         for workers in (1, 2):
             started = time.perf_counter()
-            subprocess.run([*command, "track", str(clip), "--csv", f"{tmp}/{workers}.csv", "--quiet",
-                            "--workers", str(workers)], check=True, capture_output=True)  # fmt: skip
+            subprocess.run(
+                [*command, "track", str(clip), "--csv", f"{tmp}/{workers}.csv", "--quiet", "--workers", str(workers)],
+                check=True,
+                capture_output=True,
+            )
             elapsed = time.perf_counter() - started
             out[f"workers_{workers}"] = {"wall_s": round(elapsed, 3), "fps": round(FRAMES / elapsed, 1)}
             with open(f"{tmp}/{workers}.csv", newline="") as f:
                 tables[workers] = list(csv.reader(f))[1:]
-        cells = [(a, b) for ra, rb in zip(tables[1], tables[2], strict=True)
-                 for a, b in zip(ra[2:], rb[2:], strict=True)]  # fmt: skip
+        cells = [
+            (a, b) for ra, rb in zip(tables[1], tables[2], strict=True) for a, b in zip(ra[2:], rb[2:], strict=True)
+        ]
         agree = sum(1 for a, b in cells if (a == b == "") or (a and b and abs(float(a) - float(b)) <= 2.0))
         out["speedup_2_workers"] = round(out["workers_1"]["wall_s"] / out["workers_2"]["wall_s"], 2)  # type: ignore[index]
         out["angle_cells_agreeing_within_2deg"] = round(agree / len(cells), 3)
@@ -169,8 +173,9 @@ def kinematics_error() -> dict[str, dict[str, float]]:
         for facing in (0, 45, 90):
             peaks = (80.0, 90.0) if exercise == "knee_flexion" else (120.0, 100.0)
             rest = 0.0 if exercise == "knee_flexion" else 8.0
-            session = SimulatedSession(exercise=exercise, facing_deg=facing, tremor_deg=0.0, peaks_deg=peaks,
-                                       rest_deg=rest)  # fmt: skip
+            session = SimulatedSession(
+                exercise=exercise, facing_deg=facing, tremor_deg=0.0, peaks_deg=peaks, rest_deg=rest
+            )
             smoother = AngleSmoother()
             raw, smooth = [], []
             for frame in session.frames():
@@ -198,8 +203,12 @@ def trunk_and_neck_error() -> dict[str, dict[str, float]]:
     rng = np.random.default_rng(3)
     noise_sd = np.array([0.008, 0.008, 0.015])
     results: dict[str, dict[str, float]] = {}
-    for name, peak in (("trunk_lateral_flexion", 20.0), ("trunk_rotation", 30.0), ("cervical_rotation", 60.0),
-                       ("cervical_lateral_flexion", 30.0)):  # fmt: skip
+    for name, peak in (
+        ("trunk_lateral_flexion", 20.0),
+        ("trunk_rotation", 30.0),
+        ("cervical_rotation", 60.0),
+        ("cervical_lateral_flexion", 30.0),
+    ):
         reps = [RepScript(peak_deg=peak), RepScript(peak_deg=-peak)]
         smoother = filter_for(name)
         raw, smooth = [], []

@@ -18,9 +18,7 @@ FRAME_LEN = 19
 _BODY = struct.Struct("<Bhhhhhh3x")
 
 
-def encode_frame(
-    index: int, yaw: float, pitch: float, roll: float, accel_g: tuple[float, float, float]
-) -> bytes:
+def encode_frame(index: int, yaw: float, pitch: float, roll: float, accel_g: tuple[float, float, float]) -> bytes:
     """One frame as the sensor sends it (angles in degrees, acceleration in g)."""
     ax, ay, az = (max(-32768, min(32767, round(a * 1000))) for a in accel_g)
     body = _BODY.pack(index & 0xFF, round(yaw * 100), round(pitch * 100), round(roll * 100), ax, ay, az)
@@ -57,8 +55,14 @@ class Bno08xRvcParser(BufferedParser):
             stats.frames += 1
             stats.frame_bytes += FRAME_LEN
             _index, yaw, pitch, roll, ax, ay, az = _BODY.unpack_from(buf, i + 2)
-            out.append(ImuSample(now, self.device, accel_g=(ax / 1000.0, ay / 1000.0, az / 1000.0),
-                                 euler_deg=(roll / 100.0, pitch / 100.0, yaw / 100.0)))
+            out.append(
+                ImuSample(
+                    now,
+                    self.device,
+                    accel_g=(ax / 1000.0, ay / 1000.0, az / 1000.0),
+                    euler_deg=(roll / 100.0, pitch / 100.0, yaw / 100.0),
+                )
+            )
             i += FRAME_LEN
         del buf[:i]
         return out

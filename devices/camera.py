@@ -128,8 +128,11 @@ def available_cameras(max_index: int = 8) -> list[int]:
     import cv2
 
     if sys.platform.startswith("linux"):
-        nodes = sorted(int(p.removeprefix("/dev/video")) for p in glob.glob("/dev/video*")
-                       if p.removeprefix("/dev/video").isdigit())  # fmt: skip
+        nodes = sorted(
+            int(p.removeprefix("/dev/video"))
+            for p in glob.glob("/dev/video*")
+            if p.removeprefix("/dev/video").isdigit()
+        )
         candidates = [n for n in nodes if n <= max_index]
     else:
         candidates = list(range(max_index + 1))
@@ -153,8 +156,11 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
 
     def open_capture() -> object:
         cap = cv2.VideoCapture(index)
-        for key, prop in (("width", cv2.CAP_PROP_FRAME_WIDTH), ("height", cv2.CAP_PROP_FRAME_HEIGHT),
-                          ("fps", cv2.CAP_PROP_FPS)):  # fmt: skip
+        for key, prop in (
+            ("width", cv2.CAP_PROP_FRAME_WIDTH),
+            ("height", cv2.CAP_PROP_FRAME_HEIGHT),
+            ("fps", cv2.CAP_PROP_FPS),
+        ):
             if key in options:
                 cap.set(prop, float(options[key]))
         return cap
@@ -210,8 +216,17 @@ class FrameGrabber:
     """Runs a reader on its own thread. ``latest_only`` keeps just the newest frame; otherwise a
     bounded queue hands over every frame. ``pace`` plays files at their own frame rate."""
 
-    def __init__(self, reader: FrameReader, device: str, *, latest_only: bool, pace: bool = False,
-                 queue_size: int = 4, lost_after_s: float = 1.0, retry_s: float = 0.5) -> None:  # fmt: skip
+    def __init__(
+        self,
+        reader: FrameReader,
+        device: str,
+        *,
+        latest_only: bool,
+        pace: bool = False,
+        queue_size: int = 4,
+        lost_after_s: float = 1.0,
+        retry_s: float = 0.5,
+    ) -> None:
         #: a live device that delivers nothing for ``lost_after_s`` is reported lost, then reopened
         #: every ``retry_s`` (reopening a camera is slow, so not in a tight loop)
         self.lost_after_s = lost_after_s

@@ -18,12 +18,25 @@ from rehab.core.types import ImuSample
 DEFAULT_COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
 #: column name -> (field, index within the field)
 KNOWN_COLUMNS = {
-    "ax": ("accel", 0), "ay": ("accel", 1), "az": ("accel", 2),
-    "gx": ("gyro", 0), "gy": ("gyro", 1), "gz": ("gyro", 2),
-    "mx": ("mag", 0), "my": ("mag", 1), "mz": ("mag", 2),
-    "roll": ("euler", 0), "pitch": ("euler", 1), "yaw": ("euler", 2),
-    "qw": ("quat", 0), "qx": ("quat", 1), "qy": ("quat", 2), "qz": ("quat", 3),
-    "temp": ("temp", 0), "t": ("time", 0), "_": ("skip", 0),
+    "ax": ("accel", 0),
+    "ay": ("accel", 1),
+    "az": ("accel", 2),
+    "gx": ("gyro", 0),
+    "gy": ("gyro", 1),
+    "gz": ("gyro", 2),
+    "mx": ("mag", 0),
+    "my": ("mag", 1),
+    "mz": ("mag", 2),
+    "roll": ("euler", 0),
+    "pitch": ("euler", 1),
+    "yaw": ("euler", 2),
+    "qw": ("quat", 0),
+    "qx": ("quat", 1),
+    "qy": ("quat", 2),
+    "qz": ("quat", 3),
+    "temp": ("temp", 0),
+    "t": ("time", 0),
+    "_": ("skip", 0),
 }
 ACCEL_UNITS = {"g": 1.0, "mps2": 1.0 / 9.80665}
 GYRO_UNITS = {"dps": 1.0, "rads": 180.0 / math.pi}

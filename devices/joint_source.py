@@ -60,12 +60,16 @@ class JointSource:
 
 def open_joint(url: SourceUrl) -> JointSource:
     if url.target not in JOINTS:
-        raise UnknownSourceError(f"joint: needs one of {', '.join(JOINTS)}, e.g. "
-                                 "joint:elbow_left?proximal=witmotion:/dev/ttyUSB0&distal=witmotion:/dev/ttyUSB1")
+        raise UnknownSourceError(
+            f"joint: needs one of {', '.join(JOINTS)}, e.g. "
+            "joint:elbow_left?proximal=witmotion:/dev/ttyUSB0&distal=witmotion:/dev/ttyUSB1"
+        )
     unknown = sorted(set(url.options) - OPTIONS)
     if unknown:
-        raise UnknownSourceError(f"joint: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTIONS))}"
-                                 " (percent-encode & inside an inner URL as %26)")
+        raise UnknownSourceError(
+            f"joint: unknown option(s) {', '.join(unknown)}; known: {', '.join(sorted(OPTIONS))}"
+            " (percent-encode & inside an inner URL as %26)"
+        )
     inner = {}
     for role in ("proximal", "distal"):
         text = url.options.get(role)

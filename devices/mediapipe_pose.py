@@ -104,9 +104,15 @@ class MediaPipePose:
     person's position over to a picture where they are somewhere else.
     """
 
-    def __init__(self, model: Path | None = None, complexity: int = 1, num_poses: int = 2,
-                 min_confidence: float = 0.5, lock: PatientLock | None = None,
-                 static: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: Path | None = None,
+        complexity: int = 1,
+        num_poses: int = 2,
+        min_confidence: float = 0.5,
+        lock: PatientLock | None = None,
+        static: bool = False,
+    ) -> None:
         import mediapipe as mp
 
         # unrelated pictures: no tracking from one to the next, and no patient lock between them
@@ -119,9 +125,12 @@ class MediaPipePose:
                 raise ValueError("only the full model (complexity 1) ships in the wheel; pass a .task file for others")
             self.backend = f"mediapipe {mp.__version__} legacy pose, bundled model (complexity {complexity})"
             self._legacy = mp.solutions.pose.Pose(
-                static_image_mode=static, model_complexity=complexity, smooth_landmarks=not static,
-                min_detection_confidence=min_confidence, min_tracking_confidence=min_confidence,
-            )  # fmt: skip
+                static_image_mode=static,
+                model_complexity=complexity,
+                smooth_landmarks=not static,
+                min_detection_confidence=min_confidence,
+                min_tracking_confidence=min_confidence,
+            )
             self._task = None
         else:
             model = Path(model)
@@ -132,8 +141,9 @@ class MediaPipePose:
                 base_options=mp.tasks.BaseOptions(model_asset_path=str(model)),
                 running_mode=vision.RunningMode.IMAGE if static else vision.RunningMode.VIDEO,
                 num_poses=num_poses,
-                min_pose_detection_confidence=min_confidence, min_tracking_confidence=min_confidence,
-            )  # fmt: skip
+                min_pose_detection_confidence=min_confidence,
+                min_tracking_confidence=min_confidence,
+            )
             self.backend = f"mediapipe {mp.__version__} PoseLandmarker, {model.name}"
             self._task = vision.PoseLandmarker.create_from_options(options)
             self._legacy = None

@@ -33,10 +33,12 @@ class OrientationError(ValueError):
 def q_mul(a: Sequence[float], b: Sequence[float]) -> Quat:
     aw, ax, ay, az = a
     bw, bx, by, bz = b
-    return (aw * bw - ax * bx - ay * by - az * bz,
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw)
+    return (
+        aw * bw - ax * bx - ay * by - az * bz,
+        aw * bx + ax * bw + ay * bz - az * by,
+        aw * by - ax * bz + ay * bw + az * bx,
+        aw * bz + ax * by - ay * bx + az * bw,
+    )
 
 
 def q_conj(q: Sequence[float]) -> Quat:
@@ -62,11 +64,13 @@ def q_from_euler(roll: float, pitch: float, yaw: float) -> Quat:
 
 def q_to_matrix(q: Sequence[float]) -> np.ndarray:
     w, x, y, z = q_normalize(q)
-    return np.array([
-        [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
-        [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
-        [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
-    ])
+    return np.array(
+        [
+            [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+            [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+            [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+        ]
+    )
 
 
 def euler_zyx(q: Sequence[float]) -> tuple[float, float, float]:
@@ -169,19 +173,22 @@ class OrientationEstimator:
             raise OrientationError(f"fusion must be one of {', '.join(FUSION_MODES)}, not {fusion!r}")
         self.fusion = fusion
         self.ahrs = imufusion.Ahrs()
-        self.ahrs.set_settings(imufusion.AhrsSettings(
-            sample_rate=sample_rate,
-            convention=imufusion.CONVENTION_NWU,
-            gain=0.5,
-            gyroscope_range=2000.0,
-            acceleration_rejection=10.0,
-            magnetic_rejection=10.0,
-            rejection_timeout=int(5 * sample_rate),
-        ))
+        self.ahrs.set_settings(
+            imufusion.AhrsSettings(
+                sample_rate=sample_rate,
+                convention=imufusion.CONVENTION_NWU,
+                gain=0.5,
+                gyroscope_range=2000.0,
+                acceleration_rejection=10.0,
+                magnetic_rejection=10.0,
+                rejection_timeout=int(5 * sample_rate),
+            )
+        )
         self.bias = imufusion.Bias()
         # stationary below 3 deg/s for 3 s: the mean gyro reading then is bias, not motion
-        self.bias.set_settings(imufusion.BiasSettings(sample_rate=sample_rate, stationary_threshold=3.0,
-                                                      stationary_period=3.0))
+        self.bias.set_settings(
+            imufusion.BiasSettings(sample_rate=sample_rate, stationary_threshold=3.0, stationary_period=3.0)
+        )
         self._accel: np.ndarray | None = None
         self._mag: np.ndarray | None = None
         self._last_t: float | None = None
@@ -375,15 +382,21 @@ class HeadingGuard:
         self.hold.reset()
         if self.ok:
             self.ok = False
-            self.events.append(DeviceStatus(
-                t, self.device, "recalibrate",
-                f"{RECALIBRATE_TEXT}: rotation was lost in a {gap:.1f} s dropout; angles resume after "
-                f"{self.hold_s:.0f} s held still there"))
+            self.events.append(
+                DeviceStatus(
+                    t,
+                    self.device,
+                    "recalibrate",
+                    f"{RECALIBRATE_TEXT}: rotation was lost in a {gap:.1f} s dropout; angles resume after "
+                    f"{self.hold_s:.0f} s held still there",
+                )
+            )
 
     def still_in_neutral(self, t: float, quats: tuple[Quat, ...], neutrals: tuple[Quat, ...]) -> bool:
         held = self.hold.offer(t, quats)
         return held >= self.hold_s and all(
-            tilt_angle_deg(q, n) <= NEUTRAL_TILT_DEG for q, n in zip(quats, neutrals, strict=True))
+            tilt_angle_deg(q, n) <= NEUTRAL_TILT_DEG for q, n in zip(quats, neutrals, strict=True)
+        )
 
     def recovered(self, t: float) -> None:
         self.ok = True

@@ -76,8 +76,9 @@ def frame_count(path: str) -> int:
     return count
 
 
-def track_file_parallel(path: str, workers: int = 2, segment_frames: int | None = None
-                        ) -> Iterator[tuple[PoseFrame, str, float]]:  # fmt: skip
+def track_file_parallel(
+    path: str, workers: int = 2, segment_frames: int | None = None
+) -> Iterator[tuple[PoseFrame, str, float]]:
     """(PoseFrame, status, media time) for every frame of the file, in order. ``t`` is file time.
 
     Segments default to at most 10 s at 30 fps, as many for each worker; results stream out one
@@ -98,6 +99,11 @@ def track_file_parallel(path: str, workers: int = 2, segment_frames: int | None 
             for i, status in enumerate(segment.statuses):
                 index = segment.start + i
                 t = index / segment.fps
-                pose = PoseFrame(t=t, world=segment.worlds[i], visibility=segment.visibilities[i],
-                                 image=segment.images[i], frame_index=index)  # fmt: skip
+                pose = PoseFrame(
+                    t=t,
+                    world=segment.worlds[i],
+                    visibility=segment.visibilities[i],
+                    image=segment.images[i],
+                    frame_index=index,
+                )
                 yield pose, status, t

@@ -43,8 +43,15 @@ class TrackedPicture:
 class PoseSource:
     """A Source of PoseFrames. ``every_frame`` (files only) analyses every frame instead of the newest."""
 
-    def __init__(self, url: str, grabber: FrameGrabber, estimator: EstimatorFactory, *,
-                 keep_images: bool = False, max_pending: int = 256) -> None:  # fmt: skip
+    def __init__(
+        self,
+        url: str,
+        grabber: FrameGrabber,
+        estimator: EstimatorFactory,
+        *,
+        keep_images: bool = False,
+        max_pending: int = 256,
+    ) -> None:
         self.url = url
         self.grabber = grabber
         self.keep_images = keep_images
@@ -96,13 +103,22 @@ class PoseSource:
         """Keep the error for ``pictures()`` and tell ``poll()`` users through a status event."""
         self.error = error
         with self._ready:
-            self._events.append(DeviceStatus(t=time.monotonic(), device=self.url, kind="lost",
-                                             detail=f"pose estimation failed: {error}"))  # fmt: skip
+            self._events.append(
+                DeviceStatus(
+                    t=time.monotonic(), device=self.url, kind="lost", detail=f"pose estimation failed: {error}"
+                )
+            )
 
     def _publish(self, frame: Frame, result: PoseResult) -> None:
         pose = result.pose
-        stamped = PoseFrame(t=pose.t, world=pose.world, visibility=pose.visibility, image=pose.image,
-                            frame_index=pose.frame_index, result_t=time.monotonic())  # fmt: skip
+        stamped = PoseFrame(
+            t=pose.t,
+            world=pose.world,
+            visibility=pose.visibility,
+            image=pose.image,
+            frame_index=pose.frame_index,
+            result_t=time.monotonic(),
+        )
         picture = TrackedPicture(stamped, result.status, frame.image if self.keep_images else None, frame.media_t)
         with self._ready:
             if result.status != self.status:
@@ -153,8 +169,9 @@ class PoseSource:
                 return
 
 
-def open_pose_source(url: str | SourceUrl, *, every_frame: bool | None = None, keep_images: bool = False,
-                     model: Path | None = None) -> PoseSource:  # fmt: skip
+def open_pose_source(
+    url: str | SourceUrl, *, every_frame: bool | None = None, keep_images: bool = False, model: Path | None = None
+) -> PoseSource:
     """Open a camera, video or image-folder URL as a pose source.
 
     ``every_frame`` defaults to True for unpaced files (offline analysis) and False for live cameras
@@ -171,8 +188,9 @@ def open_pose_source(url: str | SourceUrl, *, every_frame: bool | None = None, k
     static = parsed.scheme == "images" and parsed.options.get("tracking", "0") in ("0", "false", "no", "")
     text = f"{parsed.scheme}:{parsed.target}"
     grabber = FrameGrabber(reader, text, latest_only=not every_frame, pace=pace)
-    return PoseSource(text, grabber, lambda: MediaPipePose(model_path, complexity=complexity, static=static),
-                      keep_images=keep_images)  # fmt: skip
+    return PoseSource(
+        text, grabber, lambda: MediaPipePose(model_path, complexity=complexity, static=static), keep_images=keep_images
+    )
 
 
 def open_camera_url(parsed: SourceUrl) -> PoseSource:

@@ -64,8 +64,7 @@ def record(
     """Record ``sources`` for ``seconds``. With ``joint`` (two sources: proximal, distal) the joint
     angles are computed and written as ``angles`` lines next to the raw samples."""
     result = RecordResult()
-    meta = {"source": [s.url for s in sources], "seconds": seconds,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    meta = {"source": [s.url for s in sources], "seconds": seconds, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if joint is not None:
         meta["joint"] = f"{joint.joint}_{joint.side}"
     writer = LineWriter(out, meta)

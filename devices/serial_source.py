@@ -180,10 +180,14 @@ class SerialSource:
             return None
         waited = now - self._connected_at
         if stats.bytes_in == 0:
-            return (f"no data from {self.port} in {waited:.0f} s: is the device switched on and sending? "
-                    "(a Bluetooth headset must be paired and bound to this port)")
-        return (f"no valid frames from {self.port} in {waited:.0f} s at {self.baud} baud: saw {stats.summary()}; "
-                f"first bytes {stats.head[:16].hex(' ')}. Wrong baud rate or protocol?")
+            return (
+                f"no data from {self.port} in {waited:.0f} s: is the device switched on and sending? "
+                "(a Bluetooth headset must be paired and bound to this port)"
+            )
+        return (
+            f"no valid frames from {self.port} in {waited:.0f} s at {self.baud} baud: saw {stats.summary()}; "
+            f"first bytes {stats.head[:16].hex(' ')}. Wrong baud rate or protocol?"
+        )
 
     def close(self) -> None:
         self._stop.set()

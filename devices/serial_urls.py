@@ -52,24 +52,33 @@ def _imu_transform(url: SourceUrl) -> SegmentTracker | None:
     from devices.orientation import OrientationError, SegmentTracker
 
     try:
-        tracker = SegmentTracker(segment, neutral_s=_number(url, "neutral", 1.0),
-                                 fusion=url.options.get("fusion", "auto"))
+        tracker = SegmentTracker(
+            segment, neutral_s=_number(url, "neutral", 1.0), fusion=url.options.get("fusion", "auto")
+        )
     except OrientationError as error:
         raise UnknownSourceError(f"{url.scheme}: {error}") from None
     tracker.device = f"{url.scheme}:{url.target}"
     return tracker
 
 
-def _open(url: SourceUrl, parser: Parser, default_baud: int, allowed: set[str], *,
-          on_connect: bytes = b"", tracker: SegmentTracker | None = None) -> SerialSource:
+def _open(
+    url: SourceUrl,
+    parser: Parser,
+    default_baud: int,
+    allowed: set[str],
+    *,
+    on_connect: bytes = b"",
+    tracker: SegmentTracker | None = None,
+) -> SerialSource:
     _check(url, allowed)
     baud = int(_number(url, "baud", default_baud))
     text = f"{url.scheme}:{url.target}"
     # DeviceOpenError (an UnknownSourceError) carries the usual fix: permissions, unplugged, busy
     transform: Transform | None = None if tracker is None else tracker.process
     events = None if tracker is None else tracker.take_events
-    return SerialSource(text, url.target, parser, baud, on_connect=on_connect, transform=transform,
-                        transform_events=events)
+    return SerialSource(
+        text, url.target, parser, baud, on_connect=on_connect, transform=transform, transform_events=events
+    )
 
 
 def _name(url: SourceUrl) -> str:
@@ -85,8 +94,14 @@ def open_witmotion(url: SourceUrl) -> SerialSource:
             on_connect = rate_command(_number(url, "rate", 100))
         except ValueError as error:
             raise UnknownSourceError(f"witmotion: {error}") from None
-    return _open(url, WitMotionParser(_name(url)), 9600, IMU_OPTIONS | {"rate"},
-                 on_connect=on_connect, tracker=_imu_transform(url))
+    return _open(
+        url,
+        WitMotionParser(_name(url)),
+        9600,
+        IMU_OPTIONS | {"rate"},
+        on_connect=on_connect,
+        tracker=_imu_transform(url),
+    )
 
 
 def open_imu_csv(url: SourceUrl) -> SerialSource:
@@ -102,8 +117,7 @@ def open_imu_csv(url: SourceUrl) -> SerialSource:
         )
     except CsvConfigError as error:
         raise UnknownSourceError(f"imu-csv: {error}") from None
-    return _open(url, parser, 115200, IMU_OPTIONS | {"columns", "accel", "gyro"},
-                 tracker=_imu_transform(url))
+    return _open(url, parser, 115200, IMU_OPTIONS | {"columns", "accel", "gyro"}, tracker=_imu_transform(url))
 
 
 def open_thinkgear(url: SourceUrl) -> SerialSource:

@@ -31,8 +31,7 @@ QUAT_SCALE = 1.0 / 32768.0
 UNLOCK = bytes([0xFF, 0xAA, 0x69, 0x88, 0xB5])
 SAVE = bytes([0xFF, 0xAA, 0x00, 0x00, 0x00])
 RATE_REGISTER = 0x03
-RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1: 0x03, 2: 0x04, 5: 0x05, 10: 0x06, 20: 0x07, 50: 0x08, 100: 0x09,
-              200: 0x0B}
+RATE_CODES = {0.2: 0x01, 0.5: 0x02, 1: 0x03, 2: 0x04, 5: 0x05, 10: 0x06, 20: 0x07, 50: 0x08, 100: 0x09, 200: 0x0B}
 
 
 def rate_command(hz: float) -> bytes:
@@ -52,11 +51,13 @@ def encode_frame(kind: int, words: tuple[int, int, int, int]) -> bytes:
 def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device: str) -> ImuSample | None:
     a, b, c, d = words
     if kind == ACCEL:
-        return ImuSample(now, device, accel_g=(a * ACCEL_SCALE, b * ACCEL_SCALE, c * ACCEL_SCALE),
-                         temperature_c=d / 100.0)
+        return ImuSample(
+            now, device, accel_g=(a * ACCEL_SCALE, b * ACCEL_SCALE, c * ACCEL_SCALE), temperature_c=d / 100.0
+        )
     if kind == GYRO:
-        return ImuSample(now, device, gyro_dps=(a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE),
-                         temperature_c=d / 100.0)
+        return ImuSample(
+            now, device, gyro_dps=(a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE), temperature_c=d / 100.0
+        )
     if kind == ANGLE:
         return ImuSample(now, device, euler_deg=(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE))
     if kind == MAG:

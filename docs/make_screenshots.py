@@ -16,8 +16,16 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 #: seconds into play at which each game is pictured
-MOMENTS = {"lift": 8.3, "reach": 6.0, "tilt": 10.0, "squat": 10.0, "neck": 7.5,
-           "breathe": 30.0, "exposure": 30.0, "focus": 30.0}  # fmt: skip
+MOMENTS = {
+    "lift": 8.3,
+    "reach": 6.0,
+    "tilt": 10.0,
+    "squat": 10.0,
+    "neck": 7.5,
+    "breathe": 30.0,
+    "exposure": 30.0,
+    "focus": 30.0,
+}
 
 
 def main() -> int:
@@ -35,9 +43,18 @@ def main() -> int:
         moment = MOMENTS.get(name, 8.0)
         with tempfile.TemporaryDirectory() as folder:
             full = Path(folder) / "full.png"
-            play(ReplaySource(info.simulate("left", 0), f"sim:{name}"), info, Exercise.for_game(info, "left"),
-                 SimulatedClock(), HeadlessDisplay(), on_rep=lambda rep: None, max_seconds=moment + 0.1,
-                 screenshot=full, screenshot_at=moment, seed=0)  # fmt: skip
+            play(
+                ReplaySource(info.simulate("left", 0), f"sim:{name}"),
+                info,
+                Exercise.for_game(info, "left"),
+                SimulatedClock(),
+                HeadlessDisplay(),
+                on_rep=lambda rep: None,
+                max_seconds=moment + 0.1,
+                screenshot=full,
+                screenshot_at=moment,
+                seed=0,
+            )
             small = pygame.transform.smoothscale(pygame.image.load(str(full)), (480, 270))
             pygame.image.save(small, str(OUT / f"{name}.png"))
         print(OUT / f"{name}.png")

@@ -280,9 +280,7 @@ class Store:
         return dict(self.db.table("sessions").get(session_id))
 
     def sessions(self, patient_id: str) -> list[dict[str, Any]]:
-        return list(
-            self.db.table("sessions").rows_where("patient_id = ?", [patient_id], order_by="started_at, id")
-        )
+        return list(self.db.table("sessions").rows_where("patient_id = ?", [patient_id], order_by="started_at, id"))
 
     def reps(self, session_id: int) -> list[dict[str, Any]]:
         return list(self.db.table("reps").rows_where("session_id = ?", [session_id], order_by="rep_index"))
@@ -329,9 +327,7 @@ class Store:
         with self.db.conn:
             self.db.table("sessions").update(session_id, {"plan_id": plan_id, "kind": kind})
 
-    def start_set(
-        self, session_id: int, set_index: int, movement: str, prescribed_reps: int, t_start: float
-    ) -> int:
+    def start_set(self, session_id: int, set_index: int, movement: str, prescribed_reps: int, t_start: float) -> int:
         with self.db.conn:
             table = self.db.table("sets").insert(
                 {
@@ -372,8 +368,15 @@ class Store:
         self.ensure_patient(patient_id, at)
         with self.db.conn:
             self.db.table("ratings").insert(
-                {"patient_id": patient_id, "session_id": session_id, "at": at, "t": t, "kind": kind,
-                 "value": value, "moment": moment}  # fmt: skip
+                {
+                    "patient_id": patient_id,
+                    "session_id": session_id,
+                    "at": at,
+                    "t": t,
+                    "kind": kind,
+                    "value": value,
+                    "moment": moment,
+                }
             )
 
     def ratings(self, patient_id: str, kind: str | None = None) -> list[dict[str, Any]]:
@@ -388,8 +391,14 @@ class Store:
         self.ensure_patient(patient_id, at)
         with self.db.conn:
             self.db.table("calibrations").insert(
-                {"patient_id": patient_id, "at": at, "movement": movement, "rest_deg": rest_deg,
-                 "max_deg": max_deg, "input": input_url}  # fmt: skip
+                {
+                    "patient_id": patient_id,
+                    "at": at,
+                    "movement": movement,
+                    "rest_deg": rest_deg,
+                    "max_deg": max_deg,
+                    "input": input_url,
+                }
             )
 
     def calibrations(self, patient_id: str) -> list[dict[str, Any]]:
@@ -398,8 +407,13 @@ class Store:
     def add_device_event(self, session_id: int, status: DeviceStatus) -> None:
         with self.db.conn:
             self.db.table("device_events").insert(
-                {"session_id": session_id, "t": status.t, "device": status.device, "kind": status.kind,
-                 "detail": status.detail}  # fmt: skip
+                {
+                    "session_id": session_id,
+                    "t": status.t,
+                    "device": status.device,
+                    "kind": status.kind,
+                    "detail": status.detail,
+                }
             )
 
     def device_events(self, session_id: int) -> list[DeviceStatus]:
@@ -424,8 +438,15 @@ class Store:
             raise StoreError(f"stream {name}: {len(t)} timestamps but {len(values)} values")
         with self.db.conn:
             table = self.db.table("streams").insert(
-                {"session_id": session_id, "set_id": set_id, "name": name, "unit": unit, "count": len(t),
-                 "t": _pack("d", t), "value": _pack("f", values)}  # fmt: skip
+                {
+                    "session_id": session_id,
+                    "set_id": set_id,
+                    "name": name,
+                    "unit": unit,
+                    "count": len(t),
+                    "t": _pack("d", t),
+                    "value": _pack("f", values),
+                }
             )
         assert table.last_pk is not None
         return int(table.last_pk)
@@ -436,8 +457,13 @@ class Store:
         if name is not None:
             where, params_any = where + " and name = ?", [session_id, name]
         return [
-            Stream(name=r["name"], unit=r["unit"], set_id=r["set_id"], t=_unpack("d", r["t"]),
-                   values=_unpack("f", r["value"]))  # fmt: skip
+            Stream(
+                name=r["name"],
+                unit=r["unit"],
+                set_id=r["set_id"],
+                t=_unpack("d", r["t"]),
+                values=_unpack("f", r["value"]),
+            )
             for r in self.db.table("streams").rows_where(where, params_any, order_by="id")
         ]
 

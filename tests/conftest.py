@@ -10,5 +10,10 @@ os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 def pytest_addoption(parser):
     """Hardware tests are opt-in (pyserial's run_all_tests.py PORT idiom): name a real device to run
     tests/test_devices_hardware.py against it, e.g. --device-url witmotion:/dev/ttyUSB0."""
-    parser.addoption("--device-url", action="append", default=[], metavar="URL",
-                     help="run the device reader/parser tests against this real device (repeatable)")
+    parser.addoption(
+        "--device-url",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="run the device reader/parser tests against this real device (repeatable)",
+    )

@@ -34,8 +34,18 @@ def render(game: str, out: Path) -> list[int]:
 
     info = available_games()[game]
     source = ReplaySource(info.simulate("left", 0), f"sim:{game}")
-    play(source, info, Exercise.for_game(info, "left"), SimulatedClock(), HeadlessDisplay(), on_rep=lambda r: None,
-         max_seconds=MOMENT_S + 0.1, screenshot=out, screenshot_at=MOMENT_S, seed=0)  # fmt: skip
+    play(
+        source,
+        info,
+        Exercise.for_game(info, "left"),
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=lambda r: None,
+        max_seconds=MOMENT_S + 0.1,
+        screenshot=out,
+        screenshot_at=MOMENT_S,
+        seed=0,
+    )
     image = pygame.transform.smoothscale(pygame.image.load(str(out)), THUMBNAIL)
     rgb = pygame.surfarray.array3d(image)
     grey = (0.299 * rgb[..., 0] + 0.587 * rgb[..., 1] + 0.114 * rgb[..., 2]).round().astype(int)

@@ -9,8 +9,7 @@ from rehab.app.cli.notbuilt import NOT_BUILT_EXIT
 
 
 def rehab(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "rehab", *args], capture_output=True, text=True,
-                          timeout=120, env=env)  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "rehab", *args], capture_output=True, text=True, timeout=120, env=env)
 
 
 def test_help_lists_every_command_group():

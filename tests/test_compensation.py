@@ -35,8 +35,10 @@ def test_uneven_knees_in_a_squat_are_flagged():
 
 
 def test_missing_trunk_angle_flags_nothing():
-    samples = [JointAngles(t=i / 30, values={"shoulder_flexion_left": v, "trunk_lateral_flexion": math.nan})
-               for i, v in enumerate([10.0] * 30 + [130.0] * 60 + [10.0] * 30)]  # fmt: skip
+    samples = [
+        JointAngles(t=i / 30, values={"shoulder_flexion_left": v, "trunk_lateral_flexion": math.nan})
+        for i, v in enumerate([10.0] * 30 + [130.0] * 60 + [10.0] * 30)
+    ]
     assert run(samples, "shoulder_flexion_left") == [()]
 
 

@@ -14,8 +14,11 @@ def test_demo_stores_a_session_with_reps_and_prints_a_summary(tmp_path):
     env = {**os.environ, "REHAB_HOME": str(home), "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
     out = subprocess.run(
         [sys.executable, "-m", "rehab", "demo", "--screenshot", str(shot), "--screenshot-at", "8"],
-        capture_output=True, text=True, timeout=300, env=env,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     assert "Reps done: 6 of 6, 5 reached the goal" in out.stdout
     assert str(home / "rehab.sqlite3") in out.stdout
@@ -35,8 +38,9 @@ def test_demo_stores_a_session_with_reps_and_prints_a_summary(tmp_path):
     assert shot.stat().st_size > 10_000  # a real picture, not an empty file
 
     # a second run adds a second session and keeps the first
-    again = subprocess.run([sys.executable, "-m", "rehab", "demo"], capture_output=True, text=True,
-                           timeout=300, env=env)  # fmt: skip
+    again = subprocess.run(
+        [sys.executable, "-m", "rehab", "demo"], capture_output=True, text=True, timeout=300, env=env
+    )
     assert again.returncode == 0, again.stderr
     assert db.execute("select count(*) from sessions").fetchone()[0] == 2
     assert db.execute("select count(*) from reps").fetchone()[0] == 12

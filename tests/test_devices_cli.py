@@ -67,15 +67,20 @@ def test_record_then_replay_every_protocol(protocol, query, kind, check, simulat
 def test_witmotion_angles_are_recorded_as_the_device_reports_them(simulator, tmp_path):
     (path,) = simulator("witmotion", "neck")
     out = tmp_path / "neck.jsonl"
-    assert main(["devices", "record", f"witmotion:{path}?segment=head&neutral=0.2", "--seconds", "0.8",
-                 "--out", str(out)]) == 0
+    assert (
+        main(["devices", "record", f"witmotion:{path}?segment=head&neutral=0.2", "--seconds", "0.8", "--out", str(out)])
+        == 0
+    )
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert rows[0]["kind"] == "meta"
     angle_rows = [r for r in rows if "roll_deg" in r]
     assert angle_rows and all(r["roll_deg"] * 32768 / 180 == round(r["roll_deg"] * 32768 / 180) for r in angle_rows)
     computed = [r for r in rows if r["kind"] == "angles"]
-    assert computed and set(computed[-1]["values"]) == {"cervical_rotation", "cervical_flexion",
-                                                        "cervical_lateral_flexion"}
+    assert computed and set(computed[-1]["values"]) == {
+        "cervical_rotation",
+        "cervical_flexion",
+        "cervical_lateral_flexion",
+    }
 
 
 def test_recording_survives_an_unplugged_device(simulator, tmp_path, capsys):
@@ -93,8 +98,22 @@ def test_recording_survives_an_unplugged_device(simulator, tmp_path, capsys):
 def test_two_imu_elbow_recording_writes_joint_angles(simulator, tmp_path):
     proximal, distal = simulator("witmotion", "elbow", count=2)
     out = tmp_path / "elbow.jsonl"
-    code = main(["devices", "record", f"witmotion:{proximal}", f"witmotion:{distal}", "--joint", "elbow_left",
-                 "--neutral", "0.5", "--seconds", "3.2", "--out", str(out)])
+    code = main(
+        [
+            "devices",
+            "record",
+            f"witmotion:{proximal}",
+            f"witmotion:{distal}",
+            "--joint",
+            "elbow_left",
+            "--neutral",
+            "0.5",
+            "--seconds",
+            "3.2",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     angles = [s for s in read_recording(out) if isinstance(s, JointAngles)]
     flexion = [a.values["elbow_flexion_left"] for a in angles]
@@ -103,24 +122,44 @@ def test_two_imu_elbow_recording_writes_joint_angles(simulator, tmp_path):
 
 
 def test_record_errors_are_clear(tmp_path, capsys):
-    assert main(["devices", "record", f"witmotion:{tmp_path}/ttyUSB7", "--seconds", "1",
-                 "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert (
+        main(
+            ["devices", "record", f"witmotion:{tmp_path}/ttyUSB7", "--seconds", "1", "--out", str(tmp_path / "x.jsonl")]
+        )
+        == 2
+    )
     assert "not found" in capsys.readouterr().err
-    assert main(["devices", "record", "witmotion:loop://", "--joint", "elbow_left", "--seconds", "1",
-                 "--out", str(tmp_path / "x.jsonl")]) == 2
+    assert (
+        main(
+            [
+                "devices",
+                "record",
+                "witmotion:loop://",
+                "--joint",
+                "elbow_left",
+                "--seconds",
+                "1",
+                "--out",
+                str(tmp_path / "x.jsonl"),
+            ]
+        )
+        == 2
+    )
     assert "two URLs" in capsys.readouterr().err
 
 
 def test_simulate_command_prints_a_port_that_opens_like_hardware(tmp_path):
     process = subprocess.Popen(
-        [sys.executable, "-m", "rehab", "devices", "simulate", "thinkgear", "--motion", "breathing",
-         "--seconds", "5"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [sys.executable, "-m", "rehab", "devices", "simulate", "thinkgear", "--motion", "breathing", "--seconds", "5"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         path = process.stdout.readline().strip()
-        listed = subprocess.run([sys.executable, "-m", "rehab", "devices", "list"], capture_output=True,
-                                text=True, timeout=20)
+        listed = subprocess.run(
+            [sys.executable, "-m", "rehab", "devices", "list"], capture_output=True, text=True, timeout=20
+        )
         assert path in listed.stdout and "simulated thinkgear" in listed.stdout
         source = open_source(f"thinkgear:{path}")
         try:

@@ -120,9 +120,13 @@ def test_trunk_inclination_survives_a_gap_and_rotation_waits_for_the_re_zero():
     from devices.orientation import SegmentTracker, q_axis_angle, q_mul
 
     tracker = SegmentTracker("trunk", neutral_s=1.0, fusion="ahrs")
+
     # bending forward 30 deg while turning 40 deg, both in the same rhythm
-    motion = lambda t: ((1.0, 0.0, 0.0, 0.0), q_mul(q_axis_angle((0, 0, 1), _reps(t, 40.0)),  # noqa: E731
-                                                    q_axis_angle((0, 1, 0), abs(_reps(t, 30.0)))))
+    def motion(t: float) -> tuple:
+        return (1.0, 0.0, 0.0, 0.0), q_mul(
+            q_axis_angle((0, 0, 1), _reps(t, 40.0)), q_axis_angle((0, 1, 0), abs(_reps(t, 30.0)))
+        )
+
     rows = [out for s in _stream(motion) for out in tracker.process([s])[1:]]
     recovered = [e.t for e in tracker.take_events() if e.kind == "recalibrated"][0]
     after_gap = [a for a in rows if GAP[1] <= a.t < recovered]
@@ -138,6 +142,7 @@ def test_two_imu_elbow_is_nan_after_a_gap_then_re_zeroed():
     from rehab.sim.serial_devices import _ARM, Y, _about
 
     tracker = JointTracker("elbow_left", neutral_s=1.0, fusion="ahrs")
+
     def truth(t: float) -> float:  # flexion 0 -> 90 -> 0 in each cycle of _reps
         return 0.0 if t < 2 or 6 <= t < 8 else 45 * (1 - math.cos(2 * math.pi * (t - (2 if t < 6 else 8)) / 4))
 

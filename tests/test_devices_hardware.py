@@ -27,8 +27,10 @@ READ_S = 2.0
 def pytest_generate_tests(metafunc):
     if "device_url" in metafunc.fixturenames:
         urls = metafunc.config.getoption("--device-url")
-        metafunc.parametrize("device_url", urls or [
-            pytest.param(None, marks=pytest.mark.skip(reason="hardware tests are opt-in: --device-url URL"))])
+        metafunc.parametrize(
+            "device_url",
+            urls or [pytest.param(None, marks=pytest.mark.skip(reason="hardware tests are opt-in: --device-url URL"))],
+        )
 
 
 def _serial(device_url: str) -> SerialSource:

@@ -45,11 +45,13 @@ wit_frames = st.tuples(wit_kinds, st.tuples(int16, int16, int16, int16))
 def wit_expected(kind: int, w: tuple[int, int, int, int]) -> ImuSample:
     a, b, c, d = w
     if kind == 0x51:
-        return ImuSample(0.0, "witmotion", accel_g=(a / 32768 * 16, b / 32768 * 16, c / 32768 * 16),
-                         temperature_c=d / 100)
+        return ImuSample(
+            0.0, "witmotion", accel_g=(a / 32768 * 16, b / 32768 * 16, c / 32768 * 16), temperature_c=d / 100
+        )
     if kind == 0x52:
-        return ImuSample(0.0, "witmotion", gyro_dps=(a / 32768 * 2000, b / 32768 * 2000, c / 32768 * 2000),
-                         temperature_c=d / 100)
+        return ImuSample(
+            0.0, "witmotion", gyro_dps=(a / 32768 * 2000, b / 32768 * 2000, c / 32768 * 2000), temperature_c=d / 100
+        )
     if kind == 0x53:
         return ImuSample(0.0, "witmotion", euler_deg=(a / 32768 * 180, b / 32768 * 180, c / 32768 * 180))
     if kind == 0x54:
@@ -98,15 +100,14 @@ def test_witmotion_never_raises_on_any_bytes(data, cuts):
 clean_wit = wit_frames.filter(lambda f: 0x55 not in wit_bytes(*f)[1:])
 
 
-@given(st.binary(max_size=200), st.lists(clean_wit, min_size=2, max_size=10),
-       st.lists(st.integers(), max_size=9))
+@given(st.binary(max_size=200), st.lists(clean_wit, min_size=2, max_size=10), st.lists(st.integers(), max_size=9))
 def test_witmotion_recovers_on_the_next_frame_after_garbage(garbage, frames, cuts):
     # garbage may fake a header that swallows part of the first frame; the second is always found
     parser = witmotion.WitMotionParser()
     out = feed_chunks(parser, garbage + b"".join(wit_bytes(*f) for f in frames), cuts)
     tail = frames[1:]
     assert len(out) >= len(tail)
-    assert all(close(g, wit_expected(*f)) for g, f in zip(out[-len(tail):], tail, strict=True))
+    assert all(close(g, wit_expected(*f)) for g, f in zip(out[-len(tail) :], tail, strict=True))
     assert_accounted(parser)
 
 
@@ -184,9 +185,11 @@ def test_thinkgear_never_raises_on_any_bytes(data, cuts):
     assert_accounted(parser)
 
 
-@given(st.binary(max_size=300).filter(lambda g: b"\xaa\xaa" not in g),
-       st.lists(eeg_samples.filter(lambda s: 0xAA not in tg_bytes(s)[2:]), min_size=1, max_size=8),
-       st.lists(st.integers(), max_size=10))
+@given(
+    st.binary(max_size=300).filter(lambda g: b"\xaa\xaa" not in g),
+    st.lists(eeg_samples.filter(lambda s: 0xAA not in tg_bytes(s)[2:]), min_size=1, max_size=8),
+    st.lists(st.integers(), max_size=10),
+)
 def test_thinkgear_recovers_after_garbage(garbage, samples, cuts):
     parser = thinkgear.ThinkGearParser()
     out = feed_chunks(parser, garbage + b"".join(tg_bytes(s) for s in samples), cuts)
@@ -240,8 +243,9 @@ def rvc_bytes(f) -> bytes:
 
 def rvc_expected(f) -> ImuSample:
     _i, yaw, pitch, roll, ax, ay, az = f
-    return ImuSample(0.0, "bno08x-rvc", accel_g=(ax / 1000, ay / 1000, az / 1000),
-                     euler_deg=(roll / 100, pitch / 100, yaw / 100))
+    return ImuSample(
+        0.0, "bno08x-rvc", accel_g=(ax / 1000, ay / 1000, az / 1000), euler_deg=(roll / 100, pitch / 100, yaw / 100)
+    )
 
 
 @given(st.lists(rvc_frames, max_size=20), st.lists(st.integers(0, 400), max_size=20))
@@ -265,14 +269,13 @@ def test_bno08x_never_raises(data, cuts):
 clean_rvc = rvc_frames.filter(lambda f: 0xAA not in rvc_bytes(f)[2:])
 
 
-@given(st.binary(max_size=200), st.lists(clean_rvc, min_size=2, max_size=8),
-       st.lists(st.integers(), max_size=9))
+@given(st.binary(max_size=200), st.lists(clean_rvc, min_size=2, max_size=8), st.lists(st.integers(), max_size=9))
 def test_bno08x_recovers_on_the_next_frame_after_garbage(garbage, frames, cuts):
     parser = bno08x.Bno08xRvcParser()
     out = feed_chunks(parser, garbage + b"".join(rvc_bytes(f) for f in frames), cuts)
     tail = frames[1:]
     assert len(out) >= len(tail)
-    assert all(close(g, rvc_expected(f)) for g, f in zip(out[-len(tail):], tail, strict=True))
+    assert all(close(g, rvc_expected(f)) for g, f in zip(out[-len(tail) :], tail, strict=True))
 
 
 def test_bno08x_encoder_round_trip():
@@ -313,7 +316,7 @@ def test_csv_recovers_on_the_next_line_after_garbage(garbage, rows):
     parser = ImuCsvParser()
     out = parser.feed(garbage + b"".join(csv_line(r) for r in rows), 0.0)
     tail = rows[1:]
-    assert [(s.accel_g, s.gyro_dps) for s in out[-len(tail):]] == [(r[1:4], r[4:7]) for r in tail]
+    assert [(s.accel_g, s.gyro_dps) for s in out[-len(tail) :]] == [(r[1:4], r[4:7]) for r in tail]
 
 
 def test_csv_units_are_declared_not_guessed():

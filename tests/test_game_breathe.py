@@ -100,8 +100,10 @@ def test_untracked_breath_is_a_gap_and_unanswered_stress_is_skipped():
 
 def test_reader_rescales_a_chest_imu_to_0_100():
     reader = BreathReader()
-    out = [reader(ImuSample(t=i / 50, euler_deg=(0.0, 2.0 * math.sin(2 * math.pi * i / 500), 0.0))).get("breath")
-           for i in range(1500)]  # fmt: skip
+    out = [
+        reader(ImuSample(t=i / 50, euler_deg=(0.0, 2.0 * math.sin(2 * math.pi * i / 500), 0.0))).get("breath")
+        for i in range(1500)
+    ]
     assert -15 < min(out[500:]) < 15 and 85 < max(out[500:]) < 115
     assert reader(object()) is None
 

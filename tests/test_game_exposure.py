@@ -137,8 +137,11 @@ def test_plays_headless_with_the_simulator(tmp_path):
 def test_a_plans_steps_become_the_hierarchy_with_their_own_thresholds():
     from games.exposure import _factory
 
-    game = _factory(steps=[("Photos from a first-floor window", 30.0), ("A glass walkway", 40.0)], suds_stop=80.0,
-                    minutes_per_step=1.0)  # fmt: skip
+    game = _factory(
+        steps=[("Photos from a first-floor window", 30.0), ("A glass walkway", 40.0)],
+        suds_stop=80.0,
+        minutes_per_step=1.0,
+    )
     assert [level.description for level in game.h.levels] == ["Photos from a first-floor window", "A glass walkway"]
     assert [level.suds_move_on for level in game.h.levels] == [30.0, 40.0]
     assert game.h.suds_stop == 80.0 and game.h.min_level_s == 60.0
@@ -186,8 +189,15 @@ def test_escape_asks_the_exit_rating_before_leaving():
         def quit_requested(self):
             return self.quit_presses > 0
 
-    result = play(ReplaySource(pointer, "sim:pointer"), info, Exercise.for_game(info, "left"), SimulatedClock(),
-                  EscAfterTenSeconds(), on_rep=lambda rep: None, max_seconds=100.0)  # fmt: skip
+    result = play(
+        ReplaySource(pointer, "sim:pointer"),
+        info,
+        Exercise.for_game(info, "left"),
+        SimulatedClock(),
+        EscAfterTenSeconds(),
+        on_rep=lambda rep: None,
+        max_seconds=100.0,
+    )
     assert result.ended == "stopped by the player"
     assert 10.0 < result.play_s < 16.0  # the exit question took a few seconds, not the 100 allowed
     exit_ratings = [r for r in result.extras["rating_list"] if r["moment"] == "after"]

@@ -14,8 +14,15 @@ from rehab.core.types import Controls, EegSample
 
 def feed(game, meditation, attention=50.0, poor=0.0, seconds=1.0, dt=0.05):
     for _ in range(int(seconds / dt)):
-        game.update(dt, Controls(t=game.t, level=meditation / 100, angle_deg=meditation,
-                                 axes={"attention": attention / 100, "poor_signal": poor / 200}))  # fmt: skip
+        game.update(
+            dt,
+            Controls(
+                t=game.t,
+                level=meditation / 100,
+                angle_deg=meditation,
+                axes={"attention": attention / 100, "poor_signal": poor / 200},
+            ),
+        )
 
 
 def test_read_sample_takes_esense_and_leaves_raw_out():

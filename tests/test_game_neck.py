@@ -12,8 +12,9 @@ STEP = 1 / 120
 
 
 def hold(game: NeckGame, level: float, seconds: float, tracking: bool = True, tilt: float = 0.0) -> None:
-    controls = Controls(t=0.0, level=level, angle_deg=50 * level, tracking=tracking,
-                        axes={"cervical_lateral_flexion": tilt})  # fmt: skip
+    controls = Controls(
+        t=0.0, level=level, angle_deg=50 * level, tracking=tracking, axes={"cervical_lateral_flexion": tilt}
+    )
     for _ in range(int(seconds * 120)):
         game.update(STEP, controls)
 

@@ -132,8 +132,12 @@ def test_its_own_simulated_patient_pops_balloons(side, seed):
             break
         flex = s.get(f"{GAME.angle}_{side}")
         abd = s.get(f"{axis}_{side}")
-        c = Controls(t=s.t, level=level(flex, GAME.rest_deg, GAME.target_deg), angle_deg=flex,
-                     axes={axis: level(abd, axis_rest, axis_target)})  # fmt: skip
+        c = Controls(
+            t=s.t,
+            level=level(flex, GAME.rest_deg, GAME.target_deg),
+            angle_deg=flex,
+            axes={axis: level(abd, axis_rest, axis_target)},
+        )
         for _ in range(4):  # 30 Hz samples, 120 Hz physics
             game.update(DT, c)
     assert game.popped >= 1

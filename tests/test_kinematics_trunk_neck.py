@@ -33,8 +33,14 @@ def test_every_design_angle_is_named_once():
 
 @pytest.mark.parametrize("facing,pitch", list(itertools.product(FACINGS, PITCHES)))
 def test_trunk_and_neck_in_every_orientation(facing, pitch):
-    posture = Posture(trunk_lateral_flexion=12, trunk_rotation=-25, cervical_rotation=55,
-                      cervical_lateral_flexion=-18, facing_deg=facing, camera_pitch_deg=pitch)  # fmt: skip
+    posture = Posture(
+        trunk_lateral_flexion=12,
+        trunk_rotation=-25,
+        cervical_rotation=55,
+        cervical_lateral_flexion=-18,
+        facing_deg=facing,
+        camera_pitch_deg=pitch,
+    )
     a = measure(posture)
     assert a["trunk_lateral_flexion"] == pytest.approx(12, abs=1e-6)
     assert a["trunk_rotation"] == pytest.approx(-25, abs=1e-6)
@@ -71,8 +77,11 @@ def test_neutral_posture_is_zero_and_limbs_are_untouched_by_the_head():
     a = measure(Posture())
     for name in UNSIDED_MOTIONS:
         assert a[name] == pytest.approx(0, abs=1e-6)
-    arm = Posture(arm_elevation={"left": 70, "right": 35}, arm_plane={"left": 90, "right": 0},
-                  elbow_flexion={"left": 35, "right": 110})  # fmt: skip
+    arm = Posture(
+        arm_elevation={"left": 70, "right": 35},
+        arm_plane={"left": 90, "right": 0},
+        elbow_flexion={"left": 35, "right": 110},
+    )
     plain, turned = measure(arm), measure(replace(arm, cervical_rotation=60, cervical_lateral_flexion=20))
     for name in ("elbow_flexion_left", "shoulder_flexion_left", "shoulder_abduction_right"):
         assert turned[name] == pytest.approx(plain[name], abs=1e-9)

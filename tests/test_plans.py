@@ -57,8 +57,14 @@ def line_of(text: str, needle: str, start: int = 0) -> int:
 
 def test_every_template_validates_and_fits_the_installed_games():
     names = template_names()
-    assert {"after-shoulder-surgery", "after-knee-replacement", "stroke-upper-limb", "neck-pain",
-            "stress-and-breathing", "fear-of-heights"} <= set(names)  # fmt: skip
+    assert {
+        "after-shoulder-surgery",
+        "after-knee-replacement",
+        "stroke-upper-limb",
+        "neck-pain",
+        "stress-and-breathing",
+        "fear-of-heights",
+    } <= set(names)
     games = available_games()
     for name in names:
         plan = parse_text(fill_patient(template_text(name), "P1"), f"{name}.toml")
@@ -82,19 +88,35 @@ def test_a_good_plan_round_trips_through_the_store_form():
         (("reps = 5", "reps = 0"), "exercise[1].reps", "reps = 0", "a whole number from 1 to 50"),
         (("sets = 1", "sets = 2.5"), "exercise[2].sets", "sets = 2.5", "a whole number from 1 to 10"),
         (("ceiling_deg = 140", "ceilng_deg = 140"), "exercise[1].ceilng_deg", "ceilng_deg", "ceiling_deg"),
-        (("ceiling_deg = 140", "ceiling_deg = 200"), "exercise[1].ceiling_deg", "ceiling_deg = 200",
-         "1 to 150° (normal range of elbow_flexion)"),
+        (
+            ("ceiling_deg = 140", "ceiling_deg = 200"),
+            "exercise[1].ceiling_deg",
+            "ceiling_deg = 200",
+            "1 to 150° (normal range of elbow_flexion)",
+        ),
         (("target_deg = 100", "target_deg = 150"), "exercise[1].target_deg", "target_deg = 150", "up to the ceiling"),
         (('side = "left"', 'side = "up"'), "exercise[1].side", 'side = "up"', '"left" or "right"'),
-        (('movement = "cervical_rotation"', 'movement = "cervical_rotation"\nside = "right"'), "exercise[2].side",
-         'side = "right"', "leave 'side' out"),
-        (('movement = "elbow_flexion"', 'movement = "elbow_flex"'), "exercise[1].movement", "elbow_flex",
-         "elbow_flexion"),
+        (
+            ('movement = "cervical_rotation"', 'movement = "cervical_rotation"\nside = "right"'),
+            "exercise[2].side",
+            'side = "right"',
+            "leave 'side' out",
+        ),
+        (
+            ('movement = "elbow_flexion"', 'movement = "elbow_flex"'),
+            "exercise[1].movement",
+            "elbow_flex",
+            "elbow_flexion",
+        ),
         (("max_deg = 130", "max_deg = 160"), "exercise[1].progression.max_deg", "max_deg = 160", "at most the ceiling"),
         (("pain_stop_rise = 2", "pain_stop_rise = 9"), "safety.pain_stop_rise", "pain_stop_rise", "1 to 5"),
         (('patient = "P1"', 'patient = "Jane Doe"'), "patient", "patient =", "pseudonymous"),
-        (("target_deg = 100", "target_deg = 100\ntarget_percent = 80"), "exercise[1].target_deg", "target_deg = 100",
-         "target_deg (degrees) or target_percent"),
+        (
+            ("target_deg = 100", "target_deg = 100\ntarget_percent = 80"),
+            "exercise[1].target_deg",
+            "target_deg = 100",
+            "target_deg (degrees) or target_percent",
+        ),
         (("max_deg = 130", "max_percent = 90"), "exercise[1].progression.max_percent", "max_percent", "max_deg"),
     ],
 )
@@ -153,10 +175,44 @@ def test_new_validate_assign_and_show(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "plan version 2 of 2" in shown and "Head turns: neck, cervical_rotation" in shown
     assert "assigned from p1.toml" in shown
-    assert main(["--home", home, "plan", "override", "--patient", "P1", "--exercise", "Head turns", "--target", "45",
-                 "--reason", "moving well in clinic"]) == 0  # fmt: skip
-    assert main(["--home", home, "plan", "override", "--patient", "P1", "--exercise", "1", "--target", "90",
-                 "--reason", "too far"]) == 2  # past the ceiling  # fmt: skip
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "plan",
+                "override",
+                "--patient",
+                "P1",
+                "--exercise",
+                "Head turns",
+                "--target",
+                "45",
+                "--reason",
+                "moving well in clinic",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "plan",
+                "override",
+                "--patient",
+                "P1",
+                "--exercise",
+                "1",
+                "--target",
+                "90",
+                "--reason",
+                "too far",
+            ]
+        )
+        == 2
+    )  # past the ceiling
     assert main(["--home", home, "plan", "show", "P1", "--version", "1"]) == 0
     out_text = capsys.readouterr().out
     assert "target 40 -> 45" in out_text and "plan version 1 of 3" in out_text

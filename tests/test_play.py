@@ -23,8 +23,24 @@ GAMES = sorted(available_games())
 def test_every_game_plays_headless_on_sim_input_and_produces_reps(name, tmp_path, capsys):
     stats = tmp_path / "stats.json"
     shot = tmp_path / "shot.png"
-    code = main(["--home", str(tmp_path), "play", name, "--input", "sim", "--seconds", "60",
-                 "--stats", str(stats), "--screenshot", str(shot), "--screenshot-at", "8"])  # fmt: skip
+    code = main(
+        [
+            "--home",
+            str(tmp_path),
+            "play",
+            name,
+            "--input",
+            "sim",
+            "--seconds",
+            "60",
+            "--stats",
+            str(stats),
+            "--screenshot",
+            str(shot),
+            "--screenshot-at",
+            "8",
+        ]
+    )
     assert code == 0
     data = json.loads(stats.read_text())
     assert {"frames", "fps", "frame_time_p50_ms", "frame_time_p99_ms", "reps"} <= set(data)
@@ -63,8 +79,15 @@ def run_lift(samples, scenes=NO_SCENES):
     lift = available_games()["lift"]
     exercise = Exercise.for_game(lift, "left", reps_planned=6)
     reps = []
-    result = play(ReplaySource(samples, "sim:test"), lift, exercise, SimulatedClock(), HeadlessDisplay(),
-                  on_rep=reps.append, scenes=scenes)  # fmt: skip
+    result = play(
+        ReplaySource(samples, "sim:test"),
+        lift,
+        exercise,
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=reps.append,
+        scenes=scenes,
+    )
     return result, reps
 
 
@@ -98,8 +121,7 @@ def test_a_rep_past_the_safety_ceiling_is_never_a_success():
     exercise = replace(Exercise.for_game(lift, "left", reps_planned=3), ceiling_deg=128.0)
     samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0, 140.0))], seed=3)
     reps = []
-    play(ReplaySource(samples, "sim:test"), lift, exercise, SimulatedClock(), HeadlessDisplay(),
-         on_rep=reps.append)  # fmt: skip
+    play(ReplaySource(samples, "sim:test"), lift, exercise, SimulatedClock(), HeadlessDisplay(), on_rep=reps.append)
     assert [(r.success, r.over_ceiling) for r in reps] == [(True, False), (False, True)]
 
 
@@ -107,8 +129,9 @@ def test_games_get_only_the_options_their_factory_declares():
     from rehab.engine.game import GameInfo, build_game
 
     made = []
-    old_style = GameInfo("old", "Old", (), (), "", factory=lambda hold_s=1.0: made.append(hold_s) or "game",
-                         renderer=None)  # fmt: skip
+    old_style = GameInfo(
+        "old", "Old", (), (), "", factory=lambda hold_s=1.0: made.append(hold_s) or "game", renderer=None
+    )
     assert build_game(old_style, hold_s=2.0, side="left") == "game"
     assert made == [2.0]
     reach = build_game(available_games()["reach"], hold_s=1.0, side="left")
@@ -122,8 +145,14 @@ def test_untracked_time_counts_from_the_first_frame_whatever_the_clock_reads():
 
     lift = available_games()["lift"]
     samples = nan_gap(simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0,))], seed=3), 2.0, 4.0)
-    result = play(ReplaySource(samples, "sim:test"), lift, Exercise.for_game(lift, "left"), LateClock(),
-                  HeadlessDisplay(), on_rep=lambda rep: None)  # fmt: skip
+    result = play(
+        ReplaySource(samples, "sim:test"),
+        lift,
+        Exercise.for_game(lift, "left"),
+        LateClock(),
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+    )
     assert result.untracked_s == pytest.approx(2.0, abs=0.1)
 
 
@@ -180,9 +209,17 @@ def test_a_camera_session_waits_for_the_patient_to_be_well_placed():
         def present(self):
             shots.append(self.surface.copy())
 
-    result = play(Camera(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), Recording(),
-                  on_rep=lambda rep: None, max_seconds=1.0, scenes=SceneTimes(1.0, 0.0, 0.0),
-                  setup_check=True)  # fmt: skip
+    result = play(
+        Camera(),
+        lift,
+        Exercise.for_game(lift, "left"),
+        SimulatedClock(),
+        Recording(),
+        on_rep=lambda rep: None,
+        max_seconds=1.0,
+        scenes=SceneTimes(1.0, 0.0, 0.0),
+        setup_check=True,
+    )
     # 3 s held by the check, then 1 s of instructions, then 1 s of play, at 60 frames a second
     assert result.frames == pytest.approx(60 * 5, abs=3)
     from rehab.engine.setup_guidance import advise
@@ -220,8 +257,16 @@ def test_an_unplugged_device_pauses_the_game_and_says_why():
             pass
 
     lift = available_games()["lift"]
-    result = play(Serial(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), HeadlessDisplay(),
-                  on_rep=lambda rep: None, max_seconds=7.0, screenshot=None)  # fmt: skip
+    result = play(
+        Serial(),
+        lift,
+        Exercise.for_game(lift, "left"),
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        max_seconds=7.0,
+        screenshot=None,
+    )
     assert [e.kind for e in result.events] == ["lost", "reconnected"]
     assert result.untracked_s == pytest.approx(3.0, abs=0.1)
     from rehab.engine.play import _pause_reason
@@ -245,8 +290,15 @@ def test_input_that_goes_silent_counts_as_lost():
             pass
 
     lift = available_games()["lift"]
-    result = play(Silent(), lift, Exercise.for_game(lift, "left"), SimulatedClock(), HeadlessDisplay(),
-                  on_rep=lambda rep: None, max_seconds=5.0)  # fmt: skip
+    result = play(
+        Silent(),
+        lift,
+        Exercise.for_game(lift, "left"),
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        max_seconds=5.0,
+    )
     # silent from 2 s; counted as lost once 2 s have passed without a sample
     assert result.untracked_s == pytest.approx(1.0, abs=0.1)
 

@@ -36,8 +36,15 @@ def test_astronaut_sides_are_anatomical_and_hidden_legs_give_no_angles(estimate)
     assert classify_view(facing_angle(pose.world)) == FRONT
     angles = pose_angles(pose)
     # her hips and legs are below the picture or hidden: nothing that needs them may be made up
-    for name in ("knee_flexion_left", "knee_flexion_right", "hip_flexion_left", "shoulder_elevation_right",
-                 "shoulder_flexion_left", "trunk_lateral_flexion", "trunk_rotation"):  # fmt: skip
+    for name in (
+        "knee_flexion_left",
+        "knee_flexion_right",
+        "hip_flexion_left",
+        "shoulder_elevation_right",
+        "shoulder_flexion_left",
+        "trunk_lateral_flexion",
+        "trunk_rotation",
+    ):
         assert math.isnan(angles.get(name)), name
     # her head is straight and square to the shoulders in the photo
     assert abs(angles.get("cervical_rotation")) < 15

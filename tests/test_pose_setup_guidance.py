@@ -13,8 +13,12 @@ NEUTRAL = Posture()
 
 def frame(posture=NEUTRAL, centre=(0.5, 0.55), distance=3.0, visibility=None) -> PoseFrame:
     world = world_points(posture)
-    return PoseFrame(t=0.0, world=world, image=image_points(world, distance_m=distance, centre=centre),
-                     visibility=np.ones(33) if visibility is None else visibility)  # fmt: skip
+    return PoseFrame(
+        t=0.0,
+        world=world,
+        image=image_points(world, distance_m=distance, centre=centre),
+        visibility=np.ones(33) if visibility is None else visibility,
+    )
 
 
 @pytest.mark.parametrize("facing,view", [(0, FRONT), (20, FRONT), (90, LEFT_SIDE), (-80, RIGHT_SIDE), (180, BACK)])

@@ -34,8 +34,12 @@ def test_csv_numbers_equal_the_store(store):
     data = load_report(store, "P-0042", NOW)
     files = csv_files(data)
     rows = list(csv.DictReader(io.StringIO(files["reps.csv"].decode())))
-    stored = list(store.db.query("select r.* from reps r join sessions s on s.id = r.session_id "
-                                 "where s.patient_id = 'P-0042' order by s.started_at, s.id, r.rep_index"))  # fmt: skip
+    stored = list(
+        store.db.query(
+            "select r.* from reps r join sessions s on s.id = r.session_id "
+            "where s.patient_id = 'P-0042' order by s.started_at, s.id, r.rep_index"
+        )
+    )
     assert len(rows) == len(stored) > 100
     for row, db_row in zip(rows, stored, strict=True):
         for name in ("peak_deg", "rom_deg", "start_deg", "peak_velocity_dps", "target_deg", "smoothness_sparc"):
@@ -51,7 +55,7 @@ def test_csv_numbers_equal_the_store(store):
 
 
 def test_formula_cells_are_neutralised_but_numbers_are_not():
-    assert safe_cell("=HYPERLINK(\"http://x\")") == "'=HYPERLINK(\"http://x\")"
+    assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+1") == "'+1" and safe_cell("@SUM(A1)") == "'@SUM(A1)" and safe_cell("\tx") == "'\tx"
     assert safe_cell(-12.5) == -12.5 and safe_cell("elbow") == "elbow" and safe_cell(None) is None
     store = Store.memory()
@@ -77,8 +81,10 @@ def test_fhir_bundle_validates_and_has_the_agreed_codes(store, tmp_path):
     assert first.valueQuantity.system == "http://unitsofmeasure.org" and first.valueQuantity.code == "deg"
     assert float(first.valueQuantity.value) == physical[0].best_peak_deg
     site = first.bodySite.coding[0]
-    assert site.system == "http://snomed.info/sct" and site.code in ("16953009:272741003=7771000",
-                                                                      "91774008:272741003=7771000")  # fmt: skip
+    assert site.system == "http://snomed.info/sct" and site.code in (
+        "16953009:272741003=7771000",
+        "91774008:272741003=7771000",
+    )
     pain = [r for r in resources if r.get_resource_type() == "Observation" and r.code.coding[0].code == "72514-3"]
     assert pain and pain[0].code.coding[0].system == "http://loinc.org"
     assert all(r.subject.reference == bundle.entry[0].fullUrl for r in resources[1:])
@@ -95,8 +101,11 @@ def test_pseudonymized_exports_leave_the_id_out(store, tmp_path):
     data = load_report(store, "P-0042", NOW, pseudonymize=True)
     again = load_report(store, "P-0042", NOW, pseudonymize=True)
     assert data.patient.startswith("PSN-") and data.patient == again.patient  # stable across exports
-    outputs = [json.dumps(build_bundle(data)), render_pdf(data, compress=False).decode("latin-1"),
-               *(v.decode() for v in csv_files(data).values())]  # fmt: skip
+    outputs = [
+        json.dumps(build_bundle(data)),
+        render_pdf(data, compress=False).decode("latin-1"),
+        *(v.decode() for v in csv_files(data).values()),
+    ]
     from progress.reports.html import render_html
 
     outputs.append(render_html(data))
@@ -160,12 +169,15 @@ def test_cli_report_writes_each_format(home, fmt, capsys):
     assert out.exists() and "report for PSN-" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["report", "NOBODY", "--out", "x.pdf"], "no patient 'NOBODY'"),
-    (["report", "P-EMPTY", "--out", "x.pdf"], "has no sessions"),
-    (["report", "P-7", "--from", "2026-13-01", "--out", "x.pdf"], "--from '2026-13-01' is not a date"),
-    (["report", "P-7", "--out", "/nonexistent-dir/x.pdf"], "does not exist"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["report", "NOBODY", "--out", "x.pdf"], "no patient 'NOBODY'"),
+        (["report", "P-EMPTY", "--out", "x.pdf"], "has no sessions"),
+        (["report", "P-7", "--from", "2026-13-01", "--out", "x.pdf"], "--from '2026-13-01' is not a date"),
+        (["report", "P-7", "--out", "/nonexistent-dir/x.pdf"], "does not exist"),
+    ],
+)
 def test_cli_report_errors_exit_2_with_a_message_and_write_nothing(home, argv, message, capsys, monkeypatch):
     monkeypatch.chdir(home)
     before = sorted(p.name for p in home.iterdir())
@@ -185,7 +197,9 @@ def test_cli_db_check_and_backup(home, tmp_path, capsys):
 
 
 def test_report_help_does_not_import_heavy_libraries():
-    code = ("import sys; from rehab.app.cli import main\ntry: main(['report', '--help'])\nexcept SystemExit: pass\n"
-            "print([m for m in ('matplotlib', 'reportlab', 'fhir', 'sqlite_utils') if m in sys.modules])")  # fmt: skip
+    code = (
+        "import sys; from rehab.app.cli import main\ntry: main(['report', '--help'])\nexcept SystemExit: pass\n"
+        "print([m for m in ('matplotlib', 'reportlab', 'fhir', 'sqlite_utils') if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("[]")

@@ -18,10 +18,27 @@ def test_migrates_a_version_2_database_keeping_reps_and_adding_the_new_tables(tm
     MIGRATIONS[1](old)
     old.execute("PRAGMA user_version = 2")
     old.table("patients").insert({"id": "P-1", "created_at": AT})
-    old.table("sessions").insert({"id": 1, "patient_id": "P-1", "started_at": AT, "game": "lift",
-                                  "movement": "elbow_flexion_left", "status": "completed"})  # fmt: skip
-    old.table("reps").insert({"session_id": 1, "rep_index": 1, "peak_deg": 101.5, "success": 0,
-                              "smoothness_sparc": -1.7, "compensations": "trunk_lean", "over_ceiling": 0})  # fmt: skip
+    old.table("sessions").insert(
+        {
+            "id": 1,
+            "patient_id": "P-1",
+            "started_at": AT,
+            "game": "lift",
+            "movement": "elbow_flexion_left",
+            "status": "completed",
+        }
+    )
+    old.table("reps").insert(
+        {
+            "session_id": 1,
+            "rep_index": 1,
+            "peak_deg": 101.5,
+            "success": 0,
+            "smoothness_sparc": -1.7,
+            "compensations": "trunk_lean",
+            "over_ceiling": 0,
+        }
+    )
     old.close()
     store = Store.open(path)
     assert store.schema_version == SCHEMA_VERSION == 3
@@ -41,7 +58,9 @@ def test_plan_versions_are_numbered_and_never_overwritten():
     assert store.add_plan_version("P-1", AT, "2026-12-01", 6, {"goals_deg": {"elbow_flexion_left": 140}}) == 2
     versions = store.plan_versions("P-1")
     assert [(v["version"], v["sessions_per_week"], v["body"]["goals_deg"]["elbow_flexion_left"]) for v in versions] == [
-        (1, 5, 130), (2, 6, 140)]  # fmt: skip
+        (1, 5, 130),
+        (2, 6, 140),
+    ]
     session_id = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0)
     store.set_session_plan(session_id, 2)
     assert store.session(session_id)["plan_id"] == versions[1]["id"]
@@ -82,8 +101,7 @@ finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(finite, st.floats(min_value=-400, max_value=400, allow_nan=False, width=32)),
-                max_size=300))  # fmt: skip
+@given(st.lists(st.tuples(finite, st.floats(min_value=-400, max_value=400, allow_nan=False, width=32)), max_size=300))
 def test_streams_round_trip_exactly(samples):
     store = Store.memory()
     session_id = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0)
@@ -97,12 +115,21 @@ def test_streams_round_trip_exactly(samples):
 
 rep_metrics = st.builds(
     RepMetrics,
-    index=st.integers(1, 10_000), t_start=finite, t_end=finite, start_deg=finite, peak_deg=finite, rom_deg=finite,
-    hold_s=finite, duration_s=finite, peak_velocity_dps=finite, target_deg=finite, success=st.booleans(),
-    smoothness_sparc=st.floats(allow_infinity=False), compensations=st.lists(
-        st.sampled_from(["trunk_lean", "hip_hike", "shoulder_shrug"]), unique=True).map(tuple),
+    index=st.integers(1, 10_000),
+    t_start=finite,
+    t_end=finite,
+    start_deg=finite,
+    peak_deg=finite,
+    rom_deg=finite,
+    hold_s=finite,
+    duration_s=finite,
+    peak_velocity_dps=finite,
+    target_deg=finite,
+    success=st.booleans(),
+    smoothness_sparc=st.floats(allow_infinity=False),
+    compensations=st.lists(st.sampled_from(["trunk_lean", "hip_hike", "shoulder_shrug"]), unique=True).map(tuple),
     over_ceiling=st.booleans(),
-)  # fmt: skip
+)
 
 
 @settings(max_examples=80, deadline=None)
@@ -112,15 +139,27 @@ def test_rep_metrics_round_trip_through_the_store(rep):
     session_id = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0)
     store.add_rep(session_id, rep)
     (row,) = store.reps(session_id)
-    for name in ("t_start", "t_end", "start_deg", "peak_deg", "rom_deg", "hold_s", "duration_s",
-                 "peak_velocity_dps", "target_deg"):  # fmt: skip
+    for name in (
+        "t_start",
+        "t_end",
+        "start_deg",
+        "peak_deg",
+        "rom_deg",
+        "hold_s",
+        "duration_s",
+        "peak_velocity_dps",
+        "target_deg",
+    ):
         assert row[name] == getattr(rep, name)
     assert row["rep_index"] == rep.index and bool(row["success"]) == rep.success
     assert bool(row["over_ceiling"]) == rep.over_ceiling
     assert tuple(filter(None, row["compensations"].split(","))) == rep.compensations
     # SQLite stores NaN as NULL: unknown smoothness stays unknown
-    assert (row["smoothness_sparc"] is None) if math.isnan(rep.smoothness_sparc) else (
-        row["smoothness_sparc"] == rep.smoothness_sparc)  # fmt: skip
+    assert (
+        (row["smoothness_sparc"] is None)
+        if math.isnan(rep.smoothness_sparc)
+        else (row["smoothness_sparc"] == rep.smoothness_sparc)
+    )
 
 
 def test_backup_is_a_complete_private_copy_while_the_store_is_open(tmp_path):

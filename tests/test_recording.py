@@ -15,8 +15,14 @@ def test_every_kind_round_trips(tmp_path):
     pose = next(SimulatedSession().frames())
     samples = [
         pose,
-        ImuSample(t=0.1, device="wt", accel_g=(0.0, 0.1, 1.0), euler_deg=(1.5, -2.0, 90.0),
-                  quaternion=(1.0, 0.0, 0.0, 0.0), temperature_c=25.0),  # fmt: skip
+        ImuSample(
+            t=0.1,
+            device="wt",
+            accel_g=(0.0, 0.1, 1.0),
+            euler_deg=(1.5, -2.0, 90.0),
+            quaternion=(1.0, 0.0, 0.0, 0.0),
+            temperature_c=25.0,
+        ),
         EegSample(t=0.2, device="tg", poor_signal=0, attention=40, meditation=70, bands=tuple(range(8))),
         JointAngles(t=0.3, values={"elbow_flexion_left": 42.0, "knee_flexion_left": math.nan}),
     ]

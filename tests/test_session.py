@@ -108,8 +108,26 @@ def test_too_much_pain_before_means_no_session(home, capsys):
 
 
 def test_no_plan_and_missing_answers_are_clear_errors(tmp_path, capsys):
-    assert main(["--home", str(tmp_path), "session", "start", "--patient", "P9", "--input", "sim", "--headless",
-                 "--pain-before", "1", "--pain-after", "1"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "--home",
+                str(tmp_path),
+                "session",
+                "start",
+                "--patient",
+                "P9",
+                "--input",
+                "sim",
+                "--headless",
+                "--pain-before",
+                "1",
+                "--pain-after",
+                "1",
+            ]
+        )
+        == 2
+    )
     assert "has no plan" in capsys.readouterr().err
 
 
@@ -126,8 +144,24 @@ def test_kill_9_in_the_middle_of_a_set_then_resume_loses_and_duplicates_nothing(
     plan.write_text(PLAN.format(sets=3, reps=6))
     home = str(tmp_path)
     assert main(["--home", home, "plan", "assign", str(plan), "--patient", "P1"]) == 0
-    command = [sys.executable, "-m", "rehab", "--home", home, "session", "start", "--patient", "P1", "--input", "sim",
-               "--headless", "--pain-before", "3", "--pain-after", "3"]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "rehab",
+        "--home",
+        home,
+        "session",
+        "start",
+        "--patient",
+        "P1",
+        "--input",
+        "sim",
+        "--headless",
+        "--pain-before",
+        "3",
+        "--pain-after",
+        "3",
+    ]
     env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     db = tmp_path / DB_FILENAME
@@ -143,10 +177,45 @@ def test_kill_9_in_the_middle_of_a_set_then_resume_loses_and_duplicates_nothing(
     assert 1 <= len(before) < 18, "the kill must land inside the session"
 
     # a plain start refuses to begin a second session over the unfinished one
-    assert main(["--home", home, "session", "start", "--patient", "P1", "--input", "sim", "--headless",
-                 "--pain-before", "3", "--pain-after", "3"]) == 2  # fmt: skip
-    assert main(["--home", home, "session", "start", "--patient", "P1", "--input", "sim", "--headless", "--resume",
-                 "--pain-after", "3"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "session",
+                "start",
+                "--patient",
+                "P1",
+                "--input",
+                "sim",
+                "--headless",
+                "--pain-before",
+                "3",
+                "--pain-after",
+                "3",
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(
+            [
+                "--home",
+                home,
+                "session",
+                "start",
+                "--patient",
+                "P1",
+                "--input",
+                "sim",
+                "--headless",
+                "--resume",
+                "--pain-after",
+                "3",
+            ]
+        )
+        == 0
+    )
     after = _reps_in(db)
     assert after[: len(before)] == before  # nothing lost or rewritten
     assert [r[1] for r in after] == list(range(1, 19))  # no duplicates, no gaps: 3 sets x 6 reps
@@ -168,8 +237,26 @@ def test_a_mental_plan_runs_its_games_with_the_plans_settings_and_stores_their_r
     plan = tmp_path / "heights.toml"
     assert main(["plan", "new", "--template", "fear-of-heights", "--patient", "P9", "--out", str(plan)]) == 0
     assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P9"]) == 0
-    assert main(["--home", str(tmp_path), "session", "start", "--patient", "P9", "--input", "sim", "--headless",
-                 "--pain-before", "2", "--pain-after", "2"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "--home",
+                str(tmp_path),
+                "session",
+                "start",
+                "--patient",
+                "P9",
+                "--input",
+                "sim",
+                "--headless",
+                "--pain-before",
+                "2",
+                "--pain-after",
+                "2",
+            ]
+        )
+        == 0
+    )
     store = Store.open(tmp_path / DB_FILENAME)
     kinds = {row["kind"] for row in store.ratings("P9")}
     games = {session["game"] for session in store.sessions("P9")}

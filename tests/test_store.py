@@ -9,14 +9,25 @@ from rehab.core.types import RepMetrics
 
 
 def rep(index: int, peak: float = 120.0) -> RepMetrics:
-    return RepMetrics(index=index, t_start=1.0 * index, t_end=1.0 * index + 2.5, start_deg=10.0,
-                      peak_deg=peak, rom_deg=peak - 10.0, hold_s=1.0, duration_s=2.5,
-                      peak_velocity_dps=180.0, target_deg=120.0, success=peak >= 120.0)  # fmt: skip
+    return RepMetrics(
+        index=index,
+        t_start=1.0 * index,
+        t_end=1.0 * index + 2.5,
+        start_deg=10.0,
+        peak_deg=peak,
+        rom_deg=peak - 10.0,
+        hold_s=1.0,
+        duration_s=2.5,
+        peak_velocity_dps=180.0,
+        target_deg=120.0,
+        success=peak >= 120.0,
+    )
 
 
 def start(store: Store) -> int:
-    return store.start_session("P-1", "2026-11-25T10:00:00+00:00", "lift", "elbow_flexion_left",
-                               "left", "replay:x.jsonl", 120.0)  # fmt: skip
+    return store.start_session(
+        "P-1", "2026-11-25T10:00:00+00:00", "lift", "elbow_flexion_left", "left", "replay:x.jsonl", 120.0
+    )
 
 
 def test_session_and_reps_round_trip_in_memory():
@@ -93,8 +104,16 @@ def test_migrates_a_version_1_database_without_losing_reps(tmp_path):
     MIGRATIONS[0](old)
     old.execute("PRAGMA user_version = 1")
     old.table("patients").insert({"id": "P-1", "created_at": "2026-01-01"})
-    old.table("sessions").insert({"id": 1, "patient_id": "P-1", "started_at": "2026-01-01", "game": "lift",
-                                  "movement": "elbow_flexion_left", "status": "completed"})  # fmt: skip
+    old.table("sessions").insert(
+        {
+            "id": 1,
+            "patient_id": "P-1",
+            "started_at": "2026-01-01",
+            "game": "lift",
+            "movement": "elbow_flexion_left",
+            "status": "completed",
+        }
+    )
     old.table("reps").insert({"session_id": 1, "rep_index": 1, "peak_deg": 101.0, "success": 0})
     old.close()
     store = Store.open(path)

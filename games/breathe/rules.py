@@ -54,8 +54,14 @@ class BreatheSnapshot:
 class BreatheGame:
     name = "breathe"
 
-    def __init__(self, pace_bpm: float = 6.0, duration_s: float = 180.0, inhale_share: float = 0.4,
-                 ask_stress: bool = True, hold_s: float = 0.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        pace_bpm: float = 6.0,
+        duration_s: float = 180.0,
+        inhale_share: float = 0.4,
+        ask_stress: bool = True,
+        hold_s: float = 0.0,
+    ) -> None:
         if not 3.0 <= pace_bpm <= 12.0:
             raise ValueError(f"pace {pace_bpm} breaths a minute is outside 3-12")
         self.pace_bpm = pace_bpm

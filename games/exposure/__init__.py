@@ -12,8 +12,13 @@ from rehab.engine.ratings import hand_level
 CHANNEL = "hand"
 
 
-def _factory(hold_s: float = 0.0, hierarchy: Path | None = None, steps: list[tuple[str, float]] | None = None,
-             suds_stop: float | None = None, minutes_per_step: float | None = None):  # type: ignore[no-untyped-def]
+def _factory(
+    hold_s: float = 0.0,
+    hierarchy: Path | None = None,
+    steps: list[tuple[str, float]] | None = None,
+    suds_stop: float | None = None,
+    minutes_per_step: float | None = None,
+):  # type: ignore[no-untyped-def]
     """``hierarchy``: a therapist's TOML/JSON file; or ``steps`` (description, SUDS to move on at)
     from an exercise plan, with its ``suds_stop``; the shipped heights tower otherwise."""
     from games.exposure.hierarchy import hierarchy_from_steps, load_hierarchy

@@ -106,8 +106,9 @@ def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) ->
     y_goal = int(box.bottom - max(goals) / 100 * box.height)
     pygame.draw.line(surface, PALETTE.good, (box.left, y_goal), (box.right, y_goal), 2)
     span = max(120.0, snap.level_seconds)
-    points = [(int(box.left + t / span * box.width), int(box.bottom - s / 100 * box.height))
-              for t, s in snap.suds_curve]  # fmt: skip
+    points = [
+        (int(box.left + t / span * box.width), int(box.bottom - s / 100 * box.height)) for t, s in snap.suds_curve
+    ]
     if len(points) > 1:
         pygame.draw.lines(surface, PALETTE.target, False, points, 3)
     for point in points:
@@ -123,8 +124,11 @@ def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
     title = "You did well today" if snap.finished else "Rest here"
     text(surface, title, 46, PALETTE.text, (CARD.centerx, CARD.top + 18), "midtop")
     cycle = (snap.calm_s % 10.0) / 10.0
-    share = 0.5 - 0.5 * math.cos(math.pi * cycle / 0.4) if cycle < 0.4 else 0.5 + 0.5 * math.cos(
-        math.pi * (cycle - 0.4) / 0.6)  # fmt: skip
+    share = (
+        0.5 - 0.5 * math.cos(math.pi * cycle / 0.4)
+        if cycle < 0.4
+        else 0.5 + 0.5 * math.cos(math.pi * (cycle - 0.4) / 0.6)
+    )
     centre = (CARD.centerx, CARD.top + 230)
     pygame.draw.circle(surface, (70, 140, 150), centre, int(50 + 90 * share))
     text(surface, "In" if cycle < 0.4 else "Out", 52, PALETTE.text, centre, "center")

@@ -42,8 +42,9 @@ class Hierarchy:
     suds_stop: float | None = None
 
 
-def hierarchy_from_steps(steps: list[tuple[str, float]], suds_stop: float | None, title: str = "Exposure",
-                         min_level_s: float = 45.0) -> Hierarchy:  # fmt: skip
+def hierarchy_from_steps(
+    steps: list[tuple[str, float]], suds_stop: float | None, title: str = "Exposure", min_level_s: float = 45.0
+) -> Hierarchy:
     """A hierarchy from a plan's steps (description, SUDS to move on at), easiest first. The steps
     are the therapist's words, so each is shown as a card rather than a drawn scene."""
     levels = tuple(Level(f"Step {i}", "card", 0.0, text, move_on) for i, (text, move_on) in enumerate(steps, 1))
@@ -56,8 +57,12 @@ def parse_hierarchy(data: dict[str, Any]) -> Hierarchy:
     settings = data.get("settings", {})
     try:
         levels = tuple(
-            Level(str(row["name"]), str(row.get("scene", "card")), float(row.get("height_m", 0.0)),
-                  str(row.get("description", "")))  # fmt: skip
+            Level(
+                str(row["name"]),
+                str(row.get("scene", "card")),
+                float(row.get("height_m", 0.0)),
+                str(row.get("description", "")),
+            )
             for row in data["levels"]
         )
         hierarchy = Hierarchy(

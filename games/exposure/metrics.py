@@ -45,7 +45,13 @@ def time_per_level(visits: Sequence[LevelVisit]) -> dict[str, float]:
 def curves(visits: Sequence[LevelVisit]) -> list[dict[str, object]]:
     """The SUDS curve of every visit, for the stats and the clinician's plot."""
     return [
-        {"level": v.index + 1, "name": v.name, "seconds": round(v.seconds, 2), "peak": v.peak,
-         "last": v.suds[-1][1] if v.suds else None, "suds": [[round(t, 2), s] for t, s in v.suds]}  # fmt: skip
+        {
+            "level": v.index + 1,
+            "name": v.name,
+            "seconds": round(v.seconds, 2),
+            "peak": v.peak,
+            "last": v.suds[-1][1] if v.suds else None,
+            "suds": [[round(t, 2), s] for t, s in v.suds],
+        }
         for v in visits
     ]

@@ -79,8 +79,9 @@ class ExposureGame:
             question = "Well done: your fear has come down. " + ("Finish here?" if last else "Go up a level?")
             self.prompt = Prompt(question, choices=(STAY, FINISH if last else GO_UP), timeout_s=30.0)
         elif phase == "rate_exit":
-            self.prompt = Prompt("Before we rest: how anxious are you now?", scale=SUDS, allow_stop=False,
-                                 timeout_s=30.0)  # fmt: skip
+            self.prompt = Prompt(
+                "Before we rest: how anxious are you now?", scale=SUDS, allow_stop=False, timeout_s=30.0
+            )
         else:
             where = "here" if phase == "rate_during" else f"at {self.level.name.lower()}"
             self.prompt = Prompt(f"How anxious are you {where}? (SUDS 0-100)", scale=SUDS)

@@ -48,9 +48,15 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
         settle = min(1.0, t / 150)
         meditation = 35 + 30 * settle + 10 * math.sin(2 * math.pi * t / 45) + rng.gauss(0, 6)
         attention = 60 - 15 * settle + 8 * math.sin(2 * math.pi * t / 70) + rng.gauss(0, 7)
-        samples.append(EegSample(float(t), device="sim:thinkgear", poor_signal=0 if rng.random() > 0.05 else 26,
-                                 attention=round(min(100, max(1, attention))),
-                                 meditation=round(min(100, max(1, meditation)))))  # fmt: skip
+        samples.append(
+            EegSample(
+                float(t),
+                device="sim:thinkgear",
+                poor_signal=0 if rng.random() > 0.05 else 26,
+                attention=round(min(100, max(1, attention))),
+                meditation=round(min(100, max(1, meditation))),
+            )
+        )
     return samples
 
 

@@ -82,8 +82,12 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     text(surface, "goal", 24, PALETTE.target, (bar.right + 12, goal_y), "midleft")
     x, y = bar.right + 70, PANEL.top + 50
     minutes, seconds = divmod(int(snap.time_above_s), 60)
-    rows = [("Calm", _fmt(snap.meditation)), ("Focus", _fmt(snap.attention)),
-            ("Lanterns", str(snap.lanterns)), ("Calm time", f"{minutes}:{seconds:02d}")]  # fmt: skip
+    rows = [
+        ("Calm", _fmt(snap.meditation)),
+        ("Focus", _fmt(snap.attention)),
+        ("Lanterns", str(snap.lanterns)),
+        ("Calm time", f"{minutes}:{seconds:02d}"),
+    ]
     for row, (label, value) in enumerate(rows):
         text(surface, label, 28, PALETTE.muted, (x, y + 66 * row))
         text(surface, value, 40, PALETTE.text, (x, y + 66 * row + 24))

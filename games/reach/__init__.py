@@ -31,10 +31,13 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
     rng = random.Random(seed)
-    flexion = [rng.uniform(lo, hi) for lo, hi in ((70, 95), (105, 125), (120, 145), (85, 110), (125, 150),
-                                                    (95, 120), (110, 140))]  # fmt: skip
-    abduction = [rng.uniform(lo, hi) for lo, hi in ((15, 35), (60, 85), (30, 50), (70, 90), (40, 60),
-                                                      (20, 40), (55, 80))]  # fmt: skip
+    flexion = [
+        rng.uniform(lo, hi)
+        for lo, hi in ((70, 95), (105, 125), (120, 145), (85, 110), (125, 150), (95, 120), (110, 140))
+    ]
+    abduction = [
+        rng.uniform(lo, hi) for lo, hi in ((15, 35), (60, 85), (30, 50), (70, 90), (40, 60), (20, 40), (55, 80))
+    ]
     timing = {"rise_s": 1.5, "hold_s": 0.8, "lower_s": 1.5, "rest_s": 0.8}
     motions = [
         MotionScript(f"shoulder_flexion_{side}", 10.0, flexion, noise_deg=1.5, **timing),

@@ -68,8 +68,17 @@ def _workspace(surface: pygame.Surface, snap: ReachSnapshot) -> None:
         pygame.draw.line(surface, color, (x1, y), (x1, min(y + 12, y1)), 2)
 
 
-def _balloon(surface: pygame.Surface, x: float, y: float, radius: float, color: Color, points: int,
-             scale: float, sway: float, t: float) -> None:  # fmt: skip
+def _balloon(
+    surface: pygame.Surface,
+    x: float,
+    y: float,
+    radius: float,
+    color: Color,
+    points: int,
+    scale: float,
+    sway: float,
+    t: float,
+) -> None:
     if scale <= 0.02:
         return
     cx, cy = world_to_screen(x, y)

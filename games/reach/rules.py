@@ -122,8 +122,9 @@ class ReachSnapshot:
 
 
 class _Balloon:
-    def __init__(self, space: pymunk.Space, home: tuple[float, float], color_index: int, points: int,
-                 wind_phase: float) -> None:  # fmt: skip
+    def __init__(
+        self, space: pymunk.Space, home: tuple[float, float], color_index: int, points: int, wind_phase: float
+    ) -> None:
         self.home = home
         self.color_index = color_index
         self.points = points

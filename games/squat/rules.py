@@ -128,8 +128,10 @@ class SquatGame:
         """Keep obstacles laid out well ahead of the runner; forget those far behind."""
         while self._next_x < self.runner.position.x + 25.0:
             w, h = self._rng.uniform(*OBSTACLE_W), self._rng.uniform(*OBSTACLE_H)
-            box = pymunk.Poly(self.space.static_body, [(self._next_x, 0), (self._next_x + w, 0),
-                                                      (self._next_x + w, h), (self._next_x, h)])  # fmt: skip
+            box = pymunk.Poly(
+                self.space.static_body,
+                [(self._next_x, 0), (self._next_x + w, 0), (self._next_x + w, h), (self._next_x, h)],
+            )
             box.friction = 0.0
             box.elasticity = 0.0
             self.space.add(box)

@@ -33,8 +33,9 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
     rng = random.Random(seed)
     peaks = [rng.uniform(12.0, 22.0) * (-1 if i % 2 == 0 else 1) for i in range(10)]
-    script = MotionScript("trunk_lateral_flexion", 0.0, peaks, rise_s=1.4, hold_s=1.6, lower_s=1.4,
-                          rest_s=0.6, noise_deg=1.0)  # fmt: skip
+    script = MotionScript(
+        "trunk_lateral_flexion", 0.0, peaks, rise_s=1.4, hold_s=1.6, lower_s=1.4, rest_s=0.6, noise_deg=1.0
+    )
     return simulate_angles([script], seed=seed)
 
 

@@ -70,8 +70,13 @@ def _board(surface: pygame.Surface, snap: TiltSnapshot) -> None:
     pygame.draw.polygon(surface, PALETTE.board, pts)
     # wood grain: two faint lines along the plank
     for depth in (0.02, 0.042):
-        pygame.draw.line(surface, _mix(PALETTE.board, PALETTE.board_edge, 0.45),
-                         _board_point(-h + 0.05, -depth, a), _board_point(h - 0.05, -depth, a), 2)  # fmt: skip
+        pygame.draw.line(
+            surface,
+            _mix(PALETTE.board, PALETTE.board_edge, 0.45),
+            _board_point(-h + 0.05, -depth, a),
+            _board_point(h - 0.05, -depth, a),
+            2,
+        )
     pygame.draw.polygon(surface, PALETTE.board_edge, pts, 3)
     for sign in (-1, 1):
         x0, x1 = sorted((sign * h, sign * (h + RIM_WIDTH)))

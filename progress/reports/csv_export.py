@@ -20,10 +20,28 @@ from progress.reports.output import OutputError, write_atomically
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 SESSION_COLUMNS: tuple[str, ...] = (
-    "patient", "session_id", "date", "started_at", "ended_at", "kind", "game", "movement", "side", "status",
-    "plan_version", "target_deg", "prescribed_reps", "reps", "successes", "best_peak_deg", "mean_peak_deg",
-    "best_rom_deg", "mean_rom_deg", "pain_before", "pain_after",
-)  # fmt: skip
+    "patient",
+    "session_id",
+    "date",
+    "started_at",
+    "ended_at",
+    "kind",
+    "game",
+    "movement",
+    "side",
+    "status",
+    "plan_version",
+    "target_deg",
+    "prescribed_reps",
+    "reps",
+    "successes",
+    "best_peak_deg",
+    "mean_peak_deg",
+    "best_rom_deg",
+    "mean_rom_deg",
+    "pain_before",
+    "pain_after",
+)
 RATING_COLUMNS: tuple[str, ...] = ("patient", "date", "at", "kind", "value", "session_id", "t", "moment")
 
 
@@ -48,9 +66,29 @@ def csv_files(data: ReportData) -> dict[str, bytes]:
     sessions = _table(
         SESSION_COLUMNS,
         (
-            (data.patient, s.session_id, s.day.isoformat(), s.started_at, s.ended_at, s.kind, s.game, s.movement,
-             s.side, s.status, s.plan_version, s.target_deg, s.prescribed_reps, s.reps, s.successes,
-             s.best_peak_deg, s.mean_peak_deg, s.best_rom_deg, s.mean_rom_deg, s.pain_before, s.pain_after)  # fmt: skip
+            (
+                data.patient,
+                s.session_id,
+                s.day.isoformat(),
+                s.started_at,
+                s.ended_at,
+                s.kind,
+                s.game,
+                s.movement,
+                s.side,
+                s.status,
+                s.plan_version,
+                s.target_deg,
+                s.prescribed_reps,
+                s.reps,
+                s.successes,
+                s.best_peak_deg,
+                s.mean_peak_deg,
+                s.best_rom_deg,
+                s.mean_rom_deg,
+                s.pain_before,
+                s.pain_after,
+            )
             for s in data.sessions
         ),
     )

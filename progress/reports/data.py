@@ -23,10 +23,22 @@ class ReportError(Exception):
 
 #: rep columns exported as they are stored, in this order
 REP_COLUMNS: tuple[str, ...] = (
-    "session_id", "rep_index", "t_start", "t_end", "start_deg", "peak_deg", "rom_deg", "hold_s",
-    "duration_s", "peak_velocity_dps", "target_deg", "success", "smoothness_sparc", "compensations",
+    "session_id",
+    "rep_index",
+    "t_start",
+    "t_end",
+    "start_deg",
+    "peak_deg",
+    "rom_deg",
+    "hold_s",
+    "duration_s",
+    "peak_velocity_dps",
+    "target_deg",
+    "success",
+    "smoothness_sparc",
+    "compensations",
     "over_ceiling",
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)
@@ -142,8 +154,10 @@ def load_report(
     ]
     ratings = _ratings(store, patient_id, lo, hi, pseudonymize)
     plans = _plans(store, patient_id)
-    plan_versions = {row["id"]: row["version"] for row in store.db.query(
-        "select id, version from plans where patient_id = ?", [patient_id])}  # fmt: skip
+    plan_versions = {
+        row["id"]: row["version"]
+        for row in store.db.query("select id, version from plans where patient_id = ?", [patient_id])
+    }
     prescribed: dict[int, int] = defaultdict(int)
     for row in store.db.query(
         f"select t.session_id, t.prescribed_reps from sets t join sessions s on s.id = t.session_id where {in_period}",
@@ -217,8 +231,15 @@ def _ratings(store: Store, patient_id: str, lo: str, hi: str, pseudonymize: bool
         [patient_id, lo, hi],
     )
     return [
-        Rating(day=date.fromisoformat(r["at"][:10]), at=r["at"][:10] if pseudonymize else r["at"], kind=r["kind"],
-               value=r["value"], session_id=r["session_id"], t=r["t"], moment=r["moment"])  # fmt: skip
+        Rating(
+            day=date.fromisoformat(r["at"][:10]),
+            at=r["at"][:10] if pseudonymize else r["at"],
+            kind=r["kind"],
+            value=r["value"],
+            session_id=r["session_id"],
+            t=r["t"],
+            moment=r["moment"],
+        )
         for r in rows
     ]
 
@@ -228,8 +249,14 @@ def _plans(store: Store, patient_id: str) -> list[PlanVersion]:
     for row in store.db.query("select * from plans where patient_id = ? order by version", [patient_id]):
         body = json.loads(row["body"])
         goals = {str(k): float(v) for k, v in (body.get("goals_deg") or {}).items()}
-        plans.append(PlanVersion(version=row["version"], effective_from=date.fromisoformat(row["effective_from"]),
-                                 sessions_per_week=row["sessions_per_week"], goals_deg=goals))  # fmt: skip
+        plans.append(
+            PlanVersion(
+                version=row["version"],
+                effective_from=date.fromisoformat(row["effective_from"]),
+                sessions_per_week=row["sessions_per_week"],
+                goals_deg=goals,
+            )
+        )
     return plans
 
 

@@ -81,28 +81,58 @@ def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str
     motion, _ = split_name(session.movement)
     title = movement_title(session.movement)
     components: list[dict[str, Any]] = [
-        {"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "mean-peak-angle"}], "text": "Mean peak angle"},
-         "valueQuantity": _deg(session.mean_peak_deg)},
-        {"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "reps"}], "text": "Repetitions"},
-         "valueInteger": session.reps},
-        {"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "reps-at-target"}], "text": "Repetitions at target"},
-         "valueInteger": session.successes},
-    ]  # fmt: skip
+        {
+            "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "mean-peak-angle"}], "text": "Mean peak angle"},
+            "valueQuantity": _deg(session.mean_peak_deg),
+        },
+        {
+            "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "reps"}], "text": "Repetitions"},
+            "valueInteger": session.reps,
+        },
+        {
+            "code": {
+                "coding": [{"system": MOVEMENT_SYSTEM, "code": "reps-at-target"}],
+                "text": "Repetitions at target",
+            },
+            "valueInteger": session.successes,
+        },
+    ]
     if session.best_rom_deg is not None and session.mean_rom_deg is not None:
-        components.insert(1, {"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "best-rom"}],
-                                       "text": "Best range of motion (peak - start)"},
-                              "valueQuantity": _deg(session.best_rom_deg)})  # fmt: skip
+        components.insert(
+            1,
+            {
+                "code": {
+                    "coding": [{"system": MOVEMENT_SYSTEM, "code": "best-rom"}],
+                    "text": "Best range of motion (peak - start)",
+                },
+                "valueQuantity": _deg(session.best_rom_deg),
+            },
+        )
     if session.target_deg is not None:
-        components.append({"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "target-angle"}],
-                                     "text": "Target angle"}, "valueQuantity": _deg(session.target_deg)})  # fmt: skip
+        components.append(
+            {
+                "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "target-angle"}], "text": "Target angle"},
+                "valueQuantity": _deg(session.target_deg),
+            }
+        )
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "status": "final" if session.status == "completed" else "preliminary",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                  "code": "exam", "display": "Exam"}]}],  # fmt: skip
-        "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": session.movement,
-                             "display": f"{title}: peak active angle"}],
-                 "text": f"{title}: peak active angle in a {session.game} session"},  # fmt: skip
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "exam",
+                        "display": "Exam",
+                    }
+                ]
+            }
+        ],
+        "code": {
+            "coding": [{"system": MOVEMENT_SYSTEM, "code": session.movement, "display": f"{title}: peak active angle"}],
+            "text": f"{title}: peak active angle in a {session.game} session",
+        },
         "subject": {"reference": patient_ref},
         "effectiveDateTime": session.started_at,
         "valueQuantity": _deg(session.best_peak_deg),
@@ -110,8 +140,9 @@ def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str
     }
     normal = NORMAL_ROM_DEG.get(motion)
     if normal is not None:
-        resource["referenceRange"] = [{"low": _deg(0.0), "high": _deg(float(normal)),
-                                       "text": "AAOS normal active range of motion"}]  # fmt: skip
+        resource["referenceRange"] = [
+            {"low": _deg(0.0), "high": _deg(float(normal)), "text": "AAOS normal active range of motion"}
+        ]
     site = body_site(session.movement)
     if site:
         resource["bodySite"] = site
@@ -120,17 +151,33 @@ def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str
 
 def _rating_observation(kind: str, value: float, at: str, patient_ref: str) -> dict[str, Any]:
     if kind == "pain":
-        code = {"coding": [{"system": LOINC, "code": "72514-3",
-                            "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported"}],
-                "text": "Pain (0-10)"}  # fmt: skip
+        code = {
+            "coding": [
+                {
+                    "system": LOINC,
+                    "code": "72514-3",
+                    "display": "Pain severity - 0-10 verbal numeric rating [Score] - Reported",
+                }
+            ],
+            "text": "Pain (0-10)",
+        }
     else:
         text = {"suds": "Subjective units of distress (0-100)", "stress": "Stress (0-10)"}[kind]
         code = {"coding": [{"system": RATING_SYSTEM, "code": kind, "display": text}], "text": text}
     return {
         "resourceType": "Observation",
         "status": "final",
-        "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
-                                  "code": "survey", "display": "Survey"}]}],  # fmt: skip
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "survey",
+                        "display": "Survey",
+                    }
+                ]
+            }
+        ],
         "code": code,
         "subject": {"reference": patient_ref},
         "effectiveDateTime": at,
@@ -143,9 +190,14 @@ def build_bundle(data: ReportData) -> dict[str, Any]:
     patient_url = _urn(data.patient, "patient")
     system = PSEUDONYM_SYSTEM if data.pseudonymized else PATIENT_SYSTEM
     entries: list[dict[str, Any]] = [
-        {"fullUrl": patient_url,
-         "resource": {"resourceType": "Patient", "id": patient_url[9:],
-                      "identifier": [{"system": system, "value": data.patient}]}}  # fmt: skip
+        {
+            "fullUrl": patient_url,
+            "resource": {
+                "resourceType": "Patient",
+                "id": patient_url[9:],
+                "identifier": [{"system": system, "value": data.patient}],
+            },
+        }
     ]
     for session in data.sessions:
         if session.kind != "physical" or not session.reps or session.best_peak_deg is None:

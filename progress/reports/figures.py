@@ -23,6 +23,7 @@ NORMAL = "#9e9e9e"
 PAIN = "#c62828"
 ADHERENCE_MAP = LinearSegmentedColormap.from_list("adherence", ["#eceff1", "#a5d6a7", "#2e7d32"])
 
+
 def _style(ax) -> None:  # type: ignore[no-untyped-def]
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
@@ -70,8 +71,14 @@ def rom_trend(data: ReportData) -> Figure | None:
             top = max(top, normal)
         goals = [data.goal_deg(movement, s.day) or s.target_deg for s in sessions]
         if any(g is not None for g in goals):
-            ax.step(x, [g if g is not None else float("nan") for g in goals], where="post", color=GOAL,
-                    linewidth=1.2, label="goal")  # fmt: skip
+            ax.step(
+                x,
+                [g if g is not None else float("nan") for g in goals],
+                where="post",
+                color=GOAL,
+                linewidth=1.2,
+                label="goal",
+            )
             if len(x) == 1:  # a step line through one point draws nothing: mark the goal instead
                 ax.scatter(x, goals, marker="_", s=300, color=GOAL, zorder=2)
             top = max([top] + [g for g in goals if g is not None])
@@ -137,8 +144,16 @@ def pain_trend(data: ReportData) -> Figure | None:
     for moment in sorted({r.moment for r in pain}):
         points = [r for r in pain if r.moment == moment]
         marker, label = styles.get(moment, ("^", moment))
-        ax.plot(date2num([r.day for r in points]), [r.value for r in points], marker=marker, markersize=3,
-                linewidth=0.9, color=PAIN, alpha=1.0 if moment == "before" else 0.55, label=label)  # fmt: skip
+        ax.plot(
+            date2num([r.day for r in points]),
+            [r.value for r in points],
+            marker=marker,
+            markersize=3,
+            linewidth=0.9,
+            color=PAIN,
+            alpha=1.0 if moment == "before" else 0.55,
+            label=label,
+        )
     ax.set_ylim(0, 10.5)
     _xlim(ax, data)
     ax.set_ylabel("pain 0-10", fontsize=7, color=INK)
@@ -158,8 +173,16 @@ def suds_curves(data: ReportData) -> Figure | None:
         points = [r for r in data.ratings if r.kind == "suds" and r.session_id == session.session_id]
         shade = 0.35 + 0.65 * (index + 1) / min(8, len(mental))
         if points:
-            suds_ax.plot([(r.t or 0.0) / 60 for r in points], [r.value for r in points], marker="o", markersize=2.5,
-                         color=MEASURED, alpha=shade, linewidth=1.0, label=session.day.isoformat())  # fmt: skip
+            suds_ax.plot(
+                [(r.t or 0.0) / 60 for r in points],
+                [r.value for r in points],
+                marker="o",
+                markersize=2.5,
+                color=MEASURED,
+                alpha=shade,
+                linewidth=1.0,
+                label=session.day.isoformat(),
+            )
         if session.session_id in data.breathing:
             t, values = data.breathing[session.session_id]
             breath_ax.plot([v / 60 for v in t], values, color=GOAL, alpha=shade, linewidth=1.0)

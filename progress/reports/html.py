@@ -23,13 +23,19 @@ svg { max-width: 100%; height: auto; }
 
 
 def render_html(data: ReportData) -> str:
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Progress report: "
-             f"{escape(data.patient)}</title><style>{STYLE}</style></head><body>",
-             "<h1>Rehabilitation progress report</h1><dl>"]  # fmt: skip
+    parts = [
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Progress report: "
+        f"{escape(data.patient)}</title><style>{STYLE}</style></head><body>",
+        "<h1>Rehabilitation progress report</h1><dl>",
+    ]
     parts += [f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in summary_lines(data)]
     parts.append("</dl>")
-    sections = [("Range of motion", figures.rom_trend(data)), ("Adherence", figures.adherence_calendar(data)),
-                ("Pain", figures.pain_trend(data)), ("Mental sessions", figures.suds_curves(data))]  # fmt: skip
+    sections = [
+        ("Range of motion", figures.rom_trend(data)),
+        ("Adherence", figures.adherence_calendar(data)),
+        ("Pain", figures.pain_trend(data)),
+        ("Mental sessions", figures.suds_curves(data)),
+    ]
     for title, fig in sections:
         if fig is not None:
             # matplotlib's SVG starts with an XML prolog that is not allowed inside HTML

@@ -33,8 +33,11 @@ def summary_lines(data: ReportData) -> list[tuple[str, str]]:
     plan = data.plan_on(data.end)
     plan_text = (
         f"version {plan.version} from {plan.effective_from}, {plan.sessions_per_week} sessions a week"
-        + (", goals " + ", ".join(f"{k.replace('_', ' ')} {v:g}°" for k, v in sorted(plan.goals_deg.items()))
-           if plan.goals_deg else "")  # fmt: skip
+        + (
+            ", goals " + ", ".join(f"{k.replace('_', ' ')} {v:g}°" for k, v in sorted(plan.goals_deg.items()))
+            if plan.goals_deg
+            else ""
+        )
         if plan
         else "no plan recorded (goals shown are each session's target)"
     )
@@ -58,8 +61,16 @@ def table_rows(data: ReportData) -> tuple[list[str], list[list[str]], str]:
     header = ["Date", "Movement", "Reps", "At target", "Best peak °", "Mean peak °", "Mean ROM °", "Pain before/after"]
     if len(data.sessions) <= MAX_SESSION_ROWS:
         rows = [
-            [s.day.isoformat(), _movement(s), str(s.reps), str(s.successes), _fmt(s.best_peak_deg),
-             _fmt(s.mean_peak_deg), _fmt(s.mean_rom_deg), f"{_fmt(s.pain_before)} / {_fmt(s.pain_after)}"]  # fmt: skip
+            [
+                s.day.isoformat(),
+                _movement(s),
+                str(s.reps),
+                str(s.successes),
+                _fmt(s.best_peak_deg),
+                _fmt(s.mean_peak_deg),
+                _fmt(s.mean_rom_deg),
+                f"{_fmt(s.pain_before)} / {_fmt(s.pain_after)}",
+            ]
             for s in data.sessions
         ]
         return header, rows, "Sessions"
@@ -72,12 +83,18 @@ def table_rows(data: ReportData) -> tuple[list[str], list[list[str]], str]:
         means = [s.mean_peak_deg for s in group if s.mean_peak_deg is not None]
         roms = [s.mean_rom_deg for s in group if s.mean_rom_deg is not None]
         pains = [s.pain_before for s in group if s.pain_before is not None]
-        rows.append([
-            f"week of {monday.isoformat()}", f"{_movement(group[0])} ×{len(group)}", str(sum(s.reps for s in group)),
-            str(sum(s.successes for s in group)), _fmt(max(peaks) if peaks else None),
-            _fmt(sum(means) / len(means) if means else None), _fmt(sum(roms) / len(roms) if roms else None),
-            _fmt(sum(pains) / len(pains) if pains else None, 1),
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"week of {monday.isoformat()}",
+                f"{_movement(group[0])} ×{len(group)}",
+                str(sum(s.reps for s in group)),
+                str(sum(s.successes for s in group)),
+                _fmt(max(peaks) if peaks else None),
+                _fmt(sum(means) / len(means) if means else None),
+                _fmt(sum(roms) / len(roms) if roms else None),
+                _fmt(sum(pains) / len(pains) if pains else None, 1),
+            ]
+        )
     header = [*header[:-1], "Mean pain before"]
     caption = f"Sessions by week ({len(data.sessions)} sessions; every session is in the CSV export)"
     return header, rows, caption
@@ -111,21 +128,48 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
         return Image(io.BytesIO(figures.png(fig)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
 
     story: list[Any] = [Paragraph("Rehabilitation progress report", h1)]
-    summary = Table([[Paragraph(f"<b>{k}</b>", body), Paragraph(_escape(v), body)] for k, v in summary_lines(data)],
-                    colWidths=[28 * mm, width - 28 * mm])  # fmt: skip
-    summary.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                                 ("TOPPADDING", (0, 0), (-1, -1), 1)]))  # fmt: skip
+    summary = Table(
+        [[Paragraph(f"<b>{k}</b>", body), Paragraph(_escape(v), body)] for k, v in summary_lines(data)],
+        colWidths=[28 * mm, width - 28 * mm],
+    )
+    summary.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
     story += [summary]
     rom = figures.rom_trend(data)
     if rom is not None:
-        story.append(KeepTogether([
-            Paragraph("Range of motion", h2), figure(rom),
-            Paragraph("Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
-                      "range; green: the goal from the plan, else the session's target.", note)]))  # fmt: skip
-    story.append(KeepTogether([
-        Paragraph("Adherence", h2), figure(figures.adherence_calendar(data)),
-        Paragraph("One square per day, Monday on top; darker means more of that day's prescribed sessions "
-                  "were done (with no plan, any session fills the day).", note)]))  # fmt: skip
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph("Range of motion", h2),
+                    figure(rom),
+                    Paragraph(
+                        "Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
+                        "range; green: the goal from the plan, else the session's target.",
+                        note,
+                    ),
+                ]
+            )
+        )
+    story.append(
+        KeepTogether(
+            [
+                Paragraph("Adherence", h2),
+                figure(figures.adherence_calendar(data)),
+                Paragraph(
+                    "One square per day, Monday on top; darker means more of that day's prescribed sessions "
+                    "were done (with no plan, any session fills the day).",
+                    note,
+                ),
+            ]
+        )
+    )
     pain = figures.pain_trend(data)
     pain_flow = figure(pain) if pain is not None else Paragraph("No pain ratings were recorded in this period.", body)
     story.append(KeepTogether([Paragraph("Pain", h2), pain_flow]))
@@ -135,8 +179,14 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
     header, rows, caption = table_rows(data)
     story += [Paragraph(caption, h2), _table(header, rows, width)]
     if data.pseudonymized:
-        story += [Spacer(1, 4 * mm), Paragraph("Pseudonymised report: no name, id, device or time of day is shown; "
-                                               "dates are kept because the trend needs them.", note)]  # fmt: skip
+        story += [
+            Spacer(1, 4 * mm),
+            Paragraph(
+                "Pseudonymised report: no name, id, device or time of day is shown; "
+                "dates are kept because the trend needs them.",
+                note,
+            ),
+        ]
 
     buffer = io.BytesIO()
     title = f"Rehabilitation progress report: {data.patient}"
@@ -150,9 +200,20 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
         canvas.restoreState()
 
     # invariant=1: no creation time or random id in the file, so the same data gives the same PDF
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=15 * mm,
-                            bottomMargin=16 * mm, title=title, author="rehab", subject="", creator="rehab",
-                            invariant=1, pageCompression=1 if compress else 0)  # fmt: skip
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=15 * mm,
+        bottomMargin=16 * mm,
+        title=title,
+        author="rehab",
+        subject="",
+        creator="rehab",
+        invariant=1,
+        pageCompression=1 if compress else 0,
+    )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
 
@@ -163,17 +224,21 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], width: float) -
 
     fractions = [0.15, 0.22, 0.07, 0.09, 0.11, 0.11, 0.11, 0.14]
     table = Table([list(header), *rows], colWidths=[f * width for f in fractions], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
-        ("FONT", (0, 1), (-1, -1), "Helvetica", 7.5),
-        ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#37474f")),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
-        ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-        ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#37474f")),
-    ]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 7.5),
+                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#37474f")),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
+                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#37474f")),
+            ]
+        )
+    )
     return table
 
 

@@ -63,8 +63,7 @@ def run_demo(
     from rehab.engine.game import available_games
 
     recording = write_demo_recording(home / "recordings" / f"demo-elbow-flexion-{side}.jsonl", side)
-    exercise = Exercise(angle_name=f"elbow_flexion_{side}", rest_deg=10.0, target_deg=120.0,
-                        reps_planned=6, hold_s=1.0)  # fmt: skip
+    exercise = Exercise(angle_name=f"elbow_flexion_{side}", rest_deg=10.0, target_deg=120.0, reps_planned=6, hold_s=1.0)
     source = open_source(f"replay:{recording}")
     database = home / DB_FILENAME
     store = Store.open(database)

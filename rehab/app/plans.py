@@ -273,8 +273,17 @@ class _Checker:
                 self.problem(path + (key,), "unknown field", ", ".join(fields))
         return data
 
-    def number(self, data: Mapping[str, Any], path: tuple[Any, ...], key: str, low: float, high: float,
-               default: float | None = None, whole: bool = False, unit: str = "") -> float | None:  # fmt: skip
+    def number(
+        self,
+        data: Mapping[str, Any],
+        path: tuple[Any, ...],
+        key: str,
+        low: float,
+        high: float,
+        default: float | None = None,
+        whole: bool = False,
+        unit: str = "",
+    ) -> float | None:
         kind = "a whole number" if whole else "a number"
         allowed = f"{kind} from {low:g} to {high:g}{unit}"
         if key not in data:
@@ -288,8 +297,14 @@ class _Checker:
             return default
         return float(value)
 
-    def text(self, data: Mapping[str, Any], path: tuple[Any, ...], key: str, default: str | None = None,
-             allowed: str = "text") -> str | None:  # fmt: skip
+    def text(
+        self,
+        data: Mapping[str, Any],
+        path: tuple[Any, ...],
+        key: str,
+        default: str | None = None,
+        allowed: str = "text",
+    ) -> str | None:
         if key not in data:
             if default is None:
                 self.problem(path + (key,), "missing", allowed)
@@ -308,12 +323,37 @@ class _Checker:
         return value
 
 
-_PLAN_FIELDS = {"schema": "", "title": "", "patient": "", "sessions_per_week": "", "notes": "", "safety": "",
-                "exercise": "", "breathing": "", "exposure": ""}  # fmt: skip
+_PLAN_FIELDS = {
+    "schema": "",
+    "title": "",
+    "patient": "",
+    "sessions_per_week": "",
+    "notes": "",
+    "safety": "",
+    "exercise": "",
+    "breathing": "",
+    "exposure": "",
+}
 _SAFETY_FIELDS = {"pain_stop_rise": "", "max_pain_before": ""}
 _EXERCISE_FIELDS = dict.fromkeys(
-    ("name", "game", "movement", "side", "input", "sets", "reps", "hold_s", "rest_s", "target_deg",
-     "target_percent", "ceiling_deg", "calibrate", "progression"), "")  # fmt: skip
+    (
+        "name",
+        "game",
+        "movement",
+        "side",
+        "input",
+        "sets",
+        "reps",
+        "hold_s",
+        "rest_s",
+        "target_deg",
+        "target_percent",
+        "ceiling_deg",
+        "calibrate",
+        "progression",
+    ),
+    "",
+)
 _PROGRESSION_FIELDS = dict.fromkeys(("every_sessions", "step_percent", "max_deg", "max_percent", "enabled"), "")
 _BREATHING_FIELDS = {"game": "", "minutes": "", "breaths_per_min": ""}
 _EXPOSURE_FIELDS = {"game": "", "step": "", "suds_stop": "", "minutes_per_step": ""}
@@ -328,8 +368,11 @@ def validate(data: Mapping[str, Any], index: _LineIndex | None = None) -> tuple[
     title = check.text(top, (), "title", allowed="a short description of the plan") or ""
     patient = check.text(top, (), "patient", default="") or ""
     if patient and not PATIENT_ID.match(patient):
-        check.problem(("patient",), f"{patient!r} is not a pseudonymous id",
-                      "1-64 letters, digits, '.', '_' or '-' (never a name), or \"\" for a template")  # fmt: skip
+        check.problem(
+            ("patient",),
+            f"{patient!r} is not a pseudonymous id",
+            "1-64 letters, digits, '.', '_' or '-' (never a name), or \"\" for a template",
+        )
     per_week = check.number(top, (), "sessions_per_week", 1, 14, whole=True)
     notes = check.text(top, (), "notes", default="") or ""
     safety = _safety(check, top.get("safety", {}))
@@ -345,13 +388,22 @@ def validate(data: Mapping[str, Any], index: _LineIndex | None = None) -> tuple[
     breathing = _breathing(check, top["breathing"]) if "breathing" in top else None
     exposure = _exposure(check, top["exposure"]) if "exposure" in top else None
     if not raw_exercises and breathing is None and exposure is None:
-        check.problem(("exercise",), "the plan prescribes nothing",
-                      "at least one [[exercise]], [breathing] or [exposure]")  # fmt: skip
+        check.problem(
+            ("exercise",), "the plan prescribes nothing", "at least one [[exercise]], [breathing] or [exposure]"
+        )
     if check.problems or per_week is None:
         return None, check.problems
-    plan = Plan(title=title, sessions_per_week=int(per_week), patient=patient, schema=int(schema or SCHEMA),
-                notes=notes, safety=safety, exercise=tuple(exercises), breathing=breathing,
-                exposure=exposure)  # fmt: skip
+    plan = Plan(
+        title=title,
+        sessions_per_week=int(per_week),
+        patient=patient,
+        schema=int(schema or SCHEMA),
+        notes=notes,
+        safety=safety,
+        exercise=tuple(exercises),
+        breathing=breathing,
+        exposure=exposure,
+    )
     return plan, []
 
 
@@ -366,7 +418,7 @@ def _safety(check: _Checker, raw: Any) -> Safety:
 def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan | None:
     before = len(check.problems)
     data = check.table(raw, path, _EXERCISE_FIELDS)
-    name = check.text(data, path, "name", allowed="a name the patient will see, e.g. \"Arm raise\"")
+    name = check.text(data, path, "name", allowed='a name the patient will see, e.g. "Arm raise"')
     game = check.text(data, path, "game", allowed="a game name (see 'rehab games')")
     movement = check.text(data, path, "movement", allowed=", ".join(KNOWN_MOTIONS))
     if movement is not None and movement not in KNOWN_MOTIONS:
@@ -377,8 +429,11 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
         if movement in UNSIDED and side is not None:
             check.problem(path + ("side",), f"{movement} has no side", "leave 'side' out for this movement")
         elif movement not in UNSIDED and side not in ("left", "right"):
-            check.problem(path + ("side",), f"{side!r} is not allowed" if side else "missing",
-                          "\"left\" or \"right\" (the patient's side)")  # fmt: skip
+            check.problem(
+                path + ("side",),
+                f"{side!r} is not allowed" if side else "missing",
+                '"left" or "right" (the patient\'s side)',
+            )
     url = check.text(data, path, "input", default="") or None
     if url is not None and not URL.match(url):
         check.problem(path + ("input",), f"{url!r} is not an input URL", "sim, webcam:0, witmotion:/dev/ttyUSB0, ...")
@@ -390,8 +445,11 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
     ceiling = check.number(data, path, "ceiling_deg", 1, normal, unit=f"° (normal range of {movement})")
     target_deg = target_pct = None
     if ("target_deg" in data) == ("target_percent" in data):
-        check.problem(path + ("target_deg",), "give exactly one target",
-                      "target_deg (degrees) or target_percent (of the calibrated range)")  # fmt: skip
+        check.problem(
+            path + ("target_deg",),
+            "give exactly one target",
+            "target_deg (degrees) or target_percent (of the calibrated range)",
+        )
     elif "target_deg" in data:
         high = ceiling if ceiling is not None else normal
         target_deg = check.number(data, path, "target_deg", 1, high, unit="° (up to the ceiling)")
@@ -402,21 +460,32 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
         check.problem(path + ("calibrate",), "a percentage target needs a calibration", "true, or use target_deg")
     progression = None
     if "progression" in data:
-        progression = _progression(check, data["progression"], path + ("progression",), target_deg is not None,
-                                   ceiling)  # fmt: skip
+        progression = _progression(check, data["progression"], path + ("progression",), target_deg is not None, ceiling)
     if len(check.problems) > before:
         return None
     assert name is not None and game is not None and movement is not None
     assert sets is not None and reps is not None and ceiling is not None
-    return ExercisePlan(name=name, game=game, movement=movement, side=side, input=url, sets=int(sets),
-                        reps=int(reps), hold_s=hold if hold is not None else 1.0,
-                        rest_s=rest if rest is not None else 30.0, target_deg=target_deg,
-                        target_percent=target_pct, ceiling_deg=ceiling, calibrate=calibrate,
-                        progression=progression)  # fmt: skip
+    return ExercisePlan(
+        name=name,
+        game=game,
+        movement=movement,
+        side=side,
+        input=url,
+        sets=int(sets),
+        reps=int(reps),
+        hold_s=hold if hold is not None else 1.0,
+        rest_s=rest if rest is not None else 30.0,
+        target_deg=target_deg,
+        target_percent=target_pct,
+        ceiling_deg=ceiling,
+        calibrate=calibrate,
+        progression=progression,
+    )
 
 
-def _progression(check: _Checker, raw: Any, path: tuple[Any, ...], in_degrees: bool,
-                 ceiling: float | None) -> Progression | None:  # fmt: skip
+def _progression(
+    check: _Checker, raw: Any, path: tuple[Any, ...], in_degrees: bool, ceiling: float | None
+) -> Progression | None:
     data = check.table(raw, path, _PROGRESSION_FIELDS)
     every = check.number(data, path, "every_sessions", 1, 20, whole=True)
     step = check.number(data, path, "step_percent", 1, 20, unit="% per step")
@@ -463,8 +532,9 @@ def _exposure(check: _Checker, raw: Any) -> Exposure | None:
         text = check.text(step, step_path, "description", allowed="what the patient faces at this step")
         move_on = check.number(step, step_path, "suds_move_on", 0, 100, unit=" (SUDS 0-100)")
         if move_on is not None and stop is not None and move_on >= stop:
-            check.problem(step_path + ("suds_move_on",), f"{move_on:g} is not below suds_stop ({stop:g})",
-                          f"0 to {stop - 1:g}")  # fmt: skip
+            check.problem(
+                step_path + ("suds_move_on",), f"{move_on:g} is not below suds_stop ({stop:g})", f"0 to {stop - 1:g}"
+            )
         if text is not None and move_on is not None:
             steps.append(ExposureStep(text, move_on))
     if game is None or not steps:
@@ -510,8 +580,11 @@ def from_dict(data: Mapping[str, Any], source: str = "stored plan") -> Plan:
 def missing_games(plan: Plan, installed: Mapping[str, Any]) -> list[str]:
     """What a session would skip: each game the plan names that is not installed, in a sentence."""
     known = ", ".join(sorted(installed)) or "none"
-    return [f"game {game!r} is not installed (installed: {known}); its part of the plan will be skipped"
-            for game in plan.games() if game not in installed]  # fmt: skip
+    return [
+        f"game {game!r} is not installed (installed: {known}); its part of the plan will be skipped"
+        for game in plan.games()
+        if game not in installed
+    ]
 
 
 def game_problems(plan: Plan, installed: Mapping[str, Any]) -> list[str]:
@@ -520,8 +593,10 @@ def game_problems(plan: Plan, installed: Mapping[str, Any]) -> list[str]:
     for i, exercise in enumerate(plan.exercise):
         info = installed.get(exercise.game)
         if info is not None and exercise.movement != info.angle:
-            problems.append(f"exercise[{i + 1}].movement: game {exercise.game!r} is played with {info.angle}, "
-                            f"not {exercise.movement}")  # fmt: skip
+            problems.append(
+                f"exercise[{i + 1}].movement: game {exercise.game!r} is played with {info.angle}, "
+                f"not {exercise.movement}"
+            )
     return problems
 
 

@@ -57,8 +57,10 @@ def propose(plan: Plan, history: Mapping[int, Sequence[Outcome]]) -> list[Change
             continue  # already at the cap
         unit = "°" if exercise.target_deg is not None else "%"
         sessions = "1 session" if rule.every_sessions == 1 else f"{rule.every_sessions} sessions"
-        reason = (f"{exercise.name}: target {old:g}{unit} -> {new:g}{unit} after {sessions} with every rep "
-                  f"successful (rule: +{rule.step_percent:g}%, capped at {rule.cap:g}{unit})")  # fmt: skip
+        reason = (
+            f"{exercise.name}: target {old:g}{unit} -> {new:g}{unit} after {sessions} with every rep "
+            f"successful (rule: +{rule.step_percent:g}%, capped at {rule.cap:g}{unit})"
+        )
         field = "target_deg" if exercise.target_deg is not None else "target_percent"
         changes.append(Change(i, exercise.name, field, old, new, reason))
     return changes
@@ -90,8 +92,10 @@ def override(plan: Plan, exercise: int, target: float | None, freeze: bool | Non
     updated = current
     if target is not None:
         if current.target_deg is not None and not 0 < target <= current.ceiling_deg:
-            raise OverrideError(f"target {target:g}° is past the ceiling of {current.ceiling_deg:g}° "
-                                "(raise the ceiling in the plan file and assign it)")  # fmt: skip
+            raise OverrideError(
+                f"target {target:g}° is past the ceiling of {current.ceiling_deg:g}° "
+                "(raise the ceiling in the plan file and assign it)"
+            )
         if current.target_percent is not None and not 10 <= target <= 100:
             raise OverrideError(f"target {target:g}% is outside 10-100% of the calibrated range")
         updated = updated.with_target(target)

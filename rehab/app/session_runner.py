@@ -57,12 +57,23 @@ def plan_body(plan: Plan, reason: str, changes: list[Change] | None = None) -> d
     """What a plan version stores: the plan itself, why this version exists, and the goals the
     reports chart (degrees per movement, where the target is in degrees)."""
     goals = {e.angle_name: e.target_deg for e in plan.exercise if e.target_deg is not None}
-    return {"plan": plan.to_dict(), "reason": reason, "goals_deg": goals,
-            "changes": [c.__dict__ for c in changes or []]}  # fmt: skip
+    return {
+        "plan": plan.to_dict(),
+        "reason": reason,
+        "goals_deg": goals,
+        "changes": [c.__dict__ for c in changes or []],
+    }
 
 
-def assign(store: Store, patient_id: str, plan: Plan, created_at: str, today: str, reason: str,
-           changes: list[Change] | None = None) -> int:  # fmt: skip
+def assign(
+    store: Store,
+    patient_id: str,
+    plan: Plan,
+    created_at: str,
+    today: str,
+    reason: str,
+    changes: list[Change] | None = None,
+) -> int:
     """Store a new plan version for the patient (old versions are kept); returns its number."""
     plan = replace(plan, patient=patient_id)
     body = plan_body(plan, reason, changes)
@@ -74,8 +85,12 @@ def current_plan(store: Store, patient_id: str) -> AssignedPlan | None:
     if not versions:
         return None
     row = versions[-1]
-    return AssignedPlan(row["version"], row["id"], from_dict(row["body"]["plan"], f"plan version {row['version']}"),
-                        row["body"].get("reason", ""))  # fmt: skip
+    return AssignedPlan(
+        row["version"],
+        row["id"],
+        from_dict(row["body"]["plan"], f"plan version {row['version']}"),
+        row["body"].get("reason", ""),
+    )
 
 
 @dataclass
@@ -156,23 +171,29 @@ class _Timed:
 
 def unfinished_group(store: Store, patient_id: str, today: str) -> list[dict[str, Any]]:
     """Today's store sessions of an unfinished guided session (one per exercise started), oldest first."""
-    return [s for s in store.sessions(patient_id) if s["status"] == "in_progress"
-            and s.get("plan_id") is not None and s["started_at"][:10] == today]  # fmt: skip
+    return [
+        s
+        for s in store.sessions(patient_id)
+        if s["status"] == "in_progress" and s.get("plan_id") is not None and s["started_at"][:10] == today
+    ]
 
 
 def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> SessionResult:
     assigned = current_plan(ctx.store, patient_id)
     group = unfinished_group(ctx.store, patient_id, ctx.today)
     if group and not resume:
-        raise SessionError(f"there is an unfinished session from today (started {group[0]['started_at'][11:16]}); "
-                           "run again with --resume to carry on where it stopped")  # fmt: skip
+        raise SessionError(
+            f"there is an unfinished session from today (started {group[0]['started_at'][11:16]}); "
+            "run again with --resume to carry on where it stopped"
+        )
     if group:
         assigned = _plan_of(ctx.store, patient_id, group[0]["plan_id"])
     elif resume:
         ctx.say("Nothing to resume today: starting a new session.")
     if assigned is None:
-        raise SessionError(f"patient {patient_id} has no plan; assign one with 'rehab plan assign FILE --patient "
-                           f"{patient_id}'")  # fmt: skip
+        raise SessionError(
+            f"patient {patient_id} has no plan; assign one with 'rehab plan assign FILE --patient {patient_id}'"
+        )
     runner = _Runner(ctx, patient_id, assigned, group)
     return runner.run()
 
@@ -209,9 +230,11 @@ class _Runner:
         if self.pain_before is not None and self.pain_before > plan.safety.max_pain_before and not self.group:
             self.store.add_rating(self.patient, ctx.now_iso(), "pain", self.pain_before, moment="before")
             self.result.status = "not_started"
-            self.result.message = (f"Your pain is {self.pain_before:g} out of 10. Your plan says not to exercise "
-                                   f"when it is above {plan.safety.max_pain_before:g}: rest today, and tell your "
-                                   "physiotherapist if it stays this high.")  # fmt: skip
+            self.result.message = (
+                f"Your pain is {self.pain_before:g} out of 10. Your plan says not to exercise "
+                f"when it is above {plan.safety.max_pain_before:g}: rest today, and tell your "
+                "physiotherapist if it stays this high."
+            )
             ctx.say(self.result.message)
             return self.result
         try:
@@ -230,13 +253,16 @@ class _Runner:
         self.result.pain_after = after
         rose = False
         if after is not None:
-            self.store.add_rating(self.patient, ctx.now_iso(), "pain", after, session_id=self._last_id(),
-                                  moment="after")  # fmt: skip
+            self.store.add_rating(
+                self.patient, ctx.now_iso(), "pain", after, session_id=self._last_id(), moment="after"
+            )
             if self.pain_before is not None and after - self.pain_before >= plan.safety.pain_stop_rise:
                 rose = True
-                self.result.message = (f"Your pain went from {self.pain_before:g} to {after:g} out of 10. Your "
-                                       "targets will not go up this time; tell your physiotherapist if it does "
-                                       "not settle.")  # fmt: skip
+                self.result.message = (
+                    f"Your pain went from {self.pain_before:g} to {after:g} out of 10. Your "
+                    "targets will not go up this time; tell your physiotherapist if it does "
+                    "not settle."
+                )
         self._finish("completed")
         if not rose:
             self._progress()
@@ -256,8 +282,9 @@ class _Runner:
     def _first_session(self, session_id: int) -> None:
         """The pain rating before belongs to the first store session of the group."""
         if not self.session_ids and self.pain_before is not None:
-            self.store.add_rating(self.patient, self.ctx.now_iso(), "pain", self.pain_before, session_id=session_id,
-                                  moment="before")  # fmt: skip
+            self.store.add_rating(
+                self.patient, self.ctx.now_iso(), "pain", self.pain_before, session_id=session_id, moment="before"
+            )
         self.session_ids.append(session_id)
 
     def _last_id(self) -> int | None:
@@ -276,13 +303,16 @@ class _Runner:
         value = self.ctx.ask_pain("during")
         if value is None:
             return
-        self.store.add_rating(self.patient, self.ctx.now_iso(), "pain", value, session_id=self._last_id(),
-                              moment="during")  # fmt: skip
+        self.store.add_rating(
+            self.patient, self.ctx.now_iso(), "pain", value, session_id=self._last_id(), moment="during"
+        )
         if self.pain_before is not None and value - self.pain_before >= self.plan.safety.pain_stop_rise:
-            raise _Stop("stopped_for_pain",
-                        f"Your pain went from {self.pain_before:g} to {value:g} out of 10, so we stopped here to keep "
-                        "you safe. Everything you did is saved. Rest, and tell your physiotherapist if the pain does "
-                        "not settle.")  # fmt: skip
+            raise _Stop(
+                "stopped_for_pain",
+                f"Your pain went from {self.pain_before:g} to {value:g} out of 10, so we stopped here to keep "
+                "you safe. Everything you did is saved. Rest, and tell your physiotherapist if the pain does "
+                "not settle.",
+            )
 
     # -- one exercise ---------------------------------------------------------------------
 
@@ -295,8 +325,11 @@ class _Runner:
             ctx.say(f"{exercise.name}: skipped, {outcome.skipped}.")
             return outcome
         stored = self._claim(exercise)
-        if stored is not None and all(s["t_end"] is not None for s in self.store.sets(stored["id"])) and \
-                len(self.store.sets(stored["id"])) >= exercise.sets:  # fmt: skip
+        if (
+            stored is not None
+            and all(s["t_end"] is not None for s in self.store.sets(stored["id"]))
+            and len(self.store.sets(stored["id"])) >= exercise.sets
+        ):
             ctx.say(f"{exercise.name}: already done today.")
             return self._tally(outcome, stored["id"], stored["target_deg"])
         side = exercise.side or "left"
@@ -312,18 +345,28 @@ class _Runner:
                 outcome.skipped = "the calibration could not see the movement, and the target is a share of it"
                 ctx.say(f"{exercise.name}: skipped, {outcome.skipped}.")
                 return outcome
-            session_id = self.store.start_session(self.patient, ctx.now_iso(), info.name, exercise.angle_name,
-                                                  side if info.sided else "", ctx.input_url, target)  # fmt: skip
+            session_id = self.store.start_session(
+                self.patient,
+                ctx.now_iso(),
+                info.name,
+                exercise.angle_name,
+                side if info.sided else "",
+                ctx.input_url,
+                target,
+            )
             self.store.set_session_plan(session_id, self.assigned.version, "physical")
             self._first_session(session_id)
             outcome.calibrated_deg = calibrated if calibrated is not None else math.nan
         else:
             session_id, target = stored["id"], float(stored["target_deg"])
             ctx.say(f"{exercise.name}: carrying on where the session stopped.")
-        game_exercise = replace(Exercise.for_game(info, side, exercise.reps, exercise.hold_s, target),
-                                ceiling_deg=exercise.ceiling_deg)  # fmt: skip
-        ctx.say(f"{exercise.name}: {exercise.sets} sets of {exercise.reps}, target {target:.0f}°, "
-                f"safe limit {exercise.ceiling_deg:.0f}°.")  # fmt: skip
+        game_exercise = replace(
+            Exercise.for_game(info, side, exercise.reps, exercise.hold_s, target), ceiling_deg=exercise.ceiling_deg
+        )
+        ctx.say(
+            f"{exercise.name}: {exercise.sets} sets of {exercise.reps}, target {target:.0f}°, "
+            f"safe limit {exercise.ceiling_deg:.0f}°."
+        )
         self._sets(index, exercise, info, game_exercise, session_id)
         return self._tally(outcome, session_id, target)
 
@@ -363,8 +406,10 @@ class _Runner:
         if seen == 0:
             return False, f"no input arrived from {self.ctx.input_url} (is the device connected?)"
         if tracked < SETUP_TRACKED_SHARE * seen:
-            return False, (f"{exercise.angle_name.replace('_', ' ')} could not be measured: check that the whole "
-                           "body part is in view (or the sensor is on) and try again")  # fmt: skip
+            return False, (
+                f"{exercise.angle_name.replace('_', ' ')} could not be measured: check that the whole "
+                "body part is in view (or the sensor is on) and try again"
+            )
         return True, ""
 
     def _calibrate(self, info: GameInfo, exercise: ExercisePlan, seed: int) -> float | None:
@@ -377,14 +422,30 @@ class _Runner:
                 if row["movement"] == exercise.angle_name and row["at"] >= since:
                     return float(row["max_deg"])
         source = ctx.open_source(info, exercise, seed)
-        measured = measure_range(source, info, exercise.side or "left", exercise.ceiling_deg, ctx.make_clock(),
-                                 ctx.display, ctx.scenes, exercise.name)  # fmt: skip
+        measured = measure_range(
+            source,
+            info,
+            exercise.side or "left",
+            exercise.ceiling_deg,
+            ctx.make_clock(),
+            ctx.display,
+            ctx.scenes,
+            exercise.name,
+        )
         if measured is None:
             return None
-        self.store.add_calibration(self.patient, ctx.now_iso(), exercise.angle_name, round(measured.start_deg, 1),
-                                   round(measured.peak_deg, 1), ctx.input_url)  # fmt: skip
-        ctx.say(f"{exercise.name}: calibrated {measured.movements} movements, comfortable range up to "
-                f"{measured.peak_deg:.0f}°.")  # fmt: skip
+        self.store.add_calibration(
+            self.patient,
+            ctx.now_iso(),
+            exercise.angle_name,
+            round(measured.start_deg, 1),
+            round(measured.peak_deg, 1),
+            ctx.input_url,
+        )
+        ctx.say(
+            f"{exercise.name}: calibrated {measured.movements} movements, comfortable range up to "
+            f"{measured.peak_deg:.0f}°."
+        )
         return float(measured.peak_deg)
 
     @staticmethod
@@ -398,14 +459,20 @@ class _Runner:
         target = rest + exercise.target_percent / 100 * (calibrated - rest)
         return round(min(target, exercise.ceiling_deg), 1)
 
-    def _sets(self, index: int, exercise: ExercisePlan, info: GameInfo, game_exercise: Exercise,
-              session_id: int) -> None:  # fmt: skip
+    def _sets(
+        self, index: int, exercise: ExercisePlan, info: GameInfo, game_exercise: Exercise, session_id: int
+    ) -> None:
         ctx = self.ctx
         existing = {row["set_index"]: row for row in self.store.sets(session_id)}
         reps = self.store.reps(session_id)
         next_rep = max((r["rep_index"] for r in reps), default=0) + 1
-        clock_s = max([r["t_end"] for r in reps] + [row["t_end"] or row["t_start"] for row in existing.values()],
-                      default=-SET_GAP_S) + SET_GAP_S  # fmt: skip
+        clock_s = (
+            max(
+                [r["t_end"] for r in reps] + [row["t_end"] or row["t_start"] for row in existing.values()],
+                default=-SET_GAP_S,
+            )
+            + SET_GAP_S
+        )
         for number in range(1, exercise.sets + 1):
             row = existing.get(number)
             if row is not None and row["t_end"] is not None:
@@ -413,8 +480,11 @@ class _Runner:
             self._pain_check()
             if row is None:
                 if self.sets_run and exercise.rest_s > 0 and number > 1:
-                    self._rest(exercise.rest_s, f"Set {number - 1} of {exercise.sets} done",
-                               f"{exercise.name}, set {number} of {exercise.sets}")  # fmt: skip
+                    self._rest(
+                        exercise.rest_s,
+                        f"Set {number - 1} of {exercise.sets} done",
+                        f"{exercise.name}, set {number} of {exercise.sets}",
+                    )
                     clock_s += exercise.rest_s
                 set_id = self.store.start_set(session_id, number, exercise.angle_name, exercise.reps, clock_s)
                 remaining = exercise.reps
@@ -425,28 +495,46 @@ class _Runner:
             source = _Timed(ctx.open_source(info, exercise, index * 100 + 10 + number))
             offset, counter = clock_s, [next_rep]
 
-            def commit(rep: RepMetrics, offset: float = offset, counter: list[int] = counter,
-                       source: _Timed = source) -> None:  # fmt: skip
+            def commit(
+                rep: RepMetrics, offset: float = offset, counter: list[int] = counter, source: _Timed = source
+            ) -> None:
                 base = source.first or 0.0
-                placed = replace(rep, index=counter[0], t_start=rep.t_start - base + offset,
-                                 t_end=rep.t_end - base + offset)  # fmt: skip
+                placed = replace(
+                    rep, index=counter[0], t_start=rep.t_start - base + offset, t_end=rep.t_end - base + offset
+                )
                 self.store.add_rep(session_id, placed)
                 counter[0] += 1
 
-            played = play(source, info, replace(game_exercise, reps_planned=remaining), ctx.make_clock(), ctx.display,
-                          on_rep=commit, max_seconds=max(120.0, 30.0 * remaining), scenes=ctx.scenes,
-                          stop_after_reps=remaining)  # fmt: skip
+            played = play(
+                source,
+                info,
+                replace(game_exercise, reps_planned=remaining),
+                ctx.make_clock(),
+                ctx.display,
+                on_rep=commit,
+                max_seconds=max(120.0, 30.0 * remaining),
+                scenes=ctx.scenes,
+                stop_after_reps=remaining,
+            )
             next_rep = counter[0]
             clock_s = offset + source.span
             self.store.finish_set(set_id, clock_s)
             clock_s += SET_GAP_S
             done = sum(r.success for r in played.reps)
-            ctx.say(f"  set {number}: {len(played.reps)} reps, {done} reached the target"
-                    + (f" ({sum(r.over_ceiling for r in played.reps)} past the safe limit)"
-                       if any(r.over_ceiling for r in played.reps) else ""))  # fmt: skip
+            ctx.say(
+                f"  set {number}: {len(played.reps)} reps, {done} reached the target"
+                + (
+                    f" ({sum(r.over_ceiling for r in played.reps)} past the safe limit)"
+                    if any(r.over_ceiling for r in played.reps)
+                    else ""
+                )
+            )
             if played.ended == "stopped by the player":
-                raise _Stop("stopped", "You stopped the session. Everything you did is saved; run it again with "
-                                       "--resume today to carry on.")  # fmt: skip
+                raise _Stop(
+                    "stopped",
+                    "You stopped the session. Everything you did is saved; run it again with "
+                    "--resume today to carry on.",
+                )
 
     def _rest(self, seconds: float, done: str, coming: str) -> None:
         from rehab.engine.session_scenes import draw_rest
@@ -480,19 +568,39 @@ class _Runner:
                 continue
             seconds = 60.0 * (part.minutes if kind == "breathing" else part.minutes_per_step * len(part.step))
             exercise = Exercise.for_game(info, "left", reps_planned=1)
-            session_id = self.store.start_session(self.patient, self.ctx.now_iso(), info.name, exercise.angle_name, "",
-                                                  self.ctx.input_url, exercise.target_deg)  # fmt: skip
+            session_id = self.store.start_session(
+                self.patient,
+                self.ctx.now_iso(),
+                info.name,
+                exercise.angle_name,
+                "",
+                self.ctx.input_url,
+                exercise.target_deg,
+            )
             self.store.set_session_plan(session_id, self.assigned.version, "mental")
             self._first_session(session_id)
             source = self.ctx.open_source(info, None, 900)
             # the plan's own settings reach the game: the pace, or the therapist's hierarchy
             options: dict[str, Any] = (
-                {"pace_bpm": part.breaths_per_min, "duration_s": seconds} if kind == "breathing" else
-                {"steps": [(s.description, s.suds_move_on) for s in part.step], "suds_stop": part.suds_stop,
-                 "minutes_per_step": part.minutes_per_step})  # fmt: skip
-            played = play(source, info, exercise, self.ctx.make_clock(), self.ctx.display,
-                          on_rep=partial(self.store.add_rep, session_id), max_seconds=seconds,
-                          scenes=self.ctx.scenes, game_options=options)  # fmt: skip
+                {"pace_bpm": part.breaths_per_min, "duration_s": seconds}
+                if kind == "breathing"
+                else {
+                    "steps": [(s.description, s.suds_move_on) for s in part.step],
+                    "suds_stop": part.suds_stop,
+                    "minutes_per_step": part.minutes_per_step,
+                }
+            )
+            played = play(
+                source,
+                info,
+                exercise,
+                self.ctx.make_clock(),
+                self.ctx.display,
+                on_rep=partial(self.store.add_rep, session_id),
+                max_seconds=seconds,
+                scenes=self.ctx.scenes,
+                game_options=options,
+            )
             # stress before/after breathing and SUDS during exposure belong with the pain ratings
             store_ratings(self.store, self.patient, session_id, self.ctx.now_iso(), played.extras)
             self.ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
@@ -506,8 +614,9 @@ class _Runner:
             return
         new_plan = apply(self.plan, changes)
         reason = "; ".join(c.reason for c in changes)
-        version = assign(self.store, self.patient, new_plan, self.ctx.now_iso(), self.ctx.today,
-                         f"progression: {reason}", changes)  # fmt: skip
+        version = assign(
+            self.store, self.patient, new_plan, self.ctx.now_iso(), self.ctx.today, f"progression: {reason}", changes
+        )
         self.result.changes = changes
         for change in changes:
             self.ctx.say(f"Progress! {change.reason}. (plan version {version})")
@@ -523,9 +632,14 @@ class _Runner:
             if s["movement"] != exercise.angle_name or s["status"] != "completed":
                 continue
             reps = self.store.reps(s["id"])
-            outcomes.append(Outcome(reps_planned=exercise.sets * exercise.reps, reps_done=len(reps),
-                                    successes=sum(bool(r["success"]) for r in reps),
-                                    completed=s["started_at"][:10] not in rose))  # fmt: skip
+            outcomes.append(
+                Outcome(
+                    reps_planned=exercise.sets * exercise.reps,
+                    reps_done=len(reps),
+                    successes=sum(bool(r["success"]) for r in reps),
+                    completed=s["started_at"][:10] not in rose,
+                )
+            )
         return outcomes
 
 
@@ -558,7 +672,10 @@ def pain_rise_days(store: Store, patient_id: str, threshold: float) -> set[str]:
         day = rating["at"][:10]
         if rating["moment"] == "before":
             before.setdefault(day, float(rating["value"]))
-        elif rating["moment"] in ("during", "after") and day in before and \
-                float(rating["value"]) - before[day] >= threshold:  # fmt: skip
+        elif (
+            rating["moment"] in ("during", "after")
+            and day in before
+            and float(rating["value"]) - before[day] >= threshold
+        ):
             rose.add(day)
     return rose

@@ -51,9 +51,7 @@ class PoseFrame:
             object.__setattr__(self, "world", _frozen_array(self.world, shape, "world"))
         if self.image is not None:
             object.__setattr__(self, "image", _frozen_array(self.image, shape, "image"))
-        object.__setattr__(
-            self, "visibility", _frozen_array(self.visibility, (POSE_LANDMARK_COUNT,), "visibility")
-        )
+        object.__setattr__(self, "visibility", _frozen_array(self.visibility, (POSE_LANDMARK_COUNT,), "visibility"))
 
     @property
     def has_person(self) -> bool:

@@ -27,16 +27,36 @@ class MeasuredRange:
     movements: int
 
 
-def measure_range(source: Any, info: GameInfo, side: str, ceiling_deg: float, clock: Clock, display: Display,
-                  scenes: SceneTimes, title: str) -> MeasuredRange | None:  # fmt: skip
+def measure_range(
+    source: Any,
+    info: GameInfo,
+    side: str,
+    ceiling_deg: float,
+    clock: Clock,
+    display: Display,
+    scenes: SceneTimes,
+    title: str,
+) -> MeasuredRange | None:
     """Three comfortable movements in ``info``'s game; None when none was seen in two minutes."""
     rest = Exercise.for_game(info, side).rest_deg
     easy = rest + 0.5 * (ceiling_deg - rest)
-    shown = replace(info, title=f"Calibration: {title}",
-                    description="Move as far as is comfortable, three times. Do not push into pain.")  # fmt: skip
+    shown = replace(
+        info,
+        title=f"Calibration: {title}",
+        description="Move as far as is comfortable, three times. Do not push into pain.",
+    )
     calibration = replace(Exercise.for_game(info, side, CALIBRATION_REPS, 0.0, easy), ceiling_deg=ceiling_deg)
-    played = play(source, shown, calibration, clock, display, on_rep=lambda rep: None, max_seconds=CALIBRATION_MAX_S,
-                  scenes=scenes, stop_after_reps=CALIBRATION_REPS)  # fmt: skip
+    played = play(
+        source,
+        shown,
+        calibration,
+        clock,
+        display,
+        on_rep=lambda rep: None,
+        max_seconds=CALIBRATION_MAX_S,
+        scenes=scenes,
+        stop_after_reps=CALIBRATION_REPS,
+    )
     if not played.reps:
         return None
     peak = min(statistics.median(r.peak_deg for r in played.reps), ceiling_deg)

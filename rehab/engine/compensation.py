@@ -34,8 +34,11 @@ class CompensationRules:
         """Arm work is watched for trunk lean; knee and hip work for lean, uneven knees and hip hike."""
         motion = angle_name.split("_")[0]
         legs = motion in ("knee", "hip")
-        return cls(watch_trunk_lean=motion in ("shoulder", "knee", "hip", "elbow"), watch_knee_symmetry=legs,
-                   watch_hip_hike=legs)  # fmt: skip
+        return cls(
+            watch_trunk_lean=motion in ("shoulder", "knee", "hip", "elbow"),
+            watch_knee_symmetry=legs,
+            watch_hip_hike=legs,
+        )
 
 
 class CompensationMonitor:
@@ -59,8 +62,9 @@ class CompensationMonitor:
         return math.isfinite(baseline) and abs(value - baseline) > limit_deg
 
     def observe(self, angles: JointAngles, in_rep: bool) -> None:
-        if self.rules.watch_trunk_lean and self._away_from_rest(angles, "trunk_lateral_flexion", in_rep,
-                                                                 TRUNK_LEAN_DEG):  # fmt: skip
+        if self.rules.watch_trunk_lean and self._away_from_rest(
+            angles, "trunk_lateral_flexion", in_rep, TRUNK_LEAN_DEG
+        ):
             self._flags.add("trunk_lean")
         if self.rules.watch_hip_hike and self._away_from_rest(angles, "pelvic_obliquity", in_rep, HIP_HIKE_DEG):
             self._flags.add("hip_hike")

@@ -79,8 +79,14 @@ class WindowDisplay:
         pygame.display.quit()
 
 
-_NAMED_KEYS = {pygame.K_UP: "up", pygame.K_w: "up", pygame.K_DOWN: "down", pygame.K_s: "down",
-               pygame.K_RETURN: "enter", pygame.K_KP_ENTER: "enter"}  # fmt: skip
+_NAMED_KEYS = {
+    pygame.K_UP: "up",
+    pygame.K_w: "up",
+    pygame.K_DOWN: "down",
+    pygame.K_s: "down",
+    pygame.K_RETURN: "enter",
+    pygame.K_KP_ENTER: "enter",
+}
 
 
 def has_screen() -> bool:

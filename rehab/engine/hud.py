@@ -53,8 +53,14 @@ def font(size: int) -> pygame.font.Font:
     return _fonts[pixels]
 
 
-def text(surface: pygame.Surface, words: str, size: int, color: tuple[int, int, int], pos: tuple[int, int],
-         anchor: str = "topleft") -> pygame.Rect:  # fmt: skip
+def text(
+    surface: pygame.Surface,
+    words: str,
+    size: int,
+    color: tuple[int, int, int],
+    pos: tuple[int, int],
+    anchor: str = "topleft",
+) -> pygame.Rect:
     image = font(size).render(words, True, color)
     rect = image.get_rect(**{anchor: pos})
     surface.blit(image, rect)

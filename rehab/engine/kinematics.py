@@ -73,9 +73,7 @@ def angles_from_points(points: np.ndarray, visibility: np.ndarray, t: float = 0.
         values[name] = value if ok else math.nan
         confidence[name] = round(conf, 3) if math.isfinite(conf) else 0.0
 
-    trunk_vis = float(
-        min(visibility[landmark(n, s)] for n in ("shoulder", "hip") for s in SIDES)
-    )
+    trunk_vis = float(min(visibility[landmark(n, s)] for n in ("shoulder", "hip") for s in SIDES))
     for side in SIDES:
         shoulder, elbow, wrist = (points[landmark(n, side)] for n in ("shoulder", "elbow", "wrist"))
         hip, knee, ankle = (points[landmark(n, side)] for n in ("hip", "knee", "ankle"))
@@ -83,15 +81,17 @@ def angles_from_points(points: np.ndarray, visibility: np.ndarray, t: float = 0.
         def vis(*names: str, side: str = side) -> float:
             return float(min(visibility[landmark(n, side)] for n in names))
 
-        put(f"elbow_flexion_{side}", 180 - three_point_angle(shoulder, elbow, wrist),
-            vis("shoulder", "elbow", "wrist"))  # fmt: skip
+        put(f"elbow_flexion_{side}", 180 - three_point_angle(shoulder, elbow, wrist), vis("shoulder", "elbow", "wrist"))
         put(f"knee_flexion_{side}", 180 - three_point_angle(hip, knee, ankle), vis("hip", "knee", "ankle"))
 
         # hip: 3D magnitude, sign from the sagittal plane (thigh ahead of the trunk line is flexion)
         trunk_down, thigh = hip - shoulder, knee - hip
         sign = -1.0 if float(np.dot(np.cross(trunk_down, thigh), body.left)) > 0 else 1.0
-        put(f"hip_flexion_{side}", sign * (180 - three_point_angle(shoulder, hip, knee)),
-            min(vis("shoulder", "hip", "knee"), trunk_vis))  # fmt: skip
+        put(
+            f"hip_flexion_{side}",
+            sign * (180 - three_point_angle(shoulder, hip, knee)),
+            min(vis("shoulder", "hip", "knee"), trunk_vis),
+        )
 
         arm_vis = min(vis("shoulder", "elbow", "hip"), trunk_vis)
         put(f"shoulder_elevation_{side}", three_point_angle(hip, shoulder, elbow), arm_vis)
@@ -99,10 +99,8 @@ def angles_from_points(points: np.ndarray, visibility: np.ndarray, t: float = 0.
         outward = body.left if side == "left" else -body.left
         flexion, sagittal_share = _plane_angle(arm, -body.up, body.forward)
         abduction, frontal_share = _plane_angle(arm, -body.up, outward)
-        put(f"shoulder_flexion_{side}", flexion,
-            arm_vis if sagittal_share >= MIN_IN_PLANE else 0.0)  # fmt: skip
-        put(f"shoulder_abduction_{side}", abduction,
-            arm_vis if frontal_share >= MIN_IN_PLANE else 0.0)  # fmt: skip
+        put(f"shoulder_flexion_{side}", flexion, arm_vis if sagittal_share >= MIN_IN_PLANE else 0.0)
+        put(f"shoulder_abduction_{side}", abduction, arm_vis if frontal_share >= MIN_IN_PLANE else 0.0)
     _trunk_and_neck(points, visibility, put)
     return JointAngles(t=t, values=values, confidence=confidence)
 
@@ -133,8 +131,10 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
     ls, rs = points[landmark("left_shoulder")], points[landmark("right_shoulder")]
     lh, rh = points[landmark("left_hip")], points[landmark("right_hip")]
     le, re_ = points[landmark("left_ear")], points[landmark("right_ear")]
-    vis = {n: float(visibility[landmark(n)]) for n in ("left_shoulder", "right_shoulder", "left_hip",
-                                                        "right_hip", "left_ear", "right_ear")}  # fmt: skip
+    vis = {
+        n: float(visibility[landmark(n)])
+        for n in ("left_shoulder", "right_shoulder", "left_hip", "right_hip", "left_ear", "right_ear")
+    }
     trunk_vis = min(vis["left_shoulder"], vis["right_shoulder"], vis["left_hip"], vis["right_hip"])
     trunk = _unit((ls + rs) / 2 - (lh + rh) / 2)
     hip_line = _unit(lh - rh)
@@ -161,8 +161,7 @@ def _trunk_and_neck(points: np.ndarray, visibility: np.ndarray, put: Callable[[s
     ears = _unit(le - re_)
     head_vis = min(vis["left_ear"], vis["right_ear"], vis["left_shoulder"], vis["right_shoulder"])
     put("cervical_rotation", -_signed_about(square_to(ears, trunk), shoulder_left, -thorax_forward), head_vis)
-    put("cervical_lateral_flexion", math.degrees(math.asin(float(np.clip(np.dot(ears, trunk), -1, 1)))),
-        head_vis)  # fmt: skip
+    put("cervical_lateral_flexion", math.degrees(math.asin(float(np.clip(np.dot(ears, trunk), -1, 1)))), head_vis)
 
 
 def pose_angles(frame: PoseFrame) -> JointAngles:

@@ -47,8 +47,11 @@ def closed_loop(
             level=_level(value, primary[1], primary[2]) if not math.isnan(value) else 0.0,
             angle_deg=value,
             tracking=not math.isnan(value),
-            axes={name: _level(values[name], rest, target) for name, rest, target in axes
-                  if not math.isnan(values.get(name, math.nan))},  # fmt: skip
+            axes={
+                name: _level(values[name], rest, target)
+                for name, rest, target in axes
+                if not math.isnan(values.get(name, math.nan))
+            },
         )
         game.update(dt, controls)
     return samples
@@ -65,6 +68,13 @@ def store_ratings(store: Any, patient_id: str, session_id: int, at_iso: str, ext
     store; returns how many. ``extras`` is ``session_extras(game)``."""
     rows = extras.get("rating_list", [])
     for row in rows:
-        store.add_rating(patient_id, at_iso, row["kind"], float(row["value"]), session_id=session_id,
-                         t=float(row["t"]), moment=row["moment"])  # fmt: skip
+        store.add_rating(
+            patient_id,
+            at_iso,
+            row["kind"],
+            float(row["value"]),
+            session_id=session_id,
+            t=float(row["t"]),
+            moment=row["moment"],
+        )
     return len(rows)

@@ -159,8 +159,11 @@ def play(
     leaving = False
     shot_taken = False
     wall_started = time.perf_counter()
-    instructions = [game_info.description, f"Movement: {exercise.angle_name.replace('_', ' ')}",
-                    f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time."]  # fmt: skip
+    instructions = [
+        game_info.description,
+        f"Movement: {exercise.angle_name.replace('_', ' ')}",
+        f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time.",
+    ]
 
     while True:
         now = clock.now()
@@ -171,8 +174,11 @@ def play(
             camera_check = None
             if setup_check:
                 advice = _setup_advice(source.poll(now), exercise.angle_name, advice)
-                camera_check = "" if advice is not None and advice.ok else (
-                    advice.messages[0] if advice is not None else "stand in front of the camera")  # fmt: skip
+                camera_check = (
+                    ""
+                    if advice is not None and advice.ok
+                    else (advice.messages[0] if advice is not None else "stand in front of the camera")
+                )
                 if camera_check and previous is not None:
                     start += now - previous  # hold the instructions until the patient is well placed
             draw_instructions(display.surface, game_info.title, instructions, lead_in - (now - start), camera_check)
@@ -225,9 +231,14 @@ def play(
                     best_deg=measurement.best_deg,
                     signed=exercise.signed,
                     gauge=game_info.kind == "physical",
-                    message="Paused" if user_paused else _message(
-                        snapshot.message, since_start >= lead_in, now < over_ceiling_until,
-                        feedback.message if feedback and now < feedback_until else ""),  # fmt: skip
+                    message="Paused"
+                    if user_paused
+                    else _message(
+                        snapshot.message,
+                        since_start >= lead_in,
+                        now < over_ceiling_until,
+                        feedback.message if feedback and now < feedback_until else "",
+                    ),
                 ),
             )
             if since_start < lead_in:

@@ -54,8 +54,9 @@ def _text(image: np.ndarray, text: str, at: tuple[int, int], colour: tuple[int, 
     cv2.putText(image, text, at, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
 
 
-def draw_pose(image: np.ndarray, pose: PoseFrame, angles: JointAngles, status: str = "tracking",
-              min_visibility: float = 0.5) -> np.ndarray:  # fmt: skip
+def draw_pose(
+    image: np.ndarray, pose: PoseFrame, angles: JointAngles, status: str = "tracking", min_visibility: float = 0.5
+) -> np.ndarray:
     """A copy of ``image`` (BGR) with the skeleton, angle labels and a status line drawn on it.
     ``status`` may hold several lines separated by newlines (tracking status, setup advice)."""
     import cv2

@@ -34,8 +34,9 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
         return int(bar.bottom - min(max(level, 0.0), TOP_LEVEL) / TOP_LEVEL * bar.height)
 
     scale_top = y_of(1.0)
-    pygame.draw.rect(surface, PALETTE.gauge_back, (bar.left, scale_top, bar.width, bar.bottom - scale_top),
-                     border_radius=10)  # fmt: skip
+    pygame.draw.rect(
+        surface, PALETTE.gauge_back, (bar.left, scale_top, bar.width, bar.bottom - scale_top), border_radius=10
+    )
     if view.scale is not None:
         s = view.scale
         for value in range(s.low, s.high + 1, max(1, (s.high - s.low) // 10)):

@@ -71,8 +71,15 @@ class Answer:
 class Prompt:
     """A question answered by holding the pointer still. ``update`` returns the Answer once."""
 
-    def __init__(self, question: str, scale: Scale | None = None, choices: tuple[str, ...] = (),
-                 allow_stop: bool = True, dwell_s: float = 2.5, timeout_s: float = 45.0) -> None:  # fmt: skip
+    def __init__(
+        self,
+        question: str,
+        scale: Scale | None = None,
+        choices: tuple[str, ...] = (),
+        allow_stop: bool = True,
+        dwell_s: float = 2.5,
+        timeout_s: float = 45.0,
+    ) -> None:
         if (scale is None) == (not choices):
             raise ValueError("a prompt asks for either a value on a scale or one of several choices")
         self.question = question
@@ -110,8 +117,10 @@ class Prompt:
         self._pointer = level
         if math.isnan(level):
             self._held, self._anchor = 0.0, math.nan
-        elif math.isnan(self._anchor) or abs(level - self._anchor) > DWELL_TOLERANCE or (
-            self.candidate(level) != self.candidate(self._anchor) and self.scale is None
+        elif (
+            math.isnan(self._anchor)
+            or abs(level - self._anchor) > DWELL_TOLERANCE
+            or (self.candidate(level) != self.candidate(self._anchor) and self.scale is None)
         ):
             # moved: start holding again from here (choices also restart when crossing a border)
             self._held, self._anchor = 0.0, level

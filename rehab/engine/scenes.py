@@ -27,8 +27,9 @@ def _backdrop(surface: pygame.Surface) -> None:
     surface.fill(PALETTE.background_top)
 
 
-def draw_instructions(surface: pygame.Surface, title: str, lines: list[str], seconds_left: float,
-                      camera_check: str | None = None) -> None:  # fmt: skip
+def draw_instructions(
+    surface: pygame.Surface, title: str, lines: list[str], seconds_left: float, camera_check: str | None = None
+) -> None:
     """``camera_check``: what the patient must change before play can start (None: nothing to check,
     "" when the camera sees everything it needs)."""
     _backdrop(surface)
@@ -70,8 +71,14 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
     w, _ = surface.get_size()
     text(surface, f"{title}: well done!", 64, PALETTE.text, (w // 2, 40), "midtop")
     goal = sum(r.success for r in reps)
-    text(surface, f"{len(reps)} of {reps_planned} reps, {goal} reached the goal", 40, PALETTE.accent,
-         (w // 2, 120), "midtop")  # fmt: skip
+    text(
+        surface,
+        f"{len(reps)} of {reps_planned} reps, {goal} reached the goal",
+        40,
+        PALETTE.accent,
+        (w // 2, 120),
+        "midtop",
+    )
     header = f"{'rep':>4}   {'peak':>6}   {'range':>6}   {'hold':>5}"
     text(surface, header, 32, PALETTE.muted, (w // 2, 190), "midtop")
     for row, rep in enumerate(reps[-8:]):

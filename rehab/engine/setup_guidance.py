@@ -103,8 +103,9 @@ def advise(frame: PoseFrame, angles: Iterable[str] = (), view: str | None = None
     messages: list[str] = []
     image, vis = frame.image, frame.visibility
 
-    needed = [landmark(n) for n in landmarks_for(angles)] or [landmark(n, s) for n in ("shoulder", "hip")
-                                                               for s in ("left", "right")]  # fmt: skip
+    needed = [landmark(n) for n in landmarks_for(angles)] or [
+        landmark(n, s) for n in ("shoulder", "hip") for s in ("left", "right")
+    ]
     xs, ys = image[needed, 0], image[needed, 1]
     low, high = EDGE_MARGIN, 1 - EDGE_MARGIN
     cut_top, cut_bottom = bool(np.any(ys < low)), bool(np.any(ys > high))
@@ -130,8 +131,9 @@ def advise(frame: PoseFrame, angles: Iterable[str] = (), view: str | None = None
     if view is not None and seen_view != view:
         messages.append(_turn_message(view, seen_view))
 
-    hidden = [i for i in needed if vis[i] < MIN_VISIBILITY and low <= image[i, 0] <= high
-              and low <= image[i, 1] <= high]  # fmt: skip
+    hidden = [
+        i for i in needed if vis[i] < MIN_VISIBILITY and low <= image[i, 0] <= high and low <= image[i, 1] <= high
+    ]
     for i in hidden[:2]:
         name = landmark_name(i)
         messages.append(f"make sure your {name} can be seen (nothing in front of it)")

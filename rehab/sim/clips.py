@@ -11,8 +11,9 @@ import math
 from pathlib import Path
 
 
-def photo_clip(path: Path, frames: int, photo: str = "astronaut", fps: float = 30.0, size: int = 480,
-               left: int = 64) -> Path:  # fmt: skip
+def photo_clip(
+    path: Path, frames: int, photo: str = "astronaut", fps: float = 30.0, size: int = 480, left: int = 64
+) -> Path:
     """Write an mp4 of ``frames`` 640x480 frames of the named scikit-image photograph, scaled to
     ``size`` pixels square (MediaPipe finds the cameraman only with some background around him)."""
     import cv2

@@ -27,11 +27,20 @@ def fill_history(
 ) -> list[int]:
     """Add about one session a day (one movement per day, in turn) and return the session ids."""
     rng = random.Random(seed)
-    store.add_plan_version(patient_id, f"{first_day}T09:00:00+00:00", first_day.isoformat(), 5,
-                           {"goals_deg": {m: 130.0 if "elbow" in m else 150.0 for m in movements}})  # fmt: skip
-    store.add_plan_version(patient_id, f"{first_day + timedelta(days=days // 2)}T09:00:00+00:00",
-                           (first_day + timedelta(days=days // 2)).isoformat(), 6,
-                           {"goals_deg": {m: 140.0 if "elbow" in m else 165.0 for m in movements}})  # fmt: skip
+    store.add_plan_version(
+        patient_id,
+        f"{first_day}T09:00:00+00:00",
+        first_day.isoformat(),
+        5,
+        {"goals_deg": {m: 130.0 if "elbow" in m else 150.0 for m in movements}},
+    )
+    store.add_plan_version(
+        patient_id,
+        f"{first_day + timedelta(days=days // 2)}T09:00:00+00:00",
+        (first_day + timedelta(days=days // 2)).isoformat(),
+        6,
+        {"goals_deg": {m: 140.0 if "elbow" in m else 165.0 for m in movements}},
+    )
     session_ids = []
     for offset in range(days):
         if rng.random() < miss_rate:
@@ -46,8 +55,9 @@ def fill_history(
         normal = 150.0 if "elbow" in movement else 180.0
         start_peak = normal * 0.55
         target = 110.0 + 25 * progress if "elbow" in movement else 120.0 + 30 * progress
-        session_id = store.start_session(patient_id, at, "lift", movement, movement.rsplit("_", 1)[-1],
-                                          "sim:elbow", target)  # fmt: skip
+        session_id = store.start_session(
+            patient_id, at, "lift", movement, movement.rsplit("_", 1)[-1], "sim:elbow", target
+        )
         store.set_session_plan(session_id, 1 if offset < days // 2 else 2)
         store.start_set(session_id, 1, movement, reps_per_session, 0.0)
         pain = max(0.0, 6.5 - 5 * progress + rng.gauss(0, 0.8))
@@ -57,12 +67,24 @@ def fill_history(
             peak = level + rng.gauss(0, 4) - 0.3 * index
             start_deg = 8 + rng.gauss(0, 2)
             t0 = 4.0 * index
-            store.add_rep(session_id, RepMetrics(
-                index=index, t_start=t0, t_end=t0 + 3.2, start_deg=start_deg, peak_deg=peak,
-                rom_deg=peak - start_deg, hold_s=1.0 + rng.random(), duration_s=3.2,
-                peak_velocity_dps=120 + rng.gauss(0, 15), target_deg=target, success=peak >= target,
-                smoothness_sparc=-1.6 - rng.random(), compensations=("trunk_lean",) if rng.random() < 0.1 else (),
-            ))  # fmt: skip
+            store.add_rep(
+                session_id,
+                RepMetrics(
+                    index=index,
+                    t_start=t0,
+                    t_end=t0 + 3.2,
+                    start_deg=start_deg,
+                    peak_deg=peak,
+                    rom_deg=peak - start_deg,
+                    hold_s=1.0 + rng.random(),
+                    duration_s=3.2,
+                    peak_velocity_dps=120 + rng.gauss(0, 15),
+                    target_deg=target,
+                    success=peak >= target,
+                    smoothness_sparc=-1.6 - rng.random(),
+                    compensations=("trunk_lean",) if rng.random() < 0.1 else (),
+                ),
+            )
         store.add_rating(patient_id, at, "pain", round(min(10.0, max(0.0, pain - 0.5))), session_id, 60.0, "after")
         store.finish_session(session_id, at)
         session_ids.append(session_id)
@@ -74,10 +96,18 @@ def _mental_session(store: Store, patient_id: str, at: str, rng: random.Random) 
     store.set_session_plan(session_id, None, kind="mental")
     suds = 60 + rng.gauss(0, 8)
     for minute in range(0, 11, 2):
-        store.add_rating(patient_id, at, "suds", max(0.0, min(100.0, suds - 4 * minute + rng.gauss(0, 3))),
-                         session_id, minute * 60.0, "during")  # fmt: skip
+        store.add_rating(
+            patient_id,
+            at,
+            "suds",
+            max(0.0, min(100.0, suds - 4 * minute + rng.gauss(0, 3))),
+            session_id,
+            minute * 60.0,
+            "during",
+        )
     t = [i * 5.0 for i in range(121)]
-    store.add_stream(session_id, "breathing_rate", "1/min", t,
-                     [14 - 6 * (1 - math.exp(-x / 200)) + rng.gauss(0, 0.4) for x in t])  # fmt: skip
+    store.add_stream(
+        session_id, "breathing_rate", "1/min", t, [14 - 6 * (1 - math.exp(-x / 200)) + rng.gauss(0, 0.4) for x in t]
+    )
     store.finish_session(session_id, at)
     return session_id

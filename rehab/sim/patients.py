@@ -20,9 +20,16 @@ def nan_gap(samples: list[JointAngles], start_s: float, end_s: float) -> list[Jo
     ]
 
 
-
-def prescribed_patient(angle_name: str, rest_deg: float, goal_deg: float, ceiling_deg: float, reps: int,
-                       hold_s: float, signed: bool = False, seed: int = 0) -> list[JointAngles]:  # fmt: skip
+def prescribed_patient(
+    angle_name: str,
+    rest_deg: float,
+    goal_deg: float,
+    ceiling_deg: float,
+    reps: int,
+    hold_s: float,
+    signed: bool = False,
+    seed: int = 0,
+) -> list[JointAngles]:
     """A simulated patient doing one prescribed set: ``reps`` movements around the goal (most reach
     it, one falls short, none passes the ceiling), each held a little longer than asked. Two-sided
     movements alternate right and left."""

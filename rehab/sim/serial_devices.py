@@ -68,8 +68,14 @@ MOTIONS: dict[str, Callable[[float], tuple[Quat, Quat]]] = {
     "still": lambda t: ((1.0, 0.0, 0.0, 0.0), (1.0, 0.0, 0.0, 0.0)),
 }
 #: what the single-IMU angles of each motion are called, for the docs and the CLI hint
-MOTION_SEGMENT = {"elbow": "forearm_left", "forearm": "forearm_left", "knee": None, "neck": "head",
-                  "breathing": "trunk", "still": "trunk"}
+MOTION_SEGMENT = {
+    "elbow": "forearm_left",
+    "forearm": "forearm_left",
+    "knee": None,
+    "neck": "head",
+    "breathing": "trunk",
+    "still": "trunk",
+}
 MOTION_JOINT = {"elbow": "elbow_left", "knee": "knee_left"}
 
 
@@ -86,8 +92,7 @@ class ImuState:
         return euler_zyx(self.q)
 
 
-def imu_state(motion: Callable[[float], tuple[Quat, Quat]], t: float, distal: bool = True,
-              h: float = 1e-3) -> ImuState:
+def imu_state(motion: Callable[[float], tuple[Quat, Quat]], t: float, distal: bool = True, h: float = 1e-3) -> ImuState:
     index = 1 if distal else 0
     q0, q1 = motion(t)[index], motion(t + h)[index]
     dq = q_mul(q_conj(q0), q1)  # body-frame rotation over h
@@ -150,10 +155,12 @@ class Simulator:
         gyro = tuple(g + n(1.0) for g in s.gyro_dps)
         if self.protocol == "witmotion":
             w = witmotion
-            return (w.encode_frame(w.ACCEL, (*(_i16(a / w.ACCEL_SCALE) for a in accel), 2500))  # type: ignore[arg-type]
-                    + w.encode_frame(w.GYRO, (*(_i16(g / w.GYRO_SCALE) for g in gyro), 2500))  # type: ignore[arg-type]
-                    + w.encode_frame(w.ANGLE, (*(_i16(a / w.ANGLE_SCALE) for a in (roll, pitch, yaw)), 0))  # type: ignore[arg-type]
-                    + w.encode_frame(w.QUATERNION, tuple(_i16(c / w.QUAT_SCALE) for c in s.q)))  # type: ignore[arg-type]
+            return (
+                w.encode_frame(w.ACCEL, (*(_i16(a / w.ACCEL_SCALE) for a in accel), 2500))  # type: ignore[arg-type]
+                + w.encode_frame(w.GYRO, (*(_i16(g / w.GYRO_SCALE) for g in gyro), 2500))  # type: ignore[arg-type]
+                + w.encode_frame(w.ANGLE, (*(_i16(a / w.ANGLE_SCALE) for a in (roll, pitch, yaw)), 0))  # type: ignore[arg-type]
+                + w.encode_frame(w.QUATERNION, tuple(_i16(c / w.QUAT_SCALE) for c in s.q))  # type: ignore[arg-type]
+            )
         if self.protocol == "bno08x-rvc":
             return bno08x.encode_frame(self._sent, yaw, pitch, roll, accel)  # type: ignore[arg-type]
         return ("{:.3f},{:.4f},{:.4f},{:.4f},{:.3f},{:.3f},{:.3f}\n".format(t, *accel, *gyro)).encode()
@@ -168,9 +175,15 @@ class Simulator:
             if self.motion == "breathing":
                 calm = min(1.0, t / 60)
             bands = tuple(self.random.randrange(1000, 200000) for _ in range(8))
-            out += thinkgear.encode_sample(EegSample(
-                t, poor_signal=0, attention=round(40 + 30 * (1 - calm)), meditation=round(30 + 60 * calm),
-                bands=bands))
+            out += thinkgear.encode_sample(
+                EegSample(
+                    t,
+                    poor_signal=0,
+                    attention=round(40 + 30 * (1 - calm)),
+                    meditation=round(30 + 60 * calm),
+                    bands=bands,
+                )
+            )
         return out
 
     def garbage_bytes(self) -> bytes:
@@ -191,8 +204,16 @@ class Simulator:
         for i, port in enumerate(self.ports):
             role = "" if self.count == 1 else (" (proximal)" if i == 0 else " (distal)")
             entry = folder / f"{os.getpid()}-{i}.json"
-            entry.write_text(json.dumps({"path": port.path, "pid": os.getpid(), "protocol": self.protocol,
-                                         "description": f"simulated {self.protocol}, motion {self.motion}{role}"}))
+            entry.write_text(
+                json.dumps(
+                    {
+                        "path": port.path,
+                        "pid": os.getpid(),
+                        "protocol": self.protocol,
+                        "description": f"simulated {self.protocol}, motion {self.motion}{role}",
+                    }
+                )
+            )
             self._registry.append(entry)
 
     def step(self, t: float) -> None:

@@ -161,13 +161,9 @@ def body_to_camera(facing_deg: float, camera_pitch_deg: float = 0.0) -> np.ndarr
     facing = np.array([[1.0, 0, 0], [0, -1.0, 0], [0, 0, -1.0]]).T  # columns: images of left, up, forward
     yaw = -_rad(facing_deg)
     # turn the body about its vertical: positive turns the patient's left side towards the camera
-    turn = np.array(
-        [[math.cos(yaw), 0, -math.sin(yaw)], [0, 1, 0], [math.sin(yaw), 0, math.cos(yaw)]]
-    ).T
+    turn = np.array([[math.cos(yaw), 0, -math.sin(yaw)], [0, 1, 0], [math.sin(yaw), 0, math.cos(yaw)]]).T
     pitch = _rad(camera_pitch_deg)
-    tilt = np.array(
-        [[1, 0, 0], [0, math.cos(pitch), -math.sin(pitch)], [0, math.sin(pitch), math.cos(pitch)]]
-    )
+    tilt = np.array([[1, 0, 0], [0, math.cos(pitch), -math.sin(pitch)], [0, math.sin(pitch), math.cos(pitch)]])
     return tilt @ facing @ turn
 
 
@@ -177,8 +173,13 @@ def world_points(posture: Posture, seg: Segments | None = None) -> np.ndarray:
     return anatomical_points(posture, seg) @ rotation.T
 
 
-def image_points(world: np.ndarray, distance_m: float = 3.0, focal: float = 1.2,
-                 centre: tuple[float, float] = (0.5, 0.5), aspect: float = 4 / 3) -> np.ndarray:
+def image_points(
+    world: np.ndarray,
+    distance_m: float = 3.0,
+    focal: float = 1.2,
+    centre: tuple[float, float] = (0.5, 0.5),
+    aspect: float = 4 / 3,
+) -> np.ndarray:
     """Normalised image landmarks (33, 3) a pinhole camera ``distance_m`` in front of the mid-hips
     would see (``focal`` in picture heights; ``centre`` where the mid-hips land). For setup-guidance
     tests: world x is the picture's right, y down, as in MediaPipe."""

@@ -8,10 +8,16 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("check", help="check the database file for damage (SQLite integrity and foreign keys)",
-                       description="Check the database for damage; exit 1 if any is found.")  # fmt: skip
-    backup = actions.add_parser("backup", help="copy the database to OUT safely, even while a game is running",
-                                description="Copy the database with SQLite's online backup.")  # fmt: skip
+    actions.add_parser(
+        "check",
+        help="check the database file for damage (SQLite integrity and foreign keys)",
+        description="Check the database for damage; exit 1 if any is found.",
+    )
+    backup = actions.add_parser(
+        "backup",
+        help="copy the database to OUT safely, even while a game is running",
+        description="Copy the database with SQLite's online backup.",
+    )
     backup.add_argument("out", type=Path, metavar="OUT", help="file to write (readable by you only)")
     backup.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
 

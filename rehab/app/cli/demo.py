@@ -13,8 +13,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown.add_argument("--window", action="store_true", help="play in a window, in real time (needs a display)")
     shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
-    parser.add_argument("--screenshot-at", metavar="SECONDS", type=float,
-                        help="when to take the screenshot (default: the last frame)")  # fmt: skip
+    parser.add_argument(
+        "--screenshot-at", metavar="SECONDS", type=float, help="when to take the screenshot (default: the last frame)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,8 +38,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"Replaying a recorded elbow-flexion session into the Lift game ({mode})...")
     started = time.monotonic()
     try:
-        result = run_demo(home, clock, display, side=args.side, screenshot=args.screenshot,
-                          screenshot_at=args.screenshot_at)  # fmt: skip
+        result = run_demo(
+            home, clock, display, side=args.side, screenshot=args.screenshot, screenshot_at=args.screenshot_at
+        )
     except StoreError as error:
         raise CommandError(str(error)) from error
     finally:

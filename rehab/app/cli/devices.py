@@ -15,44 +15,80 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="action", metavar="ACTION", title="actions")
     sub.required = True
 
-    sub.add_parser("list", help="list serial ports (USB ids, descriptions) and running simulators",
-                   description="List serial ports with their USB ids and descriptions, and running simulators.")
+    sub.add_parser(
+        "list",
+        help="list serial ports (USB ids, descriptions) and running simulators",
+        description="List serial ports with their USB ids and descriptions, and running simulators.",
+    )
 
     sim = sub.add_parser(
-        "simulate", help="stream a simulated device on a virtual serial port",
+        "simulate",
+        help="stream a simulated device on a virtual serial port",
         description="Create a virtual serial port (pty), print its path and stream realistic device bytes "
-        "until Ctrl-C. Open the printed path like real hardware, e.g. witmotion:PATH.")
+        "until Ctrl-C. Open the printed path like real hardware, e.g. witmotion:PATH.",
+    )
     sim.add_argument("protocol", choices=PROTOCOLS, help="device protocol to simulate")
-    sim.add_argument("--motion", choices=MOTIONS, default="elbow",
-                     help="movement to simulate (default elbow); the first 2 s are a still neutral pose")
+    sim.add_argument(
+        "--motion",
+        choices=MOTIONS,
+        default="elbow",
+        help="movement to simulate (default elbow); the first 2 s are a still neutral pose",
+    )
     sim.add_argument("--rate", type=float, default=0.0, help="samples per second (default: the device's own)")
     sim.add_argument("--noise", type=float, default=0.0, help="sensor noise, in degrees of angle (default 0)")
-    sim.add_argument("--garbage", type=float, default=0.0,
-                     help="chance per sample of inserting random bytes, 0-1 (default 0)")
-    sim.add_argument("--dropout-every", type=float, default=0.0, metavar="S",
-                     help="unplug the port every S seconds (default never)")
-    sim.add_argument("--dropout-for", type=float, default=1.0, metavar="S",
-                     help="how long each unplug lasts (default 1 s)")
-    sim.add_argument("--count", type=int, choices=(1, 2), default=1,
-                     help="2 = two sensors (upper arm/thigh, then forearm/shank) for two-IMU joint angles")
-    sim.add_argument("--link", action="append", default=[], metavar="PATH",
-                     help="fixed path for the port (a symlink; repeat with --count 2)")
+    sim.add_argument(
+        "--garbage", type=float, default=0.0, help="chance per sample of inserting random bytes, 0-1 (default 0)"
+    )
+    sim.add_argument(
+        "--dropout-every", type=float, default=0.0, metavar="S", help="unplug the port every S seconds (default never)"
+    )
+    sim.add_argument(
+        "--dropout-for", type=float, default=1.0, metavar="S", help="how long each unplug lasts (default 1 s)"
+    )
+    sim.add_argument(
+        "--count",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2 = two sensors (upper arm/thigh, then forearm/shank) for two-IMU joint angles",
+    )
+    sim.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="fixed path for the port (a symlink; repeat with --count 2)",
+    )
     sim.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
     sim.add_argument("--seed", type=int, default=0, help="random seed for noise and garbage")
 
     rec = sub.add_parser(
-        "record", help="record a device to a JSON-lines file",
+        "record",
+        help="record a device to a JSON-lines file",
         description="Record one device (or two, with --joint) to FILE.jsonl: one JSON object per line with "
-        "t (seconds from the start) and kind. Replay it later as replay:FILE.jsonl.")
-    rec.add_argument("url", nargs="+", metavar="URL",
-                     help="device URL, e.g. witmotion:/dev/ttyUSB0?baud=115200; add ?segment=head for "
-                     "single-IMU angles; give two URLs (proximal, distal) with --joint")
+        "t (seconds from the start) and kind. Replay it later as replay:FILE.jsonl.",
+    )
+    rec.add_argument(
+        "url",
+        nargs="+",
+        metavar="URL",
+        help="device URL, e.g. witmotion:/dev/ttyUSB0?baud=115200; add ?segment=head for "
+        "single-IMU angles; give two URLs (proximal, distal) with --joint",
+    )
     rec.add_argument("--seconds", type=float, required=True, help="how long to record")
     rec.add_argument("--out", type=Path, required=True, help="output file (.jsonl)")
-    rec.add_argument("--joint", choices=("elbow_left", "elbow_right", "knee_left", "knee_right"),
-                     help="compute this joint's angles from two IMUs (hold the neutral pose at the start)")
-    rec.add_argument("--neutral", type=float, default=1.0, metavar="S",
-                     help="seconds at the start that define the neutral pose (default 1)")
+    rec.add_argument(
+        "--joint",
+        choices=("elbow_left", "elbow_right", "knee_left", "knee_right"),
+        help="compute this joint's angles from two IMUs (hold the neutral pose at the start)",
+    )
+    rec.add_argument(
+        "--neutral",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="seconds at the start that define the neutral pose (default 1)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,9 +116,18 @@ def _simulate(args: argparse.Namespace) -> int:
     if args.link and len(args.link) != args.count:
         raise CommandError(f"give --link once per port ({args.count})")
     try:
-        sim = Simulator(args.protocol, args.motion, rate=args.rate, noise=args.noise, garbage=args.garbage,
-                        dropout_every=args.dropout_every, dropout_for=args.dropout_for, count=args.count,
-                        links=args.link, seed=args.seed)
+        sim = Simulator(
+            args.protocol,
+            args.motion,
+            rate=args.rate,
+            noise=args.noise,
+            garbage=args.garbage,
+            dropout_every=args.dropout_every,
+            dropout_for=args.dropout_for,
+            count=args.count,
+            links=args.link,
+            seed=args.seed,
+        )
         paths = sim.open()
     except (ValueError, OSError) as error:
         raise CommandError(str(error)) from None
@@ -90,8 +135,10 @@ def _simulate(args: argparse.Namespace) -> int:
         print(path, flush=True)
     scheme = args.protocol
     if args.count == 2 and args.motion in MOTION_JOINT:
-        hint = (f"rehab devices record {scheme}:{paths[0]} {scheme}:{paths[1]} --joint {MOTION_JOINT[args.motion]}"
-                " --seconds 10 --out session.jsonl")
+        hint = (
+            f"rehab devices record {scheme}:{paths[0]} {scheme}:{paths[1]} --joint {MOTION_JOINT[args.motion]}"
+            " --seconds 10 --out session.jsonl"
+        )
     else:
         segment = MOTION_SEGMENT.get(args.motion)
         option = f"?segment={segment}" if segment and scheme != "thinkgear" else ""

@@ -26,8 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     work = PLANNED_IN.get(args._command, "a later release")
     print(
-        f"rehab {args._command}: not built yet (planned with {work}). "
-        "Try 'rehab demo' to see what works today.",
+        f"rehab {args._command}: not built yet (planned with {work}). Try 'rehab demo' to see what works today.",
         file=sys.stderr,
     )
     return NOT_BUILT_EXIT

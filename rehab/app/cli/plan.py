@@ -14,29 +14,45 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("templates", help="list plan templates, one a line (name first)",
-                       description="List the plan templates shipped with rehab: name, then title.")  # fmt: skip
-    new = actions.add_parser("new", help="write a new plan file from a template",
-                             description="Write a plan file from a template, filled in for one patient.")  # fmt: skip
+    actions.add_parser(
+        "templates",
+        help="list plan templates, one a line (name first)",
+        description="List the plan templates shipped with rehab: name, then title.",
+    )
+    new = actions.add_parser(
+        "new",
+        help="write a new plan file from a template",
+        description="Write a plan file from a template, filled in for one patient.",
+    )
     new.add_argument("--template", required=True, metavar="NAME", help="template name (see 'rehab plan templates')")
     new.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
     new.add_argument("--out", required=True, type=Path, metavar="FILE", help="plan file to write (TOML)")
     new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
-    validate = actions.add_parser("validate", help="check a plan file without storing it",
-                                  description="Check a plan file; exit 2 with every problem if it is "
-                                              "not valid.")  # fmt: skip
+    validate = actions.add_parser(
+        "validate",
+        help="check a plan file without storing it",
+        description="Check a plan file; exit 2 with every problem if it is not valid.",
+    )
     validate.add_argument("file", type=Path, help="plan file (TOML)")
-    assign = actions.add_parser("assign", help="give a patient a plan (a new version; old ones are kept)",
-                                description="Store a plan file as the patient's new plan version.")  # fmt: skip
+    assign = actions.add_parser(
+        "assign",
+        help="give a patient a plan (a new version; old ones are kept)",
+        description="Store a plan file as the patient's new plan version.",
+    )
     assign.add_argument("file", type=Path, help="plan file (TOML)")
     assign.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
-    show = actions.add_parser("show", help="show a patient's plan and every version with its reason",
-                              description="Show a patient's current plan and the history of its versions.")  # fmt: skip
+    show = actions.add_parser(
+        "show",
+        help="show a patient's plan and every version with its reason",
+        description="Show a patient's current plan and the history of its versions.",
+    )
     show.add_argument("patient", metavar="ID", help="pseudonymous patient id")
     show.add_argument("--version", type=int, metavar="N", help="show this version instead of the current one")
-    override = actions.add_parser("override", help="therapist: set a target or freeze progression",
-                                  description="Change one exercise's target or progression; stored as a new "
-                                              "version with your reason.")  # fmt: skip
+    override = actions.add_parser(
+        "override",
+        help="therapist: set a target or freeze progression",
+        description="Change one exercise's target or progression; stored as a new version with your reason.",
+    )
     override.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
     override.add_argument("--exercise", required=True, metavar="NAME", help="exercise name or number (from 1)")
     override.add_argument("--target", type=float, metavar="VALUE", help="new target, in the exercise's unit (° or %%)")
@@ -85,8 +101,10 @@ def _new(args: argparse.Namespace) -> int:
     parse_text(text, args.out.name)  # a template that stopped validating must never reach a patient
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
-    print(f"wrote {args.out} from template {args.template} for patient {args.patient}; edit it, then run "
-          f"'rehab plan validate {args.out}' and 'rehab plan assign {args.out} --patient {args.patient}'")  # fmt: skip
+    print(
+        f"wrote {args.out} from template {args.template} for patient {args.patient}; edit it, then run "
+        f"'rehab plan validate {args.out}' and 'rehab plan assign {args.out} --patient {args.patient}'"
+    )
     return 0
 
 
@@ -100,8 +118,9 @@ def _check(path: Path):  # type: ignore[no-untyped-def]
     games = available_games()
     problems = game_problems(plan, games)
     if problems:
-        raise CommandError("the plan is not valid; nothing was written.\n" +
-                           "\n".join(f"{path.name}: {p}" for p in problems))  # fmt: skip
+        raise CommandError(
+            "the plan is not valid; nothing was written.\n" + "\n".join(f"{path.name}: {p}" for p in problems)
+        )
     for warning in missing_games(plan, games):
         print(f"{path.name}: warning: {warning}", file=sys.stderr)
     return plan
@@ -146,10 +165,12 @@ def _assign(store, args: argparse.Namespace, plan) -> int:  # type: ignore[no-un
     if not PATIENT_ID.match(args.patient):
         raise CommandError(f"patient id {args.patient!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'")
     if plan.patient and plan.patient != args.patient:
-        raise CommandError(f"{args.file.name} is written for patient {plan.patient}, not {args.patient}; "
-                           "nothing was written")  # fmt: skip
-    version = assign(store, args.patient, plan, wall_clock_iso(), date.today().isoformat(),
-                     f"assigned from {args.file.name}")  # fmt: skip
+        raise CommandError(
+            f"{args.file.name} is written for patient {plan.patient}, not {args.patient}; nothing was written"
+        )
+    version = assign(
+        store, args.patient, plan, wall_clock_iso(), date.today().isoformat(), f"assigned from {args.file.name}"
+    )
     kept = f" (versions 1-{version - 1} kept)" if version > 1 else ""
     print(f"plan version {version} assigned to {args.patient}: {plan.title}{kept}")
     return 0
@@ -161,8 +182,9 @@ def _show(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
 
     versions = store.plan_versions(args.patient)
     if not versions:
-        raise CommandError(f"patient {args.patient} has no plan; assign one with 'rehab plan assign FILE "
-                           f"--patient {args.patient}'")  # fmt: skip
+        raise CommandError(
+            f"patient {args.patient} has no plan; assign one with 'rehab plan assign FILE --patient {args.patient}'"
+        )
     chosen = versions[-1]
     if args.version is not None:
         found = [v for v in versions if v["version"] == args.version]
@@ -170,26 +192,38 @@ def _show(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
             raise CommandError(f"patient {args.patient} has versions 1-{versions[-1]['version']}, not {args.version}")
         chosen = found[0]
     plan = from_dict(chosen["body"]["plan"])
-    print(f"{args.patient}: plan version {chosen['version']} of {len(versions)}, from {chosen['effective_from']}: "
-          f"{plan.title}")  # fmt: skip
-    print(f"  {plan.sessions_per_week} sessions a week; stop when pain rises {plan.safety.pain_stop_rise:g} points; "
-          f"no session when pain is above {plan.safety.max_pain_before:g}")  # fmt: skip
+    print(
+        f"{args.patient}: plan version {chosen['version']} of {len(versions)}, from {chosen['effective_from']}: "
+        f"{plan.title}"
+    )
+    print(
+        f"  {plan.sessions_per_week} sessions a week; stop when pain rises {plan.safety.pain_stop_rise:g} points; "
+        f"no session when pain is above {plan.safety.max_pain_before:g}"
+    )
     for i, e in enumerate(plan.exercise, start=1):
         side = f" {e.side}" if e.side else ""
         rule = e.progression
         progress = "no progression"
         if rule is not None:
             unit = "°" if e.target_deg is not None else "%"
-            progress = (f"+{rule.step_percent:g}% after {rule.every_sessions} perfect session(s), "
-                        f"cap {rule.cap:g}{unit}" + ("" if rule.enabled else " (frozen)"))  # fmt: skip
-        print(f"  {i}. {e.name}: {e.game}, {e.movement}{side}, {e.sets} x {e.reps}, hold {e.hold_s:g} s, "
-              f"rest {e.rest_s:g} s, target {e.target_text()}, ceiling {e.ceiling_deg:g}°; {progress}")  # fmt: skip
+            progress = (
+                f"+{rule.step_percent:g}% after {rule.every_sessions} perfect session(s), "
+                f"cap {rule.cap:g}{unit}" + ("" if rule.enabled else " (frozen)")
+            )
+        print(
+            f"  {i}. {e.name}: {e.game}, {e.movement}{side}, {e.sets} x {e.reps}, hold {e.hold_s:g} s, "
+            f"rest {e.rest_s:g} s, target {e.target_text()}, ceiling {e.ceiling_deg:g}°; {progress}"
+        )
     if plan.breathing:
-        print(f"  breathing: {plan.breathing.game}, {plan.breathing.minutes:g} min at "
-              f"{plan.breathing.breaths_per_min:g} breaths/min")  # fmt: skip
+        print(
+            f"  breathing: {plan.breathing.game}, {plan.breathing.minutes:g} min at "
+            f"{plan.breathing.breaths_per_min:g} breaths/min"
+        )
     if plan.exposure:
-        print(f"  exposure: {plan.exposure.game}, {len(plan.exposure.step)} steps, stop at SUDS "
-              f"{plan.exposure.suds_stop:g}")  # fmt: skip
+        print(
+            f"  exposure: {plan.exposure.game}, {len(plan.exposure.step)} steps, stop at SUDS "
+            f"{plan.exposure.suds_stop:g}"
+        )
         for j, step in enumerate(plan.exposure.step, start=1):
             print(f"     {j}. {step.description} (move on at SUDS {step.suds_move_on:g} or less)")
     print("versions:")
@@ -217,9 +251,18 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
         plan, change = override(assigned.plan, index, args.target, freeze, args.reason)
     except OverrideError as error:
         raise CommandError(str(error)) from error
-    version = assign(store, args.patient, plan, wall_clock_iso(), date.today().isoformat(),
-                     f"{change.name}: {change.reason}", [change])  # fmt: skip
-    print(f"plan version {version} for {args.patient}: {change.name} target {change.old:g} -> {change.new:g}"
-          + ({True: ", progression frozen", False: ", progression resumed", None: ""}[freeze])
-          + f" ({change.reason})")  # fmt: skip
+    version = assign(
+        store,
+        args.patient,
+        plan,
+        wall_clock_iso(),
+        date.today().isoformat(),
+        f"{change.name}: {change.reason}",
+        [change],
+    )
+    print(
+        f"plan version {version} for {args.patient}: {change.name} target {change.old:g} -> {change.new:g}"
+        + ({True: ", progression frozen", False: ", progression resumed", None: ""}[freeze])
+        + f" ({change.reason})"
+    )
     return 0

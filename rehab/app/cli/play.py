@@ -9,16 +9,27 @@ from pathlib import Path
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("game", help="game name (see 'rehab games')")
-    parser.add_argument("--input", default="sim", metavar="URL",
-                        help="input: sim (simulated patient, the default), keyboard: (needs --window), "
-                             "replay:FILE.jsonl, webcam:0, witmotion:/dev/ttyUSB0, ...")  # fmt: skip
+    parser.add_argument(
+        "--input",
+        default="sim",
+        metavar="URL",
+        help="input: sim (simulated patient, the default), keyboard: (needs --window), "
+        "replay:FILE.jsonl, webcam:0, witmotion:/dev/ttyUSB0, ...",
+    )
     parser.add_argument("--side", choices=("left", "right"), default="left", help="side to exercise (default left)")
     parser.add_argument("--patient", default="guest", help="pseudonymous patient id to store the session under")
     parser.add_argument("--target", type=float, metavar="DEG", help="goal angle in degrees (default: the game's)")
-    parser.add_argument("--calibrate", action="store_true",
-                        help="first measure the comfortable range (three movements); the goal becomes 90%% of it")
-    parser.add_argument("--ceiling", type=float, metavar="DEG",
-                        help="safety limit: reps past it never count (default: the normal range, AAOS)")  # fmt: skip
+    parser.add_argument(
+        "--calibrate",
+        action="store_true",
+        help="first measure the comfortable range (three movements); the goal becomes 90%% of it",
+    )
+    parser.add_argument(
+        "--ceiling",
+        type=float,
+        metavar="DEG",
+        help="safety limit: reps past it never count (default: the normal range, AAOS)",
+    )
     parser.add_argument("--reps", type=int, default=8, help="reps planned (default 8)")
     parser.add_argument("--hold", type=float, default=1.0, metavar="S", help="seconds to hold at the goal (default 1)")
     shown = parser.add_mutually_exclusive_group()
@@ -26,14 +37,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
     parser.add_argument("--seconds", type=float, default=120.0, help="stop after this much play (default 120)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
-    parser.add_argument("--screenshot-at", metavar="SECONDS", type=float,
-                        help="when to take the screenshot, seconds into play (default: the last frame)")  # fmt: skip
-    parser.add_argument("--stats", metavar="JSON", type=Path,
-                        help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps")  # fmt: skip
-    parser.add_argument("--seed", type=int, default=0,
-                        help="seed for the simulated patient and the game's chance events")  # fmt: skip
-    parser.add_argument("--hierarchy", type=Path, metavar="FILE",
-                        help="exposure: the therapist's hierarchy of levels (TOML or JSON)")  # fmt: skip
+    parser.add_argument(
+        "--screenshot-at",
+        metavar="SECONDS",
+        type=float,
+        help="when to take the screenshot, seconds into play (default: the last frame)",
+    )
+    parser.add_argument(
+        "--stats", metavar="JSON", type=Path, help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed for the simulated patient and the game's chance events"
+    )
+    parser.add_argument(
+        "--hierarchy", type=Path, metavar="FILE", help="exposure: the therapist's hierarchy of levels (TOML or JSON)"
+    )
     look = parser.add_argument_group("accessibility")
     look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
     look.add_argument("--font-scale", type=float, default=1.0, metavar="X", help="text size, 0.5 to 2.5 (default 1)")
@@ -75,13 +93,17 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--window needs a display, and none was found; run with --headless")
     from dataclasses import replace
 
-    exercise = replace(Exercise.for_game(info, args.side, args.reps, args.hold, args.target), mirror=args.mirror,
-                       ceiling_deg=args.ceiling if args.ceiling else _normal_range(info))  # fmt: skip
+    exercise = replace(
+        Exercise.for_game(info, args.side, args.reps, args.hold, args.target),
+        mirror=args.mirror,
+        ceiling_deg=args.ceiling if args.ceiling else _normal_range(info),
+    )
     if args.calibrate and info.kind != "physical":
         raise CommandError("--calibrate measures a joint's range; it is for the movement games")
     source = _open_input(args, info, exercise)
-    display = WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (
-        HeadlessDisplay())  # fmt: skip
+    display = (
+        WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (HeadlessDisplay())
+    )
     from rehab.engine.sound import Sounds
 
     sounds = Sounds() if args.window and not args.no_sound else None
@@ -103,15 +125,34 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
-        session_id = store.start_session(args.patient, wall_clock_iso(), info.name, exercise.angle_name,
-                                         args.side if info.sided else "", source.url, exercise.target_deg)  # fmt: skip
-        result = play(source, info, exercise, clock, display, on_rep=lambda rep: store.add_rep(session_id, rep),
-                      max_seconds=args.seconds, screenshot=args.screenshot, screenshot_at=args.screenshot_at,
-                      scenes=scenes, sounds=sounds,
-                      game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
-                      setup_check=source.url.startswith("webcam:"), seed=args.seed)  # fmt: skip
-        store.finish_session(session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player"
-                             else "stopped")  # fmt: skip
+        session_id = store.start_session(
+            args.patient,
+            wall_clock_iso(),
+            info.name,
+            exercise.angle_name,
+            args.side if info.sided else "",
+            source.url,
+            exercise.target_deg,
+        )
+        result = play(
+            source,
+            info,
+            exercise,
+            clock,
+            display,
+            on_rep=lambda rep: store.add_rep(session_id, rep),
+            max_seconds=args.seconds,
+            screenshot=args.screenshot,
+            screenshot_at=args.screenshot_at,
+            scenes=scenes,
+            sounds=sounds,
+            game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
+            setup_check=source.url.startswith("webcam:"),
+            seed=args.seed,
+        )
+        store.finish_session(
+            session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player" else "stopped"
+        )
         from rehab.engine.mental import store_ratings
 
         store_ratings(store, args.patient, session_id, wall_clock_iso(), result.extras)
@@ -140,11 +181,15 @@ def _print_mental_summary(info, result) -> None:  # type: ignore[no-untyped-def]
 
 def _print_reps(info, exercise, result) -> None:  # type: ignore[no-untyped-def]
     successes = sum(r.success for r in result.reps)
-    print(f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
-          f"in {result.play_s:.0f} s of play; ended: {result.ended}.")  # fmt: skip
+    print(
+        f"{info.title}: {len(result.reps)} reps ({successes} reached the goal of {exercise.target_deg:.0f}°) "
+        f"in {result.play_s:.0f} s of play; ended: {result.ended}."
+    )
     for rep in result.reps:
-        print(f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
-              f"smoothness {rep.smoothness_sparc:.2f}")  # fmt: skip
+        print(
+            f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
+            f"smoothness {rep.smoothness_sparc:.2f}"
+        )
 
 
 #: with --calibrate the goal is this share of the measured comfortable range
@@ -171,17 +216,29 @@ def _calibrate(args, info, exercise, source, clock, display, store):  # type: ig
     # the simulated patient's calibration is its own short session; live input just carries on
     calibration_source = _open_input(args, info, exercise) if args.input in ("sim", "sim:") else source
     scenes = SceneTimes(summary_s=0.0) if args.window else SceneTimes(1.0, 1.0, 0.0)
-    measured = measure_range(calibration_source, info, args.side, exercise.ceiling_deg, clock, display, scenes,
-                             info.title)  # fmt: skip
+    measured = measure_range(
+        calibration_source, info, args.side, exercise.ceiling_deg, clock, display, scenes, info.title
+    )
     if measured is None:
         raise CommandError("no movement was seen during calibration; check the input and try again")
-    store.add_calibration(args.patient, wall_clock_iso(), exercise.angle_name, round(measured.start_deg, 1),
-                          round(measured.peak_deg, 1), source.url)  # fmt: skip
+    store.add_calibration(
+        args.patient,
+        wall_clock_iso(),
+        exercise.angle_name,
+        round(measured.start_deg, 1),
+        round(measured.peak_deg, 1),
+        source.url,
+    )
     goal = args.target or round(exercise.rest_deg + CALIBRATED_GOAL_SHARE * (measured.peak_deg - exercise.rest_deg), 1)
-    print(f"Calibrated: comfortable range up to {measured.peak_deg:.0f}° ({measured.movements} movements); "
-          f"goal {goal:.0f}°.")  # fmt: skip
-    calibrated = replace(Exercise.for_game(info, args.side, args.reps, args.hold, goal), mirror=args.mirror,
-                         ceiling_deg=exercise.ceiling_deg)  # fmt: skip
+    print(
+        f"Calibrated: comfortable range up to {measured.peak_deg:.0f}° ({measured.movements} movements); "
+        f"goal {goal:.0f}°."
+    )
+    calibrated = replace(
+        Exercise.for_game(info, args.side, args.reps, args.hold, goal),
+        mirror=args.mirror,
+        ceiling_deg=exercise.ceiling_deg,
+    )
     return calibrated
 
 

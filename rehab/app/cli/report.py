@@ -10,15 +10,27 @@ FORMATS = ("pdf", "csv", "fhir", "html")
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("patient", help="patient id (as in 'rehab patients list')")
-    parser.add_argument("--format", choices=FORMATS, default="pdf",
-                        help="pdf for clinicians, csv for analysis (a folder of tidy files), fhir for the record "
-                             "system (R4B Bundle JSON), html for a browser (default pdf)")  # fmt: skip
-    parser.add_argument("--out", metavar="PATH", type=Path, required=True,
-                        help="file to write (for csv: a folder that will hold sessions.csv, reps.csv, ratings.csv)")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="pdf",
+        help="pdf for clinicians, csv for analysis (a folder of tidy files), fhir for the record "
+        "system (R4B Bundle JSON), html for a browser (default pdf)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="PATH",
+        type=Path,
+        required=True,
+        help="file to write (for csv: a folder that will hold sessions.csv, reps.csv, ratings.csv)",
+    )
     parser.add_argument("--from", dest="start", metavar="DATE", help="first day to include, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", metavar="DATE", help="last day to include, YYYY-MM-DD")
-    parser.add_argument("--pseudonymize", action="store_true",
-                        help="replace the patient id by a stable pseudonym and leave out times of day and devices")
+    parser.add_argument(
+        "--pseudonymize",
+        action="store_true",
+        help="replace the patient id by a stable pseudonym and leave out times of day and devices",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

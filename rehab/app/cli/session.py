@@ -15,24 +15,37 @@ SESSION_STOPPED_EXIT = 4
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-    start = actions.add_parser("start", help="run today's session from the patient's plan",
-                               description="Run today's guided session: pain before, setup check, calibration, "
-                                           "sets and rests, pain after.")  # fmt: skip
+    start = actions.add_parser(
+        "start",
+        help="run today's session from the patient's plan",
+        description="Run today's guided session: pain before, setup check, calibration, sets and rests, pain after.",
+    )
     start.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
-    start.add_argument("--input", metavar="URL",
-                       help="input for every exercise: sim (simulated patient), webcam:0, witmotion:/dev/ttyUSB0, "
-                            "keyboard: (needs a window) ... (default: the plan's, else webcam:0)")  # fmt: skip
+    start.add_argument(
+        "--input",
+        metavar="URL",
+        help="input for every exercise: sim (simulated patient), webcam:0, witmotion:/dev/ttyUSB0, "
+        "keyboard: (needs a window) ... (default: the plan's, else webcam:0)",
+    )
     shown = start.add_mutually_exclusive_group()
     shown.add_argument("--headless", action="store_true", help="no window, as fast as the input allows")
-    shown.add_argument("--window", action="store_true", help="play in a window, in real time (the default "
-                                                              "when there is a screen)")  # fmt: skip
-    start.add_argument("--resume", action="store_true",
-                       help="carry on today's unfinished session (after a crash, a kill or an unplugged device)")
+    shown.add_argument(
+        "--window", action="store_true", help="play in a window, in real time (the default when there is a screen)"
+    )
+    start.add_argument(
+        "--resume",
+        action="store_true",
+        help="carry on today's unfinished session (after a crash, a kill or an unplugged device)",
+    )
     start.add_argument("--pain-before", type=_pain, metavar="N", help="pain now, 0-10 (answers the first prompt)")
     start.add_argument("--pain-after", type=_pain, metavar="N", help="pain at the end, 0-10 (answers the last prompt)")
-    start.add_argument("--pain-during", type=_pains, metavar="N,N,...",
-                       help="answers to the pain checks between sets, in order (unanswered checks are skipped "
-                            "when there is no terminal)")  # fmt: skip
+    start.add_argument(
+        "--pain-during",
+        type=_pains,
+        metavar="N,N,...",
+        help="answers to the pain checks between sets, in order (unanswered checks are skipped "
+        "when there is no terminal)",
+    )
     start.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
 
 
@@ -50,8 +63,11 @@ def _pains(text: str) -> list[float]:
     return [_pain(part) for part in text.split(",") if part.strip()]
 
 
-_QUESTIONS = {"before": "How much pain do you have now", "during": "How is your pain now",
-              "after": "How much pain do you have now, after the session"}  # fmt: skip
+_QUESTIONS = {
+    "before": "How much pain do you have now",
+    "during": "How is your pain now",
+    "after": "How much pain do you have now, after the session",
+}
 
 
 def _prompt(moment: str) -> float | None:
@@ -154,6 +170,7 @@ def _summary(result) -> None:  # type: ignore[no-untyped-def]
         extra = f", {e.over_ceiling} past the safe limit" if e.over_ceiling else ""
         print(f"  {e.name}: {e.reps} reps, {e.successes} reached the target of {e.target_deg:.0f}°{extra}")
     if result.pain_before is not None or result.pain_after is not None:
+
         def show(value: float | None) -> str:
             return "-" if value is None else f"{value:g}"
 
@@ -197,8 +214,16 @@ def _simulated(info, exercise, side: str, seed: int):  # type: ignore[no-untyped
     rest = game_exercise.rest_deg
     # a goal in percent is set after calibration: the simulated patient aims at 80% of the ceiling
     goal = exercise.target_deg if exercise.target_deg is not None else rest + 0.8 * (exercise.ceiling_deg - rest)
-    return prescribed_patient(game_exercise.angle_name, rest, goal, exercise.ceiling_deg, exercise.reps,
-                              exercise.hold_s, signed=info.signed, seed=seed)  # fmt: skip
+    return prescribed_patient(
+        game_exercise.angle_name,
+        rest,
+        goal,
+        exercise.ceiling_deg,
+        exercise.reps,
+        exercise.hold_s,
+        signed=info.signed,
+        seed=seed,
+    )
 
 
 class _Shared:

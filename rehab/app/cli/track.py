@@ -13,21 +13,34 @@ if TYPE_CHECKING:  # only for annotations: the command module imports nothing he
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", metavar="SOURCE",
-                        help="webcam:N[?width=W&height=H&fps=F], video:PATH (or just PATH; ?pace=1 for "
-                             "real time), or images:DIR")  # fmt: skip
-    parser.add_argument("--csv", metavar="OUT.csv", type=Path,
-                        help="write time_s, frame and one column per joint angle "
-                             "(degrees, empty when unknown)")  # fmt: skip
+    parser.add_argument(
+        "source",
+        metavar="SOURCE",
+        help="webcam:N[?width=W&height=H&fps=F], video:PATH (or just PATH; ?pace=1 for real time), or images:DIR",
+    )
+    parser.add_argument(
+        "--csv",
+        metavar="OUT.csv",
+        type=Path,
+        help="write time_s, frame and one column per joint angle (degrees, empty when unknown)",
+    )
     parser.add_argument("--video", metavar="OUT.mp4", type=Path, help="write the frames with skeleton and angles drawn")
     parser.add_argument("--show", action="store_true", help="show a live window with the skeleton and angles (q quits)")
-    parser.add_argument("--model", metavar="MODEL.task", type=Path,
-                        help="a MediaPipe PoseLandmarker .task file instead of the bundled model")  # fmt: skip
+    parser.add_argument(
+        "--model",
+        metavar="MODEL.task",
+        type=Path,
+        help="a MediaPipe PoseLandmarker .task file instead of the bundled model",
+    )
     parser.add_argument("--raw", action="store_true", help="do not smooth the angles")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="processes analysing an unpaced video file in parallel, each on its own "
-                             "segments (default 1: one tracker follows the whole file; 2 is about 1.3x "
-                             "faster on 2 cores, but the tracker starts afresh every segment)")  # fmt: skip
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="processes analysing an unpaced video file in parallel, each on its own "
+        "segments (default 1: one tracker follows the whole file; 2 is about 1.3x "
+        "faster on 2 cores, but the tracker starts afresh every segment)",
+    )
     parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -135,8 +148,7 @@ def run(args: argparse.Namespace) -> int:
                 if args.video:
                     if writer is None:
                         h, w = drawn.shape[:2]
-                        writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"),
-                                                 fps or 30.0, (w, h))  # fmt: skip
+                        writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"), fps or 30.0, (w, h))
                         if not writer.isOpened():
                             raise CommandError(f"cannot write video {args.video}")
                     writer.write(drawn)
