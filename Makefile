@@ -25,9 +25,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/rehab demo
 
-# the layer contract first: a wrong-way import fails the tests as surely as a wrong angle
+# tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
 test: $(STAMP)
-	$(BIN)/lint-imports --no-cache
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 bench: $(STAMP)
