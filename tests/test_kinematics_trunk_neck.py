@@ -7,10 +7,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from rehab.core.angles import POSE_ANGLE_NAMES, UNSIDED_MOTIONS
 from rehab.core.landmarks import landmark
+from rehab.core.motions import MOTIONS, POSE_ANGLE_NAMES, UNSIDED_MOTIONS
 from rehab.core.types import JointAngles, PoseFrame
-from rehab.engine.filters import ONE_EURO_TUNING, AngleSmoother, filter_for
+from rehab.engine.filters import AngleSmoother, filter_for
 from rehab.engine.kinematics import angles_from_points, pose_angles
 from rehab.sim.poses import SimulatedSession
 from rehab.sim.skeleton import Posture, Segments, world_points
@@ -28,7 +28,7 @@ def test_every_design_angle_is_named_once():
     assert len(set(POSE_ANGLE_NAMES)) == len(POSE_ANGLE_NAMES)
     for name in ("trunk_lateral_flexion", "cervical_rotation", "elbow_flexion_left", "shoulder_abduction_right"):
         assert name in POSE_ANGLE_NAMES
-    assert set(UNSIDED_MOTIONS) <= set(ONE_EURO_TUNING)
+    assert all(MOTIONS[m].one_euro != (1.0, 0.02) for m in UNSIDED_MOTIONS)  # every trunk and neck motion is tuned
 
 
 @pytest.mark.parametrize("facing,pitch", list(itertools.product(FACINGS, PITCHES)))
@@ -103,8 +103,8 @@ def test_no_person_gives_nan_for_the_new_angles_too():
 
 
 def test_filters_are_tuned_per_motion():
-    assert filter_for("elbow_flexion_left").beta == ONE_EURO_TUNING["elbow_flexion"][1]
-    assert filter_for("cervical_rotation").min_cutoff_hz == ONE_EURO_TUNING["cervical_rotation"][0]
+    assert filter_for("elbow_flexion_left").beta == MOTIONS["elbow_flexion"].one_euro[1]
+    assert filter_for("cervical_rotation").min_cutoff_hz == MOTIONS["cervical_rotation"].one_euro[0]
     assert filter_for("trunk_rotation").min_cutoff_hz < filter_for("elbow_flexion_right").min_cutoff_hz
 
 

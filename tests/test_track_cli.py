@@ -8,7 +8,7 @@ import pytest
 
 from devices import camera
 from rehab.app.cli import main
-from rehab.core.angles import POSE_ANGLE_NAMES
+from rehab.core.motions import POSE_ANGLE_NAMES
 from rehab.sim.clips import photo_clip
 
 skimage_data = pytest.importorskip("skimage.data")

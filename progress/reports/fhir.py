@@ -23,7 +23,7 @@ from typing import Any
 
 from progress.reports.data import ReportData, SessionSummary
 from progress.reports.output import write_atomically
-from rehab.core.angles import NORMAL_ROM_DEG, split_name
+from rehab.core.motions import NORMAL_ROM_DEG, split_name
 
 UCUM = "http://unitsofmeasure.org"
 SNOMED = "http://snomed.info/sct"

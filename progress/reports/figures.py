@@ -14,7 +14,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatte
 from matplotlib.figure import Figure
 
 from progress.reports.data import ReportData, adherence, days
-from rehab.core.angles import NORMAL_ROM_DEG, split_name
+from rehab.core.motions import NORMAL_ROM_DEG, split_name
 
 INK = "#1f2933"
 MEASURED = "#1565c0"

@@ -19,16 +19,14 @@ from typing import Any
 
 import tomllib
 
-from rehab.core.angles import NORMAL_ROM_DEG, SIDED_MOTIONS, UNSIDED_MOTIONS
+from rehab.core.motions import MOTIONS, NORMAL_ROM_DEG
 
 SCHEMA = 1
 PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 #: the movements a plan may name: those rehab can measure, plus those a device or game may add
-KNOWN_MOTIONS: tuple[str, ...] = tuple(dict.fromkeys([*SIDED_MOTIONS, *UNSIDED_MOTIONS, *NORMAL_ROM_DEG]))
+KNOWN_MOTIONS: tuple[str, ...] = tuple(MOTIONS)
 #: unsided movements have no left/right; everything else must say which side
-UNSIDED: frozenset[str] = frozenset(UNSIDED_MOTIONS) | {
-    m for m in NORMAL_ROM_DEG if m.startswith(("cervical", "trunk"))
-}
+UNSIDED: frozenset[str] = frozenset(m.name for m in MOTIONS.values() if not m.sided)
 URL = re.compile(r"^(sim|[a-z][a-z0-9+-]*:.*)$")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rehab.core.motions import motion_of
 from rehab.core.types import JointAngles
 
 #: sideways trunk lean, degrees beyond the patient's resting posture, that counts as compensating
@@ -31,13 +32,14 @@ class CompensationRules:
 
     @classmethod
     def for_movement(cls, angle_name: str) -> CompensationRules:
-        """Arm work is watched for trunk lean; knee and hip work for lean, uneven knees and hip hike."""
-        motion = angle_name.split("_")[0]
-        legs = motion in ("knee", "hip")
+        """What the motion registry says to watch: arm work for trunk lean; knee and hip work for
+        lean, uneven knees and hip hike; channels that are not motions for nothing."""
+        motion = motion_of(angle_name)
+        watched = motion.compensations if motion is not None else ()
         return cls(
-            watch_trunk_lean=motion in ("shoulder", "knee", "hip", "elbow"),
-            watch_knee_symmetry=legs,
-            watch_hip_hike=legs,
+            watch_trunk_lean="trunk_lean" in watched,
+            watch_knee_symmetry="uneven_knees" in watched,
+            watch_hip_hike="hip_hike" in watched,
         )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+from rehab.core.motions import DEFAULT_ONE_EURO, motion_of
 from rehab.core.types import JointAngles
 
 
@@ -53,33 +54,11 @@ class OneEuroFilter:
         return self._dx
 
 
-#: One Euro settings per motion, (min_cutoff_hz, beta), each the best of a grid sweep (min cutoff
-#: 0.3-2.5 Hz, beta 0-0.1) minimising RMS error against the true angle on synthetic 30 fps movements
-#: with webcam-like landmark noise (limbs: rehab.sim.poses sessions; trunk and neck: the same noise
-#: on skeleton moves of 20-60 degrees, benchmarks/bench_track.py). Where the best few settings were
-#: within 0.02 degrees of each other we kept the round value. docs/tracking.md has the numbers.
-ONE_EURO_TUNING: dict[str, tuple[float, float]] = {
-    "elbow_flexion": (1.0, 0.02),
-    "knee_flexion": (0.5, 0.05),
-    "hip_flexion": (0.5, 0.05),
-    "shoulder_elevation": (1.0, 0.1),
-    "shoulder_flexion": (1.0, 0.1),
-    "shoulder_abduction": (1.0, 0.1),
-    "trunk_lateral_flexion": (0.5, 0.05),
-    "trunk_rotation": (0.5, 0.01),
-    "cervical_rotation": (0.7, 0.01),
-    "cervical_lateral_flexion": (0.5, 0.02),
-    # not swept: borrowed from trunk_lateral_flexion, a similar slow frontal-plane tilt of the hip line
-    "pelvic_obliquity": (0.5, 0.05),
-}
-
-
 def filter_for(angle_name: str) -> OneEuroFilter:
-    """A One Euro filter tuned for ``angle_name`` (``elbow_flexion_left`` or a motion name)."""
-    from rehab.core.angles import split_name
-
-    motion, _ = split_name(angle_name)
-    min_cutoff, beta = ONE_EURO_TUNING.get(motion, (1.0, 0.02))
+    """A One Euro filter tuned for ``angle_name`` (``elbow_flexion_left`` or a motion name), with
+    the motion registry's setting; channels that are not motions (``hand``) get the default."""
+    motion = motion_of(angle_name)
+    min_cutoff, beta = motion.one_euro if motion is not None else DEFAULT_ONE_EURO
     return OneEuroFilter(min_cutoff_hz=min_cutoff, beta=beta)
 
 

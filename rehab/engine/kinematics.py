@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehab.core.angles import POSE_ANGLE_NAMES
 from rehab.core.landmarks import SIDES, landmark
+from rehab.core.motions import POSE_ANGLE_NAMES
 from rehab.core.types import JointAngles, PoseFrame
 
 #: below this landmark visibility an angle is reported as NaN rather than guessed

@@ -14,27 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rehab.core.angles import split_name
 from rehab.core.landmarks import landmark
+from rehab.core.motions import BACK, FRONT, LEFT_SIDE, RIGHT_SIDE, motion_of, split_name
 from rehab.core.types import PoseFrame
 from rehab.engine.kinematics import MIN_VISIBILITY, BodyFrame
 
-#: views an exercise can ask for
-FRONT, LEFT_SIDE, RIGHT_SIDE, BACK = "front", "left side", "right side", "back"
+__all__ = ["BACK", "FRONT", "LEFT_SIDE", "RIGHT_SIDE", "SetupAdvice", "advise", "landmarks_for", "view_for"]
 
-#: landmarks each motion needs, besides the trunk (shoulders and hips)
-_MOTION_JOINTS: dict[str, tuple[str, ...]] = {
-    "elbow_flexion": ("shoulder", "elbow", "wrist"),
-    "knee_flexion": ("hip", "knee", "ankle"),
-    "hip_flexion": ("shoulder", "hip", "knee"),
-    "shoulder_elevation": ("shoulder", "elbow", "hip"),
-    "shoulder_flexion": ("shoulder", "elbow", "hip"),
-    "shoulder_abduction": ("shoulder", "elbow", "hip"),
-    "trunk_lateral_flexion": (),
-    "trunk_rotation": (),
-    "cervical_rotation": ("ear",),
-    "cervical_lateral_flexion": ("ear",),
-}
 #: margin (normalised image units) a joint should keep from the picture's edge
 EDGE_MARGIN = 0.03
 #: a torso (shoulders to hips) shorter than this share of the picture height is too far away
@@ -76,14 +62,21 @@ def landmarks_for(angle_names: Iterable[str]) -> list[str]:
     """Landmark names needed to measure the given angles (``elbow_flexion_left``, ...)."""
     needed: list[str] = []
     for angle in angle_names:
-        motion, side = split_name(angle)
+        motion, side = motion_of(angle), split_name(angle)[1]
         sides = (side,) if side else ("left", "right")
-        for joint in (*_MOTION_JOINTS.get(motion, ()), "shoulder", "hip"):
+        joints = (motion.joints or ()) if motion is not None else ()
+        for joint in (*joints, "shoulder", "hip"):
             for s in sides:
                 name = f"{s}_{joint}"
                 if name not in needed:
                     needed.append(name)
     return needed
+
+
+def view_for(angle_names: Iterable[str]) -> str | None:
+    """The camera view the registry names for the motions measured, when they agree; None for any."""
+    views = {m.view for m in map(motion_of, angle_names) if m is not None and m.measured_by_pose}
+    return views.pop() if len(views) == 1 else None
 
 
 def _turn_message(want: str, view: str) -> str:

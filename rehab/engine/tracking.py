@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
-from rehab.core.angles import POSE_ANGLE_NAMES
+from rehab.core.motions import POSE_ANGLE_NAMES
 from rehab.core.types import JointAngles, PoseFrame
 from rehab.engine.filters import AngleSmoother
 from rehab.engine.kinematics import pose_angles

@@ -198,7 +198,7 @@ CALIBRATED_GOAL_SHARE = 0.9
 
 def _normal_range(info) -> float:  # type: ignore[no-untyped-def]
     """The AAOS normal range of the game's movement: the default safety ceiling."""
-    from rehab.core.angles import NORMAL_ROM_DEG
+    from rehab.core.motions import NORMAL_ROM_DEG
 
     return float(NORMAL_ROM_DEG.get(info.angle, info.target_deg * 1.5))
 
