@@ -13,6 +13,7 @@ from importlib.metadata import entry_points
 from typing import Protocol
 from urllib.parse import parse_qsl
 
+from rehab.core.errors import DeviceError
 from rehab.core.types import DeviceStatus, EegSample, ImuSample, JointAngles, PoseFrame
 
 Sample = PoseFrame | ImuSample | EegSample | JointAngles
@@ -34,7 +35,7 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-class UnknownSourceError(ValueError):
+class UnknownSourceError(DeviceError, ValueError):
     """The URL names no known backend, or its options are wrong."""
 
 

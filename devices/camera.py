@@ -23,12 +23,13 @@ from typing import Protocol
 
 import numpy as np
 
+from rehab.core.errors import DeviceError
 from rehab.core.types import DeviceStatus
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
-class SourceOpenError(ValueError):
+class SourceOpenError(DeviceError, ValueError):
     """A source cannot be opened: the message says why and what would work."""
 
 

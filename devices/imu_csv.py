@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from devices.base import Sample
 from devices.parsing import BufferedParser
+from rehab.core.errors import UsageError
 from rehab.core.types import ImuSample
 
 DEFAULT_COLUMNS = ("t", "ax", "ay", "az", "gx", "gy", "gz")
@@ -44,7 +45,7 @@ GYRO_UNITS = {"dps": 1.0, "rads": 180.0 / math.pi}
 MAX_LINE = 512
 
 
-class CsvConfigError(ValueError):
+class CsvConfigError(UsageError, ValueError):
     """The declared columns or units are not usable."""
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from devices.base import Sample
+from rehab.core.errors import DataError
 from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
 
 
-class RecordingFormatError(ValueError):
+class RecordingFormatError(DataError, ValueError):
     """A line of a recording that cannot be read; the message names the file and line."""
 
 

@@ -19,13 +19,14 @@ import imufusion
 import numpy as np
 
 from devices.base import Sample
+from rehab.core.errors import UsageError
 from rehab.core.types import DeviceStatus, ImuSample, JointAngles
 
 Quat = tuple[float, float, float, float]
 IDENTITY: Quat = (1.0, 0.0, 0.0, 0.0)
 
 
-class OrientationError(ValueError):
+class OrientationError(UsageError, ValueError):
     """A segment, joint or fusion option that does not exist."""
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import tomllib
 
+from rehab.core import errors
 from rehab.core.motions import MOTIONS, NORMAL_ROM_DEG
 
 SCHEMA = 1
@@ -176,7 +177,7 @@ class Problem:
         return f"{where}: {self.field}: {self.message}{allowed}"
 
 
-class PlanError(Exception):
+class PlanError(errors.PlanError):
     """A plan that must not be used. ``str()`` lists every problem, one a line."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
