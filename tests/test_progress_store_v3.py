@@ -42,7 +42,7 @@ def test_migrates_a_version_2_database_keeping_reps_and_adding_the_new_tables(tm
     old.close()
     store = Store.open(path)
     assert store.schema_version == SCHEMA_VERSION == 3
-    assert store.reps(1)[0]["peak_deg"] == 101.5 and store.reps(1)[0]["compensations"] == "trunk_lean"
+    assert store.reps(1)[0]["peak_deg"] == 101.5 and store.reps(1)[0].compensations == ("trunk_lean",)
     assert store.session(1)["kind"] is None  # old sessions read as physical in reports
     for table in ("plans", "sets", "ratings", "calibrations", "device_events", "streams", "meta"):
         assert store.db.table(table).exists()
@@ -153,7 +153,7 @@ def test_rep_metrics_round_trip_through_the_store(rep):
         assert row[name] == getattr(rep, name)
     assert row["rep_index"] == rep.index and bool(row["success"]) == rep.success
     assert bool(row["over_ceiling"]) == rep.over_ceiling
-    assert tuple(filter(None, row["compensations"].split(","))) == rep.compensations
+    assert row.compensations == rep.compensations
     # SQLite stores NaN as NULL: unknown smoothness stays unknown
     assert (
         (row["smoothness_sparc"] is None)

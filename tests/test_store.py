@@ -118,7 +118,7 @@ def test_migrates_a_version_1_database_without_losing_reps(tmp_path):
     old.close()
     store = Store.open(path)
     assert store.schema_version == SCHEMA_VERSION
-    assert store.reps(1)[0]["peak_deg"] == 101.0
+    assert store.reps(1)[0].peak_deg == 101.0
     store.add_rep(1, rep(2))
-    assert store.reps(1)[1]["compensations"] == ""
+    assert store.reps(1)[1].compensations == ()
     store.close()

@@ -1,0 +1,180 @@
+"""The schema, versioned with ``PRAGMA user_version``: migrations[i] takes a database from version i to i + 1.
+
+A database written by a newer version of rehab is refused, never altered (``Store._migrate``).
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+
+import sqlite_utils
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db.table("patients").create({"id": str, "created_at": str}, pk="id")
+    db.table("sessions").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "started_at": str,  # ISO 8601 wall-clock time with offset, for humans and reports
+            "ended_at": str,
+            "game": str,
+            "movement": str,  # angle name, e.g. elbow_flexion_left
+            "side": str,
+            "input": str,  # the source URL the session was played with
+            "target_deg": float,
+            "status": str,  # in_progress, completed, stopped
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+    db.table("reps").create(
+        {
+            "id": int,
+            "session_id": int,
+            "rep_index": int,
+            "t_start": float,
+            "t_end": float,
+            "start_deg": float,
+            "peak_deg": float,
+            "rom_deg": float,
+            "hold_s": float,
+            "duration_s": float,
+            "peak_velocity_dps": float,
+            "target_deg": float,
+            "success": int,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db.table("reps").create_index(["session_id", "rep_index"], unique=True)
+    db.table("sessions").create_index(["patient_id", "started_at"])
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    """Rep quality: smoothness, compensations (comma-separated names) and the safety ceiling."""
+    reps = db.table("reps")
+    reps.add_column("smoothness_sparc", float)
+    reps.add_column("compensations", str)
+    reps.add_column("over_ceiling", int)
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    """Everything a clinician report needs beyond reps: plan versions, sets, ratings, calibrations,
+    device events, compact sample streams, and a per-database secret for stable pseudonyms."""
+    _v3_meta(db)
+    _v3_plans(db)
+    _v3_sets(db)
+    _v3_ratings_and_calibrations(db)
+    _v3_device_events_and_streams(db)
+    db.table("reps").create_index(["session_id"])
+
+
+def _v3_meta(db: sqlite_utils.Database) -> None:
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    # the pseudonym secret lives in the database it pseudonymises: the same patient gets the same
+    # pseudonym in every export from this database, and nobody without the file can reverse it
+    db.table("meta").insert({"key": "pseudonym_secret", "value": secrets.token_hex(32)})
+
+
+def _v3_plans(db: sqlite_utils.Database) -> None:
+    db.table("plans").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "version": int,  # 1, 2, ... per patient; a new version never overwrites an old one
+            "created_at": str,
+            "effective_from": str,  # ISO date the version applies from
+            "sessions_per_week": int,  # what is prescribed, for adherence
+            "body": str,  # the plan itself as JSON (games, targets, reps, safety limits, goals)
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+    db.table("plans").create_index(["patient_id", "version"], unique=True)
+    sessions = db.table("sessions")
+    sessions.add_column("plan_id", int)
+    sessions.add_column("kind", str)  # physical (reps) or mental (SUDS, breathing); NULL reads as physical
+
+
+def _v3_sets(db: sqlite_utils.Database) -> None:
+    db.table("sets").create(
+        {
+            "id": int,
+            "session_id": int,
+            "set_index": int,
+            "movement": str,
+            "prescribed_reps": int,
+            "t_start": float,
+            "t_end": float,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db.table("sets").create_index(["session_id", "set_index"], unique=True)
+
+
+def _v3_ratings_and_calibrations(db: sqlite_utils.Database) -> None:
+    db.table("ratings").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "session_id": int,  # NULL for a rating outside a session (e.g. a daily pain diary)
+            "at": str,  # ISO wall-clock time
+            "t": float,  # seconds into the session, for SUDS curves; NULL outside a session
+            "kind": str,  # pain (0-10 NRS), suds (0-100), stress (0-10)
+            "value": float,
+            "moment": str,  # before, during, after, diary
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id"), ("session_id", "sessions", "id")],
+    )
+    db.table("ratings").create_index(["patient_id", "at"])
+    db.table("calibrations").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "at": str,
+            "movement": str,
+            "rest_deg": float,
+            "max_deg": float,
+            "input": str,
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+
+
+def _v3_device_events_and_streams(db: sqlite_utils.Database) -> None:
+    db.table("device_events").create(
+        {"id": int, "session_id": int, "t": float, "device": str, "kind": str, "detail": str},
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db.table("streams").create(
+        {
+            "id": int,
+            "session_id": int,
+            "set_id": int,
+            "name": str,  # angle name (elbow_flexion_left) or a measure (breathing_rate)
+            "unit": str,  # deg, deg/s, 1/min
+            "count": int,
+            "t": bytes,  # float64 little-endian seconds: timestamps keep full precision
+            "value": bytes,  # float32 little-endian: ample for degrees, half the size
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id"), ("set_id", "sets", "id")],
+    )
+    db.table("streams").create_index(["session_id", "name"])
+
+
+#: migrations[i] takes a database from schema version i to i + 1
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+DB_FILENAME = "rehab.sqlite3"
+
+
+def schema_version(db: sqlite_utils.Database) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
