@@ -13,10 +13,12 @@ from typing import Any
 
 import tomllib
 
+from rehab.core.errors import DataError
+
 SHIPPED = Path(__file__).with_name("heights.toml")
 
 
-class HierarchyError(ValueError):
+class HierarchyError(DataError, ValueError):
     """The file cannot be used; the message says which field is wrong."""
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 from progress.pseudonym import pseudonym
 from progress.store import Store
+from rehab.core.errors import RehabError
 
 
-class ReportError(Exception):
+class ReportError(RehabError):
     """The report cannot be made as asked (unknown patient, no sessions in the period)."""
 
 

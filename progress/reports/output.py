@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from rehab.core.errors import RehabError
 
-class OutputError(Exception):
+
+class OutputError(RehabError):
     """The output path cannot be written (missing folder, no permission, a folder in the way)."""
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rehab.app.plans import ExercisePlan, Plan
+from rehab.core import errors
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def apply(plan: Plan, changes: Sequence[Change]) -> Plan:
     return plan
 
 
-class OverrideError(ValueError):
+class OverrideError(errors.PlanError, ValueError):
     """The therapist's override does not fit the plan (unknown exercise, target past the ceiling)."""
 
 

@@ -27,6 +27,7 @@ from progress.store import Store
 from rehab.app.plans import ExercisePlan, Plan, from_dict
 from rehab.app.progression import Change, Outcome, apply, propose
 from rehab.core.clock import Clock
+from rehab.core.errors import RehabError
 from rehab.core.types import RepMetrics
 from rehab.engine.calibration import measure_range
 from rehab.engine.exercise import Exercise
@@ -41,7 +42,7 @@ SETUP_TRACKED_SHARE = 0.5
 SET_GAP_S = 1.0
 
 
-class SessionError(Exception):
+class SessionError(RehabError):
     """The session cannot start as asked (no plan, an unfinished session without --resume)."""
 
 
