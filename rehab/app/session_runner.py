@@ -30,10 +30,11 @@ from rehab.core.clock import Clock
 from rehab.core.errors import RehabError
 from rehab.core.types import RepMetrics
 from rehab.engine.calibration import measure_range
+from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameInfo
 from rehab.engine.mental import store_ratings
-from rehab.engine.play import NO_SCENES, Display, SceneTimes, play
+from rehab.engine.play import NO_SCENES, SceneTimes, play
 
 #: seconds of input the setup check looks at, and the share of it that must show the movement
 SETUP_CHECK_S = 3.0
@@ -389,21 +390,13 @@ class _Runner:
 
     def _setup_check(self, info: GameInfo, exercise: ExercisePlan, seed: int) -> tuple[bool, str]:
         """A few seconds of input must show the movement before anything is measured."""
+        from rehab.engine.director import run_scenes
+        from rehab.engine.session_scenes import SetupCheckScene
+
         source = self.ctx.open_source(info, exercise, seed)
-        read = _reader(info)
-        clock = self.ctx.make_clock()
-        start = clock.now()
-        seen = tracked = 0
-        now = start
-        while now - start < SETUP_CHECK_S:
-            for sample in source.poll(now):
-                angles = read(sample)
-                seen += 1
-                if angles is not None and math.isfinite(angles.get(exercise.angle_name)):
-                    tracked += 1
-            if any(e.kind == "ended" for e in source.status_events()):
-                break
-            now = clock.now()
+        check = SetupCheckScene(source, _reader(info), exercise.angle_name, SETUP_CHECK_S)
+        run_scenes(self.ctx.make_clock(), self.ctx.display, check)
+        seen, tracked = check.seen, check.tracked
         if seen == 0:
             return False, f"no input arrived from {self.ctx.input_url} (is the device connected?)"
         if tracked < SETUP_TRACKED_SHARE * seen:
@@ -538,20 +531,13 @@ class _Runner:
                 )
 
     def _rest(self, seconds: float, done: str, coming: str) -> None:
-        from rehab.engine.session_scenes import draw_rest
+        from rehab.engine.director import run_scenes
+        from rehab.engine.session_scenes import RestScene
 
-        clock = self.ctx.make_clock()
-        start = now = clock.now()
-        shown = -1
-        while now - start < seconds:
-            left = int(seconds - (now - start) + 0.999)
-            if left != shown:  # redraw once a second: a rest is long and the screen barely changes
-                draw_rest(self.ctx.display.surface, left, done, coming)
-                shown = left
-            self.ctx.display.present()
-            if self.ctx.display.quit_requested():
-                raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
-            now = clock.now()
+        rest = RestScene(seconds, done, coming)
+        run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
+        if rest.stopped:
+            raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
 
     # -- breathing and exposure ---------------------------------------------------------------
 

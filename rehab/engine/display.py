@@ -7,10 +7,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Protocol
 
 import pygame
 
 SIZE = (960, 540)
+
+
+class Display(Protocol):
+    """What the frame loop (``rehab.engine.director``) needs of a screen."""
+
+    #: the frame being drawn; shown by ``present``
+    surface: pygame.Surface
+
+    @property
+    def quit_presses(self) -> int:
+        """Esc counts one, closing the window two: a game may ask one last question on the first Esc."""
+        ...
+
+    def present(self) -> None:
+        """Show the frame, and collect the keys pressed since the last one."""
+        ...
+
+    def quit_requested(self) -> bool: ...
+
+    def pause_pressed(self) -> bool:
+        """Whether the pause key was pressed since the last call."""
+        ...
+
+    def keys_pressed(self) -> list[str]:
+        """Named keys ("up", "down", "enter") pressed since the last call."""
+        ...
+
+    def close(self) -> None: ...
 
 
 class HeadlessDisplay:
@@ -26,6 +55,14 @@ class HeadlessDisplay:
         """Nothing to show; the frame stays in memory for a screenshot."""
 
     def quit_requested(self) -> bool:
+        return False
+
+    @property
+    def quit_presses(self) -> int:
+        """A headless run that is told to quit (a test) leaves at once, like a closed window."""
+        return 2 if self.quit_requested() else 0
+
+    def pause_pressed(self) -> bool:
         return False
 
     def keys_pressed(self) -> list[str]:

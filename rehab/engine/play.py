@@ -1,27 +1,27 @@
 """One played session: input source -> kinematics -> controls and reps -> game -> store.
 
-This is the loop the CLI runs. The clock is passed in: a simulated clock plays a recording as fast
-as the machine allows (the demo, tests, benchmarks); a real clock paces a live session. Scenes run
-in order: instructions, countdown, play, summary. Input is read only while playing.
+``play`` builds the scenes of a session (``rehab.engine.scenes``: instructions, countdown, play,
+summary) and runs them on the one frame loop (``rehab.engine.director``). The clock is passed in: a
+simulated clock plays a recording as fast as the machine allows (the demo, tests, benchmarks); a
+real clock paces a live session. Input is read only while playing.
 """
 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from rehab.core.clock import Clock
 from rehab.core.types import DeviceStatus, JointAngles, PoseFrame, RepMetrics
+from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
-from rehab.engine.feedback import Feedback, rep_feedback
-from rehab.engine.game import FixedStepper, FrameStats, GameInfo, build_game
-from rehab.engine.hud import HudState, draw_hud
+from rehab.engine.game import GameSpec
 from rehab.engine.kinematics import pose_angles
-from rehab.engine.measurement import Measurement, untracked
+
+__all__ = ["NO_SCENES", "Display", "InputSource", "PlayResult", "SceneTimes", "play"]
 
 
 @dataclass
@@ -33,7 +33,11 @@ class PlayResult:
     wall_s: float = 0.0
     best_deg: float = math.nan
     untracked_s: float = 0.0
+    #: every device status seen while playing (lost, reconnected, recalibrate, ended)
     events: list[DeviceStatus] = field(default_factory=list)
+    #: the driving channel (e.g. ``elbow_flexion_left``) -> (sample times s, values) as read while
+    #: playing: the newest measured sample of each frame, so at most one point per frame
+    streams: dict[str, tuple[list[float], list[float]]] = field(default_factory=dict)
     stats: dict[str, float] = field(default_factory=dict)
     ended: str = ""
     #: the game's own summary (``summary()``): breaths, ratings, levels and their metrics
@@ -61,12 +65,16 @@ class PlayResult:
         }
 
 
-class Display(Protocol):
-    surface: Any
+class InputSource(Protocol):
+    """Where samples come from: a camera, a serial IMU, a recording, a simulated patient."""
 
-    def present(self) -> None: ...
+    def poll(self, now: float) -> Sequence[object]:
+        """The samples that arrived by ``now``."""
+        ...
 
-    def quit_requested(self) -> bool: ...
+    def status_events(self) -> Sequence[DeviceStatus]:
+        """Device news since the last call (lost, reconnected, ended)."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -107,8 +115,8 @@ def _angles_of(sample: object, reader: Callable[[object], JointAngles | None] | 
 
 
 def play(
-    source: Any,
-    game_info: GameInfo,
+    source: InputSource,
+    game_info: GameSpec,
     exercise: Exercise,
     clock: Clock,
     display: Display,
@@ -133,168 +141,27 @@ def play(
     ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
     ``stop_after_reps`` ends play once that many reps completed (one set of a guided session).
     """
-    from rehab.engine.display import save_screenshot
-    from rehab.engine.scenes import draw_countdown, draw_instructions, draw_pause_banner, draw_summary
+    from rehab.engine.director import Screenshot, run_scenes
+    from rehab.engine.scenes import PLAYED_SCENES, PlayRules, Round, first_scene
 
     options = dict(game_options or {})
     if seed is not None:
         options["seed"] = seed  # games with chance in them (where balloons appear) play the same way
-    game = build_game(game_info, hold_s=exercise.hold_s, side=exercise.side, **options)
-    # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
-    reader = game_info.reader_factory() if game_info.reader_factory is not None else game_info.read_sample
-    stepper = FixedStepper(game)
-    measurement = Measurement(exercise)
-    result = PlayResult()
-    stats = FrameStats()
-    lead_in = scenes.instructions_s + scenes.countdown_s
-    start: float | None = None
-    source_ended_at: float | None = None
-    previous: float | None = None
-    over_ceiling_until = -math.inf
-    feedback: Feedback | None = None
-    feedback_until = -math.inf
-    user_paused = False
-    advice: Any = None
-    last_input_at: float | None = None
-    leaving = False
-    shot_taken = False
-    wall_started = time.perf_counter()
-    instructions = [
-        game_info.description,
-        f"Movement: {exercise.angle_name.replace('_', ' ')}",
-        f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time.",
-    ]
-
-    while True:
-        now = clock.now()
-        frame_started = time.perf_counter()
-        start = now if start is None else start
-        since_start = now - start
-        if since_start < scenes.instructions_s:
-            camera_check = None
-            if setup_check:
-                advice = _setup_advice(source.poll(now), exercise.angle_name, advice)
-                camera_check = (
-                    ""
-                    if advice is not None and advice.ok
-                    else (advice.messages[0] if advice is not None else "stand in front of the camera")
-                )
-                if camera_check and previous is not None:
-                    start += now - previous  # hold the instructions until the patient is well placed
-            draw_instructions(display.surface, game_info.title, instructions, lead_in - (now - start), camera_check)
-        else:
-            if since_start >= lead_in and display_paused(display):
-                user_paused = not user_paused
-            if since_start >= lead_in and user_paused:
-                source.poll(now)  # keep live input drained, so nothing stale arrives on resume
-                stepper.advance(now, untracked(now))
-            elif since_start >= lead_in:
-                for sample in source.poll(now):
-                    last_input_at = now  # any sample shows the device is there, used or not
-                    angles = _angles_of(sample, reader)
-                    if angles is None:
-                        continue
-                    rep = measurement.add(angles)
-                    if measurement.over_ceiling:
-                        over_ceiling_until = now + CEILING_WARNING_S
-                    if rep is not None:
-                        feedback = rep_feedback(rep)
-                        feedback_until = now + FEEDBACK_S
-                        if sounds is not None:
-                            sounds.play(feedback.cue)
-                        result.reps.append(rep)
-                        on_rep(rep)
-                for event in source.status_events():
-                    result.events.append(event)
-                    if event.kind == "ended" and source_ended_at is None:
-                        source_ended_at = now
-                    if event.kind in INPUT_GONE:
-                        measurement.input_lost(now)
-                # a device that simply stops sending is as lost as one that says so
-                if last_input_at is not None and now - last_input_at > STALE_INPUT_S and source_ended_at is None:
-                    measurement.input_lost(now)
-                if not measurement.controls.tracking and previous is not None:
-                    result.untracked_s += now - previous
-                stepper.advance(now, measurement.controls)
-            snapshot = game.snapshot()
-            game_info.renderer(display.surface, snapshot)
-            draw_hud(
-                display.surface,
-                HudState(
-                    reps_done=len(result.reps),
-                    reps_planned=exercise.reps_planned,
-                    elapsed_s=max(0.0, since_start - lead_in),
-                    angle_label=exercise.angle_name.replace("_", " "),
-                    angle_deg=measurement.controls.angle_deg,
-                    target_deg=exercise.target_deg,
-                    rest_deg=exercise.rest_deg,
-                    best_deg=measurement.best_deg,
-                    signed=exercise.signed,
-                    gauge=game_info.kind == "physical",
-                    message="Paused"
-                    if user_paused
-                    else _message(
-                        snapshot.message,
-                        since_start >= lead_in,
-                        now < over_ceiling_until,
-                        feedback.message if feedback and now < feedback_until else "",
-                    ),
-                ),
-            )
-            if since_start < lead_in:
-                draw_countdown(display.surface, lead_in - since_start)
-            elif user_paused:
-                draw_pause_banner(display.surface, "Take your time. Press P to carry on, Esc to stop.")
-            elif not measurement.controls.tracking and since_start - lead_in > 1.0:
-                draw_pause_banner(display.surface, _pause_reason(result.events))
-        previous = now
-        display.present()
-        result.frames += 1
-        stats.add(time.perf_counter() - frame_started)
-        played = since_start - lead_in
-        if screenshot and screenshot_at is not None and not shot_taken and played >= screenshot_at:
-            save_screenshot(display.surface, screenshot)
-            shot_taken = True
-
-        if display.quit_requested():
-            # a game with a last question (exposure's exit rating) gets to ask it; a second Esc,
-            # or closing the window, leaves at once
-            request_exit = getattr(game, "request_exit", None)
-            if request_exit is None or getattr(display, "quit_presses", 2) >= 2:
-                result.ended = "stopped by the player"
-                break
-            if not leaving:
-                request_exit()
-                leaving = True
-        if leaving and getattr(game, "ready_to_leave", True):
-            result.ended = "stopped by the player"
-            break
-        if source_ended_at is not None and now - source_ended_at >= END_GRACE_S:
-            result.ended = "end of input"
-            break
-        if played >= max_seconds:
-            result.ended = "time limit"
-            break
-        if stop_after_reps is not None and len(result.reps) >= stop_after_reps:
-            result.ended = "set complete"
-            break
-    result.play_s = max(0.0, since_start - lead_in)
-    result.best_deg = measurement.best_deg
-    # frames per second over the loop that counted them: the summary scene after it is not included
-    result.wall_s = time.perf_counter() - wall_started
+    rules = PlayRules(on_rep, max_seconds, stop_after_reps, setup_check, sounds)
+    state = Round.start_round(source, game_info, exercise, scenes, rules, options)
+    shot = Screenshot(screenshot, "play", math.inf if screenshot_at is None else screenshot_at) if screenshot else None
+    report = run_scenes(clock, display, first_scene(state), shot)
+    result = state.result
+    # frames per second over the scenes up to the end of play: the summary after it is not included
+    frames = report.stats_of(PLAYED_SCENES)
+    result.frames = len(frames.frame_times_s)
+    result.stats = frames.summary()
+    result.wall_s = report.wall_of(PLAYED_SCENES)
+    result.play_s = result.duration_s = state.played_s
+    result.best_deg = state.measurement.best_deg
     from rehab.engine.mental import session_extras
 
-    result.extras = session_extras(game)
-    result.duration_s = result.play_s
-    if screenshot and not shot_taken:
-        save_screenshot(display.surface, screenshot)
-    if scenes.summary_s > 0:
-        summary_end = now + scenes.summary_s
-        while now < summary_end and not display.quit_requested():
-            draw_summary(display.surface, game_info.title, result.reps, exercise.reps_planned)
-            display.present()
-            now = clock.now()
-    result.stats = stats.summary()
+    result.extras = session_extras(state.game)
     return result
 
 
@@ -304,12 +171,6 @@ def _setup_advice(samples: list[object], angle_name: str, last: Any) -> Any:
 
     poses = [s for s in samples if isinstance(s, PoseFrame)]
     return advise(poses[-1], [angle_name]) if poses else last
-
-
-def display_paused(display: Display) -> bool:
-    """Whether the player pressed the pause key since the last frame (headless displays have none)."""
-    check = getattr(display, "pause_pressed", None)
-    return bool(check()) if check is not None else False
 
 
 def _message(game_message: str, playing: bool, over_ceiling: bool, rep_message: str) -> str:

@@ -4,9 +4,12 @@ terminal. Up and Down move the marker one step, Enter chooses, Esc leaves it una
 from __future__ import annotations
 
 import math
-from typing import Any
+
+import pygame
 
 from rehab.core.clock import Clock
+from rehab.engine.director import END, Keys, Scene, run_scenes
+from rehab.engine.display import Display
 from rehab.engine.ratings import Prompt, Scale, level_for
 
 PAIN = Scale("pain", 0, 10, 1, "no pain", "worst imaginable")
@@ -14,35 +17,51 @@ PAIN = Scale("pain", 0, 10, 1, "no pain", "worst imaginable")
 TIMEOUT_S = 180.0
 
 
-def ask_on_screen(display: Any, clock: Clock, question: str, scale: Scale = PAIN) -> float | None:
-    """The chosen value, or None when the patient skips it (Esc) or does not answer in time."""
-    from rehab.engine.hud import text
-    from rehab.engine.palette import PALETTE
-    from rehab.engine.rating_view import draw_prompt
+class RatingScene:
+    """One question on a scale, answered with the keys; ``answer`` holds the result when it ends."""
 
-    # only Enter chooses: with keys, the marker rests between presses, so resting must not choose
-    prompt = Prompt(question, scale=scale, allow_stop=False, dwell_s=math.inf, timeout_s=TIMEOUT_S)
-    step = scale.step / (scale.high - scale.low)
-    pointer = level_for(scale, scale.low)
-    previous = clock.now()
-    while True:
-        now = clock.now()
-        for key in display.keys_pressed():
+    name = "rating"
+
+    def __init__(self, question: str, scale: Scale = PAIN) -> None:
+        # only Enter chooses: with keys, the marker rests between presses, so resting must not choose
+        self.prompt = Prompt(question, scale=scale, allow_stop=False, dwell_s=math.inf, timeout_s=TIMEOUT_S)
+        self.step = scale.step / (scale.high - scale.low)
+        self.pointer = level_for(scale, scale.low)
+        #: the chosen value; None while unanswered, and when skipped
+        self.answer: float | None = None
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        for key in keys.pressed:
             if key == "up":
-                pointer = min(1.0, pointer + step)
+                self.pointer = min(1.0, self.pointer + self.step)
             elif key == "down":
-                pointer = max(0.0, pointer - step)
+                self.pointer = max(0.0, self.pointer - self.step)
             elif key == "enter":
-                return float(prompt.value_of(pointer))
-        if display.quit_requested():
+                self.answer = float(self.prompt.value_of(self.pointer))
+                return END
+        answer = self.prompt.update(dt, self.pointer)
+        if answer is None:
             return None
-        answer = prompt.update(now - previous, pointer)
-        previous = now
-        if answer is not None:
-            return answer.value if answer.kind == "value" else None
-        surface = display.surface
+        self.answer = answer.value if answer.kind == "value" else None
+        return END
+
+    def draw(self, surface: pygame.Surface) -> None:
+        from rehab.engine.hud import text
+        from rehab.engine.palette import PALETTE
+        from rehab.engine.rating_view import draw_prompt
+
         surface.fill(PALETTE.background_top)
-        draw_prompt(surface, prompt.view(), hint="Up / Down, then Enter")
+        draw_prompt(surface, self.prompt.view(), hint="Up / Down, then Enter")
         width, height = surface.get_size()
         text(surface, "Esc skips the question", 30, PALETTE.muted, (width // 2, height - 40), "midbottom")
-        display.present()
+
+    def on_quit(self, presses: int) -> bool:
+        self.answer = None  # Esc skips the question
+        return True
+
+
+def ask_on_screen(display: Display, clock: Clock, question: str, scale: Scale = PAIN) -> float | None:
+    """The chosen value, or None when the patient skips it (Esc) or does not answer in time."""
+    scene = RatingScene(question, scale)
+    run_scenes(clock, display, scene)
+    return scene.answer

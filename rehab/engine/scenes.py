@@ -1,15 +1,45 @@
-"""The screens around play: instructions, countdown, pause banner and the end-of-game summary.
+"""The scenes of one played session: instructions, countdown, play and the end-of-game summary.
 
-Drawing only; ``rehab.engine.play`` decides which scene is showing from the time it is given.
+Each is a ``rehab.engine.director.Scene``; they share one ``Round`` (the game, the measurement and
+the result being built), and the director runs them on its frame loop. The ``draw_*`` functions are
+drawing only, so the same screens can be drawn anywhere.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import pygame
 
-from rehab.core.types import RepMetrics
-from rehab.engine.hud import text
+from rehab.core.types import Controls, DeviceStatus, RepMetrics
+from rehab.engine.director import END, Keys, Scene
+from rehab.engine.exercise import Exercise
+from rehab.engine.feedback import Feedback, rep_feedback
+from rehab.engine.game import FixedStepper, Game, GameSpec, build_game
+from rehab.engine.hud import HudState, draw_hud, text
+from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.palette import PALETTE
+from rehab.engine.play import (
+    CEILING_WARNING_S,
+    END_GRACE_S,
+    FEEDBACK_S,
+    INPUT_GONE,
+    STALE_INPUT_S,
+    InputSource,
+    PlayResult,
+    SceneTimes,
+    _angles_of,
+    _message,
+    _pause_reason,
+    _setup_advice,
+)
+
+#: the scenes whose frames count in a session's frame statistics (the summary does not)
+PLAYED_SCENES = ("instructions", "countdown", "play")
+STOPPED = "stopped by the player"
 
 
 def wrap(line: str, width: int) -> list[str]:
@@ -85,3 +115,301 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
         line = f"{rep.index:>4}   {rep.peak_deg:>5.0f}°   {rep.rom_deg:>5.0f}°   {rep.hold_s:>4.1f}s"
         color = PALETTE.good if rep.success else PALETTE.text
         text(surface, line, 32, color, (w // 2, 228 + 34 * row), "midtop")
+
+
+@dataclass(frozen=True)
+class PlayRules:
+    """How a round is played and when it ends (see ``rehab.engine.play.play``)."""
+
+    on_rep: Callable[[RepMetrics], None]
+    max_seconds: float
+    stop_after_reps: int | None
+    setup_check: bool
+    sounds: Any
+
+
+class Round:
+    """What the scenes of one played session share: the game, its measurement and the result."""
+
+    def __init__(
+        self, source: InputSource, info: GameSpec, exercise: Exercise, times: SceneTimes, rules: PlayRules, game: Game
+    ) -> None:
+        self.source = source
+        self.info = info
+        self.exercise = exercise
+        self.times = times
+        self.rules = rules
+        self.game = game
+        # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
+        self.reader = info.reader_factory() if info.reader_factory is not None else info.read_sample
+        self.stepper = FixedStepper(game)
+        self.measurement = Measurement(exercise)
+        self.result = PlayResult(streams={exercise.angle_name: ([], [])})
+        self.start: float | None = None  # the first frame, moved on while the setup check holds
+        self.now = math.nan  # the time of the last frame
+        self.source_ended_at: float | None = None
+        self.last_input_at: float | None = None
+        self.over_ceiling_until = -math.inf
+        self.feedback: Feedback | None = None
+        self.feedback_until = -math.inf
+        self.paused = False
+        self.leaving = False
+
+    @classmethod
+    def start_round(
+        cls,
+        source: InputSource,
+        info: GameSpec,
+        exercise: Exercise,
+        times: SceneTimes,
+        rules: PlayRules,
+        options: dict[str, Any],
+    ) -> Round:
+        game = build_game(info, hold_s=exercise.hold_s, side=exercise.side, **options)
+        return cls(source, info, exercise, times, rules, game)
+
+    @property
+    def lead_in(self) -> float:
+        return self.times.instructions_s + self.times.countdown_s
+
+    @property
+    def since_start(self) -> float:
+        return self.now - self.start if self.start is not None else 0.0
+
+    @property
+    def played_s(self) -> float:
+        return max(0.0, self.since_start - self.lead_in)
+
+    def on_quit(self, presses: int) -> bool:
+        """A game with a last question (exposure's exit rating) gets to ask it; a second Esc, or
+        closing the window, leaves at once."""
+        request_exit = getattr(self.game, "request_exit", None)
+        if request_exit is None or presses >= 2:
+            self.result.ended = STOPPED
+            return True
+        if not self.leaving:
+            request_exit()
+            self.leaving = True
+        return False
+
+    def after_play(self) -> Scene:
+        """The summary, unless there is none or the player asked to leave."""
+        if self.times.summary_s > 0 and self.result.ended != STOPPED:
+            return SummaryScene(self)
+        return END
+
+    def check_end(self) -> None:
+        """Whether play is over after this frame; the next frame moves on."""
+        if self.leaving and getattr(self.game, "ready_to_leave", True):
+            self.result.ended = STOPPED
+        elif self.source_ended_at is not None and self.now - self.source_ended_at >= END_GRACE_S:
+            self.result.ended = "end of input"
+        elif self.since_start - self.lead_in >= self.rules.max_seconds:
+            self.result.ended = "time limit"
+        elif self.rules.stop_after_reps is not None and len(self.result.reps) >= self.rules.stop_after_reps:
+            self.result.ended = "set complete"
+
+    def read_input(self, now: float) -> None:
+        """Feed every new sample to the measurement; hand over each finished rep."""
+        measured: tuple[float, float] | None = None
+        for sample in self.source.poll(now):
+            self.last_input_at = now  # any sample shows the device is there, used or not
+            angles = _angles_of(sample, self.reader)
+            if angles is None:
+                continue
+            value = angles.get(self.exercise.angle_name)
+            if math.isfinite(value):
+                measured = (angles.t, value)
+            rep = self.measurement.add(angles)
+            if self.measurement.over_ceiling:
+                self.over_ceiling_until = now + CEILING_WARNING_S
+            if rep is not None:
+                self._rep_done(now, rep)
+        if measured is not None:
+            times, values = self.result.streams[self.exercise.angle_name]
+            times.append(measured[0])
+            values.append(measured[1])
+
+    def _rep_done(self, now: float, rep: RepMetrics) -> None:
+        self.feedback = rep_feedback(rep)
+        self.feedback_until = now + FEEDBACK_S
+        if self.rules.sounds is not None:
+            self.rules.sounds.play(self.feedback.cue)
+        self.result.reps.append(rep)
+        self.rules.on_rep(rep)
+
+    def watch_device(self, now: float) -> None:
+        """Status events, and silence: a device that simply stops sending is as lost as one that says so."""
+        for event in self.source.status_events():
+            self.device_said(now, event)
+        if self.last_input_at is not None and now - self.last_input_at > STALE_INPUT_S and self.source_ended_at is None:
+            self.measurement.input_lost(now)
+
+    def device_said(self, now: float, event: DeviceStatus) -> None:
+        self.result.events.append(event)
+        if event.kind == "ended" and self.source_ended_at is None:
+            self.source_ended_at = now
+        if event.kind in INPUT_GONE:
+            self.measurement.input_lost(now)
+
+    def draw_game(self, surface: pygame.Surface) -> None:
+        """The game and the HUD over it, as they stand at the last frame."""
+        snapshot = self.game.snapshot()
+        self.info.renderer(surface, snapshot)
+        exercise, measurement, now = self.exercise, self.measurement, self.now
+        feedback = self.feedback.message if self.feedback and now < self.feedback_until else ""
+        playing = self.since_start >= self.lead_in
+        message = _message(str(getattr(snapshot, "message", "")), playing, now < self.over_ceiling_until, feedback)
+        hud = HudState(
+            reps_done=len(self.result.reps),
+            reps_planned=exercise.reps_planned,
+            elapsed_s=max(0.0, self.since_start - self.lead_in),
+            angle_label=exercise.angle_name.replace("_", " "),
+            angle_deg=measurement.controls.angle_deg,
+            target_deg=exercise.target_deg,
+            rest_deg=exercise.rest_deg,
+            best_deg=measurement.best_deg,
+            signed=exercise.signed,
+            gauge=self.info.kind == "physical",
+            message="Paused" if self.paused else message,
+        )
+        draw_hud(surface, hud)
+
+
+def first_scene(state: Round) -> Scene:
+    return InstructionsScene(state)
+
+
+class InstructionsScene:
+    """What the game is and what to do; with a setup check, held until the camera sees the patient."""
+
+    name = "instructions"
+
+    def __init__(self, state: Round) -> None:
+        self.state = state
+        exercise = state.exercise
+        self.lines = [
+            state.info.description,
+            f"Movement: {exercise.angle_name.replace('_', ' ')}",
+            f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time.",
+        ]
+        self.camera_check: str | None = None
+        self.advice: Any = None
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        state = self.state
+        if state.result.ended:
+            return state.after_play()
+        state.start = now if state.start is None else state.start
+        state.now = now
+        if state.since_start >= state.times.instructions_s:
+            return CountdownScene(state)
+        if state.rules.setup_check:
+            self.advice = _setup_advice(list(state.source.poll(now)), state.exercise.angle_name, self.advice)
+            self.camera_check = self._camera_check()
+            if self.camera_check:
+                state.start += dt  # hold the instructions until the patient is well placed
+        state.check_end()
+        return None
+
+    def _camera_check(self) -> str:
+        advice = self.advice
+        if advice is None:
+            return "stand in front of the camera"
+        return "" if advice.ok else str(advice.messages[0])
+
+    def draw(self, surface: pygame.Surface) -> None:
+        state = self.state
+        seconds_left = state.lead_in - state.since_start
+        draw_instructions(surface, state.info.title, self.lines, seconds_left, self.camera_check)
+
+    def on_quit(self, presses: int) -> bool:
+        return self.state.on_quit(presses)
+
+
+class CountdownScene:
+    """The game as it will start, dimmed, under a big countdown."""
+
+    name = "countdown"
+
+    def __init__(self, state: Round) -> None:
+        self.state = state
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        state = self.state
+        if state.result.ended:
+            return state.after_play()
+        state.now = now
+        if state.since_start >= state.lead_in:
+            return PlayScene(state)
+        state.check_end()
+        return None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.state.draw_game(surface)
+        draw_countdown(surface, self.state.lead_in - self.state.since_start)
+
+    def on_quit(self, presses: int) -> bool:
+        return self.state.on_quit(presses)
+
+
+class PlayScene:
+    """Input read, measured and fed to the game; P pauses, and losing the patient pauses by itself."""
+
+    name = "play"
+
+    def __init__(self, state: Round) -> None:
+        self.state = state
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        state = self.state
+        if state.result.ended:
+            return state.after_play()
+        state.now = now
+        if keys.pause:
+            state.paused = not state.paused
+        if state.paused:
+            state.source.poll(now)  # keep live input drained, so nothing stale arrives on resume
+            for event in state.source.status_events():
+                state.device_said(now, event)
+            state.stepper.advance(now, untracked(now))
+        else:
+            state.read_input(now)
+            state.watch_device(now)
+            controls: Controls = state.measurement.controls
+            if not controls.tracking:
+                state.result.untracked_s += dt
+            state.stepper.advance(now, controls)
+        state.check_end()
+        return None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        state = self.state
+        state.draw_game(surface)
+        if state.paused:
+            draw_pause_banner(surface, "Take your time. Press P to carry on, Esc to stop.")
+        elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
+            draw_pause_banner(surface, _pause_reason(state.result.events))
+
+    def on_quit(self, presses: int) -> bool:
+        return self.state.on_quit(presses)
+
+
+class SummaryScene:
+    """The reps of the session, shown for a few seconds after play."""
+
+    name = "summary"
+
+    def __init__(self, state: Round) -> None:
+        self.state = state
+        self.until = state.now + state.times.summary_s
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        return END if now >= self.until else None
+
+    def draw(self, surface: pygame.Surface) -> None:
+        state = self.state
+        draw_summary(surface, state.info.title, state.result.reps, state.exercise.reps_planned)
+
+    def on_quit(self, presses: int) -> bool:
+        return True
