@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import BufferedParser
+from devices.parsing import CHECKSUM_ERROR, NEED_MORE, SyncFrameParser
 from rehab.core.types import ImuSample
 
 FRAME_LEN = 19
@@ -25,44 +25,24 @@ def encode_frame(index: int, yaw: float, pitch: float, roll: float, accel_g: tup
     return b"\xaa\xaa" + body + bytes([sum(body) & 0xFF])
 
 
-class Bno08xRvcParser(BufferedParser):
+class Bno08xRvcParser(SyncFrameParser):
+    SYNC = b"\xaa\xaa"
+
     def __init__(self, device: str = "bno08x-rvc") -> None:
         super().__init__(device)
 
-    def feed(self, data: bytes, now: float) -> list[Sample]:
-        stats = self.stats
-        stats.saw(data)
-        buf = self._buf
-        buf += data
-        out: list[Sample] = []
-        i, end = 0, len(buf)
-        while True:
-            start = buf.find(b"\xaa\xaa", i)
-            if start < 0:
-                keep = end - 1 if end > i and buf[end - 1] == 0xAA else end
-                stats.bytes_skipped += keep - i
-                i = keep
-                break
-            stats.bytes_skipped += start - i
-            i = start
-            if end - i < FRAME_LEN:
-                break
-            if sum(buf[i + 2 : i + 18]) & 0xFF != buf[i + 18]:
-                stats.checksum_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            stats.frames += 1
-            stats.frame_bytes += FRAME_LEN
-            _index, yaw, pitch, roll, ax, ay, az = _BODY.unpack_from(buf, i + 2)
-            out.append(
-                ImuSample(
-                    now,
-                    self.device,
-                    accel_g=(ax / 1000.0, ay / 1000.0, az / 1000.0),
-                    euler_deg=(roll / 100.0, pitch / 100.0, yaw / 100.0),
-                )
+    def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
+        if end - i < FRAME_LEN:
+            return NEED_MORE
+        if sum(buf[i + 2 : i + 18]) & 0xFF != buf[i + 18]:
+            return CHECKSUM_ERROR
+        _index, yaw, pitch, roll, ax, ay, az = _BODY.unpack_from(buf, i + 2)
+        out.append(
+            ImuSample(
+                now,
+                self.device,
+                accel_g=(ax / 1000.0, ay / 1000.0, az / 1000.0),
+                euler_deg=(roll / 100.0, pitch / 100.0, yaw / 100.0),
             )
-            i += FRAME_LEN
-        del buf[:i]
-        return out
+        )
+        return FRAME_LEN

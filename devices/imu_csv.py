@@ -111,12 +111,8 @@ class ImuCsvParser(BufferedParser):
             temperature_c=None if temp is None else temp[0],
         )
 
-    def feed(self, data: bytes, now: float) -> list[Sample]:
+    def _consume(self, buf: bytearray, now: float, out: list[Sample]) -> int:
         stats = self.stats
-        stats.saw(data)
-        buf = self._buf
-        buf += data
-        out: list[Sample] = []
         start = 0
         while True:
             newline = buf.find(b"\n", start)
@@ -135,9 +131,8 @@ class ImuCsvParser(BufferedParser):
             else:
                 stats.bytes_skipped += newline + 1 - start  # blank line: harmless, not an error
             start = newline + 1
-        del buf[:start]
-        if len(buf) > MAX_LINE:
+        if len(buf) - start > MAX_LINE:
             stats.framing_errors += 1
-            stats.bytes_skipped += len(buf)
-            buf.clear()
-        return out
+            stats.bytes_skipped += len(buf) - start
+            start = len(buf)
+        return start

@@ -8,7 +8,7 @@ payload is a list of rows: an optional run of 0x55 extended-code bytes, a code, 
 from __future__ import annotations
 
 from devices.base import Sample
-from devices.parsing import BufferedParser
+from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, NEED_MORE, NOT_A_START, SyncFrameParser
 from rehab.core.types import EegSample
 
 SYNC = 0xAA
@@ -81,57 +81,27 @@ def decode_payload(payload: bytes | bytearray, now: float, device: str) -> EegSa
     return EegSample(now, device, **fields)  # type: ignore[arg-type]
 
 
-class ThinkGearParser(BufferedParser):
+class ThinkGearParser(SyncFrameParser):
+    SYNC = bytes([SYNC, SYNC])
+
     def __init__(self, device: str = "thinkgear") -> None:
         super().__init__(device)
 
-    def feed(self, data: bytes, now: float) -> list[Sample]:
-        stats = self.stats
-        stats.saw(data)
-        buf = self._buf
-        buf += data
-        out: list[Sample] = []
-        i, end = 0, len(buf)
-        while True:
-            start = buf.find(b"\xaa\xaa", i)
-            if start < 0:
-                # keep a trailing 0xAA: it may be the first half of the next sync
-                keep = end - 1 if end > i and buf[end - 1] == SYNC else end
-                stats.bytes_skipped += keep - i
-                i = keep
-                break
-            stats.bytes_skipped += start - i
-            i = start
-            if end - i < 3:
-                break
-            length = buf[i + 2]
-            if length == SYNC:
-                # AA AA AA: a longer sync run; the packet starts one byte later
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            if length > MAX_PAYLOAD:
-                stats.framing_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            if end - i < length + 4:
-                break
-            payload = buf[i + 3 : i + 3 + length]
-            if checksum(payload) != buf[i + 3 + length]:
-                stats.checksum_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            sample = decode_payload(payload, now, self.device)
-            if sample is None:
-                stats.framing_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            stats.frames += 1
-            stats.frame_bytes += length + 4
-            out.append(sample)
-            i += length + 4
-        del buf[:i]
-        return out
+    def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
+        if end - i < 3:
+            return NEED_MORE
+        length = buf[i + 2]
+        if length == SYNC:
+            return NOT_A_START  # AA AA AA: a longer sync run; the packet starts one byte later
+        if length > MAX_PAYLOAD:
+            return FRAMING_ERROR
+        if end - i < length + 4:
+            return NEED_MORE
+        payload = buf[i + 3 : i + 3 + length]
+        if checksum(payload) != buf[i + 3 + length]:
+            return CHECKSUM_ERROR
+        sample = decode_payload(payload, now, self.device)
+        if sample is None:
+            return FRAMING_ERROR
+        out.append(sample)
+        return length + 4

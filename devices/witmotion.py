@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import BufferedParser
+from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, NEED_MORE, SyncFrameParser
 from rehab.core.types import ImuSample
 
 HEADER = 0x55
@@ -68,46 +68,22 @@ def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device
     return None  # a valid frame we do not use (time, pressure, GPS ...)
 
 
-class WitMotionParser(BufferedParser):
+class WitMotionParser(SyncFrameParser):
+    SYNC = bytes([HEADER])
+
     def __init__(self, device: str = "witmotion") -> None:
         super().__init__(device)
 
-    def feed(self, data: bytes, now: float) -> list[Sample]:
-        stats = self.stats
-        stats.saw(data)
-        buf = self._buf
-        buf += data
-        out: list[Sample] = []
-        i = 0
-        end = len(buf)
-        unpack = _WORDS.unpack_from
-        while True:
-            start = buf.find(HEADER, i)
-            if start < 0:
-                stats.bytes_skipped += end - i
-                i = end
-                break
-            stats.bytes_skipped += start - i
-            i = start
-            if end - i < FRAME_LEN:
-                break  # wait for the rest of the frame
-            kind = buf[i + 1]
-            if kind not in KNOWN_TYPES:
-                stats.framing_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            if sum(buf[i : i + 10]) & 0xFF != buf[i + 10]:
-                # a 0x55 inside data looks like a header: skip one byte, not the frame, to resync
-                stats.checksum_errors += 1
-                stats.bytes_skipped += 1
-                i += 1
-                continue
-            stats.frames += 1
-            stats.frame_bytes += FRAME_LEN
-            sample = decode_frame(kind, unpack(buf, i + 2), now, self.device)
-            if sample is not None:
-                out.append(sample)
-            i += FRAME_LEN
-        del buf[:i]
-        return out
+    def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
+        if end - i < FRAME_LEN:
+            return NEED_MORE
+        kind = buf[i + 1]
+        if kind not in KNOWN_TYPES:
+            return FRAMING_ERROR
+        if sum(buf[i : i + 10]) & 0xFF != buf[i + 10]:
+            # a 0x55 inside data looks like a header: the hunt resumes one byte on, not a frame on
+            return CHECKSUM_ERROR
+        sample = decode_frame(kind, _WORDS.unpack_from(buf, i + 2), now, self.device)
+        if sample is not None:
+            out.append(sample)
+        return FRAME_LEN
