@@ -319,3 +319,55 @@ def test_calibrate_measures_the_comfortable_range_and_sets_the_goal_from_it(tmp_
 def test_calibrate_is_refused_for_mental_games(tmp_path, capsys):
     assert main(["--home", str(tmp_path), "play", "breathe", "--calibrate"]) == 2
     assert "movement games" in capsys.readouterr().err
+
+
+def test_the_driving_channel_is_recorded_while_playing_at_most_once_a_frame():
+    samples = simulate_angles([MotionScript("elbow_flexion_left", 10.0, (125.0, 130.0))], seed=3)
+    result, _ = run_lift(samples, SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0))
+    times, values = result.streams["elbow_flexion_left"]
+    assert 0 < len(times) == len(values) <= result.frames
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+    by_time = {s.t: s.values["elbow_flexion_left"] for s in samples}
+    assert all(by_time[t] == v for t, v in zip(times, values, strict=True))
+    assert max(values) == pytest.approx(max(by_time.values()), abs=3.0)
+
+
+def test_a_device_status_seen_while_paused_is_kept():
+    from rehab.core.types import DeviceStatus, JointAngles
+
+    class Flaky:
+        """A device that reports its short dropout only in the frame it happens (no queue)."""
+
+        url = "witmotion:/dev/ttyUSB0"
+        now = 0.0
+
+        def poll(self, now):
+            self.now = now
+            return [JointAngles(t=now, values={"elbow_flexion_left": 60.0})]
+
+        def status_events(self):
+            return [DeviceStatus(self.now, self.url, "lost", "unplugged")] if abs(self.now - 2.0) < 0.008 else []
+
+        def close(self):
+            pass
+
+    class PausedFromOneToThree(HeadlessDisplay):
+        frames = 0
+
+        def present(self):
+            self.frames += 1
+
+        def pause_pressed(self):
+            return self.frames in (60, 180)
+
+    lift = available_games()["lift"]
+    result = play(
+        Flaky(),
+        lift,
+        Exercise.for_game(lift, "left"),
+        SimulatedClock(),
+        PausedFromOneToThree(),
+        on_rep=lambda rep: None,
+        max_seconds=4.0,
+    )
+    assert [e.kind for e in result.events] == ["lost"]
