@@ -12,8 +12,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from rehab.core.clock import Clock
+from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
-from rehab.engine.play import Display, PlayResult, play
+from rehab.engine.play import PlayResult, play
 
 DEMO_PATIENT = "demo"
 

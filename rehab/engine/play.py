@@ -21,7 +21,7 @@ from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
 from rehab.engine.kinematics import pose_angles
 
-__all__ = ["NO_SCENES", "Display", "InputSource", "PlayResult", "SceneTimes", "play"]
+__all__ = ["NO_SCENES", "InputSource", "PlayResult", "SceneTimes", "play"]
 
 
 @dataclass
