@@ -14,8 +14,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from progress.reports.data import REP_COLUMNS, ReportData
+from progress.reports.data import ReportData
 from progress.reports.output import OutputError, write_atomically
+from progress.store import REP_COLUMNS
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -92,9 +93,10 @@ def csv_files(data: ReportData) -> dict[str, bytes]:
             for s in data.sessions
         ),
     )
+    movement = {s.session_id: s.movement for s in data.sessions}
     reps = _table(
         ("patient", "movement", *REP_COLUMNS),
-        ((data.patient, r["movement"], *(r[c] for c in REP_COLUMNS)) for r in data.reps),
+        ((data.patient, movement[r.session_id], *r.stored_values()) for r in data.reps),
     )
     ratings = _table(
         RATING_COLUMNS,

@@ -157,6 +157,15 @@ class Stream(_Row):
 
 
 @dataclass(frozen=True)
+class RepTally(_Row):
+    """How many reps a session stored, how many reached the target, how many went past the ceiling."""
+
+    reps: int = 0
+    successes: int = 0
+    over_ceiling: int = 0
+
+
+@dataclass(frozen=True)
 class ExerciseProgress(_Row):
     """What a resumed exercise needs in one read: its sets and its reps so far."""
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from progress.store.base import StoreBase
-from progress.store.rows import ExerciseProgress, Patient, SessionRow, SetRow, StoredRep
+from progress.store.rows import ExerciseProgress, Patient, RepTally, SessionRow, SetRow, StoredRep
 from rehab.core.types import RepMetrics
 
 _REP_INSERT = (
@@ -98,6 +98,19 @@ class SessionStore(StoreBase):
             stored_rep(row)
             for row in self._query("select * from reps where session_id = ? order by rep_index", [session_id])
         ]
+
+    def rep_tallies(self, session_ids: Sequence[int]) -> dict[int, RepTally]:
+        """Session id -> its reps counted, in one query; a session without reps is left out."""
+        marks = ", ".join("?" * len(session_ids))
+        rows = self._query(
+            "select session_id, count(*) as reps, coalesce(sum(success), 0) as successes, "
+            f"coalesce(sum(over_ceiling), 0) as over_ceiling from reps where session_id in ({marks}) "
+            "group by session_id",
+            list(session_ids),
+        )
+        return {
+            int(r["session_id"]): RepTally(int(r["reps"]), int(r["successes"]), int(r["over_ceiling"])) for r in rows
+        }
 
     # -- sets -------------------------------------------------------------------------------
 

@@ -159,8 +159,8 @@ def _assign(store, args: argparse.Namespace, plan) -> int:  # type: ignore[no-un
 
     from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
+    from rehab.app.plan_versions import assign
     from rehab.app.plans import PATIENT_ID
-    from rehab.app.session_runner import assign
 
     if not PATIENT_ID.match(args.patient):
         raise CommandError(f"patient id {args.patient!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'")
@@ -237,8 +237,8 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
 
     from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
+    from rehab.app.plan_versions import assign, current_plan
     from rehab.app.progression import OverrideError, find_exercise, override
-    from rehab.app.session_runner import assign, current_plan
 
     if args.target is None and not args.freeze and not args.unfreeze:
         raise CommandError("say what to change: --target VALUE, --freeze or --unfreeze")

@@ -115,7 +115,8 @@ def run(args: argparse.Namespace) -> int:
     from progress.store import DB_FILENAME, Store, StoreError
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import data_home
-    from rehab.app.session_runner import SessionContext, SessionError, current_plan, run_session
+    from rehab.app.plan_versions import current_plan
+    from rehab.app.session_runner import SessionContext, SessionError, run_session
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
     from rehab.engine.game import available_games
