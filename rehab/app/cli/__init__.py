@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from rehab import __version__
+from rehab.core.errors import RehabError, UsageError
 
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -29,12 +30,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-class CommandError(Exception):
-    """A problem the user can fix; printed without a traceback. ``code`` is the exit status."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+class CommandError(UsageError):
+    """A problem with what the user asked a command to do; printed as one line, exit status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Errors the user can fix end it with one line on stderr, never a traceback."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
@@ -66,9 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     try:
         return int(args._run(args))
-    except CommandError as error:
-        print(f"rehab {args._command}: {error}", file=sys.stderr)
-        return error.code
+    except RehabError as error:
+        return _fail(args._command, str(error), error.exit_code)
     except KeyboardInterrupt:
         print("\nrehab: stopped.", file=sys.stderr)
         return 130
@@ -76,3 +73,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the reader went away (e.g. `rehab ... | head`): not an error worth a traceback
         sys.stderr.close()
         return 141
+    except OSError as error:
+        if error.errno is None:  # not the system refusing a file or device: a bug, keep its traceback
+            raise
+        return _fail(args._command, describe_os_error(error), 2)
+
+
+def describe_os_error(error: OSError) -> str:
+    """``path: reason`` for a file the system refused (missing folder, no permission, disk full)."""
+    paths = [str(name) for name in (error.filename, error.filename2) if name is not None]
+    reason = error.strerror or str(error)
+    return f"{' -> '.join(paths)}: {reason}" if paths else reason
+
+
+def _fail(command: str, message: str, exit_code: int) -> int:
+    print(f"rehab {command}: {message}", file=sys.stderr)
+    return exit_code

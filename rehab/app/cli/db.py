@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from progress.store import DB_FILENAME, SCHEMA_VERSION, Store, StoreError
+    from progress.store import DB_FILENAME, SCHEMA_VERSION, Store
     from rehab.app.cli import CommandError
     from rehab.app.home import data_home
 
@@ -40,10 +40,7 @@ def run(args: argparse.Namespace) -> int:
             raise CommandError(f"folder {out.parent} does not exist")
         if out.resolve() == path.resolve():
             raise CommandError("OUT is the database itself; choose another file")
-    try:
-        store = Store.open(path)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(path)
     try:
         if args.action == "check":
             problems = store.integrity_problems()

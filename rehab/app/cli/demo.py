@@ -31,7 +31,6 @@ def run(args: argparse.Namespace) -> int:
     display = WindowDisplay(title="rehab demo: Lift") if args.window else HeadlessDisplay()
     clock = RealClock() if args.window else SimulatedClock()
 
-    from progress.store import StoreError
     from rehab.app.demo import run_demo, summary_text
 
     mode = "in a window" if args.window else "headless"
@@ -41,8 +40,6 @@ def run(args: argparse.Namespace) -> int:
         result = run_demo(
             home, clock, display, side=args.side, screenshot=args.screenshot, screenshot_at=args.screenshot_at
         )
-    except StoreError as error:
-        raise CommandError(str(error)) from error
     finally:
         display.close()
     print()

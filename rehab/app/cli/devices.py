@@ -161,7 +161,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _record(args: argparse.Namespace) -> int:
-    from devices.base import UnknownSourceError, open_source
+    from devices.base import open_source
     from devices.orientation import JointTracker
     from devices.recorder import record
     from rehab.app.cli import CommandError
@@ -178,10 +178,10 @@ def _record(args: argparse.Namespace) -> int:
     try:
         for url in args.url:
             sources.append(open_source(url))
-    except UnknownSourceError as error:
+    except Exception:  # close the ones already open, then let the error say what is wrong
         for source in sources:
             source.close()
-        raise CommandError(str(error)) from None
+        raise
 
     def report(text: str) -> None:
         print(text, file=sys.stderr, flush=True)

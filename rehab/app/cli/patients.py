@@ -16,15 +16,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from progress.store import DB_FILENAME, Store, StoreError
+    from progress.store import DB_FILENAME, Store
     from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import data_home
 
-    try:
-        store = Store.open(data_home(args.home) / DB_FILENAME)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(data_home(args.home) / DB_FILENAME)
     try:
         if args.action == "add":
             if not PATIENT_ID.match(args.id):

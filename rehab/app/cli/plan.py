@@ -112,8 +112,11 @@ def _check(path: Path):  # type: ignore[no-untyped-def]
     """Parse, refuse movements an installed game cannot play, and warn about missing games."""
     from rehab.app.cli import CommandError
     from rehab.app.plans import game_problems, load, missing_games
+    from rehab.core.errors import NotFoundError
     from rehab.engine.game import available_games
 
+    if not path.exists():  # one line, not a list of plan problems: there is no plan to check
+        raise NotFoundError(f"no plan file {path}")
     plan = load(path)
     games = available_games()
     problems = game_problems(plan, games)
@@ -135,15 +138,11 @@ def _validate(path: Path) -> int:
 
 
 def _with_store(args: argparse.Namespace) -> int:
-    from progress.store import DB_FILENAME, Store, StoreError
-    from rehab.app.cli import CommandError
+    from progress.store import DB_FILENAME, Store
     from rehab.app.home import data_home
 
     plan = _check(args.file) if args.action == "assign" else None  # refuse a bad file before opening the store
-    try:
-        store = Store.open(data_home(args.home) / DB_FILENAME)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(data_home(args.home) / DB_FILENAME)
     try:
         if args.action == "assign":
             return _assign(store, args, plan)
@@ -238,7 +237,7 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
     from rehab.app.plan_versions import assign, current_plan
-    from rehab.app.progression import OverrideError, find_exercise, override
+    from rehab.app.progression import find_exercise, override
 
     if args.target is None and not args.freeze and not args.unfreeze:
         raise CommandError("say what to change: --target VALUE, --freeze or --unfreeze")
@@ -246,11 +245,8 @@ def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untype
     if assigned is None:
         raise CommandError(f"patient {args.patient} has no plan to override")
     freeze = True if args.freeze else (False if args.unfreeze else None)
-    try:
-        index = find_exercise(assigned.plan, args.exercise)
-        plan, change = override(assigned.plan, index, args.target, freeze, args.reason)
-    except OverrideError as error:
-        raise CommandError(str(error)) from error
+    index = find_exercise(assigned.plan, args.exercise)
+    plan, change = override(assigned.plan, index, args.target, freeze, args.reason)
     version = assign(
         store,
         args.patient,

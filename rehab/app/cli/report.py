@@ -34,32 +34,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from progress.reports.data import ReportError, parse_day
-    from progress.reports.output import OutputError
+    from progress.reports.data import parse_day
     from rehab.app.cli import CommandError
 
-    try:
-        start = parse_day(args.start, "--from") if args.start else None
-        end = parse_day(args.end, "--to") if args.end else None
-    except ReportError as error:
-        raise CommandError(str(error)) from error
+    start = parse_day(args.start, "--from") if args.start else None
+    end = parse_day(args.end, "--to") if args.end else None
 
     from progress.reports.export import export
-    from progress.store import DB_FILENAME, Store, StoreError
+    from progress.store import DB_FILENAME, Store
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import data_home
 
     path = data_home(args.home) / DB_FILENAME
     if not path.exists():
         raise CommandError(f"no progress database at {path}: nothing to report (run 'rehab demo' to make one)")
-    try:
-        store = Store.open(path)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(path)
     try:
         done = export(store, args.patient, args.format, args.out, wall_clock_iso(), start, end, args.pseudonymize)
-    except (ReportError, OutputError) as error:
-        raise CommandError(str(error)) from error
     finally:
         store.close()
     data = done.data

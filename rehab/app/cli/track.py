@@ -80,7 +80,6 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"pose model not found: {args.model}")
 
     from devices.base import SourceUrl
-    from devices.camera import SourceOpenError
     from devices.pose_source import open_pose_source
     from rehab.engine.pose_overlay import draw_pose
     from rehab.engine.tracking import AngleTracker, csv_row, write_csv
@@ -103,20 +102,17 @@ def run(args: argparse.Namespace) -> int:
     paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
     parallel = workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show
     source = None
-    try:
-        if parallel:
-            from devices.camera import open_video
+    if parallel:
+        from devices.camera import open_video
 
-            path = str(Path(parsed.target).expanduser())
-            open_video(path).close()  # the same clear errors as the one-tracker path
-            pictures = _parallel_pictures(path, workers, keep_images)
-            frame_total, fps = _file_info(path)
-        else:
-            source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
-            pictures = source.pictures(idle=True)
-            frame_total, fps = source.frame_count, source.fps
-    except SourceOpenError as error:
-        raise CommandError(str(error)) from error
+        path = str(Path(parsed.target).expanduser())
+        open_video(path).close()  # the same clear errors as the one-tracker path
+        pictures = _parallel_pictures(path, workers, keep_images)
+        frame_total, fps = _file_info(path)
+    else:
+        source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
+        pictures = source.pictures(idle=True)
+        frame_total, fps = source.frame_count, source.fps
 
     tracker = AngleTracker(smooth=not args.raw)
     progress = _Progress(frame_total, enabled=not args.quiet)
