@@ -126,11 +126,18 @@ def test_a_rep_past_the_safety_ceiling_is_never_a_success():
 
 
 def test_games_get_only_the_options_their_factory_declares():
-    from rehab.engine.game import GameInfo, build_game
+    from rehab.engine.game import GameSpec, build_game
 
     made = []
-    old_style = GameInfo(
-        "old", "Old", (), (), "", factory=lambda hold_s=1.0: made.append(hold_s) or "game", renderer=None
+    old_style = GameSpec(
+        "old",
+        "Old",
+        (),
+        (),
+        "",
+        factory=lambda hold_s=1.0: made.append(hold_s) or "game",  # type: ignore[arg-type,return-value]
+        renderer=lambda surface, snapshot: None,
+        simulate=lambda side, seed: [],
     )
     assert build_game(old_style, hold_s=2.0, side="left") == "game"
     assert made == [2.0]

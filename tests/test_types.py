@@ -50,3 +50,48 @@ def test_imu_and_eeg_samples_are_frozen_values():
     assert eeg.meditation is None
     with pytest.raises(dataclasses.FrozenInstanceError):
         imu.t = 3.0  # type: ignore[misc]
+
+
+def test_every_game_spec_has_a_simulator_and_a_registered_movement():
+    from rehab.core.motions import MOTIONS
+    from rehab.engine.game import available_games
+
+    games = available_games()
+    assert len(games) >= 8
+    for name, spec in games.items():
+        samples = spec.simulate("left", 1)
+        assert samples, f"{name}: its simulator sent nothing"
+        if spec.kind == "physical":
+            assert spec.angle in MOTIONS, f"{name}: {spec.angle} is not in the motion registry"
+            assert all(axis in MOTIONS for axis, _, _ in spec.axes)
+
+
+def test_a_game_spec_without_a_simulator_is_refused():
+    from rehab.engine.game import GameSpec, drawn_by, made_by
+
+    with pytest.raises(TypeError, match="simulate"):
+        GameSpec(  # type: ignore[call-arg]
+            "new", "New", (), (), "", factory=made_by("games.lift.rules:LiftGame"), renderer=drawn_by("x:y")
+        )
+
+
+def test_side_and_direction_of_a_game_come_from_the_motion_registry():
+    from rehab.engine.game import available_games
+
+    games = available_games()
+    assert games["lift"].sided and not games["lift"].signed
+    assert games["neck"].signed and not games["neck"].sided
+    assert not games["breathe"].sided and not games["breathe"].signed  # a channel, not a motion
+
+
+def test_engine_and_app_ask_games_for_hooks_through_types_not_getattr():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1] / "rehab"
+    probing = [
+        f"{path.relative_to(root)}:{n}"
+        for path in [*root.glob("engine/*.py"), *root.glob("app/**/*.py")]
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "getattr(" in line and ("game" in line or "info" in line or "spec" in line)
+    ]
+    assert probing == []

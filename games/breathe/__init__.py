@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 from games.breathe.reader import CHANNEL, BreathReader
-from rehab.engine.game import GameInfo
+from rehab.engine.api import GameSpec, JointAngles, drawn_by, made_by
 
-#: the rules' defaults; a plan may change the pace (4.5-6.5 a minute is resonance breathing)
+#: the rules' defaults (as in BreatheGame), for the simulated patient; a plan may change the pace
+#: (4.5-6.5 a minute is resonance breathing)
 PACE_BPM = 6.0
 DURATION_S = 180.0
 
 
-def _factory(hold_s: float = 0.0, pace_bpm: float = PACE_BPM, duration_s: float = DURATION_S):  # type: ignore[no-untyped-def]
-    """``pace_bpm`` and ``duration_s`` come from the plan's breathing part when a session runs one."""
-    from games.breathe.rules import BreatheGame
-
-    return BreatheGame(pace_bpm=pace_bpm, duration_s=duration_s)
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.breathe.draw import draw_breathe
-
-    draw_breathe(surface, snapshot)
-
-
-def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
+def simulate(side: str, seed: int) -> list[JointAngles]:
     """A tense patient: rates stress 7, breathes fast at first and settles towards the pacer with
     uneven breaths, a little tracker noise, then rates stress 3."""
     import math
     import random
 
     from games.breathe.rules import BreatheGame
-    from rehab.engine.mental import closed_loop
+    from rehab.engine.api import closed_loop
 
     rng = random.Random(seed)
     state = {"phase": 0.0, "last": 0.0, "cycle_rate": 9.0, "depth": 0.9}
@@ -56,20 +44,20 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
     return closed_loop(game, [(CHANNEL, 0.0, 100.0), ("hand", 0.0, 100.0)], patient, seconds=DURATION_S + 90.0)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="breathe",
     title="Breathe",
     movements=("breath",),
     inputs=("imu (chest strap, ?segment=trunk)", "webcam", "headset imu", "keyboard", "replay", "sim"),
     description="Breathe with the circle: in as it grows, out as it shrinks. Six slow breaths a minute.",
-    factory=_factory,
-    renderer=_renderer,
+    # the plan's breathing part may set the pace and length; hold_s means nothing to breathing
+    factory=made_by("games.breathe.rules:BreatheGame", only=("pace_bpm", "duration_s")),
+    renderer=drawn_by("games.breathe.draw:draw_breathe"),
     angle=CHANNEL,
     rest_deg=0.0,
     target_deg=100.0,
-    sided=False,
     axes=(("hand", 0.0, 100.0),),
     kind="mental",
-    simulate=_simulate,
+    simulate=simulate,
     reader_factory=BreathReader,
 )

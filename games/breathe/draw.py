@@ -8,9 +8,7 @@ import math
 import pygame
 
 from games.breathe.rules import BreatheSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE
-from rehab.engine.rating_view import draw_prompt
+from rehab.engine.api import PALETTE, draw_prompt, text
 
 CENTRE = (240, 290)
 R_OUT, R_IN = 60, 165  # pacer radius breathed out / in

@@ -18,7 +18,7 @@ from collections import deque
 import numpy as np
 
 from rehab.core.types import EegSample, ImuSample, JointAngles, PoseFrame
-from rehab.engine.ratings import hand_level
+from rehab.engine.api import hand_level
 
 CHANNEL = "breath"
 WINDOW_S = 20.0

@@ -14,7 +14,7 @@ from typing import Any
 
 from games.breathe import metrics
 from rehab.core.types import Controls
-from rehab.engine.ratings import STRESS, Prompt, PromptView, Rating
+from rehab.engine.api import STRESS, Prompt, PromptView, Rating
 
 #: seconds of breathing drawn on the chart, and how often it is sampled
 TRACE_S, TRACE_HZ = 30.0, 10.0

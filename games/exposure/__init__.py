@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rehab.core.types import JointAngles, PoseFrame
-from rehab.engine.game import GameInfo
-from rehab.engine.ratings import hand_level
+from rehab.engine.api import Game, GameSpec, drawn_by, hand_level
 
 #: the pointer channel: Up/Down keys (``keyboard:``) or the higher hand seen by the camera
 CHANNEL = "hand"
@@ -18,7 +17,7 @@ def _factory(
     steps: list[tuple[str, float]] | None = None,
     suds_stop: float | None = None,
     minutes_per_step: float | None = None,
-):  # type: ignore[no-untyped-def]
+) -> Game:
     """``hierarchy``: a therapist's TOML/JSON file; or ``steps`` (description, SUDS to move on at)
     from an exercise plan, with its ``suds_stop``; the shipped heights tower otherwise."""
     from games.exposure.hierarchy import hierarchy_from_steps, load_hierarchy
@@ -30,12 +29,6 @@ def _factory(
     return ExposureGame(load_hierarchy(hierarchy))
 
 
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.exposure.draw import draw_exposure
-
-    draw_exposure(surface, snapshot)
-
-
 def read_sample(sample: object) -> JointAngles | None:
     """A pose becomes the raised-hand pointer (0 hand at the hip .. 100 high; over the head stops)."""
     if isinstance(sample, PoseFrame):
@@ -43,7 +36,7 @@ def read_sample(sample: object) -> JointAngles | None:
     return None
 
 
-def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
+def simulate(side: str, seed: int) -> list[JointAngles]:
     """A patient afraid of heights who answers every question: fear peaks higher on each level and
     settles while they stay; they climb whenever offered, and stop on the glass floor."""
     import math
@@ -51,8 +44,7 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
 
     from games.exposure.hierarchy import load_hierarchy
     from games.exposure.rules import GO_UP, ExposureGame
-    from rehab.engine.mental import closed_loop
-    from rehab.engine.ratings import SUDS, level_for
+    from rehab.engine.api import SUDS, closed_loop, level_for
 
     rng = random.Random(seed)
     peaks = (25.0, 40.0, 55.0, 65.0, 75.0, 90.0)
@@ -82,19 +74,18 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
     return closed_loop(game, [(CHANNEL, 0.0, 100.0)], patient, seconds=900.0)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="exposure",
     title="Exposure: heights",
     movements=("hand",),
     inputs=("keyboard", "webcam (raise a hand)", "replay", "sim"),
     description="Climb the tower one level at a time, only when you are ready. Rate your fear as you go.",
     factory=_factory,
-    renderer=_renderer,
+    renderer=drawn_by("games.exposure.draw:draw_exposure"),
     angle=CHANNEL,
     rest_deg=0.0,
     target_deg=100.0,
-    sided=False,
     kind="mental",
-    simulate=_simulate,
+    simulate=simulate,
     read_sample=read_sample,
 )

@@ -9,10 +9,7 @@ import math
 import pygame
 
 from games.exposure.rules import ExposureSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE
-from rehab.engine.rating_view import draw_prompt
-from rehab.engine.scenes import wrap
+from rehab.engine.api import PALETTE, draw_prompt, text, wrap
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
 TOWER_X, TOWER_W = 560, 120

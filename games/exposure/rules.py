@@ -16,7 +16,7 @@ from typing import Any
 from games.exposure import metrics
 from games.exposure.hierarchy import Hierarchy, Level, load_hierarchy
 from rehab.core.types import Controls
-from rehab.engine.ratings import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
+from rehab.engine.api import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
 
 GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
 #: holding the pointer in the stop zone this long stops, outside any prompt

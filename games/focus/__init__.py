@@ -3,19 +3,7 @@
 from __future__ import annotations
 
 from rehab.core.types import EegSample, JointAngles
-from rehab.engine.game import GameInfo
-
-
-def _factory(hold_s: float = 0.0):  # type: ignore[no-untyped-def]
-    from games.focus.rules import FocusGame
-
-    return FocusGame()
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.focus.draw import draw_focus
-
-    draw_focus(surface, snapshot)
+from rehab.engine.api import GameSpec, drawn_by, made_by
 
 
 def read_sample(sample: object) -> JointAngles | None:
@@ -33,7 +21,7 @@ def read_sample(sample: object) -> JointAngles | None:
     return JointAngles(t=sample.t, values=values, confidence=dict.fromkeys(values, 1.0))
 
 
-def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
+def simulate(side: str, seed: int) -> list[EegSample]:
     """Five minutes of a MindWave once a second: meditation settling from the 30s into the 60s with
     slow waves and noise, attention easing, and 15 s of a slipped headset (poor signal 200)."""
     import math
@@ -60,20 +48,19 @@ def _simulate(side: str, seed: int):  # type: ignore[no-untyped-def]
     return samples
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="focus",
     title="Focus: lantern",
     movements=("meditation",),
     inputs=("thinkgear (MindWave EEG headset)", "replay", "sim"),
     description="Sit comfortably and let your mind settle: the calmer you are, the higher the lantern rises.",
-    factory=_factory,
-    renderer=_renderer,
+    factory=made_by("games.focus.rules:FocusGame"),
+    renderer=drawn_by("games.focus.draw:draw_focus"),
     angle="meditation",
     rest_deg=0.0,
     target_deg=100.0,
-    sided=False,
     axes=(("attention", 0.0, 100.0), ("poor_signal", 0.0, 200.0)),
     kind="mental",
-    simulate=_simulate,
+    simulate=simulate,
     read_sample=read_sample,
 )

@@ -9,8 +9,7 @@ import math
 import pygame
 
 from games.focus.rules import FocusSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE
+from rehab.engine.api import PALETTE, text
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
 WATER_Y = 420

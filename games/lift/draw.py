@@ -5,8 +5,7 @@ from __future__ import annotations
 import pygame
 
 from games.lift.rules import LiftSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE
+from rehab.engine.api import PALETTE, text
 
 
 def world_to_screen(height_share: float, surface: pygame.Surface) -> int:

@@ -8,25 +8,13 @@ tilts to the right. The game itself only sees the signed level (-1 left .. +1 ri
 from __future__ import annotations
 
 from rehab.core.types import JointAngles
-from rehab.engine.game import GameInfo
-
-
-def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from games.neck.rules import NeckGame
-
-    return NeckGame(hold_s=hold_s)
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.neck.draw import draw_neck
-
-    draw_neck(surface, snapshot)
+from rehab.engine.api import GameSpec, drawn_by, made_by
 
 
 def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     """Slow head turns, alternating left and right, 30-55 degrees, with a little head tilt that goes
     along with them. ``side`` is ignored: the neck turns both ways."""
-    from rehab.engine.scripted_motion import MotionScript, simulate_angles
+    from rehab.engine.api import MotionScript, simulate_angles
 
     turns = (32.0, -36.0, 40.0, -33.0, 44.0, -38.0, 30.0, -42.0, 55.0)
     timing = {"rise_s": 1.5, "hold_s": 1.4, "lower_s": 1.4, "rest_s": 0.7}
@@ -37,19 +25,17 @@ def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     return simulate_angles(motions, seed=seed)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="neck",
     title="Glider",
     movements=("cervical_rotation", "cervical_lateral_flexion"),
     inputs=("webcam (face)", "headset imu", "replay", "sim", "keyboard"),
     description="Turn your head slowly left and right to steer a glider through the gates.",
-    factory=_factory,
-    renderer=_renderer,
+    factory=made_by("games.neck.rules:NeckGame", only=("hold_s",)),
+    renderer=drawn_by("games.neck.draw:draw_neck"),
     angle="cervical_rotation",
     rest_deg=0.0,
     target_deg=50.0,
-    signed=True,
     axes=(("cervical_lateral_flexion", 0.0, 30.0),),
-    sided=False,
     simulate=simulate,
 )

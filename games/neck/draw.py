@@ -12,8 +12,7 @@ import math
 import pygame
 
 from games.neck.rules import GATE_GAP_M, GATE_HALF_LEVEL, GATES_AHEAD, LANE_M, NeckSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE, Color
+from rehab.engine.api import PALETTE, Color, text
 
 CENTRE_X = 415  # middle of the area the HUD leaves free
 HORIZON_Y = 205

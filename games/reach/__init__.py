@@ -3,21 +3,7 @@
 from __future__ import annotations
 
 from rehab.core.types import JointAngles
-from rehab.engine.game import GameInfo
-
-
-def _factory(hold_s: float = 1.0, side: str = "right", seed: int | None = None):  # type: ignore[no-untyped-def]
-    """``side`` mirrors the hand for a left arm; ``seed`` fixes where balloons appear (the engine
-    passes both)."""
-    from games.reach.rules import ReachGame
-
-    return ReachGame(hold_s=hold_s, side=side, seed=seed)
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.reach.draw import draw_reach
-
-    draw_reach(surface, snapshot)
+from rehab.engine.api import GameSpec, drawn_by, made_by
 
 
 def simulate(side: str, seed: int) -> list[JointAngles]:
@@ -28,7 +14,7 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     """
     import random
 
-    from rehab.engine.scripted_motion import MotionScript, simulate_angles
+    from rehab.engine.api import MotionScript, simulate_angles
 
     rng = random.Random(seed)
     flexion = [
@@ -46,18 +32,17 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     return simulate_angles(motions, seed=seed)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="reach",
     title="Reach",
     movements=("shoulder_flexion", "shoulder_abduction"),
     inputs=("webcam", "replay", "sim", "keyboard"),
     description="Pop balloons drifting inside your reach: reach forward and up, or out to the side.",
-    factory=_factory,
-    renderer=_renderer,
+    factory=made_by("games.reach.rules:ReachGame"),
+    renderer=drawn_by("games.reach.draw:draw_reach"),
     angle="shoulder_flexion",
     rest_deg=10.0,
     target_deg=150.0,
     axes=(("shoulder_abduction", 10.0, 90.0),),
-    sided=True,
     simulate=simulate,
 )

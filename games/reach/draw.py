@@ -11,8 +11,7 @@ import math
 import pygame
 
 from games.reach.rules import ReachSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE, Color
+from rehab.engine.api import PALETTE, Color, text
 
 #: world (0, 0) on screen, and pixels per world unit
 ORIGIN = (30, 472)

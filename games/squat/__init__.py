@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from rehab.core.types import JointAngles
-from rehab.engine.game import GameInfo
-
-
-def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from games.squat.rules import SquatGame
-
-    return SquatGame(hold_s=hold_s)
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.squat.draw import draw_squat
-
-    draw_squat(surface, snapshot)
+from rehab.engine.api import GameSpec, drawn_by, made_by
 
 
 def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     """Seven calm mini-squats of 55-75 degrees; the other knee bends a little less (mild asymmetry),
     and hip flexion follows the knees as it does in a real squat."""
-    from rehab.engine.scripted_motion import MotionScript, simulate_angles
+    from rehab.engine.api import MotionScript, simulate_angles
 
     other = "right" if side == "left" else "left"
     peaks = (62.0, 68.0, 72.0, 58.0, 66.0, 75.0, 64.0)
@@ -35,19 +23,18 @@ def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
     return simulate_angles(motions, seed=seed)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="squat",
     title="Squat",
     movements=("knee_flexion", "hip_flexion"),
     inputs=("webcam", "replay", "sim", "keyboard"),
     description="Mini-squat to charge a jump, stand up tall to leap over the obstacles.",
-    factory=_factory,
-    renderer=_renderer,
+    factory=made_by("games.squat.rules:SquatGame", only=("hold_s",)),
+    renderer=drawn_by("games.squat.draw:draw_squat"),
     angle="knee_flexion",
     rest_deg=5.0,
     target_deg=70.0,
     axes=(("hip_flexion", 5.0, 70.0),),
-    sided=True,
     standing_only=True,
     simulate=simulate,
 )

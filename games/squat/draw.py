@@ -11,8 +11,7 @@ import math
 import pygame
 
 from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE, Color
+from rehab.engine.api import PALETTE, Color, text
 
 PX_PER_M = 130
 GROUND_Y = 430  # screen y of the ground line

@@ -7,19 +7,7 @@ negative = to the LEFT; the game's level is signed the same way (-1 full bend le
 from __future__ import annotations
 
 from rehab.core.types import JointAngles
-from rehab.engine.game import GameInfo
-
-
-def _factory(hold_s: float = 1.0):  # type: ignore[no-untyped-def]
-    from games.tilt.rules import TiltGame
-
-    return TiltGame(hold_s=hold_s)
-
-
-def _renderer(surface, snapshot):  # type: ignore[no-untyped-def]
-    from games.tilt.draw import draw_tilt
-
-    draw_tilt(surface, snapshot)
+from rehab.engine.api import GameSpec, drawn_by, made_by
 
 
 def simulate(side: str, seed: int) -> list[JointAngles]:
@@ -29,7 +17,7 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     """
     import random
 
-    from rehab.engine.scripted_motion import MotionScript, simulate_angles
+    from rehab.engine.api import MotionScript, simulate_angles
 
     rng = random.Random(seed)
     peaks = [rng.uniform(12.0, 22.0) * (-1 if i % 2 == 0 else 1) for i in range(10)]
@@ -39,18 +27,16 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
     return simulate_angles([script], seed=seed)
 
 
-GAME = GameInfo(
+GAME = GameSpec(
     name="tilt",
     title="Tilt",
     movements=("trunk_lateral_flexion",),
     inputs=("webcam", "replay", "sim", "keyboard", "imu (forearm roll: wrist_pronation)"),
     description="Bend sideways to tilt a board and roll a marble into the cup, left and right in turn.",
-    factory=_factory,
-    renderer=_renderer,
+    factory=made_by("games.tilt.rules:TiltGame"),
+    renderer=drawn_by("games.tilt.draw:draw_tilt"),
     angle="trunk_lateral_flexion",
     rest_deg=0.0,
     target_deg=20.0,
-    signed=True,
-    sided=False,
     simulate=simulate,
 )

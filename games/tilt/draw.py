@@ -11,8 +11,7 @@ import math
 import pygame
 
 from games.tilt.rules import TiltSnapshot
-from rehab.engine.hud import text
-from rehab.engine.palette import PALETTE, Color
+from rehab.engine.api import PALETTE, Color, text
 
 #: the board's pivot on screen, and pixels per metre
 PIVOT = (420, 300)

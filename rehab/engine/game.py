@@ -7,64 +7,192 @@ outermost loop (the CLI) reads a clock.
 
 from __future__ import annotations
 
+import importlib
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
-from rehab.core.types import Controls
+from rehab.core.motions import motion_of
+from rehab.core.types import Controls, EegSample, ImuSample, JointAngles, PoseFrame
+
+if TYPE_CHECKING:
+    import pygame
 
 PHYSICS_HZ = 120.0
 #: after a stall (a slow disk, a debugger) the loop drops time rather than spiralling
 MAX_STEPS_PER_ADVANCE = 30
 
+#: what an input sends and a simulator makes: the same kinds a device source delivers
+Sample = PoseFrame | ImuSample | EegSample | JointAngles
+
 
 class Game(Protocol):
-    """Pure rules: no drawing, no clock, no input devices."""
+    """Pure rules: no drawing, no clock, no input devices. Time comes in as ``dt``."""
 
     name: str
 
-    def update(self, dt: float, controls: Controls) -> None: ...
+    def update(self, dt: float, controls: Controls) -> None:
+        """Advance the rules by ``dt`` seconds with the player's controls."""
+        ...
 
-    def snapshot(self) -> Any:
-        """An immutable picture of the state, for a renderer to draw."""
+    def snapshot(self) -> object:
+        """An immutable picture of the state, for the game's renderer to draw."""
         ...
 
 
+@runtime_checkable
+class ReportsSummary(Protocol):
+    """Optional hook: a game that counts things (breaths, ratings, levels) reports them for
+    ``--stats`` and the progress store."""
+
+    def summary(self) -> Mapping[str, object]: ...
+
+
+@runtime_checkable
+class AsksBeforeLeaving(Protocol):
+    """Optional hook: a game with a last question (exposure's exit rating). On the first Esc the
+    engine calls ``request_exit`` and leaves once ``ready_to_leave`` is true."""
+
+    def request_exit(self) -> None: ...
+
+    @property
+    def ready_to_leave(self) -> bool: ...
+
+
+class GameFactory(Protocol):
+    """Builds a fresh game. It may declare, by keyword, any option the engine offers (``hold_s``,
+    ``side``, ``seed``) or a plan's settings (``pace_bpm``, ``steps``, ...); ``build_game`` passes
+    only those it declares."""
+
+    def __call__(self, *, hold_s: float = ...) -> Game: ...
+
+
+class Renderer(Protocol):
+    """Draws a snapshot (from the same game's ``snapshot()``) on the surface; the engine adds the HUD."""
+
+    def __call__(self, surface: pygame.Surface, snapshot: object) -> None: ...
+
+
+class Simulator(Protocol):
+    """``--input sim``: the samples a plausible patient playing this game would send."""
+
+    def __call__(self, side: str, seed: int) -> Sequence[Sample]: ...
+
+
+class SampleReader(Protocol):
+    """A game's own reading of a sample as named channels (``{"meditation": 64.0}``); None falls
+    back to the default reading (poses -> joint angles)."""
+
+    def __call__(self, sample: object) -> JointAngles | None: ...
+
+
+class ReaderFactory(Protocol):
+    """A fresh ``SampleReader`` for each session, for readers that keep state."""
+
+    def __call__(self) -> SampleReader: ...
+
+
 @dataclass(frozen=True)
-class GameInfo:
-    """What ``rehab games`` lists, and how to build and draw a game."""
+class Imported:
+    """A function or class named ``"package.module:name"``, imported on first use, so ``rehab
+    games`` lists every game without loading pygame, pymunk or the rules."""
+
+    target: str
+
+    def resolve(self) -> Callable[..., object]:
+        module, _, name = self.target.partition(":")
+        return cast(Callable[..., object], vars(importlib.import_module(module))[name])
+
+
+@dataclass(frozen=True)
+class ImportedGame(Imported):
+    """A game factory imported on first use: ``made_by("games.lift.rules:LiftGame")``."""
+
+    #: the options the engine may pass, when fewer than the factory takes; None for all it takes
+    only: tuple[str, ...] | None = None
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        """The real factory's signature (narrowed to ``only``): what ``build_game`` reads to choose options."""
+        signature = inspect.signature(self.resolve())
+        if self.only is None:
+            return signature
+        return signature.replace(parameters=[p for p in signature.parameters.values() if p.name in self.only])
+
+    def __call__(self, **options: object) -> Game:
+        return cast(Game, self.resolve()(**options))
+
+
+class ImportedRenderer(Imported):
+    """A renderer imported on first use: ``drawn_by("games.lift.draw:draw_lift")``."""
+
+    def __call__(self, surface: pygame.Surface, snapshot: object) -> None:
+        self.resolve()(surface, snapshot)
+
+
+def made_by(target: str, only: tuple[str, ...] | None = None) -> GameFactory:
+    """The game factory (usually the rules class) at ``"package.module:name"``, imported when a game
+    starts; ``only`` limits the engine's options it receives (e.g. ``("hold_s",)`` for a game whose
+    layout must not follow the session's seed)."""
+    return ImportedGame(target, only)
+
+
+def drawn_by(target: str) -> Renderer:
+    """The drawing function at ``"package.module:name"``, imported when a game is first drawn."""
+    return ImportedRenderer(target)
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """What ``rehab games`` lists, and how to build, draw, feed and simulate a game.
+
+    A package publishes one in the ``rehab.games`` entry-point group. Whether the movement has a
+    side and goes both ways comes from the motion registry (``rehab.core.motions``); channels that
+    are not motions (``breath``, ``hand``, ``meditation``) have neither.
+    """
 
     name: str
     title: str
     movements: tuple[str, ...]
     inputs: tuple[str, ...]
     description: str
-    factory: Any  # (hold_s) -> Game
-    renderer: Any  # (surface, snapshot) -> None: draws the scene; the engine adds the HUD
-    #: the movement that drives the game: a motion name from rehab/angles.py; sided motions get
-    #: ``_left``/``_right`` added from the player's side (e.g. elbow_flexion -> elbow_flexion_left)
+    factory: GameFactory
+    renderer: Renderer
+    #: every game has one: ``--input sim``, the demo and the tests play it without a patient
+    simulate: Simulator
+    #: the movement that drives the game: a motion from ``rehab.core.motions`` (sided motions get
+    #: ``_left``/``_right`` from the player's side) or a channel the game's reader names
     angle: str = "elbow_flexion"
-    #: default range when no calibration or plan gives one, degrees
+    #: default range when no calibration or plan gives one, degrees (or the channel's units)
     rest_deg: float = 10.0
     target_deg: float = 120.0
-    #: True for movements that go both ways from neutral (level -1..1), e.g. cervical_rotation
-    signed: bool = False
-    #: further movements the game reads from ``Controls.axes``: motion -> (rest_deg, target_deg)
+    #: further movements the game reads from ``Controls.axes``: (motion, rest_deg, target_deg)
     axes: tuple[tuple[str, float, float], ...] = ()
-    #: whether the motion has a side (elbow) or not (trunk_lateral_flexion, cervical_rotation)
-    sided: bool = True
-    #: ``--input sim``: (side, seed) -> list of samples (JointAngles, EegSample, ...), a plausible
-    #: patient playing this game
-    simulate: Any = None
-    #: (sample) -> JointAngles | None: the game's own reading of a sample (an EegSample, an ImuSample,
-    #: or a PoseFrame read for breathing) as named channels, e.g. {"meditation": 64.0}; tried before
-    #: the default (poses -> joint angles); returning None falls back to the default
-    read_sample: Any = None
-    #: () -> read_sample function: a fresh reader for each session, for readers that keep state
-    reader_factory: Any = None
+    #: the game's own reading of a sample, tried before the default (poses -> joint angles)
+    read_sample: SampleReader | None = None
+    #: a fresh reader for each session, for readers that keep state (wins over ``read_sample``)
+    reader_factory: ReaderFactory | None = None
     #: the game needs the patient standing (``--seated`` refuses it)
     standing_only: bool = False
     #: "physical" (joint movement, counted in reps) or "mental" (breathing, exposure, neurofeedback)
     kind: str = "physical"
+
+    @property
+    def sided(self) -> bool:
+        """The movement has a left and a right (elbow), from the motion registry."""
+        motion = motion_of(self.angle)
+        return motion is not None and motion.sided
+
+    @property
+    def signed(self) -> bool:
+        """The movement goes both ways from neutral (level -1..1), from the motion registry."""
+        motion = motion_of(self.angle)
+        return motion is not None and motion.two_sided
+
+    def reader(self) -> SampleReader | None:
+        """The game's reader for one session: a fresh one from ``reader_factory``, else ``read_sample``."""
+        return self.reader_factory() if self.reader_factory is not None else self.read_sample
 
 
 class FixedStepper:
@@ -113,19 +241,23 @@ class FrameStats:
         return {"frames": len(times), "frame_time_p50_ms": pct(0.5), "frame_time_p99_ms": pct(0.99)}
 
 
-def build_game(info: GameInfo, **options: Any) -> Game:
+def build_game(spec: GameSpec, **options: object) -> Game:
     """Make a game, passing only the options its factory declares (``hold_s``, ``side``, ...), so a
     game written for an older engine keeps working when the engine learns to pass more."""
-    import inspect
-
-    parameters = inspect.signature(info.factory).parameters
+    parameters = inspect.signature(spec.factory).parameters
     takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
     accepted = {k: v for k, v in options.items() if takes_any or k in parameters}
-    return info.factory(**accepted)  # type: ignore[no-any-return]
+    # the options were just checked against the factory's real signature
+    factory = cast(Callable[..., Game], spec.factory)
+    return factory(**accepted)
 
 
-def available_games() -> dict[str, GameInfo]:
+def available_games() -> dict[str, GameSpec]:
     """Games registered in the ``rehab.games`` entry-point group, by name."""
     from importlib.metadata import entry_points
 
     return {ep.name: ep.load() for ep in entry_points(group="rehab.games")}
+
+
+#: transitional name while files being rewritten by others still say GameInfo; removed once they say GameSpec
+GameInfo = GameSpec

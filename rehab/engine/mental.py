@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from rehab.core.types import Controls, JointAngles
+from rehab.engine.game import ReportsSummary
 
 #: (name, rest, target) of each channel: the primary first, then the game's axes
 Channel = tuple[str, float, float]
@@ -59,8 +60,7 @@ def closed_loop(
 
 def session_extras(game: Any) -> dict[str, Any]:
     """The game's ``summary()`` (counts and metrics) for ``--stats``; empty for games without one."""
-    summary = getattr(game, "summary", None)
-    return dict(summary()) if callable(summary) else {}
+    return dict(game.summary()) if isinstance(game, ReportsSummary) else {}
 
 
 def store_ratings(store: Any, patient_id: str, session_id: int, at_iso: str, extras: Mapping[str, Any]) -> int:

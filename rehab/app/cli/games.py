@@ -14,7 +14,7 @@ def run(args: argparse.Namespace) -> int:
 
     games = available_games()
     width = max((len(name) for name in games), default=4)
-    for name, info in sorted(games.items()):
-        print(f"{name:<{width}}  {info.description}")
-        print(f"{'':<{width}}  movements: {', '.join(info.movements)}; inputs: {', '.join(info.inputs)}")
+    for name, spec in sorted(games.items()):
+        print(f"{name:<{width}}  {spec.description}")
+        print(f"{'':<{width}}  movements: {', '.join(spec.movements)}; inputs: {', '.join(spec.inputs)}")
     return 0

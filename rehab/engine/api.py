@@ -1,0 +1,91 @@
+"""The engine as a game sees it: everything a game package (rules, drawing, simulator, spec) uses.
+
+Games import the engine only through this module (an import-linter contract checks it), so the
+engine may reorganise its insides without breaking a clinic's game. Anything not here is private
+to the engine.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from rehab.core.motions import MOTIONS, Motion
+from rehab.core.types import Controls, EegSample, ImuSample, JointAngles, PoseFrame
+from rehab.engine.game import (
+    AsksBeforeLeaving,
+    Game,
+    GameFactory,
+    GameSpec,
+    ReaderFactory,
+    Renderer,
+    ReportsSummary,
+    Sample,
+    SampleReader,
+    Simulator,
+    drawn_by,
+    made_by,
+)
+from rehab.engine.mental import closed_loop
+from rehab.engine.palette import PALETTE, Color
+from rehab.engine.ratings import STOP_LEVEL, STRESS, SUDS, Prompt, PromptView, Rating, hand_level, level_for
+from rehab.engine.scripted_motion import MotionScript, simulate_angles
+
+if TYPE_CHECKING:
+    from rehab.engine.hud import text
+    from rehab.engine.rating_view import draw_prompt
+    from rehab.engine.scenes import wrap
+
+#: drawing helpers load pygame, so they are imported when a draw module first asks for them:
+#: ``rehab games`` and the rules stay free of pygame
+_DRAWING: dict[str, str] = {
+    "text": "rehab.engine.hud",
+    "draw_prompt": "rehab.engine.rating_view",
+    "wrap": "rehab.engine.scenes",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _DRAWING.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return vars(importlib.import_module(module))[name]
+
+
+__all__ = [
+    "MOTIONS",
+    "PALETTE",
+    "STOP_LEVEL",
+    "STRESS",
+    "SUDS",
+    "AsksBeforeLeaving",
+    "Color",
+    "Controls",
+    "EegSample",
+    "Game",
+    "GameFactory",
+    "GameSpec",
+    "ImuSample",
+    "JointAngles",
+    "Motion",
+    "MotionScript",
+    "PoseFrame",
+    "Prompt",
+    "PromptView",
+    "Rating",
+    "ReaderFactory",
+    "Renderer",
+    "ReportsSummary",
+    "Sample",
+    "SampleReader",
+    "Simulator",
+    "closed_loop",
+    "draw_prompt",
+    "drawn_by",
+    "hand_level",
+    "level_for",
+    "made_by",
+    "simulate_angles",
+    "text",
+    "wrap",
+]
