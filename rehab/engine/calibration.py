@@ -12,9 +12,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rehab.core.clock import Clock
+from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
-from rehab.engine.play import Display, SceneTimes, play
+from rehab.engine.play import SceneTimes, play
 
 CALIBRATION_REPS = 3
 CALIBRATION_MAX_S = 120.0

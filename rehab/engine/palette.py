@@ -64,6 +64,13 @@ def high_contrast(base: Palette) -> Palette:
     return replace(base, **changes)
 
 
+def blend(a: Color, b: Color, share: float) -> Color:
+    """The colour ``share`` of the way from ``a`` to ``b`` (0 gives ``a``, 1 gives ``b``; shares
+    outside 0..1 are clamped, so a fade that overshoots never makes an invalid colour)."""
+    share = min(max(share, 0.0), 1.0)
+    return (int(a[0] + (b[0] - a[0]) * share), int(a[1] + (b[1] - a[1]) * share), int(a[2] + (b[2] - a[2]) * share))
+
+
 class _ActivePalette:
     """The palette in use. Games read ``PALETTE.x`` at draw time, so switching to high contrast
     before a game starts changes every game and scene without each one taking a setting."""

@@ -113,15 +113,12 @@ def run(args: argparse.Namespace) -> int:
     clock = SimulatedClock() if recorded and not args.window else RealClock()
     scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
 
-    from progress.store import DB_FILENAME, Store, StoreError
+    from progress.store import DB_FILENAME, Store
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import data_home
     from rehab.engine.play import play
 
-    try:
-        store = Store.open(data_home(args.home) / DB_FILENAME)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(data_home(args.home) / DB_FILENAME)
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
@@ -243,11 +240,13 @@ def _calibrate(args, info, exercise, source, clock, display, store):  # type: ig
 
 
 def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
-    from devices.base import UnknownSourceError, open_source
+    from devices.base import open_source
     from devices.replay import ReplaySource
     from rehab.app.cli import CommandError
 
     if args.input in ("sim", "sim:"):
+        if info.simulate is None:
+            raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
         return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
     if args.input.startswith("keyboard"):
         if not args.window:
@@ -257,7 +256,5 @@ def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-un
         return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
     try:
         return open_source(args.input)
-    except UnknownSourceError as error:
-        raise CommandError(str(error)) from error
     except OSError as error:
         raise CommandError(f"cannot open {args.input}: {error}") from error
