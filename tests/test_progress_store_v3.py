@@ -1,11 +1,12 @@
 import math
 import sqlite3
 
+import pytest
 import sqlite_utils
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from progress.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from progress.store import MIGRATIONS, SCHEMA_VERSION, RepTally, Store, StoreError
 from rehab.core.types import DeviceStatus, RepMetrics
 
 AT = "2026-11-25T10:00:00+00:00"
@@ -187,3 +188,67 @@ def test_integrity_check_reports_a_dangling_rep(tmp_path):
     store.db.conn.commit()
     assert any("reps" in problem and "sessions" in problem for problem in store.integrity_problems())
     store.close()
+
+
+@pytest.fixture(params=["file", "memory"])
+def any_store(request, tmp_path):
+    store = Store.open(tmp_path / "rehab.sqlite3") if request.param == "file" else Store.memory()
+    yield store
+    store.close()
+
+
+def test_a_recording_ends_its_set_and_keeps_streams_and_events_in_one_commit(any_store):
+    store = any_store
+    session_id = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0, kind="physical")
+    set_id = store.start_set(session_id, 1, "elbow_flexion_left", 10, 0.5)
+    channels = {"elbow_flexion_left": ([0.5, 0.6, 0.7], [10.0, 55.5, 120.25]), "breathing_rate": ([1.0], [6.0])}
+    events = [DeviceStatus(0.5, "sim:lift", "connected"), DeviceStatus(0.7, "sim:lift", "lost", "unplugged")]
+    store.add_recording(session_id, channels, events, set_id=set_id, set_end=0.7)
+    assert [(s.name, s.unit, s.set_id, s.t, s.values) for s in store.streams(session_id)] == [
+        ("elbow_flexion_left", "deg", set_id, (0.5, 0.6, 0.7), (10.0, 55.5, 120.25)),
+        ("breathing_rate", "1/min", set_id, (1.0,), (6.0,)),
+    ]
+    assert store.device_events(session_id) == events
+    assert store.exercise_progress(session_id).sets[0].t_end == 0.7
+    with pytest.raises(StoreError, match="2 timestamps but 1 values"):
+        store.add_recording(session_id, {"x": ([0.0, 1.0], [1.0])}, events)
+    assert len(store.device_events(session_id)) == 2  # the failed recording left nothing behind
+
+
+def test_rows_are_frozen_and_typed(any_store):
+    store = any_store
+    session_id = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0)
+    store.add_rep(session_id, RepMetrics(1, 0, 1, 5, 130, 125, 1, 1, 90, 120, True, math.nan, ("trunk_lean",), True))
+    (rep,) = store.reps(session_id)
+    assert rep.success is True and rep.over_ceiling is True and rep.compensations == ("trunk_lean",)
+    assert rep.smoothness_sparc is None  # NaN is stored as NULL: unknown stays unknown
+    assert rep.stored_values()[-3:] == (None, "trunk_lean", 1)  # as the database holds them
+    with pytest.raises(AttributeError):
+        rep.peak_deg = 1.0  # type: ignore[misc]
+    assert store.session(session_id).kind is None and store.session(session_id)["status"] == "in_progress"
+
+
+def test_what_a_guided_session_and_a_report_read_in_one_query_each(any_store):
+    store = any_store
+    assert store.add_plan_version("P-1", AT, "2026-11-01", 5, {"plan": {}, "goals_deg": {}}) == 1
+    plan = store.latest_plan_version("P-1")
+    assert plan is not None and store.plan_version_by_id(plan.id) == plan and store.latest_plan_version("P-2") is None
+    first = store.start_session("P-1", AT, "lift", "elbow_flexion_left", "left", "sim:", 120.0, plan.id, "physical")
+    later = store.start_session("P-1", "2026-11-27T09:00:00+00:00", "lift", "elbow_flexion_left", "", "sim:", 1.0)
+    for index, success in ((1, True), (2, False)):
+        store.add_rep(first, RepMetrics(index, 0, 1, 5, 130, 125, 1, 1, 90, 120, success, over_ceiling=success))
+    store.add_rating("P-1", AT, "pain", 3, session_id=first, moment="before")
+    store.add_calibration("P-1", AT, "elbow_flexion_left", 5.0, 128.0, "sim:")
+    assert store.rep_tallies([first, later]) == {first: RepTally(2, 1, 1)}
+    assert [r.value for r in store.session_ratings([first, later], "pain", "before")] == [3]
+    assert store.latest_calibration("P-1", "elbow_flexion_left", AT).max_deg == 128.0  # type: ignore[union-attr]
+    assert store.latest_calibration("P-1", "elbow_flexion_left", "2026-11-26") is None
+    store.start_set(first, 1, "elbow_flexion_left", 4, 0.0)
+    assert [s.id for s in store.sessions_between("P-1", "2026-11-25", "2026-11-25")] == [first]
+    assert [r.rep_index for r in store.reps_between("P-1", "2026-11-01", "2026-11-30")] == [1, 2]
+    assert store.prescribed_reps_between("P-1", "2026-11-01", "2026-11-30") == {first: 4}
+    assert store.has_patient("P-1") and not store.has_patient("P-2")
+    store.finish_session(later, AT, "stopped")
+    store.finish_unfinished([first, later], "2026-11-27T10:00:00+00:00", "completed")
+    assert [(s.status, s.plan_id) for s in store.sessions("P-1")] == [("completed", plan.id), ("stopped", None)]
+    assert store.counts() == {"sessions": 2, "reps": 2} and store.session_count("P-1") == 2

@@ -68,6 +68,13 @@ def test_a_whole_session_is_stored_and_progresses(home, capsys):
     # reps sit inside their set on the session's timeline
     assert all(sets[0]["t_start"] <= r["t_start"] <= sets[0]["t_end"] for r in reps[:4])
     assert all(sets[1]["t_start"] <= r["t_start"] <= sets[1]["t_end"] for r in reps[4:])
+    # each set's angle stream is kept on the same timeline, and the input's status events with the session
+    streams = store.streams(session.id, "elbow_flexion_left")
+    assert [stream.set_id for stream in streams] == [s.id for s in sets]
+    for stream, stored_set in zip(streams, sets, strict=True):
+        assert stream.unit == "deg" and len(stream.t) > 30 and max(stream.values) > 100
+        assert stored_set.t_start <= stream.t[0] and stream.t[-1] <= stored_set.t_end + 1e-9
+    assert "connected" in {event.kind for event in store.device_events(session.id)}
     [calibration] = store.calibrations("P1")
     assert calibration["movement"] == "elbow_flexion_left" and 100 < calibration["max_deg"] <= 145
     assert session["target_deg"] == pytest.approx(10 + 0.8 * (calibration["max_deg"] - 10), abs=0.1)
@@ -276,3 +283,18 @@ def test_the_simulated_patient_does_what_the_plan_prescribes():
     assert len(reps) == 10
     assert sum(r.success for r in reps) == 9  # one falls short of the goal on purpose
     assert max(r.peak_deg for r in reps) < 70.0
+
+
+def test_rehab_play_keeps_the_angle_stream_and_device_events_with_the_session(tmp_path):
+    assert main(["--home", str(tmp_path), "play", "lift", "--input", "sim", "--seconds", "12"]) == 0
+    store = Store.open(tmp_path / DB_FILENAME)
+    [session] = store.sessions("guest")
+    [stream] = store.streams(session.id)
+    reps = store.reps(session.id)
+    events = store.device_events(session.id)
+    store.close()
+    assert stream.name == "elbow_flexion_left" and stream.unit == "deg" and stream.set_id is None
+    assert len(stream.t) > 100 and list(stream.t) == sorted(stream.t)
+    # the stream is what the reps were measured from: it reaches every rep's peak
+    assert reps and max(stream.values) >= max(r.peak_deg for r in reps) - 1.0
+    assert [e.kind for e in events][:1] == ["connected"] and events[0].device == "sim:lift"

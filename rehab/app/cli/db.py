@@ -49,8 +49,8 @@ def run(args: argparse.Namespace) -> int:
             if problems:
                 print(f"{path}: {len(problems)} problem(s) found; restore from a backup ('rehab db backup')")
                 return 1
-            sessions = store.db.table("sessions").count
-            reps = store.db.table("reps").count
+            counts = store.counts()
+            sessions, reps = counts["sessions"], counts["reps"]
             print(f"{path}: ok (schema {SCHEMA_VERSION}, {sessions} sessions, {reps} reps)")
             return 0
         try:

@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
             setup_check=source.url.startswith("webcam:"),
             seed=args.seed,
         )
+        # the angle stream and device events of the play, then its end: kept with the session
+        store.add_recording(session_id, result.streams, result.events)
         store.finish_session(
             session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player" else "stopped"
         )
