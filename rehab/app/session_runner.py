@@ -23,16 +23,19 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from progress.store import Store
-from rehab.app.plans import ExercisePlan, Plan, from_dict
+from progress.store import ExerciseProgress, SessionRow, Store
+from rehab.app.plan_versions import AssignedPlan, assign, current_plan, plan_by_id
+from rehab.app.plans import ExercisePlan, Plan
 from rehab.app.progression import Change, Outcome, apply, propose
 from rehab.core.clock import Clock
+from rehab.core.errors import RehabError
 from rehab.core.types import RepMetrics
 from rehab.engine.calibration import measure_range
+from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
 from rehab.engine.mental import store_ratings
-from rehab.engine.play import NO_SCENES, Display, SceneTimes, play
+from rehab.engine.play import NO_SCENES, PlayResult, SceneTimes, play
 
 #: seconds of input the setup check looks at, and the share of it that must show the movement
 SETUP_CHECK_S = 3.0
@@ -41,56 +44,8 @@ SETUP_TRACKED_SHARE = 0.5
 SET_GAP_S = 1.0
 
 
-class SessionError(Exception):
+class SessionError(RehabError):
     """The session cannot start as asked (no plan, an unfinished session without --resume)."""
-
-
-@dataclass(frozen=True)
-class AssignedPlan:
-    version: int
-    row_id: int
-    plan: Plan
-    reason: str
-
-
-def plan_body(plan: Plan, reason: str, changes: list[Change] | None = None) -> dict[str, Any]:
-    """What a plan version stores: the plan itself, why this version exists, and the goals the
-    reports chart (degrees per movement, where the target is in degrees)."""
-    goals = {e.angle_name: e.target_deg for e in plan.exercise if e.target_deg is not None}
-    return {
-        "plan": plan.to_dict(),
-        "reason": reason,
-        "goals_deg": goals,
-        "changes": [c.__dict__ for c in changes or []],
-    }
-
-
-def assign(
-    store: Store,
-    patient_id: str,
-    plan: Plan,
-    created_at: str,
-    today: str,
-    reason: str,
-    changes: list[Change] | None = None,
-) -> int:
-    """Store a new plan version for the patient (old versions are kept); returns its number."""
-    plan = replace(plan, patient=patient_id)
-    body = plan_body(plan, reason, changes)
-    return store.add_plan_version(patient_id, created_at, today, plan.sessions_per_week, body)
-
-
-def current_plan(store: Store, patient_id: str) -> AssignedPlan | None:
-    versions = store.plan_versions(patient_id)
-    if not versions:
-        return None
-    row = versions[-1]
-    return AssignedPlan(
-        row["version"],
-        row["id"],
-        from_dict(row["body"]["plan"], f"plan version {row['version']}"),
-        row["body"].get("reason", ""),
-    )
 
 
 @dataclass
@@ -169,12 +124,12 @@ class _Timed:
         return 0.0 if self.first is None or self.last is None else self.last - self.first
 
 
-def unfinished_group(store: Store, patient_id: str, today: str) -> list[dict[str, Any]]:
+def unfinished_group(store: Store, patient_id: str, today: str) -> list[SessionRow]:
     """Today's store sessions of an unfinished guided session (one per exercise started), oldest first."""
     return [
         s
         for s in store.sessions(patient_id)
-        if s["status"] == "in_progress" and s.get("plan_id") is not None and s["started_at"][:10] == today
+        if s.status == "in_progress" and s.plan_id is not None and s.started_at[:10] == today
     ]
 
 
@@ -183,129 +138,79 @@ def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> S
     group = unfinished_group(ctx.store, patient_id, ctx.today)
     if group and not resume:
         raise SessionError(
-            f"there is an unfinished session from today (started {group[0]['started_at'][11:16]}); "
+            f"there is an unfinished session from today (started {group[0].started_at[11:16]}); "
             "run again with --resume to carry on where it stopped"
         )
     if group:
-        assigned = _plan_of(ctx.store, patient_id, group[0]["plan_id"])
+        assert group[0].plan_id is not None
+        assigned = plan_by_id(ctx.store, group[0].plan_id)
+        if assigned is None:
+            raise SessionError(f"the unfinished session's plan (id {group[0].plan_id}) is missing from the store")
     elif resume:
         ctx.say("Nothing to resume today: starting a new session.")
     if assigned is None:
         raise SessionError(
             f"patient {patient_id} has no plan; assign one with 'rehab plan assign FILE --patient {patient_id}'"
         )
-    runner = _Runner(ctx, patient_id, assigned, group)
-    return runner.run()
+    return _Runner(_Walk(ctx, patient_id, assigned, group)).run()
 
 
-def _plan_of(store: Store, patient_id: str, row_id: int) -> AssignedPlan:
-    for row in store.plan_versions(patient_id):
-        if row["id"] == row_id:
-            plan = from_dict(row["body"]["plan"], f"plan version {row['version']}")
-            return AssignedPlan(row["version"], row["id"], plan, row["body"].get("reason", ""))
-    raise SessionError(f"the unfinished session's plan (id {row_id}) is missing from the store")
+@dataclass
+class _Walk:
+    """What every part of one walk through a guided session shares: the context, the plan followed,
+    the resumed group, the store sessions of this guided session so far, and the pain before."""
 
+    ctx: SessionContext
+    patient: str
+    assigned: AssignedPlan
+    group: list[SessionRow]
+    session_ids: list[int] = field(default_factory=list)
+    pain_before: float | None = None
+    sets_run: int = 0  # sets played in this run: a pain check comes before every set after the first
 
-class _Runner:
-    def __init__(self, ctx: SessionContext, patient_id: str, assigned: AssignedPlan, group: list[dict[str, Any]]):
-        self.ctx = ctx
-        self.store = ctx.store
-        self.patient = patient_id
-        self.assigned = assigned
-        self.plan = assigned.plan
-        self.group = group
-        self.unclaimed = list(group)
-        self.session_ids = [s["id"] for s in group]
-        self.result = SessionResult("completed", assigned.version, session_ids=self.session_ids)
-        self.pain_before: float | None = None
-        self.sets_run = 0  # sets played in this run: a pain check comes before every set after the first
+    def __post_init__(self) -> None:
+        self.session_ids = [s.id for s in self.group]
 
-    # -- the whole session ------------------------------------------------------------------
+    @property
+    def store(self) -> Store:
+        return self.ctx.store
 
-    def run(self) -> SessionResult:
-        ctx, plan = self.ctx, self.plan
-        ctx.say(f"Plan version {self.assigned.version}: {plan.title}")
-        self.pain_before = self._pain_before()
-        self.result.pain_before = self.pain_before
-        if self.pain_before is not None and self.pain_before > plan.safety.max_pain_before and not self.group:
-            self.store.add_rating(self.patient, ctx.now_iso(), "pain", self.pain_before, moment="before")
-            self.result.status = "not_started"
-            self.result.message = (
-                f"Your pain is {self.pain_before:g} out of 10. Your plan says not to exercise "
-                f"when it is above {plan.safety.max_pain_before:g}: rest today, and tell your "
-                "physiotherapist if it stays this high."
-            )
-            ctx.say(self.result.message)
-            return self.result
-        try:
-            for index, exercise in enumerate(plan.exercise):
-                self.result.exercises.append(self._exercise(index, exercise))
-            self._mental()
-        except _Stop as stop:
-            if stop.status == "stopped_for_pain":
-                self._finish("stopped")
-            # stopped by the patient: left in progress, so --resume today carries on from here
-            self.result.status = stop.status
-            self.result.message = stop.message
-            ctx.say(stop.message)
-            return self.result
-        after = ctx.ask_pain("after")
-        self.result.pain_after = after
-        rose = False
-        if after is not None:
-            self.store.add_rating(
-                self.patient, ctx.now_iso(), "pain", after, session_id=self._last_id(), moment="after"
-            )
-            if self.pain_before is not None and after - self.pain_before >= plan.safety.pain_stop_rise:
-                rose = True
-                self.result.message = (
-                    f"Your pain went from {self.pain_before:g} to {after:g} out of 10. Your "
-                    "targets will not go up this time; tell your physiotherapist if it does "
-                    "not settle."
-                )
-        self._finish("completed")
-        if not rose:
-            self._progress()
-        if self.result.message:
-            ctx.say(self.result.message)
-        return self.result
+    @property
+    def plan(self) -> Plan:
+        return self.assigned.plan
 
-    def _pain_before(self) -> float | None:
-        ids = set(self.session_ids)
-        for rating in self.store.ratings(self.patient, "pain"):
-            if rating["session_id"] in ids and rating["moment"] == "before":
-                return float(rating["value"])
-        if self.group:
-            return None  # resumed a session whose first rating was never stored: nothing to compare with
-        return self.ctx.ask_pain("before")
-
-    def _first_session(self, session_id: int) -> None:
-        """The pain rating before belongs to the first store session of the group."""
-        if not self.session_ids and self.pain_before is not None:
-            self.store.add_rating(
-                self.patient, self.ctx.now_iso(), "pain", self.pain_before, session_id=session_id, moment="before"
-            )
-        self.session_ids.append(session_id)
-
-    def _last_id(self) -> int | None:
+    def last_id(self) -> int | None:
         return self.session_ids[-1] if self.session_ids else None
 
-    def _finish(self, status: str) -> None:
-        now = self.ctx.now_iso()
-        for session_id in self.session_ids:
-            if self.store.session(session_id)["status"] == "in_progress":
-                self.store.finish_session(session_id, now, status)
+    def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
+        """A new store session under the plan; the pain rating before belongs to the group's first."""
+        session_id = self.store.start_session(
+            self.patient,
+            self.ctx.now_iso(),
+            info.name,
+            movement,
+            side,
+            self.ctx.input_url,
+            target,
+            plan_id=self.assigned.row_id,
+            kind=kind,
+        )
+        if not self.session_ids and self.pain_before is not None:
+            self.rate_pain(self.pain_before, "before", session_id)
+        self.session_ids.append(session_id)
+        return session_id
 
-    def _pain_check(self) -> None:
+    def rate_pain(self, value: float, moment: str, session_id: int | None) -> None:
+        self.store.add_rating(self.patient, self.ctx.now_iso(), "pain", value, session_id=session_id, moment=moment)
+
+    def pain_check(self) -> None:
         """Before every set after the first: pain up by the plan's threshold ends the session."""
         if self.sets_run == 0:
             return
         value = self.ctx.ask_pain("during")
         if value is None:
             return
-        self.store.add_rating(
-            self.patient, self.ctx.now_iso(), "pain", value, session_id=self._last_id(), moment="during"
-        )
+        self.rate_pain(value, "during", self.last_id())
         if self.pain_before is not None and value - self.pain_before >= self.plan.safety.pain_stop_rise:
             raise _Stop(
                 "stopped_for_pain",
@@ -314,95 +219,169 @@ class _Runner:
                 "not settle.",
             )
 
-    # -- one exercise ---------------------------------------------------------------------
 
-    def _exercise(self, index: int, exercise: ExercisePlan) -> ExerciseResult:
-        ctx = self.ctx
+class _Runner:
+    """The whole session: pain before, the exercises, breathing and exposure, pain after, progression."""
+
+    def __init__(self, walk: _Walk) -> None:
+        self.walk = walk
+        self.ctx = walk.ctx
+        self.result = SessionResult("completed", walk.assigned.version, session_ids=walk.session_ids)
+
+    def run(self) -> SessionResult:
+        walk, plan = self.walk, self.walk.plan
+        self.ctx.say(f"Plan version {walk.assigned.version}: {plan.title}")
+        walk.pain_before = self.result.pain_before = self._pain_before()
+        if walk.pain_before is not None and walk.pain_before > plan.safety.max_pain_before and not walk.group:
+            return self._not_started(walk.pain_before)
+        try:
+            exercises = _Exercises(walk)
+            for index, exercise in enumerate(plan.exercise):
+                self.result.exercises.append(exercises.run(index, exercise))
+            _run_mental(walk)
+        except _Stop as stop:
+            if stop.status == "stopped_for_pain":
+                self._finish("stopped")
+            # stopped by the patient: left in progress, so --resume today carries on from here
+            self.result.status = stop.status
+            self.result.message = stop.message
+            self.ctx.say(stop.message)
+            return self.result
+        rose = self._pain_after()
+        self._finish("completed")
+        if not rose:
+            self.result.changes = _progress(walk)
+        if self.result.message:
+            self.ctx.say(self.result.message)
+        return self.result
+
+    def _pain_before(self) -> float | None:
+        walk = self.walk
+        if walk.session_ids:
+            stored = walk.store.session_ratings(walk.session_ids, "pain", "before")
+            # a resumed session whose first rating was never stored has nothing to compare with
+            return float(stored[0].value) if stored else None
+        return self.ctx.ask_pain("before")
+
+    def _not_started(self, pain: float) -> SessionResult:
+        self.walk.rate_pain(pain, "before", None)
+        self.result.status = "not_started"
+        self.result.message = (
+            f"Your pain is {pain:g} out of 10. Your plan says not to exercise "
+            f"when it is above {self.walk.plan.safety.max_pain_before:g}: rest today, and tell your "
+            "physiotherapist if it stays this high."
+        )
+        self.ctx.say(self.result.message)
+        return self.result
+
+    def _pain_after(self) -> bool:
+        """Ask and store the pain after; True when it rose by the plan's threshold (no progression then)."""
+        walk = self.walk
+        after = self.result.pain_after = self.ctx.ask_pain("after")
+        if after is None:
+            return False
+        walk.rate_pain(after, "after", walk.last_id())
+        if walk.pain_before is None or after - walk.pain_before < walk.plan.safety.pain_stop_rise:
+            return False
+        self.result.message = (
+            f"Your pain went from {walk.pain_before:g} to {after:g} out of 10. Your "
+            "targets will not go up this time; tell your physiotherapist if it does "
+            "not settle."
+        )
+        return True
+
+    def _finish(self, status: str) -> None:
+        if self.walk.session_ids:
+            self.walk.store.finish_unfinished(self.walk.session_ids, self.ctx.now_iso(), status)
+
+
+class _Exercises:
+    """One exercise at a time: setup check, calibration, target, its store session, then its sets."""
+
+    def __init__(self, walk: _Walk) -> None:
+        self.walk = walk
+        self.ctx = walk.ctx
+        self.unclaimed = list(walk.group)
+
+    def run(self, index: int, exercise: ExercisePlan) -> ExerciseResult:
+        ctx, store = self.ctx, self.walk.store
         info = ctx.games.get(exercise.game)
         outcome = ExerciseResult(exercise.name, exercise.angle_name, math.nan)
         if info is None:
-            outcome.skipped = f"game {exercise.game!r} is not installed"
-            ctx.say(f"{exercise.name}: skipped, {outcome.skipped}.")
-            return outcome
+            return self._skip(outcome, f"game {exercise.game!r} is not installed")
         stored = self._claim(exercise)
-        if (
-            stored is not None
-            and all(s["t_end"] is not None for s in self.store.sets(stored["id"]))
-            and len(self.store.sets(stored["id"])) >= exercise.sets
-        ):
-            ctx.say(f"{exercise.name}: already done today.")
-            return self._tally(outcome, stored["id"], stored["target_deg"])
-        side = exercise.side or "left"
         if stored is None:
-            ok, why = self._setup_check(info, exercise, index * 100)
-            if not ok:
-                outcome.skipped = why
-                ctx.say(f"{exercise.name}: skipped, {why}.")
+            started = self._start(index, exercise, info, outcome)
+            if started is None:
                 return outcome
-            calibrated = self._calibrate(info, exercise, index * 100 + 1) if exercise.calibrate else None
-            target = self._target(exercise, info, calibrated)
-            if target is None:
-                outcome.skipped = "the calibration could not see the movement, and the target is a share of it"
-                ctx.say(f"{exercise.name}: skipped, {outcome.skipped}.")
-                return outcome
-            session_id = self.store.start_session(
-                self.patient,
-                ctx.now_iso(),
-                info.name,
-                exercise.angle_name,
-                side if info.sided else "",
-                ctx.input_url,
-                target,
-            )
-            self.store.set_session_plan(session_id, self.assigned.version, "physical")
-            self._first_session(session_id)
-            outcome.calibrated_deg = calibrated if calibrated is not None else math.nan
+            session_id, target = started
+            progress = ExerciseProgress((), ())
         else:
-            session_id, target = stored["id"], float(stored["target_deg"])
+            session_id, target = stored.id, float(stored.target_deg or 0.0)
+            progress = store.exercise_progress(session_id)
+            if len(progress.sets) >= exercise.sets and all(s.t_end is not None for s in progress.sets):
+                ctx.say(f"{exercise.name}: already done today.")
+                return self._tally(outcome, session_id, target)
             ctx.say(f"{exercise.name}: carrying on where the session stopped.")
         game_exercise = replace(
-            Exercise.for_game(info, side, exercise.reps, exercise.hold_s, target), ceiling_deg=exercise.ceiling_deg
+            Exercise.for_game(info, exercise.side or "left", exercise.reps, exercise.hold_s, target),
+            ceiling_deg=exercise.ceiling_deg,
         )
         ctx.say(
             f"{exercise.name}: {exercise.sets} sets of {exercise.reps}, target {target:.0f}°, "
             f"safe limit {exercise.ceiling_deg:.0f}°."
         )
-        self._sets(index, exercise, info, game_exercise, session_id)
+        _Sets(self.walk, index, exercise, info, game_exercise, session_id).run(progress)
         return self._tally(outcome, session_id, target)
 
-    def _claim(self, exercise: ExercisePlan) -> dict[str, Any] | None:
+    def _skip(self, outcome: ExerciseResult, why: str) -> ExerciseResult:
+        outcome.skipped = why
+        self.ctx.say(f"{outcome.name}: skipped, {why}.")
+        return outcome
+
+    def _start(
+        self, index: int, exercise: ExercisePlan, info: GameSpec, outcome: ExerciseResult
+    ) -> tuple[int, float] | None:
+        """Check the setup, calibrate and set the target, then open the exercise's store session:
+        (session id, target), or None when the exercise is skipped (``outcome`` says why)."""
+        ok, why = self._setup_check(info, exercise, index * 100)
+        if not ok:
+            self._skip(outcome, why)
+            return None
+        calibrated = self._calibrate(info, exercise, index * 100 + 1) if exercise.calibrate else None
+        target = self._target(exercise, info, calibrated)
+        if target is None:
+            self._skip(outcome, "the calibration could not see the movement, and the target is a share of it")
+            return None
+        side = (exercise.side or "left") if info.sided else ""
+        session_id = self.walk.start_session(info, exercise.angle_name, side, target, "physical")
+        outcome.calibrated_deg = calibrated if calibrated is not None else math.nan
+        return session_id, target
+
+    def _claim(self, exercise: ExercisePlan) -> SessionRow | None:
         """The stored session of this exercise in the resumed group, if it was started."""
         for stored in self.unclaimed:
-            if stored["movement"] == exercise.angle_name and stored["game"] == exercise.game:
+            if stored.movement == exercise.angle_name and stored.game == exercise.game:
                 self.unclaimed.remove(stored)
                 return stored
         return None
 
     def _tally(self, outcome: ExerciseResult, session_id: int, target: float) -> ExerciseResult:
-        reps = self.store.reps(session_id)
+        tally = self.walk.store.rep_tallies([session_id]).get(session_id)
         outcome.target_deg = target
-        outcome.reps = len(reps)
-        outcome.successes = sum(bool(r["success"]) for r in reps)
-        outcome.over_ceiling = sum(bool(r["over_ceiling"]) for r in reps)
+        if tally is not None:
+            outcome.reps, outcome.successes, outcome.over_ceiling = tally.reps, tally.successes, tally.over_ceiling
         return outcome
 
     def _setup_check(self, info: GameSpec, exercise: ExercisePlan, seed: int) -> tuple[bool, str]:
         """A few seconds of input must show the movement before anything is measured."""
+        from rehab.engine.director import run_scenes
+        from rehab.engine.session_scenes import SetupCheckScene
+
         source = self.ctx.open_source(info, exercise, seed)
-        read = _reader(info)
-        clock = self.ctx.make_clock()
-        start = clock.now()
-        seen = tracked = 0
-        now = start
-        while now - start < SETUP_CHECK_S:
-            for sample in source.poll(now):
-                angles = read(sample)
-                seen += 1
-                if angles is not None and math.isfinite(angles.get(exercise.angle_name)):
-                    tracked += 1
-            if any(e.kind == "ended" for e in source.status_events()):
-                break
-            now = clock.now()
+        check = SetupCheckScene(source, _reader(info), exercise.angle_name, SETUP_CHECK_S)
+        run_scenes(self.ctx.make_clock(), self.ctx.display, check)
+        seen, tracked = check.seen, check.tracked
         if seen == 0:
             return False, f"no input arrived from {self.ctx.input_url} (is the device connected?)"
         if tracked < SETUP_TRACKED_SHARE * seen:
@@ -415,12 +394,11 @@ class _Runner:
     def _calibrate(self, info: GameSpec, exercise: ExercisePlan, seed: int) -> float | None:
         """Median of the peaks of three comfortable movements, never past the ceiling; None if none seen.
         A calibration made earlier in a resumed session is reused, so the target stays the same."""
-        ctx = self.ctx
-        if self.group:
-            since = self.group[0]["started_at"]
-            for row in reversed(self.store.calibrations(self.patient)):
-                if row["movement"] == exercise.angle_name and row["at"] >= since:
-                    return float(row["max_deg"])
+        ctx, walk = self.ctx, self.walk
+        if walk.group:
+            earlier = walk.store.latest_calibration(walk.patient, exercise.angle_name, walk.group[0].started_at)
+            if earlier is not None:
+                return float(earlier.max_deg)
         source = ctx.open_source(info, exercise, seed)
         measured = measure_range(
             source,
@@ -434,8 +412,8 @@ class _Runner:
         )
         if measured is None:
             return None
-        self.store.add_calibration(
-            self.patient,
+        walk.store.add_calibration(
+            walk.patient,
             ctx.now_iso(),
             exercise.angle_name,
             round(measured.start_deg, 1),
@@ -459,188 +437,212 @@ class _Runner:
         target = rest + exercise.target_percent / 100 * (calibrated - rest)
         return round(min(target, exercise.ceiling_deg), 1)
 
-    def _sets(
-        self, index: int, exercise: ExercisePlan, info: GameSpec, game_exercise: Exercise, session_id: int
+
+class _Sets:
+    """The sets of one exercise, each rep committed the moment it completes. A resumed exercise skips
+    its finished sets, a set cut short plays only the reps it still needs, and rep numbers and the
+    stored timeline carry on from what is stored."""
+
+    def __init__(
+        self, walk: _Walk, index: int, exercise: ExercisePlan, info: GameSpec, game_exercise: Exercise, session_id: int
     ) -> None:
-        ctx = self.ctx
-        existing = {row["set_index"]: row for row in self.store.sets(session_id)}
-        reps = self.store.reps(session_id)
-        next_rep = max((r["rep_index"] for r in reps), default=0) + 1
-        clock_s = (
-            max(
-                [r["t_end"] for r in reps] + [row["t_end"] or row["t_start"] for row in existing.values()],
-                default=-SET_GAP_S,
-            )
-            + SET_GAP_S
-        )
+        self.walk = walk
+        self.ctx = walk.ctx
+        self.index = index
+        self.exercise = exercise
+        self.info = info
+        self.game_exercise = game_exercise
+        self.session_id = session_id
+        self.next_rep = 1
+        self.clock_s = 0.0  # seconds on the session's stored timeline
+
+    def run(self, progress: ExerciseProgress) -> None:
+        existing = {row.set_index: row for row in progress.sets}
+        self.next_rep = max((r.rep_index for r in progress.reps), default=0) + 1
+        ends = [r.t_end for r in progress.reps if r.t_end is not None]
+        ends += [row.t_end if row.t_end is not None else row.t_start for row in progress.sets]
+        self.clock_s = max(ends, default=-SET_GAP_S) + SET_GAP_S
+        exercise = self.exercise
         for number in range(1, exercise.sets + 1):
             row = existing.get(number)
-            if row is not None and row["t_end"] is not None:
+            if row is not None and row.t_end is not None:
                 continue
-            self._pain_check()
+            self.walk.pain_check()
             if row is None:
-                if self.sets_run and exercise.rest_s > 0 and number > 1:
+                if self.walk.sets_run and exercise.rest_s > 0 and number > 1:
                     self._rest(
                         exercise.rest_s,
                         f"Set {number - 1} of {exercise.sets} done",
                         f"{exercise.name}, set {number} of {exercise.sets}",
                     )
-                    clock_s += exercise.rest_s
-                set_id = self.store.start_set(session_id, number, exercise.angle_name, exercise.reps, clock_s)
+                    self.clock_s += exercise.rest_s
+                set_id = self.walk.store.start_set(
+                    self.session_id, number, exercise.angle_name, exercise.reps, self.clock_s
+                )
                 remaining = exercise.reps
             else:
-                set_id = row["id"]
-                remaining = exercise.reps - sum(1 for r in reps if r["t_start"] >= row["t_start"])
-            self.sets_run += 1
-            source = _Timed(ctx.open_source(info, exercise, index * 100 + 10 + number))
-            offset, counter = clock_s, [next_rep]
+                set_id = row.id
+                remaining = exercise.reps - sum(1 for r in progress.reps if (r.t_start or 0.0) >= row.t_start)
+            self.walk.sets_run += 1
+            self._one_set(number, set_id, remaining)
 
-            def commit(
-                rep: RepMetrics, offset: float = offset, counter: list[int] = counter, source: _Timed = source
-            ) -> None:
-                base = source.first or 0.0
-                placed = replace(
-                    rep, index=counter[0], t_start=rep.t_start - base + offset, t_end=rep.t_end - base + offset
-                )
-                self.store.add_rep(session_id, placed)
-                counter[0] += 1
+    def _one_set(self, number: int, set_id: int, remaining: int) -> None:
+        ctx = self.ctx
+        source = _Timed(ctx.open_source(self.info, self.exercise, self.index * 100 + 10 + number))
+        offset = self.clock_s
 
-            played = play(
-                source,
-                info,
-                replace(game_exercise, reps_planned=remaining),
-                ctx.make_clock(),
-                ctx.display,
-                on_rep=commit,
-                max_seconds=max(120.0, 30.0 * remaining),
-                scenes=ctx.scenes,
-                stop_after_reps=remaining,
+        def commit(rep: RepMetrics) -> None:
+            shift = offset - (source.first or 0.0)
+            placed = replace(rep, index=self.next_rep, t_start=rep.t_start + shift, t_end=rep.t_end + shift)
+            self.walk.store.add_rep(self.session_id, placed)
+            self.next_rep += 1
+
+        played = play(
+            source,
+            self.info,
+            replace(self.game_exercise, reps_planned=remaining),
+            ctx.make_clock(),
+            ctx.display,
+            on_rep=commit,
+            max_seconds=max(120.0, 30.0 * remaining),
+            scenes=ctx.scenes,
+            stop_after_reps=remaining,
+        )
+        self.clock_s = offset + source.span
+        # the set's end, its angle streams and device events, in one commit, on the session's timeline
+        _record(self.walk.store, self.session_id, played, offset - (source.first or 0.0), set_id, self.clock_s)
+        self.clock_s += SET_GAP_S
+        self._report(number, played)
+
+    def _report(self, number: int, played: PlayResult) -> None:
+        done = sum(r.success for r in played.reps)
+        over = sum(r.over_ceiling for r in played.reps)
+        self.ctx.say(
+            f"  set {number}: {len(played.reps)} reps, {done} reached the target"
+            + (f" ({over} past the safe limit)" if over else "")
+        )
+        if played.ended == "stopped by the player":
+            raise _Stop(
+                "stopped",
+                "You stopped the session. Everything you did is saved; run it again with --resume today to carry on.",
             )
-            next_rep = counter[0]
-            clock_s = offset + source.span
-            self.store.finish_set(set_id, clock_s)
-            clock_s += SET_GAP_S
-            done = sum(r.success for r in played.reps)
-            ctx.say(
-                f"  set {number}: {len(played.reps)} reps, {done} reached the target"
-                + (
-                    f" ({sum(r.over_ceiling for r in played.reps)} past the safe limit)"
-                    if any(r.over_ceiling for r in played.reps)
-                    else ""
-                )
-            )
-            if played.ended == "stopped by the player":
-                raise _Stop(
-                    "stopped",
-                    "You stopped the session. Everything you did is saved; run it again with "
-                    "--resume today to carry on.",
-                )
 
     def _rest(self, seconds: float, done: str, coming: str) -> None:
-        from rehab.engine.session_scenes import draw_rest
+        from rehab.engine.director import run_scenes
+        from rehab.engine.session_scenes import RestScene
 
-        clock = self.ctx.make_clock()
-        start = now = clock.now()
-        shown = -1
-        while now - start < seconds:
-            left = int(seconds - (now - start) + 0.999)
-            if left != shown:  # redraw once a second: a rest is long and the screen barely changes
-                draw_rest(self.ctx.display.surface, left, done, coming)
-                shown = left
-            self.ctx.display.present()
-            if self.ctx.display.quit_requested():
-                raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
-            now = clock.now()
+        rest = RestScene(seconds, done, coming)
+        run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
+        if rest.stopped:
+            raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
 
-    # -- breathing and exposure ---------------------------------------------------------------
 
-    def _mental(self) -> None:
-        parts: list[tuple[str, Any]] = [("breathing", self.plan.breathing), ("exposure", self.plan.exposure)]
-        for kind, part in parts:
-            if part is None:
-                continue
-            info = self.ctx.games.get(part.game)
-            if info is None:
-                self.ctx.say(f"{kind.capitalize()}: skipped, game {part.game!r} is not installed yet.")
-                continue
-            since = self.group[0]["started_at"] if self.group else "9999"
-            if any(s["game"] == part.game and s["started_at"] >= since for s in self.store.sessions(self.patient)):
-                continue
-            seconds = 60.0 * (part.minutes if kind == "breathing" else part.minutes_per_step * len(part.step))
-            exercise = Exercise.for_game(info, "left", reps_planned=1)
-            session_id = self.store.start_session(
-                self.patient,
-                self.ctx.now_iso(),
-                info.name,
-                exercise.angle_name,
-                "",
-                self.ctx.input_url,
-                exercise.target_deg,
+def _record(
+    store: Store,
+    session_id: int,
+    played: PlayResult,
+    shift: float,
+    set_id: int | None = None,
+    set_end: float | None = None,
+) -> None:
+    """Store what the play recorded besides reps (its sample streams and device events), moved by
+    ``shift`` seconds onto the session's timeline, and end its set, in one commit."""
+    channels = {name: ([t + shift for t in times], values) for name, (times, values) in played.streams.items()}
+    events = [replace(e, t=e.t + shift) for e in played.events]
+    store.add_recording(session_id, channels, events, set_id=set_id, set_end=set_end)
+
+
+# -- breathing and exposure -------------------------------------------------------------------
+
+
+def _run_mental(walk: _Walk) -> None:
+    parts: list[tuple[str, Any]] = [("breathing", walk.plan.breathing), ("exposure", walk.plan.exposure)]
+    done_since = walk.group[0].started_at if walk.group else "9999"
+    done = {s.game for s in walk.store.sessions(walk.patient) if s.started_at >= done_since}
+    for kind, part in parts:
+        if part is None:
+            continue
+        info = walk.ctx.games.get(part.game)
+        if info is None:
+            walk.ctx.say(f"{kind.capitalize()}: skipped, game {part.game!r} is not installed yet.")
+        elif part.game not in done:  # a resumed session does not repeat a part it already played
+            _mental_part(walk, kind, part, info)
+
+
+def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec) -> None:
+    ctx = walk.ctx
+    seconds = 60.0 * (part.minutes if kind == "breathing" else part.minutes_per_step * len(part.step))
+    exercise = Exercise.for_game(info, "left", reps_planned=1)
+    session_id = walk.start_session(info, exercise.angle_name, "", exercise.target_deg, "mental")
+    # the plan's own settings reach the game: the pace, or the therapist's hierarchy
+    options: dict[str, Any] = (
+        {"pace_bpm": part.breaths_per_min, "duration_s": seconds}
+        if kind == "breathing"
+        else {
+            "steps": [(s.description, s.suds_move_on) for s in part.step],
+            "suds_stop": part.suds_stop,
+            "minutes_per_step": part.minutes_per_step,
+        }
+    )
+    played = play(
+        ctx.open_source(info, None, 900),
+        info,
+        exercise,
+        ctx.make_clock(),
+        ctx.display,
+        on_rep=partial(walk.store.add_rep, session_id),
+        max_seconds=seconds,
+        scenes=ctx.scenes,
+        game_options=options,
+    )
+    _record(walk.store, session_id, played, 0.0)
+    # stress before/after breathing and SUDS during exposure belong with the pain ratings
+    store_ratings(walk.store, walk.patient, session_id, ctx.now_iso(), played.extras)
+    ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
+
+
+# -- progression ------------------------------------------------------------------------------
+
+
+def _progress(walk: _Walk) -> list[Change]:
+    """Apply the plan's progression rules to this plan version's history; a change is a new version."""
+    plan = walk.plan
+    changes = propose(plan, _history(walk))
+    if not changes:
+        return []
+    reason = "; ".join(c.reason for c in changes)
+    ctx = walk.ctx
+    version = assign(
+        walk.store, walk.patient, apply(plan, changes), ctx.now_iso(), ctx.today, f"progression: {reason}", changes
+    )
+    for change in changes:
+        ctx.say(f"Progress! {change.reason}. (plan version {version})")
+    return changes
+
+
+def _history(walk: _Walk) -> dict[int, list[Outcome]]:
+    """Exercise index -> outcomes in completed sessions under the current plan version, oldest first;
+    a day on which pain rose by the plan's threshold never counts towards progression."""
+    rose = pain_rise_days(walk.store, walk.patient, walk.plan.safety.pain_stop_rise)
+    sessions = [
+        s for s in walk.store.sessions(walk.patient) if s.plan_id == walk.assigned.row_id and s.status == "completed"
+    ]
+    tallies = walk.store.rep_tallies([s.id for s in sessions]) if sessions else {}
+    history: dict[int, list[Outcome]] = {}
+    for index, exercise in enumerate(walk.plan.exercise):
+        if exercise.progression is None:
+            continue
+        history[index] = [
+            Outcome(
+                reps_planned=exercise.sets * exercise.reps,
+                reps_done=tallies[s.id].reps if s.id in tallies else 0,
+                successes=tallies[s.id].successes if s.id in tallies else 0,
+                completed=s.started_at[:10] not in rose,
             )
-            self.store.set_session_plan(session_id, self.assigned.version, "mental")
-            self._first_session(session_id)
-            source = self.ctx.open_source(info, None, 900)
-            # the plan's own settings reach the game: the pace, or the therapist's hierarchy
-            options: dict[str, Any] = (
-                {"pace_bpm": part.breaths_per_min, "duration_s": seconds}
-                if kind == "breathing"
-                else {
-                    "steps": [(s.description, s.suds_move_on) for s in part.step],
-                    "suds_stop": part.suds_stop,
-                    "minutes_per_step": part.minutes_per_step,
-                }
-            )
-            played = play(
-                source,
-                info,
-                exercise,
-                self.ctx.make_clock(),
-                self.ctx.display,
-                on_rep=partial(self.store.add_rep, session_id),
-                max_seconds=seconds,
-                scenes=self.ctx.scenes,
-                game_options=options,
-            )
-            # stress before/after breathing and SUDS during exposure belong with the pain ratings
-            store_ratings(self.store, self.patient, session_id, self.ctx.now_iso(), played.extras)
-            self.ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
-
-    # -- progression --------------------------------------------------------------------------
-
-    def _progress(self) -> None:
-        history = {i: self._history(e) for i, e in enumerate(self.plan.exercise) if e.progression is not None}
-        changes = propose(self.plan, history)
-        if not changes:
-            return
-        new_plan = apply(self.plan, changes)
-        reason = "; ".join(c.reason for c in changes)
-        version = assign(
-            self.store, self.patient, new_plan, self.ctx.now_iso(), self.ctx.today, f"progression: {reason}", changes
-        )
-        self.result.changes = changes
-        for change in changes:
-            self.ctx.say(f"Progress! {change.reason}. (plan version {version})")
-
-    def _history(self, exercise: ExercisePlan) -> list[Outcome]:
-        """Outcomes of this exercise in completed sessions under the current plan version, oldest first;
-        a day on which pain rose by the plan's threshold never counts towards progression."""
-        rose = pain_rise_days(self.store, self.patient, self.plan.safety.pain_stop_rise)
-        outcomes = []
-        for s in self.store.sessions(self.patient):
-            if s.get("plan_id") != self.assigned.row_id or s["game"] != exercise.game:
-                continue
-            if s["movement"] != exercise.angle_name or s["status"] != "completed":
-                continue
-            reps = self.store.reps(s["id"])
-            outcomes.append(
-                Outcome(
-                    reps_planned=exercise.sets * exercise.reps,
-                    reps_done=len(reps),
-                    successes=sum(bool(r["success"]) for r in reps),
-                    completed=s["started_at"][:10] not in rose,
-                )
-            )
-        return outcomes
+            for s in sessions
+            if s.game == exercise.game and s.movement == exercise.angle_name
+        ]
+    return history
 
 
 def _reader(info: GameSpec) -> Callable[[Any], Any]:
@@ -664,17 +666,13 @@ def _reader(info: GameSpec) -> Callable[[Any], Any]:
 
 def pain_rise_days(store: Store, patient_id: str, threshold: float) -> set[str]:
     """Days (ISO dates) on which a pain rating during or after a session rose ``threshold`` or more
-    above that day's rating before. (A store query written here: the store has no such method.)"""
+    above that day's rating before."""
     before: dict[str, float] = {}
     rose = set()
     for rating in store.ratings(patient_id, "pain"):
-        day = rating["at"][:10]
-        if rating["moment"] == "before":
-            before.setdefault(day, float(rating["value"]))
-        elif (
-            rating["moment"] in ("during", "after")
-            and day in before
-            and float(rating["value"]) - before[day] >= threshold
-        ):
+        day = rating.at[:10]
+        if rating.moment == "before":
+            before.setdefault(day, float(rating.value))
+        elif rating.moment in ("during", "after") and day in before and float(rating.value) - before[day] >= threshold:
             rose.add(day)
     return rose

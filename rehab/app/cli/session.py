@@ -112,10 +112,11 @@ def run(args: argparse.Namespace) -> int:
 
     from datetime import date
 
-    from progress.store import DB_FILENAME, Store, StoreError
+    from progress.store import DB_FILENAME, Store
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import data_home
-    from rehab.app.session_runner import SessionContext, SessionError, current_plan, run_session
+    from rehab.app.plan_versions import current_plan
+    from rehab.app.session_runner import SessionContext, run_session
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
     from rehab.engine.game import available_games
@@ -123,10 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
-    try:
-        store = Store.open(data_home(args.home) / DB_FILENAME)
-    except StoreError as error:
-        raise CommandError(str(error)) from error
+    store = Store.open(data_home(args.home) / DB_FILENAME)
     opened: list = []  # type: ignore[type-arg]
     display = None
     try:
@@ -147,10 +145,7 @@ def run(args: argparse.Namespace) -> int:
             scenes=SceneTimes(summary_s=2.0) if window else SceneTimes(0.5, 0.5, 0.0),
             input_url=url,
         )
-        try:
-            result = run_session(ctx, args.patient, resume=args.resume)
-        except SessionError as error:
-            raise CommandError(str(error)) from error
+        result = run_session(ctx, args.patient, resume=args.resume)
     finally:
         for source in opened:
             source.close()
@@ -189,6 +184,8 @@ def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ig
 
         side = (exercise.side if exercise is not None else None) or "left"
         if url in ("sim", "sim:"):
+            if info.simulate is None:
+                raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
             source = ReplaySource(_simulated(info, exercise, side, seed + phase_seed), url=f"sim:{info.name}")
             opened.append(source)
             return source
@@ -242,7 +239,7 @@ class _Shared:
 
 
 def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyped-def]
-    from devices.base import UnknownSourceError, open_source
+    from devices.base import open_source
     from rehab.app.cli import CommandError
 
     if url.startswith("keyboard"):
@@ -256,7 +253,5 @@ def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyp
         return KeyboardSource(game.angle_name, game.rest_deg, ceiling * 1.1, game.signed)
     try:
         return open_source(url)
-    except UnknownSourceError as error:
-        raise CommandError(str(error)) from error
     except OSError as error:
         raise CommandError(f"cannot open {url}: {error}") from error
