@@ -1,6 +1,9 @@
 """Every test runs headless: SDL draws into memory and plays sound to nowhere."""
 
 import os
+from pathlib import Path
+
+import pytest
 
 os.environ["SDL_VIDEODRIVER"] = "dummy"
 os.environ["SDL_AUDIODRIVER"] = "dummy"
@@ -17,3 +20,10 @@ def pytest_addoption(parser):
         metavar="URL",
         help="run the device reader/parser tests against this real device (repeatable)",
     )
+
+
+@pytest.fixture
+def elbow_plan_text() -> str:
+    """A valid plan file's text (elbow bend with progression, then head turns), for tests that parse
+    it as it is or change one line of it to make one mistake."""
+    return (Path(__file__).parent / "plans" / "elbow.toml").read_text(encoding="utf-8")

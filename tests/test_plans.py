@@ -9,40 +9,6 @@ from rehab.app.cli import main
 from rehab.app.plans import PlanError, fill_patient, from_dict, game_problems, parse_text, template_names, template_text
 from rehab.engine.game import available_games
 
-GOOD = """\
-schema = 1
-title = "Elbow after a fracture"
-patient = "P1"
-sessions_per_week = 5
-
-[safety]
-pain_stop_rise = 2
-
-[[exercise]]
-name = "Elbow bend"
-game = "lift"
-movement = "elbow_flexion"
-side = "left"
-sets = 2
-reps = 5
-target_deg = 100
-ceiling_deg = 140
-
-[exercise.progression]
-every_sessions = 2
-step_percent = 5
-max_deg = 130
-
-[[exercise]]
-name = "Head turns"
-game = "neck"
-movement = "cervical_rotation"
-sets = 1
-reps = 6
-target_deg = 40
-ceiling_deg = 65
-"""
-
 
 def refusal(text: str) -> PlanError:
     with pytest.raises(PlanError) as info:
@@ -74,8 +40,8 @@ def test_every_template_validates_and_fits_the_installed_games():
             assert exercise.target_deg is None or exercise.target_deg < exercise.ceiling_deg
 
 
-def test_a_good_plan_round_trips_through_the_store_form():
-    plan = parse_text(GOOD, "elbow.toml")
+def test_a_good_plan_round_trips_through_the_store_form(elbow_plan_text):
+    plan = parse_text(elbow_plan_text, "elbow.toml")
     assert plan.exercise[0].angle_name == "elbow_flexion_left"
     assert plan.exercise[1].angle_name == "cervical_rotation"
     assert plan.exercise[0].progression is not None and plan.exercise[0].progression.cap == 130
@@ -120,8 +86,8 @@ def test_a_good_plan_round_trips_through_the_store_form():
         (("max_deg = 130", "max_percent = 90"), "exercise[1].progression.max_percent", "max_percent", "max_deg"),
     ],
 )
-def test_each_mistake_names_file_line_field_and_what_is_allowed(change, field, needle, allowed):
-    text = GOOD.replace(*change, 1)
+def test_each_mistake_names_file_line_field_and_what_is_allowed(elbow_plan_text, change, field, needle, allowed):
+    text = elbow_plan_text.replace(*change, 1)
     error = refusal(text)
     problem = next(p for p in error.problems if p.field == field)
     assert problem.line == line_of(text, needle)
@@ -130,15 +96,15 @@ def test_each_mistake_names_file_line_field_and_what_is_allowed(change, field, n
     assert allowed in message
 
 
-def test_a_missing_field_points_at_its_table():
-    text = GOOD.replace("ceiling_deg = 65\n", "")
+def test_a_missing_field_points_at_its_table(elbow_plan_text):
+    text = elbow_plan_text.replace("ceiling_deg = 65\n", "")
     problem = refusal(text).problems[0]
     assert (problem.field, problem.message) == ("exercise[2].ceiling_deg", "missing")
     assert problem.line == line_of(text, "[[exercise]]", line_of(text, "max_deg"))
 
 
-def test_a_syntax_error_names_its_line():
-    text = GOOD.replace("reps = 5", "reps = = 5")
+def test_a_syntax_error_names_its_line(elbow_plan_text):
+    text = elbow_plan_text.replace("reps = 5", "reps = = 5")
     problem = refusal(text).problems[0]
     assert problem.field == "TOML syntax" and problem.line == line_of(text, "reps = = 5")
 
@@ -219,27 +185,30 @@ def test_new_validate_assign_and_show(tmp_path, capsys):
     assert "therapist: moving well in clinic" in out_text
 
 
-def test_a_bad_plan_is_refused_with_exit_2_and_nothing_written(tmp_path, capsys):
+def test_a_bad_plan_is_refused_with_exit_2_and_nothing_written(elbow_plan_text, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
-    bad.write_text(GOOD.replace("reps = 5", "reps = 0"))
+    bad.write_text(elbow_plan_text.replace("reps = 5", "reps = 0"))
     home = tmp_path / "home"
     assert main(["--home", str(home), "plan", "assign", str(bad), "--patient", "P1"]) == 2
     err = capsys.readouterr().err
-    assert "nothing was written" in err and f"bad.toml, line {line_of(GOOD, 'reps = 5')}: exercise[1].reps" in err
+    assert (
+        "nothing was written" in err
+        and f"bad.toml, line {line_of(elbow_plan_text, 'reps = 5')}: exercise[1].reps" in err
+    )
     assert not (home / DB_FILENAME).exists()
     assert main(["plan", "validate", str(bad)]) == 2
 
 
-def test_a_game_that_is_not_installed_is_a_warning_not_a_crash(tmp_path, capsys):
+def test_a_game_that_is_not_installed_is_a_warning_not_a_crash(elbow_plan_text, tmp_path, capsys):
     plan = tmp_path / "later.toml"
-    plan.write_text(GOOD.replace('game = "neck"', 'game = "nosuchgame"'))
+    plan.write_text(elbow_plan_text.replace('game = "neck"', 'game = "nosuchgame"'))
     assert main(["plan", "validate", str(plan)]) == 0
     assert "game 'nosuchgame' is not installed" in capsys.readouterr().err
 
 
-def test_a_movement_the_installed_game_cannot_play_is_refused(tmp_path, capsys):
+def test_a_movement_the_installed_game_cannot_play_is_refused(elbow_plan_text, tmp_path, capsys):
     plan = tmp_path / "wrong.toml"
-    plan.write_text(GOOD.replace('game = "lift"', 'game = "neck"'))
+    plan.write_text(elbow_plan_text.replace('game = "lift"', 'game = "neck"'))
     assert main(["plan", "validate", str(plan)]) == 2
     assert "is played with cervical_rotation, not elbow_flexion" in capsys.readouterr().err
 

@@ -5,26 +5,7 @@ import pytest
 from rehab.app.plans import parse_text
 from rehab.app.progression import Outcome, OverrideError, apply, find_exercise, override, propose
 
-PLAN = """\
-schema = 1
-title = "Test"
-sessions_per_week = 5
-
-[[exercise]]
-name = "Elbow bend"
-game = "lift"
-movement = "elbow_flexion"
-side = "left"
-sets = 2
-reps = 5
-target_deg = 100
-ceiling_deg = 140
-
-[exercise.progression]
-every_sessions = 2
-step_percent = 5
-max_deg = 108
-
+REACH = """\
 [[exercise]]
 name = "Reach"
 game = "reach"
@@ -48,8 +29,11 @@ PAIN = Outcome(reps_planned=10, reps_done=10, successes=10, completed=False)
 
 
 @pytest.fixture
-def plan():
-    return parse_text(PLAN, "test.toml")
+def plan(elbow_plan_text):
+    """The elbow bend of the shared test plan, capped at 108° so that two raises reach the cap,
+    followed by a reach exercise whose target is a percentage of the calibrated range."""
+    elbow = elbow_plan_text[: elbow_plan_text.index('[[exercise]]\nname = "Head turns"')]
+    return parse_text(elbow.replace("max_deg = 130", "max_deg = 108") + REACH, "test.toml")
 
 
 def test_target_rises_after_enough_perfect_sessions(plan):
