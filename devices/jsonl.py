@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,13 @@ def _rounded(values: Any, digits: int = 5) -> Any:
     return round(float(values), digits)
 
 
+def _present(
+    sample: Sample, keys: tuple[str, ...], convert: Callable[[Any], Any] = lambda value: value
+) -> dict[str, Any]:
+    """The fields among ``keys`` that the sample has, converted; absent ones are left out."""
+    return {key: convert(value) for key in keys if (value := getattr(sample, key)) is not None}
+
+
 def encode(sample: Sample) -> dict[str, Any]:
     """The JSON object for one sample."""
     if isinstance(sample, PoseFrame):
@@ -46,10 +53,7 @@ def encode(sample: Sample) -> dict[str, Any]:
         return row
     if isinstance(sample, ImuSample):
         row = {"t": round(sample.t, 6), "kind": "imu", "device": sample.device}
-        for key in ("accel_g", "gyro_dps", "mag", "quaternion"):
-            value = getattr(sample, key)
-            if value is not None:
-                row[key] = list(value)
+        row.update(_present(sample, ("accel_g", "gyro_dps", "mag", "quaternion"), list))
         if sample.euler_deg is not None:
             row["roll_deg"], row["pitch_deg"], row["yaw_deg"] = sample.euler_deg
         if sample.temperature_c is not None:
@@ -57,10 +61,7 @@ def encode(sample: Sample) -> dict[str, Any]:
         return row
     if isinstance(sample, EegSample):
         row = {"t": round(sample.t, 6), "kind": "eeg", "device": sample.device}
-        for key in ("poor_signal", "attention", "meditation", "raw"):
-            value = getattr(sample, key)
-            if value is not None:
-                row[key] = value
+        row.update(_present(sample, ("poor_signal", "attention", "meditation", "raw")))
         if sample.bands is not None:
             row["bands"] = list(sample.bands)
         return row

@@ -438,7 +438,25 @@ SEGMENTS = ("forearm_left", "forearm_right", "head", "trunk")
 HEADING_FREE = frozenset({"cervical_flexion", "cervical_lateral_flexion", "trunk_flexion", "trunk_lateral_flexion"})
 
 
-class SegmentTracker:
+class _GuardedTracker:
+    """What both trackers share: a HeadingGuard that knows the device's name and reports its
+    dropouts and recoveries as DeviceStatus events."""
+
+    guard: HeadingGuard
+
+    @property
+    def device(self) -> str:
+        return self.guard.device
+
+    @device.setter
+    def device(self, name: str) -> None:
+        self.guard.device = name
+
+    def take_events(self) -> list[DeviceStatus]:
+        return self.guard.take_events()
+
+
+class SegmentTracker(_GuardedTracker):
     """Angles of one body segment from one IMU, relative to the neutral pose (single-IMU mode)."""
 
     def __init__(self, segment: str, neutral_s: float = 1.0, fusion: str = "auto") -> None:
@@ -448,14 +466,6 @@ class SegmentTracker:
         self.estimator = OrientationEstimator(fusion)
         self.neutral = Neutral(neutral_s)
         self.guard = HeadingGuard(neutral_s)
-
-    @property
-    def device(self) -> str:
-        return self.guard.device
-
-    @device.setter
-    def device(self, name: str) -> None:
-        self.guard.device = name
 
     def calibrate(self) -> None:
         """Take the next ``neutral`` seconds as the zero pose again."""
@@ -489,17 +499,14 @@ class SegmentTracker:
                         out.append(angles)
         return out
 
-    def take_events(self) -> list[DeviceStatus]:
-        return self.guard.take_events()
-
 
 # ---------------------------------------------------------------- two-IMU joints
 JOINTS = ("elbow_left", "elbow_right", "knee_left", "knee_right")
 
 
-class JointTracker:
+class JointTracker(_GuardedTracker):
     """A joint angle from a proximal and a distal IMU: conj(q_proximal) * q_distal, zeroed at neutral,
-    then split as flexion about y, then twist about x (DESIGN.md).
+    then split as flexion about y, then twist about x.
 
     The two sensors' headings are independent guesses without a magnetometer, so after a dropout of
     either one every joint angle depends on the lost heading: all are NaN until the re-zero."""
@@ -517,14 +524,6 @@ class JointTracker:
         self.guard = HeadingGuard(neutral_s)
         self._qp: Quat | None = None
         self._qd: Quat | None = None
-
-    @property
-    def device(self) -> str:
-        return self.guard.device
-
-    @device.setter
-    def device(self, name: str) -> None:
-        self.guard.device = name
 
     @property
     def name(self) -> str:
@@ -574,6 +573,3 @@ class JointTracker:
             neutral.restart_if_changed(kind)
         self.guard.check(sample.t, (self.proximal, self.distal), neutrals)
         return self.angles(sample.t, self._qp, self._qd)
-
-    def take_events(self) -> list[DeviceStatus]:
-        return self.guard.take_events()
