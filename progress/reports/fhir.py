@@ -77,44 +77,9 @@ def movement_title(angle_name: str) -> str:
 
 
 def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str, Any]:
-    assert session.best_peak_deg is not None and session.mean_peak_deg is not None
+    assert session.best_peak_deg is not None
     motion, _ = split_name(session.movement)
     title = movement_title(session.movement)
-    components: list[dict[str, Any]] = [
-        {
-            "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "mean-peak-angle"}], "text": "Mean peak angle"},
-            "valueQuantity": _deg(session.mean_peak_deg),
-        },
-        {
-            "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "reps"}], "text": "Repetitions"},
-            "valueInteger": session.reps,
-        },
-        {
-            "code": {
-                "coding": [{"system": MOVEMENT_SYSTEM, "code": "reps-at-target"}],
-                "text": "Repetitions at target",
-            },
-            "valueInteger": session.successes,
-        },
-    ]
-    if session.best_rom_deg is not None and session.mean_rom_deg is not None:
-        components.insert(
-            1,
-            {
-                "code": {
-                    "coding": [{"system": MOVEMENT_SYSTEM, "code": "best-rom"}],
-                    "text": "Best range of motion (peak - start)",
-                },
-                "valueQuantity": _deg(session.best_rom_deg),
-            },
-        )
-    if session.target_deg is not None:
-        components.append(
-            {
-                "code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": "target-angle"}], "text": "Target angle"},
-                "valueQuantity": _deg(session.target_deg),
-            }
-        )
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "status": "final" if session.status == "completed" else "preliminary",
@@ -136,7 +101,7 @@ def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str
         "subject": {"reference": patient_ref},
         "effectiveDateTime": session.started_at,
         "valueQuantity": _deg(session.best_peak_deg),
-        "component": components,
+        "component": _movement_components(session),
     }
     normal = NORMAL_ROM_DEG.get(motion)
     if normal is not None:
@@ -147,6 +112,26 @@ def _movement_observation(session: SessionSummary, patient_ref: str) -> dict[str
     if site:
         resource["bodySite"] = site
     return resource
+
+
+def _component(code: str, text: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {"code": {"coding": [{"system": MOVEMENT_SYSTEM, "code": code}], "text": text}, **value}
+
+
+def _movement_components(session: SessionSummary) -> list[dict[str, Any]]:
+    """Mean peak, best range (when known), repetitions, repetitions at target and the target (when set)."""
+    assert session.mean_peak_deg is not None
+    components = [_component("mean-peak-angle", "Mean peak angle", {"valueQuantity": _deg(session.mean_peak_deg)})]
+    if session.best_rom_deg is not None and session.mean_rom_deg is not None:
+        best_rom = {"valueQuantity": _deg(session.best_rom_deg)}
+        components.append(_component("best-rom", "Best range of motion (peak - start)", best_rom))
+    components += [
+        _component("reps", "Repetitions", {"valueInteger": session.reps}),
+        _component("reps-at-target", "Repetitions at target", {"valueInteger": session.successes}),
+    ]
+    if session.target_deg is not None:
+        components.append(_component("target-angle", "Target angle", {"valueQuantity": _deg(session.target_deg)}))
+    return components
 
 
 def _rating_observation(kind: str, value: float, at: str, patient_ref: str) -> dict[str, Any]:

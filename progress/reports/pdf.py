@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -107,30 +108,69 @@ def _movement(s: SessionSummary) -> str:
 
 
 def render_pdf(data: ReportData, compress: bool = True) -> bytes:
+    from reportlab.platypus import Paragraph, Spacer
+
+    styles = _styles()
+    story: list[Any] = [Paragraph("Rehabilitation progress report", styles.h1), _summary(data, styles)]
+    story += _figures(data, styles)
+    header, rows, caption = table_rows(data)
+    story += [Paragraph(caption, styles.h2), _table(header, rows, styles.width)]
+    if data.pseudonymized:
+        story += [
+            Spacer(1, 4 * styles.mm),
+            Paragraph(
+                "Pseudonymised report: no name, id, device or time of day is shown; "
+                "dates are kept because the trend needs them.",
+                styles.note,
+            ),
+        ]
+    return _build(data, story, compress)
+
+
+@dataclass(frozen=True)
+class _Styles:
+    h1: Any
+    h2: Any
+    body: Any
+    note: Any
+    width: float  # of the text column, in points
+    mm: float  # points per millimetre
+
+    def figure(self, fig: Any) -> Any:
+        """A chart as an image: never wider than the page, never blown up past the size it was drawn
+        for (text stays one size)."""
+        from reportlab.platypus import Image
+
+        w_in, h_in = fig.get_size_inches()
+        shown = min(self.width, w_in * 72)
+        return Image(io.BytesIO(figures.png(fig)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
+
+
+def _styles() -> _Styles:
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
-    from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
     ink = colors.HexColor("#1f2933")
-    h1 = ParagraphStyle("h1", parent=styles["Heading1"], fontSize=16, spaceAfter=4, textColor=ink)
-    h2 = ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3, textColor=ink)
     body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=8.5, leading=11)
-    note = ParagraphStyle("note", parent=body, fontSize=7.5, textColor=colors.HexColor("#616161"))
-    width = A4[0] - 36 * mm
+    return _Styles(
+        h1=ParagraphStyle("h1", parent=styles["Heading1"], fontSize=16, spaceAfter=4, textColor=ink),
+        h2=ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3, textColor=ink),
+        body=body,
+        note=ParagraphStyle("note", parent=body, fontSize=7.5, textColor=colors.HexColor("#616161")),
+        width=A4[0] - 36 * mm,
+        mm=mm,
+    )
 
-    def figure(fig: Any) -> Image:
-        # never wider than the page, never blown up past the size it was drawn for (text stays one size)
-        w_in, h_in = fig.get_size_inches()
-        shown = min(width, w_in * 72)
-        return Image(io.BytesIO(figures.png(fig)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
 
-    story: list[Any] = [Paragraph("Rehabilitation progress report", h1)]
+def _summary(data: ReportData, styles: _Styles) -> Any:
+    from reportlab.platypus import Paragraph, Table, TableStyle
+
     summary = Table(
-        [[Paragraph(f"<b>{k}</b>", body), Paragraph(_escape(v), body)] for k, v in summary_lines(data)],
-        colWidths=[28 * mm, width - 28 * mm],
+        [[Paragraph(f"<b>{k}</b>", styles.body), Paragraph(_escape(v), styles.body)] for k, v in summary_lines(data)],
+        colWidths=[28 * styles.mm, styles.width - 28 * styles.mm],
     )
     summary.setStyle(
         TableStyle(
@@ -141,55 +181,47 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
             ]
         )
     )
-    story += [summary]
+    return summary
+
+
+def _figures(data: ReportData, styles: _Styles) -> list[Any]:
+    """Range of motion (when there are reps), adherence, pain and the mental sessions' curves."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    flows: list[Any] = []
     rom = figures.rom_trend(data)
     if rom is not None:
-        story.append(
+        rom_note = (
+            "Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
+            "range; green: the goal from the plan, else the session's target."
+        )
+        flows.append(
             KeepTogether(
-                [
-                    Paragraph("Range of motion", h2),
-                    figure(rom),
-                    Paragraph(
-                        "Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
-                        "range; green: the goal from the plan, else the session's target.",
-                        note,
-                    ),
-                ]
+                [Paragraph("Range of motion", styles.h2), styles.figure(rom), Paragraph(rom_note, styles.note)]
             )
         )
-    story.append(
-        KeepTogether(
-            [
-                Paragraph("Adherence", h2),
-                figure(figures.adherence_calendar(data)),
-                Paragraph(
-                    "One square per day, Monday on top; darker means more of that day's prescribed sessions "
-                    "were done (with no plan, any session fills the day).",
-                    note,
-                ),
-            ]
-        )
+    adherence_note = (
+        "One square per day, Monday on top; darker means more of that day's prescribed sessions "
+        "were done (with no plan, any session fills the day)."
     )
+    calendar = styles.figure(figures.adherence_calendar(data))
+    flows.append(KeepTogether([Paragraph("Adherence", styles.h2), calendar, Paragraph(adherence_note, styles.note)]))
     pain = figures.pain_trend(data)
-    pain_flow = figure(pain) if pain is not None else Paragraph("No pain ratings were recorded in this period.", body)
-    story.append(KeepTogether([Paragraph("Pain", h2), pain_flow]))
+    no_pain = Paragraph("No pain ratings were recorded in this period.", styles.body)
+    flows.append(KeepTogether([Paragraph("Pain", styles.h2), styles.figure(pain) if pain is not None else no_pain]))
     suds = figures.suds_curves(data)
     if suds is not None:
-        story.append(KeepTogether([Paragraph("Mental sessions", h2), figure(suds)]))
-    header, rows, caption = table_rows(data)
-    story += [Paragraph(caption, h2), _table(header, rows, width)]
-    if data.pseudonymized:
-        story += [
-            Spacer(1, 4 * mm),
-            Paragraph(
-                "Pseudonymised report: no name, id, device or time of day is shown; "
-                "dates are kept because the trend needs them.",
-                note,
-            ),
-        ]
+        flows.append(KeepTogether([Paragraph("Mental sessions", styles.h2), styles.figure(suds)]))
+    return flows
+
+
+def _build(data: ReportData, story: list[Any], compress: bool) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
 
     buffer = io.BytesIO()
-    title = f"Rehabilitation progress report: {data.patient}"
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
@@ -207,7 +239,7 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
         rightMargin=18 * mm,
         topMargin=15 * mm,
         bottomMargin=16 * mm,
-        title=title,
+        title=f"Rehabilitation progress report: {data.patient}",
         author="rehab",
         subject="",
         creator="rehab",
