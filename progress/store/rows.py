@@ -136,13 +136,16 @@ class RatingRow(_Row):
 
 @dataclass(frozen=True)
 class CalibrationRow(_Row):
+    """A measured comfortable range. The columns predate ``MeasuredRange``: ``rest_deg`` is its
+    ``start_deg`` and ``max_deg`` its ``peak_deg`` (renaming stored columns would need schema 4)."""
+
     id: int
     patient_id: str
     at: str
     movement: str
-    rest_deg: float
-    max_deg: float
-    input: str
+    rest_deg: float  # MeasuredRange.start_deg: the median angle each movement started from
+    max_deg: float  # MeasuredRange.peak_deg: the median peak, capped at the ceiling
+    input: str  # the source URL, as sessions.input
 
 
 @dataclass(frozen=True)

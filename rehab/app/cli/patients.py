@@ -36,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
         if not patients:
             print("no patients yet: add one with 'rehab patients add ID', or run 'rehab demo'")
         for patient in patients:
-            count = len(store.sessions(patient["id"]))
-            print(f"{patient['id']}\t{count} session{'s' if count != 1 else ''}\tsince {patient['created_at']}")
+            count = store.session_count(patient.id)
+            print(f"{patient.id}\t{count} session{'s' if count != 1 else ''}\tsince {patient.created_at}")
         return 0
     finally:
         store.close()
