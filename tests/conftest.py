@@ -1,5 +1,6 @@
 """Every test runs headless: SDL draws into memory and plays sound to nowhere."""
 
+import json
 import os
 from pathlib import Path
 
@@ -27,3 +28,20 @@ def elbow_plan_text() -> str:
     """A valid plan file's text (elbow bend with progression, then head turns), for tests that parse
     it as it is or change one line of it to make one mistake."""
     return (Path(__file__).parent / "plans" / "elbow.toml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def play_with_simulator(tmp_path):
+    """Plays a game through the real CLI (``rehab play GAME --input sim``) in a fresh home and
+    returns the statistics it wrote with ``--stats``, after checking it exited with 0."""
+
+    def play(game: str, seconds: int = 60) -> dict:
+        from rehab.app.cli import main
+
+        stats = tmp_path / "stats.json"
+        sim = ["play", game, "--input", "sim", "--seconds", str(seconds), "--stats", str(stats)]
+        code = main(["--home", str(tmp_path), *sim])
+        assert code == 0
+        return json.loads(stats.read_text())
+
+    return play

@@ -10,7 +10,6 @@ from games.breathe import GAME
 from games.breathe import metrics as m
 from games.breathe.reader import BreathReader
 from games.breathe.rules import BreatheGame, pacer_level
-from rehab.app.cli import main
 from rehab.core.types import Controls, ImuSample
 
 
@@ -108,12 +107,8 @@ def test_reader_rescales_a_chest_imu_to_0_100():
     assert reader(object()) is None
 
 
-def test_plays_headless_with_the_simulator(tmp_path):
-    stats = tmp_path / "stats.json"
-    args = ["--home", str(tmp_path), "play", "breathe", "--input", "sim", "--seconds", "60", "--stats", str(stats)]
-    code = main(args)
-    assert code == 0
-    data = json.loads(stats.read_text())
+def test_plays_headless_with_the_simulator(play_with_simulator):
+    data = play_with_simulator("breathe")
     assert data["frames"] > 1000 and data["play_seconds"] >= 59 and len(data["reps"]) >= 4  # breaths as reps
 
 

@@ -8,7 +8,6 @@ from games.exposure import GAME, read_sample
 from games.exposure.hierarchy import HierarchyError, load_hierarchy, parse_hierarchy
 from games.exposure.metrics import may_advance
 from games.exposure.rules import ExposureGame
-from rehab.app.cli import main
 from rehab.core.types import Controls
 from rehab.engine.ratings import SUDS, level_for
 
@@ -125,12 +124,8 @@ def test_simulated_patient_climbs_and_stops_on_glass():
     assert read_sample(object()) is None
 
 
-def test_plays_headless_with_the_simulator(tmp_path):
-    stats = tmp_path / "stats.json"
-    args = ["--home", str(tmp_path), "play", "exposure", "--input", "sim", "--seconds", "60", "--stats", str(stats)]
-    code = main(args)
-    assert code == 0
-    data = json.loads(stats.read_text())
+def test_plays_headless_with_the_simulator(play_with_simulator):
+    data = play_with_simulator("exposure")
     assert data["frames"] > 1000 and data["play_seconds"] >= 59 and data["untracked_seconds"] < 2
 
 

@@ -8,7 +8,6 @@ import pytest
 from games.focus import GAME, read_sample
 from games.focus.metrics import THRESHOLD_MAX, THRESHOLD_MIN, next_threshold
 from games.focus.rules import FocusGame
-from rehab.app.cli import main
 from rehab.core.types import Controls, EegSample
 
 
@@ -84,10 +83,6 @@ def test_simulator_is_thinkgear_like():
     assert sum(s.poor_signal == 200 for s in samples) == 15
 
 
-def test_plays_headless_with_the_simulator(tmp_path):
-    stats = tmp_path / "stats.json"
-    args = ["--home", str(tmp_path), "play", "focus", "--input", "sim", "--seconds", "60", "--stats", str(stats)]
-    code = main(args)
-    assert code == 0
-    data = json.loads(stats.read_text())
+def test_plays_headless_with_the_simulator(play_with_simulator):
+    data = play_with_simulator("focus")
     assert data["frames"] > 1000 and data["play_seconds"] >= 59
