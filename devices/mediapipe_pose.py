@@ -1,9 +1,10 @@
 """MediaPipe Pose in tracking (video) mode: pictures in, PoseFrames out.
 
 By default this uses the legacy ``mp.solutions.pose`` API with the full model that ships inside the
-mediapipe 0.10.14 wheel (no download; DESIGN.md explains why). A user-supplied Tasks ``.task`` model
-(lite, full or heavy) can be named instead; it runs the Tasks ``PoseLandmarker`` in VIDEO mode and can
-return several people, from whom ``PatientLock`` keeps the patient.
+mediapipe 0.10.14 wheel (nothing is downloaded at run time, so tracking works offline). A
+user-supplied Tasks ``.task`` model (lite, full or heavy) can be named instead; it runs the Tasks
+``PoseLandmarker`` in VIDEO mode and can return several people, from whom ``PatientLock`` keeps the
+patient.
 
 One patient: the legacy API returns one person. In tracking mode it follows the person it found from
 frame to frame (it re-runs its detector only when tracking fails), which already keeps it on one

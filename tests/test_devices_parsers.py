@@ -1,7 +1,8 @@
 """Property tests for every byte-stream parser: any chunking, garbage, corruption.
 
-Expected values are computed here from the byte layouts in DESIGN.md, not by calling the
-parser's own decoder, so a wrong scale or sign in the parser fails these tests.
+Expected values are computed here from the devices' byte layouts (each parser module's docstring
+gives its own), not by calling the parser's own decoder, so a wrong scale or sign in the parser
+fails these tests.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from rehab.core.types import PoseFrame
 from rehab.engine.kinematics import angles_from_points, pose_angles, three_point_angle
 from rehab.sim.skeleton import Posture, Segments, world_points
 
-# shoulders as wide as hips: the trunk line is then vertical and every DESIGN.md definition
+# shoulders as wide as hips: the trunk line is then vertical and every angle definition
 # (which measures shoulder and hip angles against the same-side trunk line) has an exact answer
 SQUARE = Segments(shoulder_width=0.3, hip_width=0.3)
 FACINGS = (-150, -90, -45, -20, 0, 20, 45, 90, 135, 180)

@@ -1,4 +1,4 @@
-"""Joint angles from 3D joint centres (DESIGN.md conventions, neutral-zero, degrees).
+"""Joint angles from 3D joint centres (conventions in docs/architecture.md: neutral-zero, degrees).
 
 Works on any right-handed frame in metres (MediaPipe world landmarks are one). The body frame comes
 from the two shoulders and two hips, so shoulder and hip angles are relative to the trunk, as a

@@ -32,7 +32,7 @@ class Segments:
 
 @dataclass(frozen=True)
 class Posture:
-    """Anatomical angles in degrees (DESIGN.md conventions) per side, plus where the body faces.
+    """Anatomical angles in degrees (docs/architecture.md conventions) per side, plus where the body faces.
 
     The arm is raised by ``elevation`` in a plane ``plane`` degrees forward of the frontal plane
     (plane 0 = pure abduction, plane 90 = pure flexion). ``facing_deg`` turns the whole body about
