@@ -9,6 +9,7 @@ import pygame
 
 from games.breathe.rules import BreatheSnapshot
 from rehab.engine.api import PALETTE, draw_prompt, text
+from rehab.engine.drawing import vertical_gradient
 
 CENTRE = (240, 290)
 R_OUT, R_IN = 60, 165  # pacer radius breathed out / in
@@ -21,11 +22,7 @@ def _radius(level: float) -> int:
 
 
 def draw_background(surface: pygame.Surface) -> None:
-    w, h = surface.get_size()
-    for y in range(0, h, 6):
-        share = y / h
-        color = tuple(int(a + (b - a) * share) for a, b in zip(CALM_TOP, CALM_BOTTOM, strict=True))
-        pygame.draw.rect(surface, color, (0, y, w, 6))
+    vertical_gradient(surface, CALM_TOP, CALM_BOTTOM, band=6)
 
 
 def draw_breathe(surface: pygame.Surface, snap: BreatheSnapshot) -> None:

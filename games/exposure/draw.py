@@ -10,6 +10,7 @@ import pygame
 
 from games.exposure.rules import ExposureSnapshot
 from rehab.engine.api import PALETTE, draw_prompt, text, wrap
+from rehab.engine.drawing import vertical_gradient
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
 TOWER_X, TOWER_W = 560, 120
@@ -25,10 +26,7 @@ def height_to_y(height_m: float) -> int:
 
 def _sky(surface: pygame.Surface) -> None:
     w, h = surface.get_size()
-    for y in range(0, h, 6):
-        share = y / h
-        color = tuple(int(a + (b - a) * share) for a, b in zip(SKY_TOP, SKY_BOTTOM, strict=True))
-        pygame.draw.rect(surface, color, (0, y, w, 6))
+    vertical_gradient(surface, SKY_TOP, SKY_BOTTOM, band=6)
     pygame.draw.ellipse(surface, PALETTE.hill_far, (-100, GROUND_Y - 60, 700, 160))
     pygame.draw.ellipse(surface, PALETTE.hill_far, (420, GROUND_Y - 80, 700, 190))
     pygame.draw.rect(surface, PALETTE.grass, (0, GROUND_Y, w, 8))

@@ -10,6 +10,7 @@ import pygame
 
 from games.focus.rules import FocusSnapshot
 from rehab.engine.api import PALETTE, text
+from rehab.engine.drawing import vertical_gradient
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
 WATER_Y = 420
@@ -40,10 +41,7 @@ def _lantern(surface: pygame.Surface, centre: tuple[int, int], scale: float = 1.
 
 def _scene(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     w, h = surface.get_size()
-    for y in range(0, WATER_Y, 6):
-        share = y / WATER_Y
-        color = tuple(int(a + (b - a) * share) for a, b in zip(NIGHT_TOP, NIGHT_BOTTOM, strict=True))
-        pygame.draw.rect(surface, color, (0, y, w, 6))
+    vertical_gradient(surface, NIGHT_TOP, NIGHT_BOTTOM, bottom=WATER_Y, band=6)
     for i in range(40):  # fixed stars: positions from the index, so they never move or twinkle
         x, y = (i * 197) % (w - 140), 60 + (i * 89) % (WATER_Y - 120)
         pygame.draw.circle(surface, (200, 210, 230), (x, y), 1 + i % 2)

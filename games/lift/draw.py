@@ -6,6 +6,7 @@ import pygame
 
 from games.lift.rules import LiftSnapshot
 from rehab.engine.api import PALETTE, text
+from rehab.engine.drawing import vertical_gradient
 
 
 def world_to_screen(height_share: float, surface: pygame.Surface) -> int:
@@ -16,12 +17,7 @@ def world_to_screen(height_share: float, surface: pygame.Surface) -> int:
 
 
 def draw_background(surface: pygame.Surface) -> None:
-    w, h = surface.get_size()
-    top, bottom = PALETTE.background_top, PALETTE.background_bottom
-    for y in range(0, h, 4):
-        share = y / h
-        color = tuple(int(a + (b - a) * share) for a, b in zip(top, bottom, strict=True))
-        pygame.draw.rect(surface, color, (0, y, w, 4))
+    vertical_gradient(surface, PALETTE.background_top, PALETTE.background_bottom)
 
 
 def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:

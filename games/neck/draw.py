@@ -13,6 +13,8 @@ import pygame
 
 from games.neck.rules import GATE_GAP_M, GATE_HALF_LEVEL, GATES_AHEAD, LANE_M, NeckSnapshot
 from rehab.engine.api import PALETTE, Color, text
+from rehab.engine.drawing import vertical_gradient
+from rehab.engine.palette import blend
 
 CENTRE_X = 415  # middle of the area the HUD leaves free
 HORIZON_Y = 205
@@ -29,17 +31,11 @@ def world_to_screen(x: float, y: float, z: float) -> tuple[float, float, float]:
     return CENTRE_X + x * scale, HORIZON_Y + (CAMERA_UP_M - y) * scale, scale
 
 
-def _mix(a: Color, b: Color, share: float) -> Color:
-    share = min(max(share, 0.0), 1.0)
-    return (int(a[0] + (b[0] - a[0]) * share), int(a[1] + (b[1] - a[1]) * share), int(a[2] + (b[2] - a[2]) * share))
-
-
 def _sky_and_fields(surface: pygame.Surface, snap: NeckSnapshot) -> None:
-    w, h = surface.get_size()
-    for y in range(0, HORIZON_Y, 4):
-        pygame.draw.rect(surface, _mix(PALETTE.background_top, PALETTE.background_bottom, y / HORIZON_Y), (0, y, w, 4))
+    w = surface.get_width()
+    vertical_gradient(surface, PALETTE.background_top, PALETTE.background_bottom, bottom=HORIZON_Y)
     # slow clouds, drifting a little as the glider moves sideways
-    cloud = _mix(PALETTE.cloud, PALETTE.background_bottom, 0.35)
+    cloud = blend(PALETTE.cloud, PALETTE.background_bottom, 0.35)
     for i, (cx, cy, r) in enumerate(((120, 110, 26), (330, 82, 20), (560, 120, 30), (760, 92, 22))):
         x = int((cx - snap.glider_x * 20 + snap.t * (2 + i)) % (w + 160)) - 80
         for dx, dy, k in ((-1.2, 0.2, 0.7), (0.0, 0.0, 1.0), (1.1, 0.25, 0.75)):
@@ -51,25 +47,23 @@ def _sky_and_fields(surface: pygame.Surface, snap: NeckSnapshot) -> None:
         u = sx / 140.0
         points.append((sx, int(HORIZON_Y - 18 - 14 * math.sin(u) - 8 * math.sin(2.7 * u + 1.0))))
     points.append((w, HORIZON_Y))
-    pygame.draw.polygon(surface, _mix(PALETTE.hill_far, PALETTE.panel, 0.35), points)
+    pygame.draw.polygon(surface, blend(PALETTE.hill_far, PALETTE.panel, 0.35), points)
     # fields: darker towards the viewer, so the message at the bottom reads
-    for y in range(HORIZON_Y, h, 4):
-        share = (y - HORIZON_Y) / (h - HORIZON_Y)
-        field = _mix(PALETTE.grass, PALETTE.hill_near, 0.55)
-        pygame.draw.rect(surface, _mix(field, PALETTE.soil, share**0.8), (0, y, w, 4))
+    field = blend(PALETTE.grass, PALETTE.hill_near, 0.55)
+    vertical_gradient(surface, field, PALETTE.soil, top=HORIZON_Y, curve=0.8)
     # furrows across the fields every 10 m, flowing towards the viewer with the flight
     for k in range(14):
         z = k * 10.0 - snap.distance % 10.0
         if z < -CAMERA_BACK_M + 1.5:
             continue
         _, fy, scale = world_to_screen(0.0, GROUND_M, z)
-        color = _mix(PALETTE.grass, PALETTE.hill_near, 0.3 + 0.7 * min(z / 100.0, 1.0))
+        color = blend(PALETTE.grass, PALETTE.hill_near, 0.3 + 0.7 * min(z / 100.0, 1.0))
         pygame.draw.line(surface, color, (0, int(fy)), (w, int(fy)), max(1, int(scale / 40)))
     # the edges of the calibrated range: two faint lanes on the fields at level -1 and +1
     for side in (-1.0, 1.0):
         near = world_to_screen(side * LANE_M, GROUND_M, -CAMERA_BACK_M + 1.6)
         far = world_to_screen(side * LANE_M, GROUND_M, FAR_Z)
-        pygame.draw.line(surface, _mix(PALETTE.hill_near, PALETTE.grass, 0.5), near[:2], far[:2], 3)
+        pygame.draw.line(surface, blend(PALETTE.hill_near, PALETTE.grass, 0.5), near[:2], far[:2], 3)
 
 
 def _gate(surface: pygame.Surface, x_level: float, z: float, color: Color, fog: float) -> None:
@@ -77,11 +71,11 @@ def _gate(surface: pygame.Surface, x_level: float, z: float, color: Color, fog: 
     cx, cy, scale = world_to_screen(x_level * LANE_M, 0.0, z)
     r = GATE_HALF_LEVEL * LANE_M * scale
     _, ground_y, _ = world_to_screen(x_level * LANE_M, GROUND_M, z)
-    pole = _mix(PALETTE.wood_dark, PALETTE.background_bottom, fog)
+    pole = blend(PALETTE.wood_dark, PALETTE.background_bottom, fog)
     pygame.draw.line(surface, pole, (int(cx), int(cy + r)), (int(cx), int(ground_y)), max(2, int(scale * 0.08)))
     ring = pygame.Rect(0, 0, int(2 * r), int(2 * r))
     ring.center = (int(cx), int(cy))
-    pygame.draw.ellipse(surface, _mix(color, PALETTE.background_bottom, fog), ring, max(3, int(scale * 0.14)))
+    pygame.draw.ellipse(surface, blend(color, PALETTE.background_bottom, fog), ring, max(3, int(scale * 0.14)))
 
 
 def _glider(surface: pygame.Surface, snap: NeckSnapshot) -> None:
@@ -104,7 +98,7 @@ def _glider(surface: pygame.Surface, snap: NeckSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.metal, rot(0, -2), rot(0, 0.38 * scale), 3)
     pygame.draw.line(surface, PALETTE.metal, rot(-0.22 * scale, 0.36 * scale), rot(0.22 * scale, 0.36 * scale), 3)
     pygame.draw.circle(surface, PALETTE.weight, rot(0, 0.48 * scale), int(0.1 * scale))
-    pygame.draw.circle(surface, _mix(PALETTE.wood, PALETTE.text, 0.55), rot(0, 0.33 * scale), int(0.07 * scale))
+    pygame.draw.circle(surface, blend(PALETTE.wood, PALETTE.text, 0.55), rot(0, 0.33 * scale), int(0.07 * scale))
     wing = [rot(-half, 0.12 * scale), rot(0, -0.2 * scale), rot(half, 0.12 * scale), rot(0, 0.02 * scale)]
     pygame.draw.polygon(surface, PALETTE.good, wing)
     stripe = [
@@ -113,7 +107,7 @@ def _glider(surface: pygame.Surface, snap: NeckSnapshot) -> None:
         rot(half * 0.55, 0.02 * scale),
         rot(0, -0.06 * scale),
     ]
-    pygame.draw.polygon(surface, _mix(PALETTE.good, PALETTE.text, 0.45), stripe)
+    pygame.draw.polygon(surface, blend(PALETTE.good, PALETTE.text, 0.45), stripe)
     pygame.draw.polygon(surface, PALETTE.wood_dark, wing, 3)
 
 

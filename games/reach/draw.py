@@ -12,6 +12,8 @@ import pygame
 
 from games.reach.rules import ReachSnapshot
 from rehab.engine.api import PALETTE, Color, text
+from rehab.engine.drawing import vertical_gradient
+from rehab.engine.palette import blend
 
 #: world (0, 0) on screen, and pixels per world unit
 ORIGIN = (30, 472)
@@ -29,18 +31,9 @@ def world_to_screen(x: float, y: float) -> tuple[int, int]:
     return int(ORIGIN[0] + x * SCALE), int(ORIGIN[1] - y * SCALE)
 
 
-def _mix(a: Color, b: Color, share: float) -> Color:
-    return (
-        int(a[0] + (b[0] - a[0]) * share),
-        int(a[1] + (b[1] - a[1]) * share),
-        int(a[2] + (b[2] - a[2]) * share),
-    )
-
-
 def _background(surface: pygame.Surface, t: float) -> None:
     w, h = surface.get_size()
-    for y in range(0, h, 4):
-        pygame.draw.rect(surface, _mix(PALETTE.background_top, PALETTE.background_bottom, y / h), (0, y, w, 4))
+    vertical_gradient(surface, PALETTE.background_top, PALETTE.background_bottom)
     # slow clouds (they drift a screen width in about three minutes: calm, never distracting)
     for i, (cx, cy, size) in enumerate(((120, 200, 0.9), (470, 170, 0.8), (690, 240, 1.0), (300, 300, 0.7))):
         x = (cx + t * (4 + i)) % (w + 300) - 150
@@ -58,7 +51,7 @@ def _workspace(surface: pygame.Surface, snap: ReachSnapshot) -> None:
     left, bottom, right, top = snap.workspace
     x0, y0 = world_to_screen(left, top)
     x1, y1 = world_to_screen(right, bottom)
-    color = _mix(PALETTE.background_bottom, PALETTE.muted, 0.25)
+    color = blend(PALETTE.background_bottom, PALETTE.muted, 0.25)
     for x in range(x0, x1, 24):
         pygame.draw.line(surface, color, (x, y0), (min(x + 12, x1), y0), 2)
         pygame.draw.line(surface, color, (x, y1), (min(x + 12, x1), y1), 2)
@@ -92,12 +85,12 @@ def _balloon(
     pygame.draw.lines(surface, PALETTE.muted, False, string, 2)
     body = pygame.Rect(0, 0, 2 * rw, 2 * rh)
     body.center = (cx, cy)
-    shadow = _mix(color, (0, 0, 0), 0.25)
+    shadow = blend(color, (0, 0, 0), 0.25)
     pygame.draw.ellipse(surface, shadow, body)
     pygame.draw.ellipse(surface, color, body.inflate(-6, -6).move(-2, -3))
     shine = pygame.Rect(0, 0, max(2, rw // 2), max(2, int(rh * 0.7)))
     shine.center = (cx - rw // 3, cy - rh // 3)
-    pygame.draw.ellipse(surface, _mix(color, (255, 255, 255), 0.45), shine)
+    pygame.draw.ellipse(surface, blend(color, (255, 255, 255), 0.45), shine)
     pygame.draw.polygon(surface, shadow, [(cx, cy + rh - 4), (cx - 8, cy + rh + 8), (cx + 8, cy + rh + 8)])
     if scale > 0.6:
         text(surface, f"+{points}", int(44 * scale), PALETTE.panel, (cx + 2, cy + 4), "center")
@@ -107,7 +100,7 @@ def _pop(surface: pygame.Surface, x: float, y: float, progress: float, color: Co
     cx, cy = world_to_screen(x, y)
     fade = 1.0 - progress
     ring = int(30 + 60 * progress)
-    ring_color = _mix(PALETTE.background_bottom, color, fade)
+    ring_color = blend(PALETTE.background_bottom, color, fade)
     pygame.draw.circle(surface, ring_color, (cx, cy), ring, max(1, int(6 * fade)))
     for k in range(10):  # scraps of rubber flying outwards and falling
         a = 2 * math.pi * k / 10 + 0.3
@@ -115,7 +108,7 @@ def _pop(surface: pygame.Surface, x: float, y: float, progress: float, color: Co
         px = cx + math.cos(a) * d
         py = cy + math.sin(a) * d + 60 * progress * progress
         pygame.draw.circle(surface, ring_color, (int(px), int(py)), max(2, int(8 * fade)))
-    label = _mix(PALETTE.background_bottom, PALETTE.target, min(1.0, 1.6 * fade))
+    label = blend(PALETTE.background_bottom, PALETTE.target, min(1.0, 1.6 * fade))
     text(surface, f"+{points}", 56, label, (cx, int(cy - 20 - 50 * progress)), "center")
 
 
@@ -123,7 +116,7 @@ def _hand(surface: pygame.Surface, x: float, y: float, active: bool) -> None:
     """An open hand seen from the palm: big, light, with a ring so it reads on any balloon."""
     cx, cy = world_to_screen(x, y)
     color = PALETTE.hand if active else PALETTE.muted
-    pygame.draw.circle(surface, _mix(PALETTE.background_bottom, PALETTE.accent, 0.5), (cx, cy + 6), 34)
+    pygame.draw.circle(surface, blend(PALETTE.background_bottom, PALETTE.accent, 0.5), (cx, cy + 6), 34)
     pygame.draw.circle(surface, PALETTE.accent, (cx, cy + 6), 34, 4)
     for i, (dx, length) in enumerate(((-15, 20), (-5, 25), (5, 25), (15, 21))):
         finger = pygame.Rect(0, 0, 10, length)

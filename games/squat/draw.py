@@ -12,6 +12,8 @@ import pygame
 
 from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
 from rehab.engine.api import PALETTE, Color, text
+from rehab.engine.drawing import vertical_gradient
+from rehab.engine.palette import blend
 
 PX_PER_M = 130
 GROUND_Y = 430  # screen y of the ground line
@@ -24,16 +26,9 @@ def world_to_screen(x: float, y: float, camera_x: float) -> tuple[int, int]:
     return int(RUNNER_SCREEN_X + (x - camera_x) * PX_PER_M), int(GROUND_Y - y * PX_PER_M)
 
 
-def _mix(a: Color, b: Color, share: float) -> Color:
-    return (int(a[0] + (b[0] - a[0]) * share), int(a[1] + (b[1] - a[1]) * share), int(a[2] + (b[2] - a[2]) * share))
-
-
 def _sky(surface: pygame.Surface) -> None:
-    w, _ = surface.get_size()
-    for y in range(0, GROUND_Y, 4):
-        color = _mix(PALETTE.background_top, PALETTE.background_bottom, y / GROUND_Y)
-        pygame.draw.rect(surface, color, (0, y, w, 4))
-    pygame.draw.circle(surface, _mix(PALETTE.background_bottom, PALETTE.text, 0.55), (600, 118), 30)
+    vertical_gradient(surface, PALETTE.background_top, PALETTE.background_bottom, bottom=GROUND_Y)
+    pygame.draw.circle(surface, blend(PALETTE.background_bottom, PALETTE.text, 0.55), (600, 118), 30)
 
 
 def _hills(surface: pygame.Surface, camera_x: float, color: Color, parallax: float, base: int, amp: float) -> None:
@@ -62,8 +57,8 @@ def _ground(surface: pygame.Surface, camera_x: float) -> None:
 
 
 def _crate(surface: pygame.Surface, rect: pygame.Rect, cleared: bool) -> None:
-    face = _mix(PALETTE.wood, PALETTE.hill_near, 0.45) if cleared else PALETTE.wood
-    edge = _mix(PALETTE.wood_dark, PALETTE.hill_near, 0.45) if cleared else PALETTE.wood_dark
+    face = blend(PALETTE.wood, PALETTE.hill_near, 0.45) if cleared else PALETTE.wood
+    edge = blend(PALETTE.wood_dark, PALETTE.hill_near, 0.45) if cleared else PALETTE.wood_dark
     pygame.draw.rect(surface, face, rect, border_radius=6)
     pygame.draw.rect(surface, edge, rect, 4, border_radius=6)
     inner = rect.inflate(-14, -14)
@@ -107,7 +102,7 @@ def _runner(surface: pygame.Surface, snap: SquatSnapshot) -> None:
         span = max(math.hypot(dx, dy), 1.0)
         bend = math.sqrt(max((leg / 2) ** 2 - (span / 2) ** 2, 0.0))
         knee = (int((hip[0] + foot[0]) / 2 + bend * -dy / span * -1), int((hip[1] + foot[1]) / 2 + bend * dx / span))
-        color = PALETTE.weight if side else _mix(PALETTE.weight, PALETTE.panel, 0.35)
+        color = PALETTE.weight if side else blend(PALETTE.weight, PALETTE.panel, 0.35)
         pygame.draw.lines(surface, color, False, [hip, knee, foot], 10)
         pygame.draw.ellipse(surface, PALETTE.panel, (foot[0] - 6, foot[1] - 7, 22, 10))
     body_r = int(0.22 * PX_PER_M)
@@ -117,7 +112,7 @@ def _runner(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     pygame.draw.ellipse(surface, PALETTE.accent, body)
     pygame.draw.ellipse(
         surface,
-        _mix(PALETTE.accent, PALETTE.text, 0.35),
+        blend(PALETTE.accent, PALETTE.text, 0.35),
         body.inflate(-body.width // 2, -body.height // 2).move(-6, -10),
     )
     eye = (body.centerx + body_r // 2, body.centery + 2)
@@ -150,7 +145,7 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     deep = pygame.Rect(METER.left, METER.top, METER.width, full_y - METER.top)
     pygame.draw.rect(
         surface,
-        _mix(PALETTE.gauge_back, PALETTE.shelf, 0.35),
+        blend(PALETTE.gauge_back, PALETTE.shelf, 0.35),
         deep,
         border_top_left_radius=10,
         border_top_right_radius=10,

@@ -11,7 +11,9 @@ import math
 import pygame
 
 from games.tilt.rules import TiltSnapshot
-from rehab.engine.api import PALETTE, Color, text
+from rehab.engine.api import PALETTE, text
+from rehab.engine.drawing import vertical_gradient
+from rehab.engine.palette import blend
 
 #: the board's pivot on screen, and pixels per metre
 PIVOT = (420, 300)
@@ -30,30 +32,20 @@ def _board_point(x: float, y: float, angle: float) -> tuple[int, int]:
     return world_to_screen(x * c - y * s, x * s + y * c)
 
 
-def _mix(a: Color, b: Color, share: float) -> Color:
-    share = min(max(share, 0.0), 1.0)
-    return (
-        int(a[0] + (b[0] - a[0]) * share),
-        int(a[1] + (b[1] - a[1]) * share),
-        int(a[2] + (b[2] - a[2]) * share),
-    )
-
-
 def _background(surface: pygame.Surface) -> None:
     w, h = surface.get_size()
-    for y in range(0, h, 4):
-        pygame.draw.rect(surface, _mix(PALETTE.background_top, PALETTE.background_bottom, y / h), (0, y, w, 4))
+    vertical_gradient(surface, PALETTE.background_top, PALETTE.background_bottom)
     floor_y = 462
     pygame.draw.rect(surface, PALETTE.sky_hill, (0, floor_y, w, h - floor_y))
-    pygame.draw.line(surface, _mix(PALETTE.sky_hill, PALETTE.muted, 0.3), (0, floor_y), (w, floor_y), 3)
+    pygame.draw.line(surface, blend(PALETTE.sky_hill, PALETTE.muted, 0.3), (0, floor_y), (w, floor_y), 3)
 
 
 def _stand(surface: pygame.Surface) -> None:
     px, py = PIVOT
     base = [(px - 70, 462), (px + 70, 462), (px + 14, py + 30), (px - 14, py + 30)]
     pygame.draw.polygon(surface, PALETTE.metal, base)
-    pygame.draw.polygon(surface, _mix(PALETTE.metal, (0, 0, 0), 0.3), base, 3)
-    pygame.draw.circle(surface, _mix(PALETTE.metal, (0, 0, 0), 0.3), (px, py + 28), 12)
+    pygame.draw.polygon(surface, blend(PALETTE.metal, (0, 0, 0), 0.3), base, 3)
+    pygame.draw.circle(surface, blend(PALETTE.metal, (0, 0, 0), 0.3), (px, py + 28), 12)
 
 
 def _board(surface: pygame.Surface, snap: TiltSnapshot) -> None:
@@ -71,7 +63,7 @@ def _board(surface: pygame.Surface, snap: TiltSnapshot) -> None:
     for depth in (0.02, 0.042):
         pygame.draw.line(
             surface,
-            _mix(PALETTE.board, PALETTE.board_edge, 0.45),
+            blend(PALETTE.board, PALETTE.board_edge, 0.45),
             _board_point(-h + 0.05, -depth, a),
             _board_point(h - 0.05, -depth, a),
             2,
@@ -124,9 +116,9 @@ def _celebrate(surface: pygame.Surface, snap: TiltSnapshot) -> None:
         return
     cx, cy = world_to_screen(done.x, done.y)
     fade = 1.0 - progress
-    color = _mix(PALETTE.background_bottom, PALETTE.good, fade)
+    color = blend(PALETTE.background_bottom, PALETTE.good, fade)
     pygame.draw.circle(surface, color, (cx, cy - 20), int(40 + 70 * progress), max(1, int(6 * fade)))
-    label = _mix(PALETTE.background_bottom, PALETTE.target, 1.6 * fade)
+    label = blend(PALETTE.background_bottom, PALETTE.target, 1.6 * fade)
     text(surface, "+1", 60, label, (cx, int(cy - 70 - 50 * progress)), "center")
 
 
@@ -134,15 +126,15 @@ def _marble(surface: pygame.Surface, snap: TiltSnapshot) -> None:
     x, y = snap.marble
     cx, cy = world_to_screen(x, y)
     r = int(snap.marble_radius * SCALE)
-    shade = _mix(PALETTE.marble, (0, 0, 0), 0.35)
+    shade = blend(PALETTE.marble, (0, 0, 0), 0.35)
     pygame.draw.circle(surface, shade, (cx, cy), r)
     pygame.draw.circle(surface, PALETTE.marble, (cx - 2, cy - 2), r - 3)
     # a swirl that turns with the marble, so rolling reads as rolling
     for k in range(2):
         ang = snap.marble_angle + k * math.pi
         sx, sy = cx + math.cos(ang) * r * 0.5, cy - math.sin(ang) * r * 0.5
-        pygame.draw.circle(surface, _mix(PALETTE.marble, PALETTE.weight, 0.7), (int(sx), int(sy)), r // 4)
-    pygame.draw.circle(surface, _mix(PALETTE.marble, (255, 255, 255), 0.6), (cx - r // 3, cy - r // 3), r // 4)
+        pygame.draw.circle(surface, blend(PALETTE.marble, PALETTE.weight, 0.7), (int(sx), int(sy)), r // 4)
+    pygame.draw.circle(surface, blend(PALETTE.marble, (255, 255, 255), 0.6), (cx - r // 3, cy - r // 3), r // 4)
 
 
 def draw_tilt(surface: pygame.Surface, snap: TiltSnapshot) -> None:
