@@ -8,8 +8,7 @@ import math
 import pygame
 
 from games.breathe.rules import BreatheSnapshot
-from rehab.engine.api import PALETTE, draw_prompt, text
-from rehab.engine.drawing import vertical_gradient
+from rehab.engine.api import PALETTE, draw_prompt, text, vertical_gradient
 
 CENTRE = (240, 290)
 R_OUT, R_IN = 60, 165  # pacer radius breathed out / in

@@ -9,8 +9,7 @@ import math
 import pygame
 
 from games.exposure.rules import ExposureSnapshot
-from rehab.engine.api import PALETTE, draw_prompt, text, wrap
-from rehab.engine.drawing import vertical_gradient
+from rehab.engine.api import PALETTE, draw_prompt, text, vertical_gradient, wrap
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
 TOWER_X, TOWER_W = 560, 120

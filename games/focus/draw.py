@@ -9,8 +9,7 @@ import math
 import pygame
 
 from games.focus.rules import FocusSnapshot
-from rehab.engine.api import PALETTE, text
-from rehab.engine.drawing import vertical_gradient
+from rehab.engine.api import PALETTE, text, vertical_gradient
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
 WATER_Y = 420

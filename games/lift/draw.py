@@ -5,8 +5,7 @@ from __future__ import annotations
 import pygame
 
 from games.lift.rules import LiftSnapshot
-from rehab.engine.api import PALETTE, text
-from rehab.engine.drawing import vertical_gradient
+from rehab.engine.api import PALETTE, text, vertical_gradient
 
 
 def world_to_screen(height_share: float, surface: pygame.Surface) -> int:

@@ -12,9 +12,7 @@ import math
 import pygame
 
 from games.neck.rules import GATE_GAP_M, GATE_HALF_LEVEL, GATES_AHEAD, LANE_M, NeckSnapshot
-from rehab.engine.api import PALETTE, Color, text
-from rehab.engine.drawing import vertical_gradient
-from rehab.engine.palette import blend
+from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 CENTRE_X = 415  # middle of the area the HUD leaves free
 HORIZON_Y = 205

@@ -11,9 +11,7 @@ import math
 import pygame
 
 from games.reach.rules import ReachSnapshot
-from rehab.engine.api import PALETTE, Color, text
-from rehab.engine.drawing import vertical_gradient
-from rehab.engine.palette import blend
+from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 #: world (0, 0) on screen, and pixels per world unit
 ORIGIN = (30, 472)

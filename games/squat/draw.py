@@ -11,9 +11,7 @@ import math
 import pygame
 
 from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
-from rehab.engine.api import PALETTE, Color, text
-from rehab.engine.drawing import vertical_gradient
-from rehab.engine.palette import blend
+from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 PX_PER_M = 130
 GROUND_Y = 430  # screen y of the ground line

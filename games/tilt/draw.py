@@ -11,9 +11,7 @@ import math
 import pygame
 
 from games.tilt.rules import TiltSnapshot
-from rehab.engine.api import PALETTE, text
-from rehab.engine.drawing import vertical_gradient
-from rehab.engine.palette import blend
+from rehab.engine.api import PALETTE, blend, text, vertical_gradient
 
 #: the board's pivot on screen, and pixels per metre
 PIVOT = (420, 300)

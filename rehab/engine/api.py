@@ -27,11 +27,12 @@ from rehab.engine.game import (
     made_by,
 )
 from rehab.engine.mental import closed_loop
-from rehab.engine.palette import PALETTE, Color
+from rehab.engine.palette import PALETTE, Color, blend
 from rehab.engine.ratings import STOP_LEVEL, STRESS, SUDS, Prompt, PromptView, Rating, hand_level, level_for
 from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
 if TYPE_CHECKING:
+    from rehab.engine.drawing import vertical_gradient
     from rehab.engine.hud import text
     from rehab.engine.rating_view import draw_prompt
     from rehab.engine.scenes import wrap
@@ -42,6 +43,7 @@ _DRAWING: dict[str, str] = {
     "text": "rehab.engine.hud",
     "draw_prompt": "rehab.engine.rating_view",
     "wrap": "rehab.engine.scenes",
+    "vertical_gradient": "rehab.engine.drawing",
 }
 
 
@@ -79,6 +81,7 @@ __all__ = [
     "Sample",
     "SampleReader",
     "Simulator",
+    "blend",
     "closed_loop",
     "draw_prompt",
     "drawn_by",
@@ -87,5 +90,6 @@ __all__ = [
     "made_by",
     "simulate_angles",
     "text",
+    "vertical_gradient",
     "wrap",
 ]
