@@ -153,9 +153,10 @@ def test_distress_at_the_therapists_stop_level_ends_exposure():
 
 
 def test_breathing_pace_comes_from_the_plan():
-    from games.breathe import _factory
+    from games.breathe import GAME
+    from rehab.engine.game import build_game
 
-    assert _factory(pace_bpm=5.0, duration_s=120.0).pace_bpm == 5.0
+    assert build_game(GAME, hold_s=1.0, pace_bpm=5.0, duration_s=120.0).pace_bpm == 5.0
 
 
 def test_escape_asks_the_exit_rating_before_leaving():

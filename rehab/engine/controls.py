@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 
 from rehab.core.types import Controls, JointAngles
-from rehab.engine.filters import OneEuroFilter
+from rehab.engine.filters import filter_for
 
 #: levels are clipped here so a wild estimate cannot throw a game object off screen
 MAX_LEVEL = 1.5
@@ -44,13 +44,14 @@ class Axis:
 
 
 class ControlMapper:
-    """Smooths each angle with a One Euro filter and maps them to ``Controls``."""
+    """Smooths each angle with the One Euro filter the motion registry tunes for it (the same
+    smoothing ``rehab track`` uses) and maps them to ``Controls``."""
 
     def __init__(self, calibration: Calibration, axes: tuple[Axis, ...] = ()) -> None:
         self.calibration = calibration
         self.axes = axes
-        self.filter = OneEuroFilter()
-        self._axis_filters = {axis.key: OneEuroFilter() for axis in axes}
+        self.filter = filter_for(calibration.angle_name)
+        self._axis_filters = {axis.key: filter_for(axis.calibration.angle_name) for axis in axes}
 
     def __call__(self, angles: JointAngles) -> Controls:
         angle = self.filter(angles.t, angles.get(self.calibration.angle_name))

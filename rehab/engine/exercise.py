@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from rehab.engine.controls import Axis, Calibration
-from rehab.engine.game import GameInfo
+from rehab.engine.game import GameSpec
 from rehab.engine.reps import RepRule
 
 
@@ -30,7 +30,7 @@ class Exercise:
 
     @classmethod
     def for_game(
-        cls, game: GameInfo, side: str, reps_planned: int = 8, hold_s: float = 1.0, target_deg: float | None = None
+        cls, game: GameSpec, side: str, reps_planned: int = 8, hold_s: float = 1.0, target_deg: float | None = None
     ) -> Exercise:
         """The game's movement for one side, with its default range unless a target is given."""
 

@@ -247,8 +247,6 @@ def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-un
     from rehab.app.cli import CommandError
 
     if args.input in ("sim", "sim:"):
-        if info.simulate is None:
-            raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
         return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
     if args.input.startswith("keyboard"):
         if not args.window:

@@ -184,8 +184,6 @@ def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ig
 
         side = (exercise.side if exercise is not None else None) or "left"
         if url in ("sim", "sim:"):
-            if info.simulate is None:
-                raise CommandError(f"{info.name} has no simulated input; use --input keyboard: --window")
             source = ReplaySource(_simulated(info, exercise, side, seed + phase_seed), url=f"sim:{info.name}")
             opened.append(source)
             return source
