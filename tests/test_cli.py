@@ -1,3 +1,4 @@
+import argparse
 import subprocess
 import sys
 
@@ -75,3 +76,24 @@ def test_patients_add_and_list(tmp_path, capsys):
 def test_patient_id_that_could_identify_someone_is_refused(tmp_path, capsys):
     assert main(["--home", str(tmp_path), "patients", "add", "Jane Doe/1970"]) == 2
     assert "not allowed" in capsys.readouterr().err
+
+
+def _commands_and_options(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Every (command path, parser, help in its parent's list) below ``parser``, subcommands included."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            listed = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                yield (*path, name), sub, listed.get(name)
+                yield from _commands_and_options(sub, (*path, name))
+
+
+def test_every_subcommand_and_option_has_help_text():
+    found = list(_commands_and_options(build_parser()))
+    assert ("devices", "record") in [path for path, _, _ in found]  # the walk reaches subcommands
+    for path, parser, listed_help in found:
+        assert listed_help, f"'rehab {' '.join(path)}' has no line in its parent's --help"
+        assert parser.description, f"'rehab {' '.join(path)} --help' has no description"
+        for action in parser._actions:
+            if not isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)):
+                assert action.help, f"'rehab {' '.join(path)}' option {action.dest} has no help text"
