@@ -1,7 +1,7 @@
 """Every command, given a missing file, a bad URL or an unknown id, says so in one line and exits 2.
 
 Each row runs the installed ``rehab`` as a real process, as a user would, so a traceback anywhere
-between ``main`` and the library shows up here. Rows marked "traceback before" printed one before
+between ``main`` and the library shows up here. Rows commented "traceback before" printed one before
 the errors got a single root (``rehab.core.errors.RehabError``) caught once in ``main``.
 """
 
@@ -32,7 +32,7 @@ SCRIPTED = "--pain-before 0 --pain-after 0 --headless"
 #: (id, the command line after ``rehab --home HOME`` with WORK for a scratch folder, what the one line
 #: says). Every row exits 2.
 CASES: list[tuple[str, str, str]] = [
-    # play: missing files and bad URLs (the first five printed a traceback before)
+    # play: missing files and bad URLs (the first five: traceback before)
     ("play-missing-video", "play lift --input video:WORK/missing.mp4", "video file not found"),
     ("play-bad-webcam-url", "play lift --input webcam:abc", "must be a number"),
     ("play-damaged-video", "play lift --input video:WORK/junk.mp4", "cannot read"),
@@ -54,12 +54,13 @@ CASES: list[tuple[str, str, str]] = [
     ("simulate-link-folder", "devices simulate witmotion --link WORK/afile/port --seconds 0.1", "afile"),
     # plan
     ("plan-unknown-template", "plan new --template nosuch --patient P1 --out WORK/p.toml", "no template"),
+    # a file where --out needs a folder: traceback before; a missing plan file: two lines before
     ("plan-out-under-a-file", "plan new --template neck-pain --patient P1 --out WORK/afile/p.toml", "afile"),
     ("plan-validate-missing", "plan validate WORK/missing.toml", "no plan file"),
     ("plan-show-unknown-patient", "plan show P9", "P9 has no plan"),
     ("plan-show-bad-version", "plan show P1 --version 9", "not 9"),
     ("plan-override-unknown-exercise", "plan override --patient P1 --exercise x --target 5 --reason r", "no exercise"),
-    # session (the missing video printed a traceback before)
+    # session (the missing video: traceback before)
     (
         "session-missing-video",
         f"session start --patient P1 --input video:WORK/missing.mp4 {SCRIPTED}",
@@ -72,6 +73,7 @@ CASES: list[tuple[str, str, str]] = [
     ("report-out-folder", "report P1 --out WORK/afile/r.pdf", "afile"),
     ("report-bad-date", "report P1 --out WORK/r.pdf --from yesterday", "not a date"),
     ("backup-out-folder", "db backup WORK/afile/x.db", "afile"),
+    # --home naming a file: traceback before
     ("home-is-a-file", "--home WORK/afile patients list", "afile"),
     ("db-check-no-database", "--home WORK/empty-home db check", "no progress database"),
 ]
