@@ -60,6 +60,15 @@ class AsksBeforeLeaving(Protocol):
     def ready_to_leave(self) -> bool: ...
 
 
+@runtime_checkable
+class ShowsMessage(Protocol):
+    """Optional hook on a snapshot: words for the patient, shown in the HUD's message line
+    (breathe's "breathe in", exposure's prompts)."""
+
+    @property
+    def message(self) -> str: ...
+
+
 class GameFactory(Protocol):
     """Builds a fresh game. It may declare, by keyword, any option the engine offers (``hold_s``,
     ``side``, ``seed``) or a plan's settings (``pace_bpm``, ``steps``, ...); ``build_game`` passes
@@ -257,7 +266,3 @@ def available_games() -> dict[str, GameSpec]:
     from importlib.metadata import entry_points
 
     return {ep.name: ep.load() for ep in entry_points(group="rehab.games")}
-
-
-#: transitional name while files being rewritten by others still say GameInfo; removed once they say GameSpec
-GameInfo = GameSpec

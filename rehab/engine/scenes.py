@@ -18,7 +18,7 @@ from rehab.core.types import Controls, DeviceStatus, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
 from rehab.engine.feedback import Feedback, rep_feedback
-from rehab.engine.game import FixedStepper, Game, GameSpec, build_game
+from rehab.engine.game import AsksBeforeLeaving, FixedStepper, Game, GameSpec, ShowsMessage, build_game
 from rehab.engine.hud import HudState, draw_hud, text
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.palette import PALETTE
@@ -183,12 +183,12 @@ class Round:
     def on_quit(self, presses: int) -> bool:
         """A game with a last question (exposure's exit rating) gets to ask it; a second Esc, or
         closing the window, leaves at once."""
-        request_exit = getattr(self.game, "request_exit", None)
-        if request_exit is None or presses >= 2:
+        game = self.game
+        if not isinstance(game, AsksBeforeLeaving) or presses >= 2:
             self.result.ended = STOPPED
             return True
         if not self.leaving:
-            request_exit()
+            game.request_exit()
             self.leaving = True
         return False
 
@@ -200,7 +200,7 @@ class Round:
 
     def check_end(self) -> None:
         """Whether play is over after this frame; the next frame moves on."""
-        if self.leaving and getattr(self.game, "ready_to_leave", True):
+        if self.leaving and (not isinstance(self.game, AsksBeforeLeaving) or self.game.ready_to_leave):
             self.result.ended = STOPPED
         elif self.source_ended_at is not None and self.now - self.source_ended_at >= END_GRACE_S:
             self.result.ended = "end of input"
@@ -259,7 +259,8 @@ class Round:
         exercise, measurement, now = self.exercise, self.measurement, self.now
         feedback = self.feedback.message if self.feedback and now < self.feedback_until else ""
         playing = self.since_start >= self.lead_in
-        message = _message(str(getattr(snapshot, "message", "")), playing, now < self.over_ceiling_until, feedback)
+        own = snapshot.message if isinstance(snapshot, ShowsMessage) else ""
+        message = _message(own, playing, now < self.over_ceiling_until, feedback)
         hud = HudState(
             reps_done=len(self.result.reps),
             reps_planned=exercise.reps_planned,
