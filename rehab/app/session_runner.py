@@ -296,7 +296,7 @@ class _Runner:
 
 
 class _Exercises:
-    """One exercise at a time: setup check, calibration, target, its store session, then its sets."""
+    """One exercise at a time: a new store session (prepared first) or the resumed one, its sets, its tally."""
 
     def __init__(self, walk: _Walk) -> None:
         self.walk = walk
@@ -308,10 +308,10 @@ class _Exercises:
         info = ctx.games.get(exercise.game)
         outcome = ExerciseResult(exercise.name, exercise.angle_name, math.nan)
         if info is None:
-            return self._skip(outcome, f"game {exercise.game!r} is not installed")
+            return _skip(ctx, outcome, f"game {exercise.game!r} is not installed")
         stored = self._claim(exercise)
         if stored is None:
-            started = self._start(index, exercise, info, outcome)
+            started = _Preparation(self.walk).prepare(index, exercise, info, outcome)
             if started is None:
                 return outcome
             session_id, target = started
@@ -334,30 +334,6 @@ class _Exercises:
         _Sets(self.walk, index, exercise, info, game_exercise, session_id).run(progress)
         return self._tally(outcome, session_id, target)
 
-    def _skip(self, outcome: ExerciseResult, why: str) -> ExerciseResult:
-        outcome.skipped = why
-        self.ctx.say(f"{outcome.name}: skipped, {why}.")
-        return outcome
-
-    def _start(
-        self, index: int, exercise: ExercisePlan, info: GameSpec, outcome: ExerciseResult
-    ) -> tuple[int, float] | None:
-        """Check the setup, calibrate and set the target, then open the exercise's store session:
-        (session id, target), or None when the exercise is skipped (``outcome`` says why)."""
-        ok, why = self._setup_check(info, exercise, index * 100)
-        if not ok:
-            self._skip(outcome, why)
-            return None
-        calibrated = self._calibrate(info, exercise, index * 100 + 1) if exercise.calibrate else None
-        target = self._target(exercise, info, calibrated)
-        if target is None:
-            self._skip(outcome, "the calibration could not see the movement, and the target is a share of it")
-            return None
-        side = (exercise.side or "left") if info.sided else ""
-        session_id = self.walk.start_session(info, exercise.angle_name, side, target, "physical")
-        outcome.calibrated_deg = calibrated if calibrated is not None else math.nan
-        return session_id, target
-
     def _claim(self, exercise: ExercisePlan) -> SessionRow | None:
         """The stored session of this exercise in the resumed group, if it was started."""
         for stored in self.unclaimed:
@@ -372,6 +348,33 @@ class _Exercises:
         if tally is not None:
             outcome.reps, outcome.successes, outcome.over_ceiling = tally.reps, tally.successes, tally.over_ceiling
         return outcome
+
+
+class _Preparation:
+    """Before a new exercise's sets: the setup check, the calibration and the target it gives."""
+
+    def __init__(self, walk: _Walk) -> None:
+        self.walk = walk
+        self.ctx = walk.ctx
+
+    def prepare(
+        self, index: int, exercise: ExercisePlan, info: GameSpec, outcome: ExerciseResult
+    ) -> tuple[int, float] | None:
+        """Check the setup, calibrate and set the target, then open the exercise's store session:
+        (session id, target), or None when the exercise is skipped (``outcome`` says why)."""
+        ok, why = self._setup_check(info, exercise, index * 100)
+        if not ok:
+            _skip(self.ctx, outcome, why)
+            return None
+        calibrated = self._calibrate(info, exercise, index * 100 + 1) if exercise.calibrate else None
+        target = self._target(exercise, info, calibrated)
+        if target is None:
+            _skip(self.ctx, outcome, "the calibration could not see the movement, and the target is a share of it")
+            return None
+        side = (exercise.side or "left") if info.sided else ""
+        session_id = self.walk.start_session(info, exercise.angle_name, side, target, "physical")
+        outcome.calibrated_deg = calibrated if calibrated is not None else math.nan
+        return session_id, target
 
     def _setup_check(self, info: GameSpec, exercise: ExercisePlan, seed: int) -> tuple[bool, str]:
         """A few seconds of input must show the movement before anything is measured."""
@@ -436,6 +439,12 @@ class _Exercises:
         assert exercise.target_percent is not None
         target = rest + exercise.target_percent / 100 * (calibrated - rest)
         return round(min(target, exercise.ceiling_deg), 1)
+
+
+def _skip(ctx: SessionContext, outcome: ExerciseResult, why: str) -> ExerciseResult:
+    outcome.skipped = why
+    ctx.say(f"{outcome.name}: skipped, {why}.")
+    return outcome
 
 
 class _Sets:
