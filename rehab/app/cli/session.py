@@ -175,7 +175,6 @@ def _summary(result) -> None:  # type: ignore[no-untyped-def]
 def _source_opener(url: str, window: bool, opened: list, seed: int):  # type: ignore[no-untyped-def,type-arg]
     """Simulated input starts afresh for every phase (a new simulated patient's movements); a real
     device is opened once and shared by every phase, so a camera is not reopened between sets."""
-    from rehab.app.cli import CommandError
 
     live: dict[str, object] = {}
 
