@@ -122,10 +122,17 @@ def decode(row: dict[str, Any]) -> Sample | None:
     raise ValueError(f"unknown kind {kind!r} (expected pose, imu, eeg, angles or meta)")
 
 
-def write_recording(path: Path, samples: Iterable[Sample], meta: dict[str, Any] | None = None) -> int:
-    """Write samples to ``path``, one line each, flushing as it goes. Returns how many were written."""
+def write_recording(
+    path: Path, samples: Iterable[Sample], meta: dict[str, Any] | None = None, force: bool = True
+) -> int:
+    """Write samples to ``path``, one line each, flushing as it goes. Returns how many were written.
+
+    The file is created owner-only (it holds a patient's movements); an existing regular file is
+    replaced when ``force``, anything else (a device, a pipe, a symlink) is refused."""
+    from rehab.core.private_files import open_private
+
     count = 0
-    with open(path, "w", encoding="utf-8") as out:
+    with open_private(path, "w", force, encoding="utf-8") as out:
         if meta:
             out.write(json.dumps({"t": 0.0, "kind": "meta", **meta}) + "\n")
         for sample in samples:

@@ -1,14 +1,16 @@
 """``rehab devices record``: sources to a JSON-lines file that survives a crash or an unplugged cable.
 
-Every line is written and flushed as it arrives, so a killed recording keeps what it had. Times
-are seconds from the start of the recording. A device that vanishes is reported and waited for
-until the time is up; the file is valid either way.
+Every line is written and flushed as it arrives, so a killed recording keeps what it had. The file
+is created owner-only and exclusively (it holds patient movements; an existing file is replaced only
+with ``force``, a device or a pipe never). Times are seconds from the start of the recording. A
+device that vanishes is reported and waited for until the time is up; the file is valid either way.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 from devices.base import Sample, Source
 from devices.jsonl import encode
 from devices.orientation import JointTracker
+from rehab.core.private_files import open_private
 from rehab.core.types import DeviceStatus, ImuSample
 
 POLL_S = 0.01
@@ -35,10 +38,10 @@ class RecordResult:
 
 
 class LineWriter:
-    """One JSON object per line, flushed at once."""
+    """One JSON object per line, flushed at once, in a new owner-only file."""
 
-    def __init__(self, path: Path, meta: dict[str, Any]) -> None:
-        self._file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
+    def __init__(self, path: Path, meta: dict[str, Any], force: bool = False) -> None:
+        self._file = open_private(path, "w", force, encoding="utf-8")
         self._file.write(json.dumps({"t": 0.0, "kind": "meta", **meta}) + "\n")
         self._file.flush()
 
@@ -60,14 +63,18 @@ def record(
     joint: JointTracker | None = None,
     report: Callable[[str], None] = lambda text: None,
     clock: Callable[[], float] = time.monotonic,
+    force: bool = False,
 ) -> RecordResult:
     """Record ``sources`` for ``seconds``. With ``joint`` (two sources: proximal, distal) the joint
-    angles are computed and written as ``angles`` lines next to the raw samples."""
+    angles are computed and written as ``angles`` lines next to the raw samples. ``out`` must not
+    exist unless ``force``."""
+    if not (math.isfinite(seconds) and seconds > 0):  # nan never runs out: the recording would not stop
+        raise ValueError(f"seconds must be a finite number above 0, not {seconds}")
     result = RecordResult()
     meta = {"source": [s.url for s in sources], "seconds": seconds, "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
     if joint is not None:
         meta["joint"] = f"{joint.joint}_{joint.side}"
-    writer = LineWriter(out, meta)
+    writer = LineWriter(out, meta, force)
     start = clock()
     diagnosed: set[int] = set()
     try:

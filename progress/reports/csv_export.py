@@ -111,7 +111,7 @@ def write_csv(data: ReportData, out: Path) -> list[Path]:
     if out.exists() and not out.is_dir():
         raise OutputError(f"{out} is a file; for CSV give a folder to hold sessions.csv, reps.csv and ratings.csv")
     try:
-        out.mkdir(parents=False, exist_ok=True)
+        out.mkdir(mode=0o700, parents=False, exist_ok=True)  # owner-only, like every report
     except OSError as error:
         raise OutputError(f"cannot create folder {out}: {error.strerror or error}") from error
     written = []

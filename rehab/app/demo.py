@@ -31,10 +31,11 @@ class DemoResult:
 def write_demo_recording(path: Path, side: str = "left") -> Path:
     """Write the demo's motion recording (about 32 s of six elbow-flexion reps at 30 fps)."""
     from devices.jsonl import write_recording
+    from rehab.core.private_files import make_private_folder
     from rehab.sim.poses import SimulatedSession
 
     session = SimulatedSession(exercise="elbow_flexion", side=side)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_folder(path.parent)
     write_recording(
         path,
         session.frames(),

@@ -20,10 +20,11 @@ from typing import Any
 import tomllib
 
 from rehab.core import errors
+from rehab.core.ids import RULE as PATIENT_ID_RULE
+from rehab.core.ids import is_patient_id
 from rehab.core.motions import MOTIONS, NORMAL_ROM_DEG
 
 SCHEMA = 1
-PATIENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 #: the movements a plan may name: those rehab can measure, plus those a device or game may add
 KNOWN_MOTIONS: tuple[str, ...] = tuple(MOTIONS)
 #: unsided movements have no left/right; everything else must say which side
@@ -366,11 +367,9 @@ def validate(data: Mapping[str, Any], index: _LineIndex | None = None) -> tuple[
     schema = check.number(top, (), "schema", SCHEMA, SCHEMA, default=SCHEMA, whole=True)
     title = check.text(top, (), "title", allowed="a short description of the plan") or ""
     patient = check.text(top, (), "patient", default="") or ""
-    if patient and not PATIENT_ID.match(patient):
+    if patient and not is_patient_id(patient):
         check.problem(
-            ("patient",),
-            f"{patient!r} is not a pseudonymous id",
-            "1-64 letters, digits, '.', '_' or '-' (never a name), or \"\" for a template",
+            ("patient",), f"{ascii(patient)} is not a pseudonymous id", f'{PATIENT_ID_RULE}, or "" for a template'
         )
     per_week = check.number(top, (), "sessions_per_week", 1, 14, whole=True)
     notes = check.text(top, (), "notes", default="") or ""

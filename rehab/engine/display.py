@@ -134,5 +134,12 @@ def has_screen() -> bool:
 
 
 def save_screenshot(surface: pygame.Surface, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    pygame.image.save(surface, str(path))
+    """Save the frame owner-only (a game shows the patient's movements and name for the session),
+    whole or not at all: into a fresh temporary file, then renamed over ``path``."""
+    from rehab.core.private_files import make_private_folder, private_temp, replace_private
+
+    make_private_folder(path.parent)
+    with private_temp(path) as temp:
+        with open(temp, "wb") as handle:
+            pygame.image.save(surface, handle, path.name)  # the name says the format (PNG, JPEG)
+        replace_private(temp, path)

@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        _check_patient_id(args)
         return int(args._run(args))
     except RehabError as error:
         return _fail(args._command, str(error), error.exit_code)
@@ -77,6 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if error.errno is None:  # not the system refusing a file or device: a bug, keep its traceback
             raise
         return _fail(args._command, describe_os_error(error), 2)
+
+
+def _check_patient_id(args: argparse.Namespace) -> None:
+    """Every command names its patient ``patient`` (``--patient ID`` or a positional ID), so the one
+    id rule is applied here, for all of them, before anything is opened or written."""
+    patient = getattr(args, "patient", None)
+    if patient is not None:
+        from rehab.core.ids import check_patient_id
+
+        check_patient_id(patient)
 
 
 def describe_os_error(error: OSError) -> str:

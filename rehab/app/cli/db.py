@@ -31,11 +31,10 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists():
         raise CommandError(f"no progress database at {path} (it is created by 'rehab demo' or the first session)")
     if args.action == "backup":
+        from rehab.core.private_files import check_output
+
         out: Path = args.out
-        if out.exists() and not args.force:
-            raise CommandError(f"{out} exists; use --force to overwrite it")
-        if out.is_dir():
-            raise CommandError(f"{out} is a folder; give a file name")
+        check_output(out, args.force)  # an existing file needs --force; a device or a pipe is never replaced
         if not out.parent.is_dir():
             raise CommandError(f"folder {out.parent} does not exist")
         if out.resolve() == path.resolve():

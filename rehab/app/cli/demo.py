@@ -13,16 +13,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown.add_argument("--window", action="store_true", help="play in a window, in real time (needs a display)")
     shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
+    from rehab.app.cli.values import moment_s
+
     parser.add_argument(
-        "--screenshot-at", metavar="SECONDS", type=float, help="when to take the screenshot (default: the last frame)"
+        "--screenshot-at",
+        metavar="SECONDS",
+        type=moment_s,
+        help="when to take the screenshot (default: the last frame)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from rehab.app.cli import CommandError
-    from rehab.app.home import data_home
+    from rehab.app.home import prepared_home
+    from rehab.core.private_files import check_output
 
-    home = data_home(args.home)
+    home = prepared_home(args.home)
+    if args.screenshot:  # replaced whenever asked, but never a device, a pipe or a symlink
+        check_output(args.screenshot, force=True)
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
 

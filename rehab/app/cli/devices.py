@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rehab.app.cli import values
+
 PROTOCOLS = ("witmotion", "imu-csv", "bno08x-rvc", "thinkgear")
 MOTIONS = ("elbow", "forearm", "knee", "neck", "breathing", "still")
 
@@ -34,16 +36,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="elbow",
         help="movement to simulate (default elbow); the first 2 s are a still neutral pose",
     )
-    sim.add_argument("--rate", type=float, default=0.0, help="samples per second (default: the device's own)")
-    sim.add_argument("--noise", type=float, default=0.0, help="sensor noise, in degrees of angle (default 0)")
     sim.add_argument(
-        "--garbage", type=float, default=0.0, help="chance per sample of inserting random bytes, 0-1 (default 0)"
+        "--rate",
+        type=values.finite_float(0.0, 1000.0, low_open=True, zero_allowed=True),
+        default=0.0,
+        help="samples per second, up to 1000 (default 0: the device's own)",
     )
     sim.add_argument(
-        "--dropout-every", type=float, default=0.0, metavar="S", help="unplug the port every S seconds (default never)"
+        "--noise",
+        type=values.finite_float(0.0, 90.0),
+        default=0.0,
+        help="sensor noise, in degrees of angle, 0-90 (default 0)",
     )
     sim.add_argument(
-        "--dropout-for", type=float, default=1.0, metavar="S", help="how long each unplug lasts (default 1 s)"
+        "--garbage",
+        type=values.finite_float(0.0, 1.0),
+        default=0.0,
+        help="chance per sample of inserting random bytes, 0-1 (default 0)",
+    )
+    sim.add_argument(
+        "--dropout-every",
+        type=values.finite_float(0.0, values.DAY_S, low_open=True, zero_allowed=True),
+        default=0.0,
+        metavar="S",
+        help="unplug the port every S seconds (default 0: never)",
+    )
+    sim.add_argument(
+        "--dropout-for",
+        type=values.finite_float(0.0, values.DAY_S, low_open=True),
+        default=1.0,
+        metavar="S",
+        help="how long each unplug lasts, more than 0 (default 1 s)",
     )
     sim.add_argument(
         "--count",
@@ -59,8 +82,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="fixed path for the port (a symlink; repeat with --count 2)",
     )
-    sim.add_argument("--seconds", type=float, default=None, help="stop after this long (default: until Ctrl-C)")
-    sim.add_argument("--seed", type=int, default=0, help="random seed for noise and garbage")
+    sim.add_argument("--force", action="store_true", help="let --link replace an existing file")
+    sim.add_argument(
+        "--seconds", type=values.duration_s, default=None, help="stop after this long (default: until Ctrl-C)"
+    )
+    sim.add_argument("--seed", type=values.seed, default=0, help="random seed for noise and garbage")
 
     rec = sub.add_parser(
         "record",
@@ -75,8 +101,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="device URL, e.g. witmotion:/dev/ttyUSB0?baud=115200; add ?segment=head for "
         "single-IMU angles; give two URLs (proximal, distal) with --joint",
     )
-    rec.add_argument("--seconds", type=float, required=True, help="how long to record")
-    rec.add_argument("--out", type=Path, required=True, help="output file (.jsonl)")
+    rec.add_argument("--seconds", type=values.duration_s, required=True, help="how long to record, up to a day")
+    rec.add_argument("--out", type=Path, required=True, help="output file (.jsonl), readable by you only")
+    rec.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     rec.add_argument(
         "--joint",
         choices=("elbow_left", "elbow_right", "knee_left", "knee_right"),
@@ -84,7 +111,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     rec.add_argument(
         "--neutral",
-        type=float,
+        type=values.finite_float(0.0, 60.0, low_open=True),
         default=1.0,
         metavar="S",
         help="seconds at the start that define the neutral pose (default 1)",
@@ -115,6 +142,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
     if args.link and len(args.link) != args.count:
         raise CommandError(f"give --link once per port ({args.count})")
+    _check_links(args.link, args.force)
     try:
         sim = Simulator(
             args.protocol,
@@ -160,6 +188,16 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_links(links: list[str], force: bool) -> None:
+    """A port link replaces an earlier simulator's link, but a file only with --force, and a
+    folder or a device never."""
+    from rehab.core.private_files import check_output
+
+    for link in links:
+        if not Path(link).is_symlink():
+            check_output(Path(link), force)
+
+
 def _record(args: argparse.Namespace) -> int:
     from devices.base import open_source
     from devices.orientation import JointTracker
@@ -174,6 +212,9 @@ def _record(args: argparse.Namespace) -> int:
         raise CommandError("give one URL, or two with --joint")
     if not args.out.parent.is_dir():
         raise CommandError(f"folder {args.out.parent} does not exist")
+    from rehab.core.private_files import check_output
+
+    check_output(args.out, args.force)  # before opening any device
     sources = []
     try:
         for url in args.url:
@@ -190,7 +231,7 @@ def _record(args: argparse.Namespace) -> int:
     if joint is not None:
         report(f"hold the neutral pose for {args.neutral:g} s ...")
     try:
-        result = record(sources, args.seconds, args.out, joint=joint, report=report)
+        result = record(sources, args.seconds, args.out, joint=joint, report=report, force=args.force)
     finally:
         for source in sources:
             source.close()

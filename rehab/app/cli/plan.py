@@ -11,6 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rehab.app.cli import values
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -47,7 +49,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Show a patient's current plan and the history of its versions.",
     )
     show.add_argument("patient", metavar="ID", help="pseudonymous patient id")
-    show.add_argument("--version", type=int, metavar="N", help="show this version instead of the current one")
+    show.add_argument(
+        "--version",
+        type=values.bounded_int(1, 1_000_000),
+        metavar="N",
+        help="show this version instead of the current one",
+    )
     override = actions.add_parser(
         "override",
         help="therapist: set a target or freeze progression",
@@ -55,7 +62,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     override.add_argument("--patient", required=True, metavar="ID", help="pseudonymous patient id")
     override.add_argument("--exercise", required=True, metavar="NAME", help="exercise name or number (from 1)")
-    override.add_argument("--target", type=float, metavar="VALUE", help="new target, in the exercise's unit (° or %%)")
+    override.add_argument(
+        "--target",
+        type=values.finite_float(0.0, 180.0, low_open=True),
+        metavar="VALUE",
+        help="new target, in the exercise's unit (° or %%), more than 0 and at most 180",
+    )
     frozen = override.add_mutually_exclusive_group()
     frozen.add_argument("--freeze", action="store_true", help="stop automatic progression of this exercise")
     frozen.add_argument("--unfreeze", action="store_true", help="resume automatic progression")
@@ -89,14 +101,14 @@ def _templates() -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from rehab.app.cli import CommandError
-    from rehab.app.plans import PATIENT_ID, fill_patient, parse_text, template_names, template_text
+    from rehab.app.plans import fill_patient, parse_text, template_names, template_text
+    from rehab.core.private_files import check_output
 
     if args.template not in template_names():
         raise CommandError(f"no template {args.template!r}; templates: {', '.join(template_names())}")
-    if not PATIENT_ID.match(args.patient):
-        raise CommandError(f"patient id {args.patient!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'")
     if args.out.exists() and not args.force:
         raise CommandError(f"{args.out} exists; choose another --out or add --force")
+    check_output(args.out, force=True)  # a device, a pipe or a symlink is never written over
     text = fill_patient(template_text(args.template), args.patient)
     parse_text(text, args.out.name)  # a template that stopped validating must never reach a patient
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -139,10 +151,10 @@ def _validate(path: Path) -> int:
 
 def _with_store(args: argparse.Namespace) -> int:
     from progress.store import DB_FILENAME, Store
-    from rehab.app.home import data_home
+    from rehab.app.home import prepared_home
 
     plan = _check(args.file) if args.action == "assign" else None  # refuse a bad file before opening the store
-    store = Store.open(data_home(args.home) / DB_FILENAME)
+    store = Store.open(prepared_home(args.home) / DB_FILENAME)
     try:
         if args.action == "assign":
             return _assign(store, args, plan)
@@ -159,10 +171,7 @@ def _assign(store, args: argparse.Namespace, plan) -> int:  # type: ignore[no-un
     from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
     from rehab.app.plan_versions import assign
-    from rehab.app.plans import PATIENT_ID
 
-    if not PATIENT_ID.match(args.patient):
-        raise CommandError(f"patient id {args.patient!r} is not allowed: use 1-64 letters, digits, '.', '_' or '-'")
     if plan.patient and plan.patient != args.patient:
         raise CommandError(
             f"{args.file.name} is written for patient {plan.patient}, not {args.patient}; nothing was written"

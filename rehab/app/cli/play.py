@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from rehab.app.cli import values
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("game", help="game name (see 'rehab games')")
@@ -18,7 +20,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--side", choices=("left", "right"), default="left", help="side to exercise (default left)")
     parser.add_argument("--patient", default="guest", help="pseudonymous patient id to store the session under")
-    parser.add_argument("--target", type=float, metavar="DEG", help="goal angle in degrees (default: the game's)")
+    parser.add_argument(
+        "--target",
+        type=values.angle_deg,
+        metavar="DEG",
+        help="goal angle in degrees, above 0 to 180 (default: the game's)",
+    )
     parser.add_argument(
         "--calibrate",
         action="store_true",
@@ -26,35 +33,50 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--ceiling",
-        type=float,
+        type=values.angle_deg,
         metavar="DEG",
-        help="safety limit: reps past it never count (default: the normal range, AAOS)",
+        help="safety limit, above 0 to 180: reps past it never count (default: the normal range, AAOS)",
     )
-    parser.add_argument("--reps", type=int, default=8, help="reps planned (default 8)")
-    parser.add_argument("--hold", type=float, default=1.0, metavar="S", help="seconds to hold at the goal (default 1)")
+    parser.add_argument("--reps", type=values.bounded_int(1, 50), default=8, help="reps planned, 1-50 (default 8)")
+    parser.add_argument(
+        "--hold",
+        type=values.finite_float(0.0, 30.0),
+        default=1.0,
+        metavar="S",
+        help="seconds to hold at the goal, 0-30 (default 1)",
+    )
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--window", action="store_true", help="play in a window, in real time")
     shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
-    parser.add_argument("--seconds", type=float, default=120.0, help="stop after this much play (default 120)")
+    parser.add_argument(
+        "--seconds", type=values.duration_s, default=120.0, help="stop after this much play (default 120)"
+    )
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
     parser.add_argument(
         "--screenshot-at",
         metavar="SECONDS",
-        type=float,
+        type=values.moment_s,
         help="when to take the screenshot, seconds into play (default: the last frame)",
     )
     parser.add_argument(
         "--stats", metavar="JSON", type=Path, help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps"
     )
+    parser.add_argument("--force", action="store_true", help="overwrite an existing --stats file")
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed for the simulated patient and the game's chance events"
+        "--seed", type=values.seed, default=0, help="seed for the simulated patient and the game's chance events"
     )
     parser.add_argument(
         "--hierarchy", type=Path, metavar="FILE", help="exposure: the therapist's hierarchy of levels (TOML or JSON)"
     )
     look = parser.add_argument_group("accessibility")
     look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
-    look.add_argument("--font-scale", type=float, default=1.0, metavar="X", help="text size, 0.5 to 2.5 (default 1)")
+    look.add_argument(
+        "--font-scale",
+        type=values.finite_float(0.5, 2.5),
+        default=1.0,
+        metavar="X",
+        help="text size, 0.5 to 2.5 (default 1)",
+    )
     look.add_argument("--high-contrast", action="store_true", help="high-contrast colours, readable when colour-blind")
     look.add_argument("--mirror", action="store_true", help="swap left and right on screen for two-sided movements")
     look.add_argument("--seated", action="store_true", help="play sitting down (refuses games that need standing)")
@@ -70,6 +92,14 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
     if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
         raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
+    from rehab.core.private_files import check_output
+
+    if args.stats:  # before playing: a session must not end in a refused file
+        check_output(args.stats, args.force)
+    if args.screenshot:  # replaced whenever asked, but never a device, a pipe or a symlink
+        check_output(args.screenshot, force=True)
+    if args.target is not None and args.ceiling is not None and args.target >= args.ceiling:
+        raise CommandError(f"--target {args.target:g} must be below the safety --ceiling {args.ceiling:g}")
     info = games[args.game]
     if args.seated and info.standing_only:
         seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
@@ -115,10 +145,10 @@ def run(args: argparse.Namespace) -> int:
 
     from progress.store import DB_FILENAME, Store
     from rehab.app.demo import wall_clock_iso
-    from rehab.app.home import data_home
+    from rehab.app.home import prepared_home
     from rehab.engine.play import play
 
-    store = Store.open(data_home(args.home) / DB_FILENAME)
+    store = Store.open(prepared_home(args.home) / DB_FILENAME)
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
@@ -166,7 +196,9 @@ def run(args: argparse.Namespace) -> int:
         _print_reps(info, exercise, result)
     print(f"Stored as session {session_id} for patient {args.patient}.")
     if args.stats:
-        args.stats.write_text(json.dumps(result.stats_json(), indent=2))
+        from rehab.core.private_files import write_private
+
+        write_private(args.stats, json.dumps(result.stats_json(), indent=2).encode("utf-8"), args.force)
         print(f"Stats: {args.stats}")
     if args.screenshot:
         print(f"Screenshot: {args.screenshot}")

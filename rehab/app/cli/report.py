@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--from", dest="start", metavar="DATE", help="first day to include, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", metavar="DATE", help="last day to include, YYYY-MM-DD")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing report (for csv: its files)")
     parser.add_argument(
         "--pseudonymize",
         action="store_true",
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = parse_day(args.start, "--from") if args.start else None
     end = parse_day(args.end, "--to") if args.end else None
+    _check_outputs(args.out, args.format, args.force)
 
     from progress.reports.export import export
     from progress.store import DB_FILENAME, Store
@@ -58,3 +60,14 @@ def run(args: argparse.Namespace) -> int:
     for written in done.paths:
         print(f"  {written}")
     return 0
+
+
+def _check_outputs(out: Path, fmt: str, force: bool) -> None:
+    """No report replaces an earlier one without --force; a device or a pipe is never written."""
+    from rehab.core.private_files import check_output
+
+    if fmt != "csv":
+        check_output(out, force)
+    elif out.is_dir():
+        for name in ("sessions.csv", "reps.csv", "ratings.csv"):
+            check_output(out / name, force)

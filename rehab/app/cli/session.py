@@ -46,7 +46,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="answers to the pain checks between sets, in order (unanswered checks are skipped "
         "when there is no terminal)",
     )
-    start.add_argument("--seed", type=int, default=0, help="seed for the simulated patient")
+    from rehab.app.cli.values import seed
+
+    start.add_argument("--seed", type=seed, default=0, help="seed for the simulated patient")
 
 
 def _pain(text: str) -> float:
@@ -114,7 +116,7 @@ def run(args: argparse.Namespace) -> int:
 
     from progress.store import DB_FILENAME, Store
     from rehab.app.demo import wall_clock_iso
-    from rehab.app.home import data_home
+    from rehab.app.home import prepared_home
     from rehab.app.plan_versions import current_plan
     from rehab.app.session_runner import SessionContext, run_session
     from rehab.core.clock import RealClock, SimulatedClock
@@ -124,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
-    store = Store.open(data_home(args.home) / DB_FILENAME)
+    store = Store.open(prepared_home(args.home) / DB_FILENAME)
     opened: list = []  # type: ignore[type-arg]
     display = None
     try:

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rehab.app.cli import values
+
 if TYPE_CHECKING:  # only for annotations: the command module imports nothing heavy at start-up
     from rehab.core.types import PoseFrame
 
@@ -25,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write time_s, frame and one column per joint angle (degrees, empty when unknown)",
     )
     parser.add_argument("--video", metavar="OUT.mp4", type=Path, help="write the frames with skeleton and angles drawn")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing --csv or --video file")
     parser.add_argument("--show", action="store_true", help="show a live window with the skeleton and angles (q quits)")
     parser.add_argument(
         "--model",
@@ -35,13 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--raw", action="store_true", help="do not smooth the angles")
     parser.add_argument(
         "--workers",
-        type=int,
+        type=values.bounded_int(1, 64),
         metavar="N",
         help="processes analysing an unpaced video file in parallel, each on its own "
         "segments (default 1: one tracker follows the whole file; 2 is about 1.3x "
         "faster on 2 cores, but the tracker starts afresh every segment)",
     )
-    parser.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (webcam)")
+    parser.add_argument("--seconds", type=values.duration_s, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -78,6 +81,11 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("say what to do with the tracking: --csv OUT.csv, --video OUT.mp4 and/or --show")
     if args.model and not args.model.is_file():
         raise CommandError(f"pose model not found: {args.model}")
+    from rehab.core.private_files import check_output, make_private, open_private
+
+    for out in (args.csv, args.video):
+        if out is not None:  # before any tracking: both hold the patient's movements
+            check_output(out, args.force)
 
     from devices.base import SourceUrl
     from devices.pose_source import open_pose_source
@@ -116,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
 
     tracker = AngleTracker(smooth=not args.raw)
     progress = _Progress(frame_total, enabled=not args.quiet)
-    csv_file = args.csv.open("w", newline="") if args.csv else None
+    csv_file = open_private(args.csv, "w", args.force, newline="") if args.csv else None
     writer = None
     rows = 0
     started = time.monotonic()
@@ -144,6 +152,8 @@ def run(args: argparse.Namespace) -> int:
                 if args.video:
                     if writer is None:
                         h, w = drawn.shape[:2]
+                        # created owner-only first: the encoder then writes into that file
+                        open_private(args.video, "wb", args.force).close()
                         writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"), fps or 30.0, (w, h))
                         if not writer.isOpened():
                             raise CommandError(f"cannot write video {args.video}")
@@ -164,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
             csv_file.close()
         if writer is not None:
             writer.release()
+            make_private(args.video)  # in case the encoder made its file anew
         if args.show:
             cv2.destroyAllWindows()
     elapsed = time.monotonic() - started
