@@ -38,6 +38,7 @@ from progress.store.rows import (
 from progress.store.schema import DB_FILENAME, MIGRATIONS, SCHEMA_VERSION, schema_version
 from progress.store.sessions import SessionStore
 from rehab.core.errors import StoreError
+from rehab.core.private_files import private_temp, replace_private
 
 __all__ = [
     "DB_FILENAME",
@@ -125,18 +126,18 @@ class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore):
         return problems
 
     def backup(self, out: Path) -> None:
-        """Copy the live database to ``out`` with SQLite's online backup (safe while a game writes)."""
-        partial = out.with_name(f".{out.name}.partial")
-        os.close(os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
-        try:
+        """Copy the live database to ``out`` with SQLite's online backup (safe while a game writes).
+
+        The copy goes into a fresh owner-only file with an unpredictable name, created exclusively
+        in ``out``'s folder (a symlink planted there is never followed), then is renamed into place:
+        the backup appears whole or not at all."""
+        with private_temp(out) as partial:
             target = sqlite3.connect(partial)
             try:
                 self.db.conn.backup(target)
             finally:
                 target.close()
-            os.replace(partial, out)  # the backup appears whole or not at all
-        finally:
-            partial.unlink(missing_ok=True)
+            replace_private(partial, out)
 
     def close(self) -> None:
         self.db.close()

@@ -15,6 +15,7 @@ from typing import Any
 import sqlite_utils
 
 from rehab.core.errors import StoreError
+from rehab.core.ids import check_patient_id
 
 
 class StoreBase:
@@ -32,6 +33,17 @@ class StoreBase:
         with self.db.conn:
             cursor = self.db.conn.execute(sql, params)
         return int(cursor.lastrowid or 0)
+
+    def _check_new_patient(self, patient_id: str) -> None:
+        """A new patient's id must follow the one id rule (``rehab.core.ids``); a patient stored
+        before the rule keeps working."""
+        if not self.db.conn.execute("select 1 from patients where id = ?", [patient_id]).fetchone():
+            check_patient_id(patient_id)
+
+    def _insert_patient(self, patient_id: str, created_at: str) -> None:
+        """Add the patient if new, in the caller's transaction: every patient row goes in here."""
+        self._check_new_patient(patient_id)
+        self.db.conn.execute("insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, created_at])
 
     def _not_a_database(self, error: sqlite3.DatabaseError) -> StoreError:
         return StoreError(f"{self.path}: not a rehab database ({error})")

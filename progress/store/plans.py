@@ -16,9 +16,7 @@ class PlanStore(StoreBase):
     ) -> int:
         """Store a new version of the patient's plan and return its version number (1, 2, ...)."""
         with self.db.conn:
-            self.db.conn.execute(
-                "insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, created_at]
-            )
+            self._insert_patient(patient_id, created_at)
             (version,) = self.db.conn.execute(
                 "select coalesce(max(version), 0) + 1 from plans where patient_id = ?", [patient_id]
             ).fetchone()

@@ -30,7 +30,7 @@ class RatingStore(StoreBase):
         if not low <= value <= high:
             raise StoreError(f"{kind} rating {value} is outside {low}-{high}")
         with self.db.conn:
-            self.db.conn.execute("insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, at])
+            self._insert_patient(patient_id, at)
             self.db.conn.execute(
                 "insert into ratings (patient_id, session_id, at, t, kind, value, moment) values (?, ?, ?, ?, ?, ?, ?)",
                 [patient_id, session_id, at, t, kind, value, moment],
@@ -56,7 +56,7 @@ class RatingStore(StoreBase):
         self, patient_id: str, at: str, movement: str, rest_deg: float, max_deg: float, input_url: str
     ) -> None:
         with self.db.conn:
-            self.db.conn.execute("insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, at])
+            self._insert_patient(patient_id, at)
             self.db.conn.execute(
                 "insert into calibrations (patient_id, at, movement, rest_deg, max_deg, input) "
                 "values (?, ?, ?, ?, ?, ?)",

@@ -26,6 +26,7 @@ class SessionStore(StoreBase):
     # -- patients ---------------------------------------------------------------------------
 
     def ensure_patient(self, patient_id: str, now_iso: str) -> None:
+        self._check_new_patient(patient_id)
         self._write("insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, now_iso])
 
     def has_patient(self, patient_id: str) -> bool:
@@ -53,9 +54,7 @@ class SessionStore(StoreBase):
         ``plan_id`` is the id of the plan version row followed (``PlanVersionRow.id``), ``kind`` physical
         or mental; both stay NULL for a free game, which reports read as physical."""
         with self.db.conn:
-            self.db.conn.execute(
-                "insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, started_at]
-            )
+            self._insert_patient(patient_id, started_at)
             cursor = self.db.conn.execute(
                 "insert into sessions (patient_id, started_at, ended_at, game, movement, side, input, "
                 "target_deg, status, plan_id, kind) values (?, ?, NULL, ?, ?, ?, ?, ?, 'in_progress', ?, ?)",
