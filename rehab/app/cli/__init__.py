@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from rehab import __version__
+from rehab.core.version import __version__
 from rehab.core.errors import RehabError, UsageError
 
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
