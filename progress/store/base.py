@@ -7,8 +7,11 @@ statements a guided session sent; the schema itself is still created with it (``
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,58 @@ from rehab.core.errors import StoreError
 from rehab.core.ids import check_patient_id
 
 
+#: exit status of a process stopped by the crash-injection test hook below
+CRASH_EXIT = 77
+CRASH_AFTER_WRITE_ENV = "REHAB_CRASH_AFTER_WRITE"
+
+
+class _CrashAfterWrite:
+    """TEST HOOK, in the manner of SQLite's crash tests: with ``REHAB_CRASH_AFTER_WRITE=k`` in the
+    environment, the process ends with ``os._exit(CRASH_EXIT)`` right after its k-th committed
+    write, as a power cut or a kill would end it (no cleanup, no further statement). The variable is
+    read once, when the store is first imported; unset (always, outside tests) it does nothing.
+    ``tests/test_crash_injection.py`` runs a real guided session once for every k in turn."""
+
+    def __init__(self, after: str | None) -> None:
+        self.after = int(after) if after else 0
+        self.writes = 0
+
+    def committed(self, what: str) -> None:
+        self.writes += 1
+        if self.writes == self.after:
+            sys.stderr.write(f"crash injected after store write {self.writes} ({what})\n")
+            sys.stderr.flush()
+            os._exit(CRASH_EXIT)
+
+
+_crash_hook = _CrashAfterWrite(os.environ.get(CRASH_AFTER_WRITE_ENV))
+
+
 class StoreBase:
     db: sqlite_utils.Database
     path: Path | None
+    _open_transactions = 0
+
+    @contextmanager
+    def transaction(self, what: str = "write") -> Iterator[None]:
+        """Every write of the store goes through here: one commit at the end of the outermost
+        transaction, or none at all if it fails or the process dies first. A transaction opened
+        inside another joins it, so a caller can make several writes one (a part's recording and
+        its ratings; the closing pain rating, the end of the session and its progression)."""
+        if self._open_transactions:
+            self._open_transactions += 1
+            try:
+                yield
+            finally:
+                self._open_transactions -= 1
+            return
+        self._open_transactions = 1
+        try:
+            with self.db.conn:
+                yield
+        finally:
+            self._open_transactions = 0
+        _crash_hook.committed(what)
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows as dicts keyed by column name (the typed rows are built from them)."""
@@ -29,8 +81,9 @@ class StoreBase:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def _write(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """Run one statement and commit it now; returns the new row's id for an insert."""
-        with self.db.conn:
+        """Run one statement and commit it now (or with the transaction it is in); returns the new
+        row's id for an insert."""
+        with self.transaction(" ".join(sql.replace("(", " ").split()[:4])):
             cursor = self.db.conn.execute(sql, params)
         return int(cursor.lastrowid or 0)
 

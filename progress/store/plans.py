@@ -15,7 +15,7 @@ class PlanStore(StoreBase):
         self, patient_id: str, created_at: str, effective_from: str, sessions_per_week: int, body: dict[str, Any]
     ) -> int:
         """Store a new version of the patient's plan and return its version number (1, 2, ...)."""
-        with self.db.conn:
+        with self.transaction("plan version"):
             self._insert_patient(patient_id, created_at)
             (version,) = self.db.conn.execute(
                 "select coalesce(max(version), 0) + 1 from plans where patient_id = ?", [patient_id]

@@ -29,7 +29,7 @@ class RatingStore(StoreBase):
         low, high = RATING_SCALES[kind]
         if not low <= value <= high:
             raise StoreError(f"{kind} rating {value} is outside {low}-{high}")
-        with self.db.conn:
+        with self.transaction(f"{kind} rating"):
             self._insert_patient(patient_id, at)
             self.db.conn.execute(
                 "insert into ratings (patient_id, session_id, at, t, kind, value, moment) values (?, ?, ?, ?, ?, ?, ?)",
@@ -55,7 +55,7 @@ class RatingStore(StoreBase):
     def add_calibration(
         self, patient_id: str, at: str, movement: str, rest_deg: float, max_deg: float, input_url: str
     ) -> None:
-        with self.db.conn:
+        with self.transaction("calibration"):
             self._insert_patient(patient_id, at)
             self.db.conn.execute(
                 "insert into calibrations (patient_id, at, movement, rest_deg, max_deg, input) "

@@ -40,7 +40,7 @@ class RecordingStore(StoreBase):
         One row per set instead of one per sample keeps a year of 30 Hz angles to tens of megabytes
         and makes inserting them a single write.
         """
-        with self.db.conn:
+        with self.transaction("stream"):
             return self._insert_stream(session_id, name, unit, t, values, set_id)
 
     def add_recording(
@@ -53,7 +53,7 @@ class RecordingStore(StoreBase):
     ) -> None:
         """Everything one play recorded, in one commit: each channel as a stream (unit from
         ``STREAM_UNITS``, degrees otherwise), each device event, and the end of its set when given."""
-        with self.db.conn:
+        with self.transaction("recording" if set_end is None else "recording and set end"):
             for name, (t, values) in channels.items():
                 self._insert_stream(session_id, name, STREAM_UNITS.get(name, "deg"), t, values, set_id)
             self.db.conn.executemany(

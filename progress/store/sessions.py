@@ -53,7 +53,7 @@ class SessionStore(StoreBase):
 
         ``plan_id`` is the id of the plan version row followed (``PlanVersionRow.id``), ``kind`` physical
         or mental; both stay NULL for a free game, which reports read as physical."""
-        with self.db.conn:
+        with self.transaction("session start"):
             self._insert_patient(patient_id, started_at)
             cursor = self.db.conn.execute(
                 "insert into sessions (patient_id, started_at, ended_at, game, movement, side, input, "
