@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from collections.abc import Callable
 
 #: a session, a recording or a tracking run longer than a day is a typo
 DAY_S = 86_400.0
 #: seeds feed numpy's generators, which take 0 to 2**32 - 1
 SEED_MAX = 2**32 - 1
+
+#: plain decimal notation only: Python's own parsers also take ``1_0`` (ten), spaces and ``nan``
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_WHOLE = re.compile(r"[+-]?\d{1,18}")  # int() refuses over 4,300 digits with a traceback
 
 
 def finite_float(
@@ -29,15 +34,14 @@ def finite_float(
     allowed = f"a number {span}" + (" (or 0)" if zero_allowed else "")
 
     def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a number; give {allowed}") from None
+        if not _DECIMAL.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not allowed; give {allowed}")
+        value = float(text)
         if zero_allowed and value == 0:
             return 0.0
         in_range = (low < value if low_open else low <= value) and value <= high
         if not math.isfinite(value) or not in_range:
-            raise argparse.ArgumentTypeError(f"{text} is not allowed; give {allowed}")
+            raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; give {allowed}")
         return value
 
     parse.__name__ = "number"  # argparse names the type in its messages
@@ -49,12 +53,11 @@ def bounded_int(low: int, high: int) -> Callable[[str], int]:
     allowed = f"a whole number from {low} to {high}"
 
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number; give {allowed}") from None
+        if not _WHOLE.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not allowed; give {allowed}")
+        value = int(text)
         if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"{text} is not allowed; give {allowed}")
+            raise argparse.ArgumentTypeError(f"{text[:40]} is not allowed; give {allowed}")
         return value
 
     parse.__name__ = "whole number"
