@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, Literal, TextIO, overload
 
 from rehab.core.errors import UsageError
 
@@ -68,6 +68,10 @@ def create_private(path: Path, force: bool = False) -> int:
     return fd
 
 
+@overload
+def open_private(path: Path, mode: Literal["w"] = "w", force: bool = False, **kwargs: Any) -> TextIO: ...
+@overload
+def open_private(path: Path, mode: Literal["wb"], force: bool = False, **kwargs: Any) -> BinaryIO: ...
 def open_private(path: Path, mode: str = "w", force: bool = False, **kwargs: Any) -> IO[Any]:
     """``open()`` for a new owner-only file: ``mode`` is ``"w"`` or ``"wb"``, ``kwargs`` as for open."""
     if mode not in ("w", "wb"):
