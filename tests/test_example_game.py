@@ -3,6 +3,7 @@ lists and plays it through the ``rehab.games`` entry point: the published contra
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,9 +25,11 @@ def _rehab(args: list[str], target: Path, home: Path) -> subprocess.CompletedPro
 
 def test_an_installed_game_package_is_listed_and_played(tmp_path):
     target = tmp_path / "site"
+    # built from a copy: setuptools leaves build/ and *.egg-info beside the sources it builds
+    source = shutil.copytree(ROOT / "examples" / "minimal_game", tmp_path / "minimal_game")
     install = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", "--no-index"]
-        + ["--disable-pip-version-check", "--target", str(target), str(ROOT / "examples" / "minimal_game")],
+        + ["--disable-pip-version-check", "--target", str(target), str(source)],
         capture_output=True,
         text=True,
         timeout=300,
