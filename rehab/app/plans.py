@@ -418,20 +418,7 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
     data = check.table(raw, path, _EXERCISE_FIELDS)
     name = check.text(data, path, "name", allowed='a name the patient will see, e.g. "Arm raise"')
     game = check.text(data, path, "game", allowed="a game name (see 'rehab games')")
-    movement = check.text(data, path, "movement", allowed=", ".join(KNOWN_MOTIONS))
-    if movement is not None and movement not in KNOWN_MOTIONS:
-        check.problem(path + ("movement",), f"unknown movement {movement!r}", ", ".join(KNOWN_MOTIONS))
-        movement = None
-    side = check.text(data, path, "side", default="") or None
-    if movement is not None:
-        if movement in UNSIDED and side is not None:
-            check.problem(path + ("side",), f"{movement} has no side", "leave 'side' out for this movement")
-        elif movement not in UNSIDED and side not in ("left", "right"):
-            check.problem(
-                path + ("side",),
-                f"{side!r} is not allowed" if side else "missing",
-                '"left" or "right" (the patient\'s side)',
-            )
+    movement, side = _movement_and_side(check, data, path)
     url = check.text(data, path, "input", default="") or None
     if url is not None and not URL.match(url):
         check.problem(path + ("input",), f"{url!r} is not an input URL", "sim, webcam:0, witmotion:/dev/ttyUSB0, ...")
@@ -441,18 +428,7 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
     rest = check.number(data, path, "rest_s", 0, 600, default=30.0, unit=" s")
     normal = NORMAL_ROM_DEG.get(movement or "", 180.0)
     ceiling = check.number(data, path, "ceiling_deg", 1, normal, unit=f"° (normal range of {movement})")
-    target_deg = target_pct = None
-    if ("target_deg" in data) == ("target_percent" in data):
-        check.problem(
-            path + ("target_deg",),
-            "give exactly one target",
-            "target_deg (degrees) or target_percent (of the calibrated range)",
-        )
-    elif "target_deg" in data:
-        high = ceiling if ceiling is not None else normal
-        target_deg = check.number(data, path, "target_deg", 1, high, unit="° (up to the ceiling)")
-    else:
-        target_pct = check.number(data, path, "target_percent", 10, 100, unit="% of the calibrated range")
+    target_deg, target_pct = _target(check, data, path, ceiling if ceiling is not None else normal)
     calibrate = check.flag(data, path, "calibrate", True)
     if target_pct is not None and not calibrate:
         check.problem(path + ("calibrate",), "a percentage target needs a calibration", "true, or use target_deg")
@@ -479,6 +455,41 @@ def _exercise(check: _Checker, raw: Any, path: tuple[Any, ...]) -> ExercisePlan 
         calibrate=calibrate,
         progression=progression,
     )
+
+
+def _movement_and_side(check: _Checker, data: dict[str, Any], path: tuple[Any, ...]) -> tuple[str | None, str | None]:
+    """The movement, and a side exactly when the movement has one (None for what is wrong)."""
+    movement = check.text(data, path, "movement", allowed=", ".join(KNOWN_MOTIONS))
+    if movement is not None and movement not in KNOWN_MOTIONS:
+        check.problem(path + ("movement",), f"unknown movement {movement!r}", ", ".join(KNOWN_MOTIONS))
+        movement = None
+    side = check.text(data, path, "side", default="") or None
+    if movement is not None:
+        if movement in UNSIDED and side is not None:
+            check.problem(path + ("side",), f"{movement} has no side", "leave 'side' out for this movement")
+        elif movement not in UNSIDED and side not in ("left", "right"):
+            check.problem(
+                path + ("side",),
+                f"{side!r} is not allowed" if side else "missing",
+                '"left" or "right" (the patient\'s side)',
+            )
+    return movement, side
+
+
+def _target(
+    check: _Checker, data: dict[str, Any], path: tuple[Any, ...], highest_deg: float
+) -> tuple[float | None, float | None]:
+    """Exactly one of target_deg (up to ``highest_deg``) and target_percent, as (degrees, percent)."""
+    if ("target_deg" in data) == ("target_percent" in data):
+        check.problem(
+            path + ("target_deg",),
+            "give exactly one target",
+            "target_deg (degrees) or target_percent (of the calibrated range)",
+        )
+        return None, None
+    if "target_deg" in data:
+        return check.number(data, path, "target_deg", 1, highest_deg, unit="° (up to the ceiling)"), None
+    return None, check.number(data, path, "target_percent", 10, 100, unit="% of the calibrated range")
 
 
 def _progression(
