@@ -12,12 +12,21 @@ Every read returns small frozen rows (``rows.py``).
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from pathlib import Path
 
 import sqlite_utils
 
+from progress.store.connection import (
+    BusyListener,
+    PatientConnection,
+    StoreBusy,
+    StoreBusyError,
+    backup_to,
+    not_a_database,
+    open_database,
+    tell_once_per_wait,
+)
 from progress.store.period import PeriodStore
 from progress.store.plans import PlanStore
 from progress.store.ratings import RATING_SCALES, RatingStore
@@ -35,10 +44,16 @@ from progress.store.rows import (
     StoredRep,
     Stream,
 )
-from progress.store.schema import DB_FILENAME, MIGRATIONS, SCHEMA_VERSION, schema_version
+from progress.store.schema import (
+    DB_FILENAME,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    InterruptedUpgradeError,
+    migrate,
+    schema_version,
+)
 from progress.store.sessions import SessionStore
 from rehab.core.errors import StoreError
-from rehab.core.private_files import private_temp, replace_private
 
 __all__ = [
     "DB_FILENAME",
@@ -55,10 +70,14 @@ __all__ = [
     "RepTally",
     "SessionRow",
     "SetRow",
+    "InterruptedUpgradeError",
     "Store",
+    "StoreBusy",
+    "StoreBusyError",
     "StoreError",
     "StoredRep",
     "Stream",
+    "tell_once_per_wait",
 ]
 
 
@@ -72,18 +91,9 @@ class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore):
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """Open or create the database file, readable by its owner only."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # create it with owner-only permissions before SQLite writes anything into it
-            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        try:
-            db = sqlite_utils.Database(path)
-            db.execute("PRAGMA journal_mode=WAL")
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: not a rehab database ({error})") from error
-        db.execute("PRAGMA foreign_keys=ON")
-        return cls(db, path)
+        """Open the database file, creating it (readable by its owner only) whole or not at all;
+        see ``connection.py`` for what is refused, and ``schema.migrate`` for atomic upgrades."""
+        return cls(open_database(path), path)
 
     @classmethod
     def memory(cls) -> Store:
@@ -91,18 +101,21 @@ class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore):
 
     def _migrate(self) -> None:
         try:
-            version = schema_version(self.db)
+            migrate(self.db, self.path)
         except sqlite3.DatabaseError as error:
-            raise self._not_a_database(error) from error
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer rehab (schema {version}, this one knows "
-                f"{SCHEMA_VERSION}); upgrade rehab to open it. The file was not changed."
-            )
-        for target in range(version, SCHEMA_VERSION):
-            with self.db.conn:
-                MIGRATIONS[target](self.db)
-                self.db.execute(f"PRAGMA user_version = {target + 1}")
+            raise not_a_database(self.path, error) from error
+
+    @property
+    def on_busy(self) -> BusyListener | None:
+        """Told while another program holds the write lock (``StoreBusy``); the write waits and
+        goes through, so a game can show the status and carry on."""
+        conn = self.db.conn
+        return conn.busy_listener if isinstance(conn, PatientConnection) else None
+
+    @on_busy.setter
+    def on_busy(self, listener: BusyListener | None) -> None:
+        if isinstance(self.db.conn, PatientConnection):
+            self.db.conn.busy_listener = listener
 
     @property
     def schema_version(self) -> int:
@@ -126,18 +139,8 @@ class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore):
         return problems
 
     def backup(self, out: Path) -> None:
-        """Copy the live database to ``out`` with SQLite's online backup (safe while a game writes).
-
-        The copy goes into a fresh owner-only file with an unpredictable name, created exclusively
-        in ``out``'s folder (a symlink planted there is never followed), then is renamed into place:
-        the backup appears whole or not at all."""
-        with private_temp(out) as partial:
-            target = sqlite3.connect(partial)
-            try:
-                self.db.conn.backup(target)
-            finally:
-                target.close()
-            replace_private(partial, out)
+        """Copy the live database to ``out``, whole or not at all (``connection.backup_to``)."""
+        backup_to(self.db.conn, out)
 
     def close(self) -> None:
         self.db.close()

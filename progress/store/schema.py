@@ -1,14 +1,26 @@
 """The schema, versioned with ``PRAGMA user_version``: migrations[i] takes a database from version i to i + 1.
 
-A database written by a newer version of rehab is refused, never altered (``Store._migrate``).
+``migrate`` runs every missing migration and the new version number in one ``BEGIN IMMEDIATE``
+transaction (SQLite's DDL is transactional): a kill during an upgrade leaves the previous version
+whole, never part of the next one. A database written by a newer version of rehab is refused,
+never altered. A store left half-upgraded by a rehab from before this rule is reported with its
+fix, ``rehab db repair`` (``repair.py``).
 """
 
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlite_utils
+
+from rehab.core.errors import StoreError
+
+
+class InterruptedUpgradeError(StoreError):
+    """Part of a migration is already there: an upgrade by an older rehab was cut short."""
 
 
 def _v1(db: sqlite_utils.Database) -> None:
@@ -178,3 +190,35 @@ DB_FILENAME = "rehab.sqlite3"
 
 def schema_version(db: sqlite_utils.Database) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite_utils.Database, path: Path | None) -> None:
+    """Bring the database to ``SCHEMA_VERSION`` in one transaction, or leave it as it was."""
+    version = schema_version(db)
+    if version > SCHEMA_VERSION:
+        raise newer_schema(path, version, "The file was not changed.")
+    if version == SCHEMA_VERSION:
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        # again under the lock: another process may have upgraded it meanwhile (then nothing to do)
+        for target in range(schema_version(db), SCHEMA_VERSION):
+            try:
+                MIGRATIONS[target](db)
+            except sqlite3.OperationalError as error:
+                raise InterruptedUpgradeError(
+                    f"{path}: an earlier upgrade to schema {target + 1} was interrupted and left part of it "
+                    f"behind ({error}); run 'rehab db repair', which rebuilds the store keeping every row"
+                ) from error
+            db.execute(f"PRAGMA user_version = {target + 1}")
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
+
+
+def newer_schema(path: Path | None, version: int, what_changed: str) -> StoreError:
+    return StoreError(
+        f"{path} was written by a newer rehab (schema {version}, this one knows {SCHEMA_VERSION}); "
+        f"upgrade rehab to open it. {what_changed}"
+    )

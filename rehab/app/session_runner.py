@@ -6,10 +6,23 @@ check before each set after the first, then any breathing or exposure part, then
 the plan's progression rules.
 
 Crash safety comes from the store: every rep is committed the moment it completes, and a guided
-session is the group of today's store sessions (one per exercise) still ``in_progress`` under a
-plan. ``resume=True`` finds that group and continues: finished sets are skipped, a set cut short
+session is the group of store sessions (one per exercise or part) still ``in_progress`` under a
+plan, started within ``RESUME_WINDOW`` (so a session cut just before midnight resumes just after).
+``resume=True`` finds that group and continues: finished sets are skipped, a set cut short
 continues with the reps it still needs, and rep numbers carry on from the last stored one, so no
-rep is lost or counted twice.
+rep is lost or counted twice. It fails safe after a crash at any store write (the crash-injection
+harness, ``tests/test_crash_injection.py``, checks every one):
+
+- the pain before is stored in the same commit as the first store session, so a resumed session
+  always compares with it; a resumed run asks about pain before its first set if sets were played;
+- a pain rise ends the session in the same commit as the rating that shows it;
+- a breathing or exposure part ends (its ``ended_at``) in the same commit as its recording and
+  ratings: a part without an end is run again (in a new store session if the cut one stored reps,
+  which stays as ``interrupted``), never skipped;
+- the close (pain after, the end of every store session, the progression) is one commit, and
+  ``--resume`` after a session that ended does nothing: no exercise is redone;
+- a session older than the window, left ``in_progress`` by a crash, is closed as ``interrupted``
+  by the next start.
 
 Everything outside (store, clock, display, input, the patient's answers, today's date) comes in
 through ``SessionContext``; this module never reads a clock or a terminal.
@@ -20,10 +33,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from progress.store import ExerciseProgress, SessionRow, Store
+from progress.store import ExerciseProgress, SessionRow, Store, tell_once_per_wait
 from rehab.app.plan_versions import AssignedPlan, assign, current_plan, plan_by_id
 from rehab.app.plans import ExercisePlan, Plan
 from rehab.app.progression import Change, Outcome, apply, propose
@@ -42,6 +56,8 @@ SETUP_CHECK_S = 3.0
 SETUP_TRACKED_SHARE = 0.5
 #: time between sets in the stored session timeline, beyond the prescribed rest
 SET_GAP_S = 1.0
+#: an unfinished session started this recently can be resumed; an older one is closed as interrupted
+RESUME_WINDOW = timedelta(hours=12)
 
 
 class SessionError(RehabError):
@@ -64,6 +80,10 @@ class SessionContext:
     scenes: SceneTimes = NO_SCENES
     input_url: str = "sim"
 
+    def __post_init__(self) -> None:
+        # another program holding the database is waited out, never a lost rep: say so once per wait
+        self.store.on_busy = tell_once_per_wait(self.say)
+
 
 @dataclass
 class ExerciseResult:
@@ -79,7 +99,7 @@ class ExerciseResult:
 
 @dataclass
 class SessionResult:
-    status: str  # completed, stopped_for_pain, stopped, not_started
+    status: str  # completed, stopped_for_pain, stopped, not_started, already_ended
     plan_version: int
     pain_before: float | None = None
     pain_after: float | None = None
@@ -124,21 +144,43 @@ class _Timed:
         return 0.0 if self.first is None or self.last is None else self.last - self.first
 
 
-def unfinished_group(store: Store, patient_id: str, today: str) -> list[SessionRow]:
-    """Today's store sessions of an unfinished guided session (one per exercise started), oldest first."""
+def unfinished_group(store: Store, patient_id: str, since: datetime) -> list[SessionRow]:
+    """The store sessions of an unfinished guided session (one per exercise or part started) begun
+    at or after ``since``, oldest first."""
     return [
         s
         for s in store.sessions(patient_id)
-        if s.status == "in_progress" and s.plan_id is not None and s.started_at[:10] == today
+        if s.status == "in_progress" and s.plan_id is not None and _started_since(s, since)
     ]
+
+
+def close_stale(store: Store, patient_id: str, since: datetime, now_iso: str) -> list[int]:
+    """Close as ``interrupted`` the patient's sessions left in progress (by a crash or a kill) before
+    ``since``: too old to resume, and never left open for ever. Returns their ids."""
+    stale = [s.id for s in store.sessions(patient_id) if s.status == "in_progress" and not _started_since(s, since)]
+    if stale:
+        store.finish_unfinished(stale, now_iso, "interrupted")
+    return stale
+
+
+def _started_since(session: SessionRow, since: datetime) -> bool:
+    try:
+        started = datetime.fromisoformat(session.started_at)
+    except ValueError:
+        return False
+    if (started.tzinfo is None) != (since.tzinfo is None):
+        started = started.replace(tzinfo=since.tzinfo)
+    return started >= since
 
 
 def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> SessionResult:
     assigned = current_plan(ctx.store, patient_id)
-    group = unfinished_group(ctx.store, patient_id, ctx.today)
+    since = datetime.fromisoformat(ctx.now_iso()) - RESUME_WINDOW
+    close_stale(ctx.store, patient_id, since, ctx.now_iso())
+    group = unfinished_group(ctx.store, patient_id, since)
     if group and not resume:
         raise SessionError(
-            f"there is an unfinished session from today (started {group[0].started_at[11:16]}); "
+            f"there is an unfinished session from {group[0].started_at[:10]} {group[0].started_at[11:16]}; "
             "run again with --resume to carry on where it stopped"
         )
     if group:
@@ -147,12 +189,37 @@ def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> S
         if assigned is None:
             raise SessionError(f"the unfinished session's plan (id {group[0].plan_id}) is missing from the store")
     elif resume:
-        ctx.say("Nothing to resume today: starting a new session.")
+        ended = _ended_since(ctx.store, patient_id, since)
+        if ended is not None:
+            return _already_ended(ctx, ended, assigned)
+        ctx.say("Nothing to resume: starting a new session.")
     if assigned is None:
         raise SessionError(
             f"patient {patient_id} has no plan; assign one with 'rehab plan assign FILE --patient {patient_id}'"
         )
-    return _Runner(_Walk(ctx, patient_id, assigned, group)).run()
+    walk = _Walk(ctx, patient_id, assigned, group, resume=resume, window_start=since.isoformat(timespec="seconds"))
+    return _Runner(walk).run()
+
+
+def _ended_since(store: Store, patient_id: str, since: datetime) -> SessionRow | None:
+    """The patient's latest guided session, if it ended (completed, or stopped for pain) since ``since``."""
+    guided = [s for s in store.sessions(patient_id) if s.plan_id is not None]
+    latest = guided[-1] if guided else None
+    if latest is None or latest.status not in ("completed", "stopped") or not _started_since(latest, since):
+        return None
+    return latest
+
+
+def _already_ended(ctx: SessionContext, ended: SessionRow, assigned: AssignedPlan | None) -> SessionResult:
+    """``--resume`` after a session that ended (perhaps just before a crash): nothing is run again."""
+    how = "was stopped because your pain rose" if ended.status == "stopped" else "was completed"
+    result = SessionResult("already_ended", assigned.version if assigned else 0)
+    result.message = (
+        f"Your last session (started {ended.started_at[11:16]}) {how}: there is nothing to resume, and "
+        "nothing was run again."
+    )
+    ctx.say(result.message)
+    return result
 
 
 @dataclass
@@ -164,12 +231,17 @@ class _Walk:
     patient: str
     assigned: AssignedPlan
     group: list[SessionRow]
+    resume: bool = False
+    window_start: str = ""  # ISO time: a calibration made since then is reused when resuming
     session_ids: list[int] = field(default_factory=list)
     pain_before: float | None = None
-    sets_run: int = 0  # sets played in this run: a pain check comes before every set after the first
+    # sets played: a pain check comes before every set after the first, and before the first set
+    # of a resumed run when sets were played before the cut
+    sets_run: int = 0
 
     def __post_init__(self) -> None:
         self.session_ids = [s.id for s in self.group]
+        self.sets_run = int(any(self.store.sets(s.id) for s in self.group))
 
     @property
     def store(self) -> Store:
@@ -183,20 +255,22 @@ class _Walk:
         return self.session_ids[-1] if self.session_ids else None
 
     def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
-        """A new store session under the plan; the pain rating before belongs to the group's first."""
-        session_id = self.store.start_session(
-            self.patient,
-            self.ctx.now_iso(),
-            info.name,
-            movement,
-            side,
-            self.ctx.input_url,
-            target,
-            plan_id=self.assigned.row_id,
-            kind=kind,
-        )
-        if not self.session_ids and self.pain_before is not None:
-            self.rate_pain(self.pain_before, "before", session_id)
+        """A new store session under the plan. The pain rating before belongs to the group's first,
+        and goes in with it in one commit: a resumed session always has the pain to compare with."""
+        with self.store.transaction("session start and pain before"):
+            session_id = self.store.start_session(
+                self.patient,
+                self.ctx.now_iso(),
+                info.name,
+                movement,
+                side,
+                self.ctx.input_url,
+                target,
+                plan_id=self.assigned.row_id,
+                kind=kind,
+            )
+            if not self.session_ids and self.pain_before is not None:
+                self.rate_pain(self.pain_before, "before", session_id)
         self.session_ids.append(session_id)
         return session_id
 
@@ -210,8 +284,14 @@ class _Walk:
         value = self.ctx.ask_pain("during")
         if value is None:
             return
-        self.rate_pain(value, "during", self.last_id())
-        if self.pain_before is not None and value - self.pain_before >= self.plan.safety.pain_stop_rise:
+        rose = self.pain_before is not None and value - self.pain_before >= self.plan.safety.pain_stop_rise
+        # the rating that shows the rise and the end of the session go in together: no crash between
+        # them can leave a session that a resume would carry on
+        with self.store.transaction("pain during" + (" and pain stop" if rose else "")):
+            self.rate_pain(value, "during", self.last_id())
+            if rose:
+                self.store.finish_unfinished(self.session_ids, self.ctx.now_iso(), "stopped")
+        if rose:
             raise _Stop(
                 "stopped_for_pain",
                 f"Your pain went from {self.pain_before:g} to {value:g} out of 10, so we stopped here to keep "
@@ -232,6 +312,8 @@ class _Runner:
         walk, plan = self.walk, self.walk.plan
         self.ctx.say(f"Plan version {walk.assigned.version}: {plan.title}")
         walk.pain_before = self.result.pain_before = self._pain_before()
+        if walk.pain_before is None and walk.resume:
+            raise SessionError("the pain before this session is not known: give it with --pain-before N (0-10)")
         if walk.pain_before is not None and walk.pain_before > plan.safety.max_pain_before and not walk.group:
             return self._not_started(walk.pain_before)
         try:
@@ -240,27 +322,34 @@ class _Runner:
                 self.result.exercises.append(exercises.run(index, exercise))
             _run_mental(walk)
         except _Stop as stop:
-            if stop.status == "stopped_for_pain":
-                self._finish("stopped")
-            # stopped by the patient: left in progress, so --resume today carries on from here
+            # stopped for pain: ended with the rating that showed the rise; stopped by the patient:
+            # left in progress, so --resume carries on from here
             self.result.status = stop.status
             self.result.message = stop.message
             self.ctx.say(stop.message)
             return self.result
-        rose = self._pain_after()
-        self._finish("completed")
-        if not rose:
-            self.result.changes = _progress(walk)
+        # the close is one commit: a crash leaves the session open (resumed, nothing redone) or closed
+        with walk.store.transaction("session close"):
+            rose = self._pain_after()
+            self._finish("completed")
+            if not rose:
+                self.result.changes = _progress(walk)
         if self.result.message:
             self.ctx.say(self.result.message)
         return self.result
 
     def _pain_before(self) -> float | None:
+        """A resumed session compares with the pain given before it started; one without it (stored
+        by an older rehab) asks again rather than run without the pain rule."""
         walk = self.walk
         if walk.session_ids:
             stored = walk.store.session_ratings(walk.session_ids, "pain", "before")
-            # a resumed session whose first rating was never stored has nothing to compare with
-            return float(stored[0].value) if stored else None
+            if stored:
+                return float(stored[0].value)
+            asked = self.ctx.ask_pain("before")
+            if asked is not None:
+                walk.rate_pain(asked, "before", walk.session_ids[0])
+            return asked
         return self.ctx.ask_pain("before")
 
     def _not_started(self, pain: float) -> SessionResult:
@@ -396,10 +485,12 @@ class _Preparation:
 
     def _calibrate(self, info: GameSpec, exercise: ExercisePlan, seed: int) -> float | None:
         """Median of the peaks of three comfortable movements, never past the ceiling; None if none seen.
-        A calibration made earlier in a resumed session is reused, so the target stays the same."""
+        A calibration made earlier in a resumed session (or just before a crash cut it, before its
+        first store session) is reused, so the target stays the same and the patient does it once."""
         ctx, walk = self.ctx, self.walk
-        if walk.group:
-            earlier = walk.store.latest_calibration(walk.patient, exercise.angle_name, walk.group[0].started_at)
+        if walk.group or walk.resume:
+            since = walk.group[0].started_at if walk.group else walk.window_start
+            earlier = walk.store.latest_calibration(walk.patient, exercise.angle_name, since)
             if earlier is not None:
                 return float(earlier.max_deg)
         source = ctx.open_source(info, exercise, seed)
@@ -566,23 +657,40 @@ def _record(
 
 def _run_mental(walk: _Walk) -> None:
     parts: list[tuple[str, Any]] = [("breathing", walk.plan.breathing), ("exposure", walk.plan.exposure)]
-    done_since = walk.group[0].started_at if walk.group else "9999"
-    done = {s.game for s in walk.store.sessions(walk.patient) if s.started_at >= done_since}
     for kind, part in parts:
         if part is None:
             continue
         info = walk.ctx.games.get(part.game)
         if info is None:
             walk.ctx.say(f"{kind.capitalize()}: skipped, game {part.game!r} is not installed yet.")
-        elif part.game not in done:  # a resumed session does not repeat a part it already played
-            _mental_part(walk, kind, part, info)
+            continue
+        cut = next((s for s in walk.group if s.game == part.game), None)
+        if cut is not None and cut.ended_at is not None:
+            walk.ctx.say(f"{kind.capitalize()}: already done.")  # a resumed session does not repeat it
+            continue
+        _mental_part(walk, kind, part, info, _reusable(walk, cut))
 
 
-def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec) -> None:
+def _reusable(walk: _Walk, cut: SessionRow | None) -> int | None:
+    """The store session of a part cut before its end, if it can hold the part's rerun: one that
+    stored nothing is reused; one holding reps keeps them, closed as ``interrupted``."""
+    if cut is None:
+        return None
+    if not walk.store.reps(cut.id):
+        return cut.id
+    walk.store.finish_session(cut.id, walk.ctx.now_iso(), "interrupted")
+    walk.session_ids.remove(cut.id)
+    return None
+
+
+def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: int | None) -> None:
+    """Play a breathing or exposure part from its start; its recording, its ratings and its end go in
+    one commit, so a part cut short is run again, never taken for done."""
     ctx = walk.ctx
     seconds = 60.0 * (part.minutes if kind == "breathing" else part.minutes_per_step * len(part.step))
     exercise = Exercise.for_game(info, "left", reps_planned=1)
-    session_id = walk.start_session(info, exercise.angle_name, "", exercise.target_deg, "mental")
+    if session_id is None:
+        session_id = walk.start_session(info, exercise.angle_name, "", exercise.target_deg, "mental")
     # the plan's own settings reach the game: the pace, or the therapist's hierarchy
     options: dict[str, Any] = (
         {"pace_bpm": part.breaths_per_min, "duration_s": seconds}
@@ -604,9 +712,11 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec) -> None:
         scenes=ctx.scenes,
         game_options=options,
     )
-    _record(walk.store, session_id, played, 0.0)
-    # stress before/after breathing and SUDS during exposure belong with the pain ratings
-    store_ratings(walk.store, walk.patient, session_id, ctx.now_iso(), played.extras)
+    with walk.store.transaction(f"{kind} end"):
+        _record(walk.store, session_id, played, 0.0)
+        # stress before/after breathing and SUDS during exposure belong with the pain ratings
+        store_ratings(walk.store, walk.patient, session_id, ctx.now_iso(), played.extras)
+        walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
 
 
