@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, NEED_MORE, SyncFrameParser
+from devices.parsing import CHECKSUM_ERROR, SyncFrameParser
 from rehab.core.types import ImuSample
 
 FRAME_LEN = 19
@@ -27,13 +27,12 @@ def encode_frame(index: int, yaw: float, pitch: float, roll: float, accel_g: tup
 
 class Bno08xRvcParser(SyncFrameParser):
     SYNC = b"\xaa\xaa"
+    MIN_FRAME = FRAME_LEN
 
     def __init__(self, device: str = "bno08x-rvc") -> None:
         super().__init__(device)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
-        if end - i < FRAME_LEN:
-            return NEED_MORE
         if sum(buf[i + 2 : i + 18]) & 0xFF != buf[i + 18]:
             return CHECKSUM_ERROR
         _index, yaw, pitch, roll, ax, ay, az = _BODY.unpack_from(buf, i + 2)

@@ -85,16 +85,21 @@ class SyncFrameParser(BufferedParser):
     the statistics and the resync after a bad frame are here; a subclass reads one frame."""
 
     SYNC: bytes = b""
+    #: bytes from the sync on that ``read_frame`` needs to decide anything: a shorter tail waits
+    #: for the next chunk without a call (a chunk usually ends inside a frame)
+    MIN_FRAME: int = 1
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         """Read the frame starting with the sync at ``buf[i]`` (``buf[end]`` is the first byte not
-        yet received), appending its sample to ``out`` if it has one. Returns the frame's length,
-        or NEED_MORE, CHECKSUM_ERROR, FRAMING_ERROR or NOT_A_START."""
+        yet received; at least MIN_FRAME bytes are there), appending its sample to ``out`` if it
+        has one. Returns the frame's length, or NEED_MORE, CHECKSUM_ERROR, FRAMING_ERROR or
+        NOT_A_START."""
         raise NotImplementedError
 
     def _consume(self, buf: bytearray, now: float, out: list[Sample]) -> int:
         stats = self.stats
-        sync, read_frame = self.SYNC, self.read_frame
+        # the plain function, called with self: cheaper per frame than a bound method
+        sync, min_frame, read_frame = self.SYNC, self.MIN_FRAME, type(self).read_frame
         # the counters that change on every frame live in locals: this loop is the hot path
         frames = frame_bytes = skipped = 0
         i, end = 0, len(buf)
@@ -108,7 +113,9 @@ class SyncFrameParser(BufferedParser):
                 break
             skipped += start - i
             i = start
-            used = read_frame(buf, i, end, now, out)
+            if end - i < min_frame:
+                break
+            used = read_frame(self, buf, i, end, now, out)
             if used > 0:
                 frames += 1
                 frame_bytes += used

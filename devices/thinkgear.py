@@ -83,13 +83,12 @@ def decode_payload(payload: bytes | bytearray, now: float, device: str) -> EegSa
 
 class ThinkGearParser(SyncFrameParser):
     SYNC = bytes([SYNC, SYNC])
+    MIN_FRAME = 3  # sync and length: enough to tell a longer sync run or an impossible length
 
     def __init__(self, device: str = "thinkgear") -> None:
         super().__init__(device)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
-        if end - i < 3:
-            return NEED_MORE
         length = buf[i + 2]
         if length == SYNC:
             return NOT_A_START  # AA AA AA: a longer sync run; the packet starts one byte later
@@ -98,7 +97,7 @@ class ThinkGearParser(SyncFrameParser):
         if end - i < length + 4:
             return NEED_MORE
         payload = buf[i + 3 : i + 3 + length]
-        if checksum(payload) != buf[i + 3 + length]:
+        if ~sum(payload) & 0xFF != buf[i + 3 + length]:  # checksum(), inlined: this runs for every packet
             return CHECKSUM_ERROR
         sample = decode_payload(payload, now, self.device)
         if sample is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, NEED_MORE, SyncFrameParser
+from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, SyncFrameParser
 from rehab.core.types import ImuSample
 
 HEADER = 0x55
@@ -70,13 +70,12 @@ def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device
 
 class WitMotionParser(SyncFrameParser):
     SYNC = bytes([HEADER])
+    MIN_FRAME = FRAME_LEN
 
     def __init__(self, device: str = "witmotion") -> None:
         super().__init__(device)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
-        if end - i < FRAME_LEN:
-            return NEED_MORE
         kind = buf[i + 1]
         if kind not in KNOWN_TYPES:
             return FRAMING_ERROR
