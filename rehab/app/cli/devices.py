@@ -23,6 +23,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="List serial ports with their USB ids and descriptions, and running simulators.",
     )
 
+    _add_simulate(sub)
+    _add_record(sub)
+
+
+def _add_simulate(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sim = sub.add_parser(
         "simulate",
         help="stream a simulated device on a virtual serial port",
@@ -42,6 +47,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=0.0,
         help="samples per second, up to 1000 (default 0: the device's own)",
     )
+    _add_faults(sim)
+    sim.add_argument(
+        "--count",
+        type=int,
+        choices=(1, 2),
+        default=1,
+        help="2 = two sensors (upper arm/thigh, then forearm/shank) for two-IMU joint angles",
+    )
+    sim.add_argument(
+        "--link",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="fixed path for the port (a symlink; repeat with --count 2)",
+    )
+    sim.add_argument("--force", action="store_true", help="let --link replace an existing file")
+    sim.add_argument(
+        "--seconds", type=values.duration_s, default=None, help="stop after this long (default: until Ctrl-C)"
+    )
+    sim.add_argument("--seed", type=values.seed, default=0, help="random seed for noise and garbage")
+
+
+def _add_faults(sim: argparse.ArgumentParser) -> None:
+    """What goes wrong with real devices, on demand: noise, garbage bytes, unplugged cables."""
     sim.add_argument(
         "--noise",
         type=values.finite_float(0.0, 90.0),
@@ -68,26 +97,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="S",
         help="how long each unplug lasts, more than 0 (default 1 s)",
     )
-    sim.add_argument(
-        "--count",
-        type=int,
-        choices=(1, 2),
-        default=1,
-        help="2 = two sensors (upper arm/thigh, then forearm/shank) for two-IMU joint angles",
-    )
-    sim.add_argument(
-        "--link",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="fixed path for the port (a symlink; repeat with --count 2)",
-    )
-    sim.add_argument("--force", action="store_true", help="let --link replace an existing file")
-    sim.add_argument(
-        "--seconds", type=values.duration_s, default=None, help="stop after this long (default: until Ctrl-C)"
-    )
-    sim.add_argument("--seed", type=values.seed, default=0, help="random seed for noise and garbage")
 
+
+def _add_record(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     rec = sub.add_parser(
         "record",
         help="record a device to a JSON-lines file",

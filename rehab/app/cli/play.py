@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DEG",
         help="safety limit, above 0 to 180: reps past it never count (default: the normal range, AAOS)",
     )
-    parser.add_argument("--reps", type=values.bounded_int(1, 50), default=8, help="reps planned, 1-50 (default 8)")
+    parser.add_argument("--reps", type=values.bounded_int(1, 500), default=8, help="reps planned, 1-500 (default 8)")
     parser.add_argument(
         "--hold",
         type=values.finite_float(0.0, 30.0),
@@ -68,6 +68,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--hierarchy", type=Path, metavar="FILE", help="exposure: the therapist's hierarchy of levels (TOML or JSON)"
     )
+    _add_accessibility(parser)
+
+
+def _add_accessibility(parser: argparse.ArgumentParser) -> None:
     look = parser.add_argument_group("accessibility")
     look.add_argument("--fullscreen", action="store_true", help="use the whole screen (with --window)")
     look.add_argument(
@@ -92,14 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
     if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
         raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
-    from rehab.core.private_files import check_output
-
-    if args.stats:  # before playing: a session must not end in a refused file
-        check_output(args.stats, args.force)
-    if args.screenshot:  # replaced whenever asked, but never a device, a pipe or a symlink
-        check_output(args.screenshot, force=True)
-    if args.target is not None and args.ceiling is not None and args.target >= args.ceiling:
-        raise CommandError(f"--target {args.target:g} must be below the safety --ceiling {args.ceiling:g}")
+    _check_request(args)
     info = games[args.game]
     if args.seated and info.standing_only:
         seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
@@ -203,6 +200,19 @@ def run(args: argparse.Namespace) -> int:
     if args.screenshot:
         print(f"Screenshot: {args.screenshot}")
     return 0
+
+
+def _check_request(args: argparse.Namespace) -> None:
+    """Refuse before playing what would fail after it: a session must not end in a refused file."""
+    from rehab.app.cli import CommandError
+    from rehab.core.private_files import check_output
+
+    if args.stats:
+        check_output(args.stats, args.force)
+    if args.screenshot:  # replaced whenever asked, but never a device, a pipe or a symlink
+        check_output(args.screenshot, force=True)
+    if args.target is not None and args.ceiling is not None and args.target >= args.ceiling:
+        raise CommandError(f"--target {args.target:g} must be below the safety --ceiling {args.ceiling:g}")
 
 
 def _print_mental_summary(info, result) -> None:  # type: ignore[no-untyped-def]

@@ -81,11 +81,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("say what to do with the tracking: --csv OUT.csv, --video OUT.mp4 and/or --show")
     if args.model and not args.model.is_file():
         raise CommandError(f"pose model not found: {args.model}")
-    from rehab.core.private_files import check_output, make_private, open_private
+    from rehab.core.private_files import make_private, open_private
 
-    for out in (args.csv, args.video):
-        if out is not None:  # before any tracking: both hold the patient's movements
-            check_output(out, args.force)
+    _check_outputs(args)
 
     from devices.base import SourceUrl
     from devices.pose_source import open_pose_source
@@ -186,6 +184,16 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Before any tracking: the CSV and the video hold the patient's movements, so neither replaces
+    a file without --force, nor writes to a device or a pipe."""
+    from rehab.core.private_files import check_output
+
+    for out in (args.csv, args.video):
+        if out is not None:
+            check_output(out, args.force)
 
 
 def _report_events(source: object) -> None:
