@@ -12,8 +12,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from rehab.core.version import __version__
 from rehab.core.errors import RehabError, UsageError
+from rehab.core.version import __version__
 
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
