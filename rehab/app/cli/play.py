@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rehab.app.cli import values
+from rehab.app.cli import CommandError, values
+
+if TYPE_CHECKING:
+    from devices.base import Source
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import GameSpec
+    from rehab.engine.play import PlayResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,7 +95,33 @@ def _add_accessibility(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehab.app.cli import CommandError
+    info = _chosen_game(args)
+    _check_request(args)
+    _apply_look(args)
+    from rehab.engine.display import has_screen
+
+    if args.window and not has_screen():
+        raise CommandError("--window needs a display, and none was found; run with --headless")
+    exercise = _prescribed(args, info)
+    source = _open_input(args, info, exercise)
+    session_id, exercise, result = _play_and_store(args, info, exercise, source)
+    if info.kind == "mental":
+        _print_mental_summary(info, result)
+    else:
+        _print_reps(info, exercise, result)
+    print(f"Stored as session {session_id} for patient {args.patient}.")
+    if args.stats:
+        from rehab.core.private_files import write_private
+
+        write_private(args.stats, json.dumps(result.stats_json(), indent=2).encode("utf-8"), args.force)
+        print(f"Stats: {args.stats}")
+    if args.screenshot:
+        print(f"Screenshot: {args.screenshot}")
+    return 0
+
+
+def _chosen_game(args: argparse.Namespace) -> GameSpec:
+    """The game asked for, refused when it is not installed or cannot be played as asked."""
     from rehab.engine.game import available_games
 
     games = available_games()
@@ -96,11 +129,16 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
     if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
         raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
-    _check_request(args)
     info = games[args.game]
     if args.seated and info.standing_only:
         seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
         raise CommandError(f"{info.title} is played standing; games you can play seated: {seated}")
+    if args.calibrate and info.kind != "physical":
+        raise CommandError("--calibrate measures a joint's range; it is for the movement games")
+    return info
+
+
+def _apply_look(args: argparse.Namespace) -> None:
     from rehab.engine.hud import set_font_scale
     from rehab.engine.palette import use_high_contrast
 
@@ -111,52 +149,48 @@ def run(args: argparse.Namespace) -> int:
     if args.high_contrast:
         use_high_contrast()
 
-    from rehab.core.clock import RealClock, SimulatedClock
-    from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
-    from rehab.engine.exercise import Exercise
-    from rehab.engine.play import SceneTimes
 
-    if args.window and not has_screen():
-        raise CommandError("--window needs a display, and none was found; run with --headless")
+def _prescribed(args: argparse.Namespace, info: GameSpec) -> Exercise:
     from dataclasses import replace
 
-    exercise = replace(
+    from rehab.engine.exercise import Exercise
+
+    return replace(
         Exercise.for_game(info, args.side, args.reps, args.hold, args.target),
         mirror=args.mirror,
         ceiling_deg=args.ceiling if args.ceiling else _normal_range(info),
     )
-    if args.calibrate and info.kind != "physical":
-        raise CommandError("--calibrate measures a joint's range; it is for the movement games")
-    source = _open_input(args, info, exercise)
-    display = (
-        WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else (HeadlessDisplay())
-    )
+
+
+def _play_and_store(
+    args: argparse.Namespace, info: GameSpec, exercise: Exercise, source: Source
+) -> tuple[int, Exercise, PlayResult]:
+    """Calibrate if asked, play, and store the session rep by rep (each rep the moment it ends)."""
+    from progress.store import DB_FILENAME, Store
+    from rehab.app.demo import wall_clock_iso
+    from rehab.app.home import prepared_home
+    from rehab.core.clock import RealClock, SimulatedClock
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay
+    from rehab.engine.mental import store_ratings
+    from rehab.engine.play import SceneTimes, play
     from rehab.engine.sound import Sounds
 
+    display = (
+        WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else HeadlessDisplay()
+    )
     sounds = Sounds() if args.window and not args.no_sound else None
     # recorded or simulated input may play as fast as it can be computed; a live device (a camera,
     # a serial IMU) delivers in real time, so even headless the loop must keep real time with it
     recorded = args.input in ("sim", "sim:") or source.url.startswith("replay:")
     clock = SimulatedClock() if recorded and not args.window else RealClock()
     scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
-
-    from progress.store import DB_FILENAME, Store
-    from rehab.app.demo import wall_clock_iso
-    from rehab.app.home import prepared_home
-    from rehab.engine.play import play
-
     store = Store.open(prepared_home(args.home) / DB_FILENAME)
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
+        side = args.side if info.sided else ""
         session_id = store.start_session(
-            args.patient,
-            wall_clock_iso(),
-            info.name,
-            exercise.angle_name,
-            args.side if info.sided else "",
-            source.url,
-            exercise.target_deg,
+            args.patient, wall_clock_iso(), info.name, exercise.angle_name, side, source.url, exercise.target_deg
         )
         result = play(
             source,
@@ -176,35 +210,18 @@ def run(args: argparse.Namespace) -> int:
         )
         # the angle stream and device events of the play, then its end: kept with the session
         store.add_recording(session_id, result.streams, result.events)
-        store.finish_session(
-            session_id, wall_clock_iso(), "completed" if result.ended != "stopped by the player" else "stopped"
-        )
-        from rehab.engine.mental import store_ratings
-
+        ended = "completed" if result.ended != "stopped by the player" else "stopped"
+        store.finish_session(session_id, wall_clock_iso(), ended)
         store_ratings(store, args.patient, session_id, wall_clock_iso(), result.extras)
     finally:
         store.close()
         source.close()
         display.close()
-
-    if info.kind == "mental":
-        _print_mental_summary(info, result)
-    else:
-        _print_reps(info, exercise, result)
-    print(f"Stored as session {session_id} for patient {args.patient}.")
-    if args.stats:
-        from rehab.core.private_files import write_private
-
-        write_private(args.stats, json.dumps(result.stats_json(), indent=2).encode("utf-8"), args.force)
-        print(f"Stats: {args.stats}")
-    if args.screenshot:
-        print(f"Screenshot: {args.screenshot}")
-    return 0
+    return session_id, exercise, result
 
 
 def _check_request(args: argparse.Namespace) -> None:
     """Refuse before playing what would fail after it: a session must not end in a refused file."""
-    from rehab.app.cli import CommandError
     from rehab.core.private_files import check_output
 
     if args.stats:
@@ -248,7 +265,6 @@ def _calibrate(args, info, exercise, source, clock, display, store):  # type: ig
     """Measure the comfortable range, store it, and return the exercise with its goal set from it."""
     from dataclasses import replace
 
-    from rehab.app.cli import CommandError
     from rehab.app.demo import wall_clock_iso
     from rehab.engine.calibration import measure_range
     from rehab.engine.exercise import Exercise
@@ -286,7 +302,6 @@ def _calibrate(args, info, exercise, source, clock, display, store):  # type: ig
 def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
     from devices.base import open_source
     from devices.replay import ReplaySource
-    from rehab.app.cli import CommandError
 
     if args.input in ("sim", "sim:"):
         return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
