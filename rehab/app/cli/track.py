@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from rehab.app.cli import values
+from rehab.app.cli import CommandError, values
 
 if TYPE_CHECKING:  # only for annotations: the command module imports nothing heavy at start-up
+    from devices.base import SourceUrl
     from rehab.core.types import PoseFrame
 
 
@@ -75,91 +77,28 @@ class _Progress:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rehab.app.cli import CommandError
-
-    if not (args.csv or args.video or args.show):
-        raise CommandError("say what to do with the tracking: --csv OUT.csv, --video OUT.mp4 and/or --show")
-    if args.model and not args.model.is_file():
-        raise CommandError(f"pose model not found: {args.model}")
-    from rehab.core.private_files import make_private, open_private
-
-    _check_outputs(args)
-
-    from devices.base import SourceUrl
-    from devices.pose_source import open_pose_source
-    from rehab.engine.pose_overlay import draw_pose
-    from rehab.engine.tracking import AngleTracker, csv_row, write_csv
-
-    parsed = SourceUrl.parse(args.source)
-    if parsed.scheme not in ("webcam", "video", "images"):
-        raise CommandError(f"'{args.source}' is not a webcam:, video: or images: source")
-    keep_images = bool(args.video or args.show)
-    if args.show and not _has_display():
-        raise CommandError("--show needs a display, and none was found; use --video OUT.mp4 to review later")
-
-    import os
-
-    import cv2
-
-    # one tracker by default: results then never depend on how the file was cut up
-    workers = args.workers or 1
-    if workers > (os.cpu_count() or 1):
-        print(f"rehab track: {workers} workers on {os.cpu_count()} cores will not be faster", file=sys.stderr)
-    paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
-    parallel = workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show
-    source = None
-    if parallel:
-        from devices.camera import open_video
-
-        path = str(Path(parsed.target).expanduser())
-        open_video(path).close()  # the same clear errors as the one-tracker path
-        pictures = _parallel_pictures(path, workers, keep_images)
-        frame_total, fps = _file_info(path)
-    else:
-        source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
-        pictures = source.pictures(idle=True)
-        frame_total, fps = source.frame_count, source.fps
+    parsed = _checked_request(args)
+    source, pictures, frame_total, fps = _open_pictures(args, parsed)
+    from rehab.engine.tracking import AngleTracker
 
     tracker = AngleTracker(smooth=not args.raw)
     progress = _Progress(frame_total, enabled=not args.quiet)
-    csv_file = open_private(args.csv, "w", args.force, newline="") if args.csv else None
-    writer = None
+    outputs = _Outputs(args, fps)
     rows = 0
     started = time.monotonic()
     try:
-        if csv_file:
-            write_csv(csv_file, [])  # the header
-        import csv
-
-        csv_writer = csv.writer(csv_file, lineterminator="\n") if csv_file else None
         for picture in pictures:
             if args.seconds and time.monotonic() - started > args.seconds:
                 break
             if picture is None:  # a live camera has gone quiet: still report it, still stop in time
                 _report_events(source)
-                if args.show and cv2.waitKey(1) & 0xFF in (ord("q"), 27):
+                if outputs.quit_pressed():
                     break
                 continue
             tracked = tracker.update(picture.pose, picture.status, picture.media_t)
-            if csv_writer:
-                csv_writer.writerow(csv_row(tracked))
             rows += 1
-            if picture.image is not None:
-                note = _status_text(tracked.status, picture.pose)
-                drawn = draw_pose(picture.image, picture.pose, tracked.angles, note)
-                if args.video:
-                    if writer is None:
-                        h, w = drawn.shape[:2]
-                        # created owner-only first: the encoder then writes into that file
-                        open_private(args.video, "wb", args.force).close()
-                        writer = cv2.VideoWriter(str(args.video), cv2.VideoWriter.fourcc(*"mp4v"), fps or 30.0, (w, h))
-                        if not writer.isOpened():
-                            raise CommandError(f"cannot write video {args.video}")
-                    writer.write(drawn)
-                if args.show:
-                    cv2.imshow("rehab track (q quits)", drawn)
-                    if cv2.waitKey(1) & 0xFF in (ord("q"), 27):
-                        break
+            if not outputs.write(tracked, picture):
+                break
             progress.update(rows)
             _report_events(source)
     except RuntimeError as error:  # MediaPipe's way of saying a model or picture would not load
@@ -168,13 +107,7 @@ def run(args: argparse.Namespace) -> int:
         progress.finish(rows)
         if source is not None:
             source.close()
-        if csv_file:
-            csv_file.close()
-        if writer is not None:
-            writer.release()
-            make_private(args.video)  # in case the encoder made its file anew
-        if args.show:
-            cv2.destroyAllWindows()
+        outputs.close()
     elapsed = time.monotonic() - started
     print(f"Tracked {rows} frames in {elapsed:.1f} s ({rows / max(elapsed, 1e-6):.1f} fps).")
     if args.csv:
@@ -184,6 +117,119 @@ def run(args: argparse.Namespace) -> int:
     if rows == 0:
         raise CommandError(f"no frames could be read from {args.source}")
     return 0
+
+
+def _checked_request(args: argparse.Namespace) -> SourceUrl:
+    """Everything that can be refused before a model loads: outputs, model file, source kind, display."""
+    from devices.base import SourceUrl
+
+    if not (args.csv or args.video or args.show):
+        raise CommandError("say what to do with the tracking: --csv OUT.csv, --video OUT.mp4 and/or --show")
+    if args.model and not args.model.is_file():
+        raise CommandError(f"pose model not found: {args.model}")
+    _check_outputs(args)
+    parsed = SourceUrl.parse(args.source)
+    if parsed.scheme not in ("webcam", "video", "images"):
+        raise CommandError(f"'{args.source}' is not a webcam:, video: or images: source")
+    if args.show and not _has_display():
+        raise CommandError("--show needs a display, and none was found; use --video OUT.mp4 to review later")
+    return parsed
+
+
+def _open_pictures(args: argparse.Namespace, parsed: SourceUrl) -> tuple[Any, Iterable[Any], int | None, float | None]:
+    """(source or None, tracked pictures, frame count, fps): a file in several processes when asked
+    and possible, otherwise one live tracker."""
+    import os
+
+    from devices.pose_source import open_pose_source
+
+    keep_images = bool(args.video or args.show)
+    # one tracker by default: results then never depend on how the file was cut up
+    workers = args.workers or 1
+    if workers > (os.cpu_count() or 1):
+        print(f"rehab track: {workers} workers on {os.cpu_count()} cores will not be faster", file=sys.stderr)
+    paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
+    if workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show:
+        from devices.camera import open_video
+
+        path = str(Path(parsed.target).expanduser())
+        open_video(path).close()  # the same clear errors as the one-tracker path
+        frame_total, fps = _file_info(path)
+        return None, _parallel_pictures(path, workers, keep_images), frame_total, fps
+    source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
+    return source, source.pictures(idle=True), source.frame_count, source.fps
+
+
+class _Outputs:
+    """Where each tracked frame goes: the CSV, the review video, the live window (each optional)."""
+
+    def __init__(self, args: argparse.Namespace, fps: float | None) -> None:
+        import csv
+
+        from rehab.core.private_files import open_private
+        from rehab.engine.tracking import write_csv
+
+        self.args = args
+        self.fps = fps or 30.0
+        self.csv_file = open_private(args.csv, "w", args.force, newline="") if args.csv else None
+        self.csv_writer = None
+        if self.csv_file:
+            write_csv(self.csv_file, [])  # the header
+            self.csv_writer = csv.writer(self.csv_file, lineterminator="\n")
+        self.video: Any = None
+
+    def write(self, tracked: Any, picture: Any) -> bool:
+        """Write one frame everywhere asked; False when the viewer pressed q or Esc."""
+        from rehab.engine.pose_overlay import draw_pose
+        from rehab.engine.tracking import csv_row
+
+        if self.csv_writer:
+            self.csv_writer.writerow(csv_row(tracked))
+        if picture.image is None:
+            return True
+        drawn = draw_pose(picture.image, picture.pose, tracked.angles, _status_text(tracked.status, picture.pose))
+        if self.args.video:
+            self._video_for(drawn).write(drawn)
+        if self.args.show:
+            import cv2
+
+            cv2.imshow("rehab track (q quits)", drawn)
+            return not self.quit_pressed()
+        return True
+
+    def quit_pressed(self) -> bool:
+        if not self.args.show:
+            return False
+        import cv2
+
+        return bool(cv2.waitKey(1) & 0xFF in (ord("q"), 27))
+
+    def _video_for(self, drawn: Any) -> Any:
+        if self.video is None:
+            import cv2
+
+            from rehab.core.private_files import open_private
+
+            h, w = drawn.shape[:2]
+            # created owner-only first: the encoder then writes into that file
+            open_private(self.args.video, "wb", self.args.force).close()
+            self.video = cv2.VideoWriter(str(self.args.video), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
+            if not self.video.isOpened():
+                raise CommandError(f"cannot write video {self.args.video}")
+        return self.video
+
+    def close(self) -> None:
+        from rehab.core.private_files import make_private
+
+        if self.csv_file:
+            self.csv_file.close()
+        if self.video is not None:
+            self.video.release()
+            make_private(self.args.video)  # in case the encoder made its file anew
+        if self.args.show:
+            import cv2
+
+            cv2.destroyAllWindows()
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
