@@ -298,3 +298,129 @@ def test_rehab_play_keeps_the_angle_stream_and_device_events_with_the_session(tm
     # the stream is what the reps were measured from: it reaches every rep's peak
     assert reps and max(stream.values) >= max(r.peak_deg for r in reps) - 1.0
     assert [e.kind for e in events][:1] == ["connected"] and events[0].device == "sim:lift"
+
+
+# -- fail safe after a crash (issue 12): the store's crash hook ends the session after its k-th write --
+
+
+def _session_process(home, *args, crash_after=None):
+    from progress.store.base import CRASH_AFTER_WRITE_ENV
+
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    env.pop(CRASH_AFTER_WRITE_ENV, None)
+    if crash_after is not None:
+        env[CRASH_AFTER_WRITE_ENV] = str(crash_after)
+    command = [sys.executable, "-m", "rehab", "--home", str(home), "session", "start", "--patient", "P1"]
+    command += ["--input", "sim", "--headless", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def _crash(home, k, *args):
+    from progress.store.base import CRASH_EXIT
+
+    crashed = _session_process(home, *args, crash_after=k)
+    assert crashed.returncode == CRASH_EXIT, crashed.stderr
+    return crashed.stderr
+
+
+def test_a_crash_just_after_the_session_is_created_keeps_the_pain_rule_on_resume(home):
+    # write 1 is the calibration, write 2 creates the session: the pain before goes in with it
+    assert "session start" in _crash(home, 2, "--pain-before", "2", "--pain-after", "2")
+    resumed = _session_process(home, "--resume", "--pain-before", "2", "--pain-during", "8,9", "--pain-after", "2")
+    assert resumed.returncode == 4, resumed.stdout
+    assert "Your pain went from 2 to 8 out of 10" in resumed.stdout
+    store = Store.open(home / DB_FILENAME)
+    [session] = store.sessions("P1")
+    assert session.status == "stopped" and len(store.reps(session.id)) == 4  # set 2 never played
+    assert [(r.moment, r.value) for r in store.ratings("P1", "pain")] == [("before", 2), ("during", 8)]
+    store.close()
+
+
+def test_resume_after_a_session_that_ended_redoes_nothing(home):
+    """The state a crash right after the close leaves: --resume must not start the exercises again,
+    neither after a completed session nor after one stopped for pain."""
+    assert start(home, "--pain-before", "2", "--pain-during", "2", "--pain-after", "2") == 0
+    assert start(home, "--resume", "--pain-before", "2", "--pain-during", "8,9", "--pain-after", "2") == 0
+    store = Store.open(home / DB_FILENAME)
+    [session] = store.sessions("P1")
+    assert session.status == "completed" and len(store.reps(session.id)) == 8
+    assert [r.moment for r in store.ratings("P1", "pain")] == ["before", "during", "after"]
+    store.close()
+
+
+MENTAL_PLAN = """\
+schema = 1
+title = "Breathing and one exposure step"
+patient = "P1"
+sessions_per_week = 3
+
+[breathing]
+game = "breathe"
+minutes = 1
+breaths_per_min = 6
+
+[exposure]
+game = "exposure"
+suds_stop = 80
+minutes_per_step = 0.5
+
+[[exposure.step]]
+description = "Look at photos taken from a first-floor window"
+suds_move_on = 30
+"""
+
+
+def test_a_breathing_part_cut_mid_way_is_run_again_never_skipped(tmp_path):
+    plan = tmp_path / "plan.toml"
+    plan.write_text(MENTAL_PLAN)
+    assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P1"]) == 0
+    # writes 1-2: the breathing session (with the pain before) and its first breath; 4 is a later breath
+    assert "insert into reps" in _crash(tmp_path, 4, "--pain-before", "2", "--pain-after", "2")
+    resumed = _session_process(tmp_path, "--resume", "--pain-after", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    store = Store.open(tmp_path / DB_FILENAME)
+    sessions = store.sessions("P1")
+    by_status = {(s.game, s.status): s for s in sessions}
+    assert sorted(by_status) == [("breathe", "completed"), ("breathe", "interrupted"), ("exposure", "completed")]
+    cut, rerun = by_status["breathe", "interrupted"], by_status["breathe", "completed"]
+    assert len(store.reps(cut.id)) >= 1  # the breaths taken before the cut are kept, with the cut session
+    assert len(store.reps(rerun.id)) == 7  # the whole minute, played again
+    kinds = {(r.session_id, r.kind, r.moment) for r in store.ratings("P1")}
+    assert (rerun.id, "stress", "before") in kinds and (
+        by_status["exposure", "completed"].id,
+        "suds",
+        "before",
+    ) in kinds
+    assert [r.moment for r in store.ratings("P1", "pain")] == ["before", "after"]
+    store.close()
+
+
+def _age_sessions(db_path, hours):
+    """Move every stored session's start back by ``hours``, as if the crash had come that long ago."""
+    with sqlite3.connect(db_path) as conn:
+        for session_id, started in conn.execute("select id, started_at from sessions").fetchall():
+            from datetime import datetime, timedelta
+
+            moved = (datetime.fromisoformat(started) - timedelta(hours=hours)).isoformat(timespec="seconds")
+            conn.execute("update sessions set started_at = ? where id = ?", [moved, session_id])
+
+
+def test_a_session_cut_late_in_the_evening_resumes_after_midnight(home):
+    assert "insert into reps" in _crash(home, 5, "--pain-before", "2", "--pain-after", "2")
+    _age_sessions(home / DB_FILENAME, 11)  # e.g. cut at 23:30, resumed at 10:30 the next day at the latest
+    assert start(home, "--resume", "--pain-after", "2") == 0
+    store = Store.open(home / DB_FILENAME)
+    [session] = store.sessions("P1")
+    assert session.status == "completed" and [r.rep_index for r in store.reps(session.id)] == list(range(1, 9))
+    store.close()
+
+
+def test_a_session_too_old_to_resume_is_closed_as_interrupted_by_the_next_start(home):
+    assert "insert into reps" in _crash(home, 5, "--pain-before", "2", "--pain-after", "2")
+    _age_sessions(home / DB_FILENAME, 13)
+    assert start(home, "--pain-before", "2", "--pain-after", "2") == 0
+    store = Store.open(home / DB_FILENAME)
+    old, new = store.sessions("P1")
+    assert old.status == "interrupted" and old.ended_at is not None and len(store.reps(old.id)) == 2
+    assert new.status == "completed" and len(store.reps(new.id)) == 8
+    store.close()

@@ -66,12 +66,20 @@ class SessionStore(StoreBase):
         self._write("update sessions set ended_at = ?, status = ? where id = ?", [ended_at, status, session_id])
 
     def finish_unfinished(self, session_ids: Sequence[int], ended_at: str, status: str) -> None:
-        """End those of the sessions still in progress, in one commit (a guided session's group)."""
+        """End those of the sessions still in progress, in one commit (a guided session's group);
+        a part that ended before (``end_part``) keeps its own end time."""
         marks = ", ".join("?" * len(session_ids))
         self._write(
-            f"update sessions set ended_at = ?, status = ? where status = 'in_progress' and id in ({marks})",
+            "update sessions set ended_at = coalesce(ended_at, ?), status = ? "
+            f"where status = 'in_progress' and id in ({marks})",
             [ended_at, status, *session_ids],
         )
+
+    def end_part(self, session_id: int, ended_at: str) -> None:
+        """Mark one part of a guided session (a breathing or exposure game) ended while the guided
+        session goes on: its status stays in_progress until the whole session closes, and a resume
+        knows the part is done."""
+        self._write("update sessions set ended_at = ? where id = ?", [ended_at, session_id])
 
     def session(self, session_id: int) -> SessionRow:
         (row,) = self._query(f"select {SESSION_COLUMNS} from sessions where id = ?", [session_id])

@@ -235,6 +235,7 @@ class _Walk:
     window_start: str = ""  # ISO time: a calibration made since then is reused when resuming
     session_ids: list[int] = field(default_factory=list)
     pain_before: float | None = None
+    pain_before_stored: bool = False
     # sets played: a pain check comes before every set after the first, and before the first set
     # of a resumed run when sets were played before the cut
     sets_run: int = 0
@@ -269,8 +270,9 @@ class _Walk:
                 plan_id=self.assigned.row_id,
                 kind=kind,
             )
-            if not self.session_ids and self.pain_before is not None:
+            if not self.pain_before_stored and self.pain_before is not None:
                 self.rate_pain(self.pain_before, "before", session_id)
+                self.pain_before_stored = True
         self.session_ids.append(session_id)
         return session_id
 
@@ -339,18 +341,22 @@ class _Runner:
         return self.result
 
     def _pain_before(self) -> float | None:
-        """A resumed session compares with the pain given before it started; one without it (stored
-        by an older rehab) asks again rather than run without the pain rule."""
+        """A resumed session compares with the pain given before it started (stored with its first
+        store session, which may since have been closed as interrupted when a part was run again);
+        one without it (stored by an older rehab) asks again rather than run without the pain rule."""
         walk = self.walk
-        if walk.session_ids:
-            stored = walk.store.session_ratings(walk.session_ids, "pain", "before")
-            if stored:
-                return float(stored[0].value)
-            asked = self.ctx.ask_pain("before")
-            if asked is not None:
-                walk.rate_pain(asked, "before", walk.session_ids[0])
-            return asked
-        return self.ctx.ask_pain("before")
+        if not walk.session_ids:
+            return self.ctx.ask_pain("before")
+        cut = [s.id for s in walk.store.sessions(walk.patient) if s.status == "interrupted" and s.plan_id is not None]
+        stored = walk.store.session_ratings([*cut, *walk.session_ids], "pain", "before")
+        stored = [r for r in stored if r.at >= walk.window_start]
+        walk.pain_before_stored = True
+        if stored:
+            return float(stored[-1].value)
+        asked = self.ctx.ask_pain("before")
+        if asked is not None:
+            walk.rate_pain(asked, "before", walk.session_ids[0])
+        return asked
 
     def _not_started(self, pain: float) -> SessionResult:
         self.walk.rate_pain(pain, "before", None)

@@ -2,7 +2,8 @@
 
 The CLI owns the outside world (clock, date, terminal prompts, window, input devices) and hands it
 to ``rehab.app.session_runner.run_session``. Exit status: 0 when the session ran to its end (or pain
-was too high to start, which is the plan working), 4 when it was stopped for pain or by the patient.
+was too high to start, which is the plan working, or ``--resume`` found the session already ended),
+4 when it was stopped for pain or by the patient.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     start.add_argument(
         "--resume",
         action="store_true",
-        help="carry on today's unfinished session (after a crash, a kill or an unplugged device)",
+        help="carry on the unfinished session started in the last 12 hours (after a crash, a kill or an "
+        "unplugged device); a session that ended is never run again",
     )
     start.add_argument("--pain-before", type=_pain, metavar="N", help="pain now, 0-10 (answers the first prompt)")
     start.add_argument("--pain-after", type=_pain, metavar="N", help="pain at the end, 0-10 (answers the last prompt)")
