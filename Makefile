@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean screenshots
+.PHONY: demo test bench lint venv clean screenshots crash-test
 
 venv: $(STAMP)
 
@@ -28,6 +28,11 @@ demo: $(STAMP)
 # tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
 test: $(STAMP)
 	$(HEADLESS) $(BIN)/python -m pytest -q
+
+# a real guided session killed right after each store write in turn, resumed, and checked
+# (tests/test_crash_injection.py; make test runs a handful of the writes); prints the figures
+crash-test: $(STAMP)
+	$(HEADLESS) $(BIN)/python tests/test_crash_injection.py
 
 bench: $(STAMP)
 	@$(HEADLESS) $(BIN)/python benchmarks/run.py
