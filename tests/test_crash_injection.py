@@ -293,18 +293,19 @@ def figures(verdicts: list[Verdict]) -> str:
 # -- make test: a handful of writes, one of each kind -----------------------------------------
 
 
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Snapshot]:
+    """A data home with the plan assigned, and the store an uncrashed session leaves, made once."""
+    work = tmp_path_factory.mktemp("crash-injection")
+    return work, reference_run(prepared_home(work), work)
+
+
 @pytest.mark.parametrize("k", FAST_INDICES)
-def test_a_crash_after_this_write_loses_nothing_redoes_nothing_and_keeps_the_pain_rule(k, tmp_path_factory):
-    work = tmp_path_factory.getbasetemp() / "crash-injection"
-    if not (work / "reference").exists():
-        work.mkdir(exist_ok=True)
-        _shared["reference"] = reference_run(prepared_home(work), work)
-    verdict = crash_at(k, work / "prepared", work, _shared["reference"])
+def test_a_crash_after_this_write_loses_nothing_redoes_nothing_and_keeps_the_pain_rule(k, prepared):
+    work, reference = prepared
+    verdict = crash_at(k, work / "prepared", work, reference)
     assert verdict is not None, f"the session no longer makes {k} writes: update FAST_INDICES"
     assert not verdict.broken, f"after write {k} ({verdict.write}): {verdict.broken}"
-
-
-_shared: dict[str, Snapshot] = {}
 
 
 if __name__ == "__main__":  # make crash-test: every write in turn, with the figures

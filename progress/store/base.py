@@ -20,7 +20,6 @@ import sqlite_utils
 from rehab.core.errors import StoreError
 from rehab.core.ids import check_patient_id
 
-
 #: exit status of a process stopped by the crash-injection test hook below
 CRASH_EXIT = 77
 CRASH_AFTER_WRITE_ENV = "REHAB_CRASH_AFTER_WRITE"
