@@ -281,13 +281,35 @@ def first_scene(state: Round) -> Scene:
     return InstructionsScene(state)
 
 
-class InstructionsScene:
+class _RoundScene:
+    """A scene while the round runs: once play has ended it hands over to what follows play, and Esc
+    is the round's to answer (a game may ask a last question before leaving)."""
+
+    name = ""
+
+    def __init__(self, state: Round) -> None:
+        self.state = state
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        if self.state.result.ended:
+            return self.state.after_play()
+        self.state.now = now
+        return self.step(now, dt, keys)
+
+    def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        raise NotImplementedError
+
+    def on_quit(self, presses: int) -> bool:
+        return self.state.on_quit(presses)
+
+
+class InstructionsScene(_RoundScene):
     """What the game is and what to do; with a setup check, held until the camera sees the patient."""
 
     name = "instructions"
 
     def __init__(self, state: Round) -> None:
-        self.state = state
+        super().__init__(state)
         exercise = state.exercise
         self.lines = [
             state.info.description,
@@ -297,12 +319,9 @@ class InstructionsScene:
         self.camera_check: str | None = None
         self.advice: Any = None
 
-    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+    def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
-        if state.result.ended:
-            return state.after_play()
         state.start = now if state.start is None else state.start
-        state.now = now
         if state.since_start >= state.times.instructions_s:
             return CountdownScene(state)
         if state.rules.setup_check:
@@ -324,23 +343,14 @@ class InstructionsScene:
         seconds_left = state.lead_in - state.since_start
         draw_instructions(surface, state.info.title, self.lines, seconds_left, self.camera_check)
 
-    def on_quit(self, presses: int) -> bool:
-        return self.state.on_quit(presses)
 
-
-class CountdownScene:
+class CountdownScene(_RoundScene):
     """The game as it will start, dimmed, under a big countdown."""
 
     name = "countdown"
 
-    def __init__(self, state: Round) -> None:
-        self.state = state
-
-    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+    def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
-        if state.result.ended:
-            return state.after_play()
-        state.now = now
         if state.since_start >= state.lead_in:
             return PlayScene(state)
         state.check_end()
@@ -350,23 +360,14 @@ class CountdownScene:
         self.state.draw_game(surface)
         draw_countdown(surface, self.state.lead_in - self.state.since_start)
 
-    def on_quit(self, presses: int) -> bool:
-        return self.state.on_quit(presses)
 
-
-class PlayScene:
+class PlayScene(_RoundScene):
     """Input read, measured and fed to the game; P pauses, and losing the patient pauses by itself."""
 
     name = "play"
 
-    def __init__(self, state: Round) -> None:
-        self.state = state
-
-    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+    def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
-        if state.result.ended:
-            return state.after_play()
-        state.now = now
         if keys.pause:
             state.paused = not state.paused
         if state.paused:
@@ -391,9 +392,6 @@ class PlayScene:
             draw_pause_banner(surface, "Take your time. Press P to carry on, Esc to stop.")
         elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
             draw_pause_banner(surface, _pause_reason(state.result.events))
-
-    def on_quit(self, presses: int) -> bool:
-        return self.state.on_quit(presses)
 
 
 class SummaryScene:
