@@ -4,6 +4,10 @@ Each frame is 19 bytes: ``AA AA index yaw pitch roll ax ay az mi mr reserved sum
 int16 little-endian in 0.01 degree, acceleration int16 in milli-g, and ``sum`` is the low byte of
 the sum of the 16 bytes from ``index`` to ``reserved``. The sensor fuses its own orientation, so
 no AHRS runs on this stream.
+
+A frame whose checksum holds is still refused (counted as implausible) when its acceleration is
+beyond the BNO08x accelerometer's +-8 g, an angle beyond +-180 degrees, or the orientation turned
+faster than a body turns since the last frame (``TurnLimit``).
 """
 
 from __future__ import annotations
@@ -11,11 +15,15 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, SyncFrameParser
+from devices.parsing import CHECKSUM_ERROR, IMPLAUSIBLE, SyncFrameParser, TurnLimit, quaternion_from_euler
 from rehab.core.types import ImuSample
 
 FRAME_LEN = 19
+RATE_HZ = 100  # UART-RVC sends at a fixed 100 Hz
 _BODY = struct.Struct("<Bhhhhhh3x")
+#: the sensor's full scale in the frame's integer units: milli-g and hundredths of a degree
+ACCEL_LIMIT_MG = 8000
+ANGLE_LIMIT_CENTIDEG = 18000
 
 
 def encode_frame(index: int, yaw: float, pitch: float, roll: float, accel_g: tuple[float, float, float]) -> bytes:
@@ -31,11 +39,23 @@ class Bno08xRvcParser(SyncFrameParser):
 
     def __init__(self, device: str = "bno08x-rvc") -> None:
         super().__init__(device)
+        self._turns = TurnLimit(min_interval_s=1.0 / RATE_HZ)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         if sum(buf[i + 2 : i + 18]) & 0xFF != buf[i + 18]:
             return CHECKSUM_ERROR
         _index, yaw, pitch, roll, ax, ay, az = _BODY.unpack_from(buf, i + 2)
+        a, g = ACCEL_LIMIT_MG, ANGLE_LIMIT_CENTIDEG
+        if not (
+            -a <= ax <= a
+            and -a <= ay <= a
+            and -a <= az <= a
+            and -g <= yaw <= g
+            and -g <= pitch <= g
+            and -g <= roll <= g
+            and self._turns.accept(quaternion_from_euler(roll / 100.0, pitch / 100.0, yaw / 100.0), now)
+        ):
+            return IMPLAUSIBLE
         out.append(
             ImuSample(
                 now,

@@ -4,15 +4,29 @@ Each line is comma-separated numbers such as ``t,ax,ay,az,gx,gy,gz``. Sketches d
 order and units, and a wrong guess turns g into m/s^2 silently, so both are declared options:
 ``columns=t,ax,ay,az,gx,gy,gz&accel=g|mps2&gyro=dps|rads``. A column named ``_`` is ignored.
 A line that does not parse (a banner, a half line at start-up, noise) is a framing error.
+
+Numbers are read strictly: plain decimals with an optional exponent and at most ``MAX_MAGNITUDE``
+(Python's ``float`` would also take ``1_0``, ``nan``, ``inf`` and ``1e308``, and a noisy line then
+became 10 g). A line that parses but describes what no IMU on a body reports (beyond +-16 g or
++-2000 deg/s, an angle beyond +-180, a temperature outside -40..85 C, a non-unit quaternion, a
+turn faster than a body turns) is counted as implausible and not delivered.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from devices.base import Sample
-from devices.parsing import BufferedParser
+from devices.parsing import (
+    BufferedParser,
+    TurnLimit,
+    plausible_temperature,
+    quaternion_from_euler,
+    unit_quaternion,
+    within,
+)
 from rehab.core.errors import UsageError
 from rehab.core.types import ImuSample
 
@@ -43,6 +57,24 @@ ACCEL_UNITS = {"g": 1.0, "mps2": 1.0 / 9.80665}
 GYRO_UNITS = {"dps": 1.0, "rads": 180.0 / math.pi}
 #: a longer run without a newline is not this protocol; drop it rather than buffer forever
 MAX_LINE = 512
+#: a number as a sketch prints it: sign, digits with at most one point, an optional short exponent
+NUMBER = re.compile(rb"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})(?:[eE][+-]?[0-9]{1,3})?")
+#: larger than any value a sketch sends (a millis() time stamp wraps at 4.3e9)
+MAX_MAGNITUDE = 1e10
+#: the full scale of the IMUs these sketches read (MPU6050, ICM-20948, LSM6DS3: +-16 g,
+#: +-2000 deg/s); magnetometer units vary by sketch, so only a raw 16-bit count's range is sure
+ACCEL_LIMIT_G = 16.0
+GYRO_LIMIT_DPS = 2000.0
+ANGLE_LIMIT_DEG = 180.0
+MAG_LIMIT = 32768.0
+
+
+def strict_float(text: bytes) -> float | None:
+    """The number ``text`` spells in plain decimal notation, or None (see ``NUMBER``)."""
+    if NUMBER.fullmatch(text) is None:
+        return None
+    value = float(text)
+    return value if abs(value) <= MAX_MAGNITUDE else None
 
 
 class CsvConfigError(UsageError, ValueError):
@@ -75,6 +107,8 @@ class ImuCsvParser(BufferedParser):
         self._slots = [KNOWN_COLUMNS[c] for c in columns]
         self._accel_scale = ACCEL_UNITS[accel]
         self._gyro_scale = GYRO_UNITS[gyro]
+        self._angles = TurnLimit()
+        self._quaternions = TurnLimit()
         super().__init__(device)
 
     def parse_line(self, line: bytes, now: float) -> ImuSample | None:
@@ -83,16 +117,13 @@ class ImuCsvParser(BufferedParser):
         if len(parts) != len(self._slots):
             return None
         values: dict[str, list[float]] = {}
-        try:
-            for (name, index), text in zip(self._slots, parts, strict=True):
-                if name == "skip":
-                    continue
-                value = float(text)
-                if not math.isfinite(value):
-                    return None
-                values.setdefault(name, [0.0, 0.0, 0.0, 0.0])[index] = value
-        except ValueError:
-            return None
+        for (name, index), text in zip(self._slots, parts, strict=True):
+            if name == "skip":
+                continue
+            value = strict_float(text.strip())
+            if value is None:
+                return None
+            values.setdefault(name, [0.0, 0.0, 0.0, 0.0])[index] = value
         accel = values.get("accel")
         gyro = values.get("gyro")
         mag = values.get("mag")
@@ -111,6 +142,22 @@ class ImuCsvParser(BufferedParser):
             temperature_c=None if temp is None else temp[0],
         )
 
+    def plausible(self, s: ImuSample) -> bool:
+        """Within the sensors' full scale, a unit quaternion, and no faster turn than a body makes."""
+        if not (
+            (s.accel_g is None or within(s.accel_g, ACCEL_LIMIT_G))
+            and (s.gyro_dps is None or within(s.gyro_dps, GYRO_LIMIT_DPS))
+            and (s.mag is None or within(s.mag, MAG_LIMIT))
+            and (s.euler_deg is None or within(s.euler_deg, ANGLE_LIMIT_DEG))
+            and (s.temperature_c is None or plausible_temperature(s.temperature_c))
+        ):
+            return False
+        if s.quaternion is not None:
+            q = unit_quaternion(*s.quaternion)
+            if q is None or not self._quaternions.accept(q, s.t):
+                return False
+        return s.euler_deg is None or self._angles.accept(quaternion_from_euler(*s.euler_deg), s.t)
+
     def _consume(self, buf: bytearray, now: float, out: list[Sample]) -> int:
         stats = self.stats
         start = 0
@@ -123,6 +170,9 @@ class ImuCsvParser(BufferedParser):
                 sample = self.parse_line(line, now) if len(line) <= MAX_LINE else None
                 if sample is None:
                     stats.framing_errors += 1
+                    stats.bytes_skipped += newline + 1 - start
+                elif not self.plausible(sample):
+                    stats.implausible += 1
                     stats.bytes_skipped += newline + 1 - start
                 else:
                     stats.frames += 1

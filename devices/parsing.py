@@ -7,6 +7,7 @@ so a user with the wrong baud rate or protocol can be told what was seen instead
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -23,6 +24,10 @@ class ParserStats:
     frame_bytes: int = 0
     checksum_errors: int = 0
     framing_errors: int = 0
+    #: frames whose checksum held but whose values no sensor on a body reports (out of the
+    #: device's full scale, a non-unit quaternion, a turn faster than a body turns): an 8-bit
+    #: checksum passes about 1 corrupted frame in 256, and these are they
+    implausible: int = 0
     bytes_skipped: int = 0
     #: the first bytes ever seen, kept so "no valid frames" can show what arrived instead
     head: bytes = field(default=b"", repr=False)
@@ -34,12 +39,13 @@ class ParserStats:
 
     @property
     def dropped(self) -> int:
-        return self.checksum_errors + self.framing_errors
+        return self.checksum_errors + self.framing_errors + self.implausible
 
     def summary(self) -> str:
         return (
             f"{self.bytes_in} bytes, {self.frames} frames, {self.checksum_errors} checksum errors, "
-            f"{self.framing_errors} framing errors, {self.bytes_skipped} bytes skipped"
+            f"{self.framing_errors} framing errors, {self.implausible} implausible, "
+            f"{self.bytes_skipped} bytes skipped"
         )
 
 
@@ -78,6 +84,9 @@ NEED_MORE = 0  # the frame may be complete once more bytes arrive: keep it
 CHECKSUM_ERROR = -1  # a whole frame whose checksum is wrong: skip one byte and hunt again
 FRAMING_ERROR = -2  # a frame whose header or layout is impossible: skip one byte and hunt again
 NOT_A_START = -3  # no error, the frame starts further on (a longer run of sync bytes): skip one byte
+#: a whole frame with a good checksum and impossible values: most likely a corrupted frame the
+#: checksum let through, or a false sync inside data; skip one byte and hunt again
+IMPLAUSIBLE = -4
 
 
 class SyncFrameParser(BufferedParser):
@@ -127,6 +136,8 @@ class SyncFrameParser(BufferedParser):
                     stats.checksum_errors += 1
                 elif used == FRAMING_ERROR:
                     stats.framing_errors += 1
+                elif used == IMPLAUSIBLE:
+                    stats.implausible += 1
                 skipped += 1
                 i += 1
         stats.frames += frames
@@ -141,6 +152,91 @@ def _sync_prefix_at_end(buf: bytearray, i: int, end: int, sync: bytes) -> int:
         if buf[end - size : end] == sync[:size]:
             return size
     return 0
+
+
+# ---------------------------------------------------------------- plausibility
+#: what no sensor worn on a body reports, whatever its protocol allows: the temperature range
+#: the IMUs are specified for (WitMotion, BNO08x, MPU6050, ICM-20948: -40..85 C) and how far a
+#: quaternion may be from unit length after the device's 16-bit (or text) rounding
+TEMPERATURE_C = (-40.0, 85.0)
+QUATERNION_NORM_TOLERANCE = 0.05
+#: no body segment turns faster than a gyroscope's full scale; faster is a corrupted frame
+MAX_TURN_DPS = 2000.0
+#: the fastest output rate of the devices read here (WitMotion 200 Hz): samples that arrive in one
+#: read share its time stamp, so each is allowed at least this long to have turned (a device with
+#: a slower fixed rate passes its own)
+MIN_SAMPLE_INTERVAL_S = 1.0 / 200.0
+
+
+def quaternion_from_euler(roll: float, pitch: float, yaw: float) -> tuple[float, float, float, float]:
+    """Aerospace ZYX (yaw, then pitch, then roll; degrees), as the devices report them."""
+    hr, hp, hy = math.radians(roll) / 2, math.radians(pitch) / 2, math.radians(yaw) / 2
+    cr, sr, cp, sp, cy, sy = math.cos(hr), math.sin(hr), math.cos(hp), math.sin(hp), math.cos(hy), math.sin(hy)
+    return (
+        cr * cp * cy + sr * sp * sy,
+        sr * cp * cy - cr * sp * sy,
+        cr * sp * cy + sr * cp * sy,
+        cr * cp * sy - sr * sp * cy,
+    )
+
+
+class TurnLimit:
+    """Refuses an orientation the body could not have reached since the last accepted one.
+
+    The rotation between two unit quaternions is compared with what ``MAX_TURN_DPS`` allows in the
+    time between them (at least ``min_interval_s``), so a one-sample spike is dropped while a real
+    movement, however fast a patient makes it, passes. Comparing rotations rather than Euler angles
+    keeps the wrap at +-180 degrees and gimbal lock from looking like a jump. A refused orientation
+    is kept as a candidate: when the next one agrees with it, the sensor really is there (it was
+    moved while frames were lost, or the reference was itself a corrupted frame) and it is believed
+    from then on, so one bad reference costs one sample, never a frozen game."""
+
+    __slots__ = ("_q", "_t", "_candidate", "_candidate_t", "min_interval_s")
+
+    def __init__(self, min_interval_s: float = MIN_SAMPLE_INTERVAL_S) -> None:
+        self._q: tuple[float, float, float, float] | None = None
+        self._t = 0.0
+        self._candidate: tuple[float, float, float, float] | None = None
+        self._candidate_t = 0.0
+        self.min_interval_s = min_interval_s
+
+    def accept(self, q: tuple[float, float, float, float], now: float) -> bool:
+        """``q`` must be of unit length. True when it is plausible (and becomes the reference)."""
+        if self._q is not None and not self._close(q, now, self._q, self._t):
+            candidate = self._candidate
+            if candidate is None or not self._close(q, now, candidate, self._candidate_t):
+                self._candidate, self._candidate_t = q, now
+                return False
+        self._q, self._t, self._candidate = q, now, None
+        return True
+
+    def _close(
+        self, q: tuple[float, float, float, float], now: float, last: tuple[float, float, float, float], then: float
+    ) -> bool:
+        allowed = MAX_TURN_DPS * max(now - then, self.min_interval_s)
+        if allowed >= 180.0:
+            return True
+        dot = abs(q[0] * last[0] + q[1] * last[1] + q[2] * last[2] + q[3] * last[3])
+        # rotation angle = 2 acos(|dot|): compare cosines rather than take an acos per sample
+        return dot >= math.cos(math.radians(allowed) / 2)
+
+
+def unit_quaternion(w: float, x: float, y: float, z: float) -> tuple[float, float, float, float] | None:
+    """The quaternion normalised, or None when it is too far from unit length to be a rotation
+    (zero included)."""
+    norm = math.sqrt(w * w + x * x + y * y + z * z)
+    if abs(norm - 1.0) > QUATERNION_NORM_TOLERANCE:
+        return None
+    return (w / norm, x / norm, y / norm, z / norm)
+
+
+def within(values: tuple[float, ...], limit: float) -> bool:
+    """Every value finite and within +-limit."""
+    return all(-limit <= v <= limit for v in values)
+
+
+def plausible_temperature(celsius: float) -> bool:
+    return TEMPERATURE_C[0] <= celsius <= TEMPERATURE_C[1]
 
 
 class Parser(Protocol):

@@ -3,12 +3,16 @@
 A packet is ``AA AA len payload chk`` with ``len <= 169`` and ``chk = ~sum(payload) & 0xFF``. The
 payload is a list of rows: an optional run of 0x55 extended-code bytes, a code, and for codes
 >= 0x80 a length byte, then the value. One packet becomes one EegSample with the rows it carried.
+
+Raw samples (int16) and band powers (24-bit) fill their whole encoding, but the one-byte rows do
+not: a packet whose checksum holds with poor signal over 200 or attention or meditation over 100
+is counted as implausible, not delivered.
 """
 
 from __future__ import annotations
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, NEED_MORE, NOT_A_START, SyncFrameParser
+from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, IMPLAUSIBLE, NEED_MORE, NOT_A_START, SyncFrameParser
 from rehab.core.types import EegSample
 
 SYNC = 0xAA
@@ -16,6 +20,8 @@ EXCODE = 0x55
 MAX_PAYLOAD = 169
 POOR_SIGNAL, ATTENTION, MEDITATION, BLINK = 0x02, 0x04, 0x05, 0x16
 RAW, BANDS = 0x80, 0x83
+#: the largest value each one-byte row may carry (the headset's documented ranges)
+MAX_POOR_SIGNAL, MAX_ESENSE = 200, 100
 BAND_NAMES = ("delta", "theta", "low_alpha", "high_alpha", "low_beta", "high_beta", "low_gamma", "mid_gamma")
 
 
@@ -90,6 +96,13 @@ class ThinkGearParser(SyncFrameParser):
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         length = buf[i + 2]
+        if length == 4 and end - i >= 8 and buf[i + 3] == RAW and buf[i + 4] == 2:
+            # the packet a headset sends 512 times a second, one raw sample: read without the row loop
+            hi, lo = buf[i + 5], buf[i + 6]
+            if (~(RAW + 2 + hi + lo)) & 0xFF != buf[i + 7]:
+                return CHECKSUM_ERROR
+            out.append(EegSample(now, self.device, raw=((hi << 8) | lo) - ((hi & 0x80) << 9)))
+            return 8
         if length == SYNC:
             return NOT_A_START  # AA AA AA: a longer sync run; the packet starts one byte later
         if length > MAX_PAYLOAD:
@@ -102,5 +115,16 @@ class ThinkGearParser(SyncFrameParser):
         sample = decode_payload(payload, now, self.device)
         if sample is None:
             return FRAMING_ERROR
+        if not plausible(sample):
+            return IMPLAUSIBLE
         out.append(sample)
         return length + 4
+
+
+def plausible(sample: EegSample) -> bool:
+    """The one-byte rows within the ranges the headset documents."""
+    return (
+        (sample.poor_signal is None or sample.poor_signal <= MAX_POOR_SIGNAL)
+        and (sample.attention is None or sample.attention <= MAX_ESENSE)
+        and (sample.meditation is None or sample.meditation <= MAX_ESENSE)
+    )

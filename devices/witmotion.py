@@ -4,6 +4,11 @@ Each frame is 11 bytes: ``0x55 type d0..d7 sum`` with four little-endian int16 w
 ``sum`` the low byte of bytes 0-9. Every frame type becomes one ImuSample holding only what that
 frame carries, so a recording keeps exactly what the device said (angles as it reports them).
 Combining accel and gyro for an AHRS is the job of ``devices.orientation``.
+
+Accel (+-16 g), gyro (+-2000 deg/s) and angles (+-180 deg) cannot leave the device's full scale
+in this encoding; what can is checked before a frame becomes a sample: the temperature an accel,
+gyro or mag frame carries (-40..85 C), a quaternion's length (a zero or non-unit one is no
+rotation) and how far the orientation turned since the last frame (``TurnLimit``).
 """
 
 from __future__ import annotations
@@ -11,7 +16,16 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, FRAMING_ERROR, SyncFrameParser
+from devices.parsing import (
+    CHECKSUM_ERROR,
+    FRAMING_ERROR,
+    IMPLAUSIBLE,
+    QUATERNION_NORM_TOLERANCE,
+    TEMPERATURE_C,
+    SyncFrameParser,
+    TurnLimit,
+    quaternion_from_euler,
+)
 from rehab.core.types import ImuSample
 
 HEADER = 0x55
@@ -20,12 +34,19 @@ ACCEL, GYRO, ANGLE, MAG, QUATERNION = 0x51, 0x52, 0x53, 0x54, 0x59
 #: frame types the WT901 family defines (time, accel, gyro, angle, mag, port, pressure, GPS...,
 #: quaternion, GPS accuracy); a valid checksum on another type byte is a false sync
 KNOWN_TYPES = frozenset(range(0x50, 0x5B))
+_WITH_TEMPERATURE = frozenset((ACCEL, GYRO, MAG))
 
 _WORDS = struct.Struct("<hhhh")
 ACCEL_SCALE = 16.0 / 32768.0
 GYRO_SCALE = 2000.0 / 32768.0
 ANGLE_SCALE = 180.0 / 32768.0
 QUAT_SCALE = 1.0 / 32768.0
+#: the plausible ranges in the frame's own integer units, so a frame is checked before decoding
+_TEMPERATURE_RAW = (round(TEMPERATURE_C[0] * 100), round(TEMPERATURE_C[1] * 100))
+_QUAT_NORM2_RAW = (
+    (32768.0 * (1 - QUATERNION_NORM_TOLERANCE)) ** 2,
+    (32768.0 * (1 + QUATERNION_NORM_TOLERANCE)) ** 2,
+)
 
 #: register writes: ``FF AA reg lo hi``
 UNLOCK = bytes([0xFF, 0xAA, 0x69, 0x88, 0xB5])
@@ -74,6 +95,8 @@ class WitMotionParser(SyncFrameParser):
 
     def __init__(self, device: str = "witmotion") -> None:
         super().__init__(device)
+        self._angles = TurnLimit()
+        self._quaternions = TurnLimit()
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         kind = buf[i + 1]
@@ -82,7 +105,24 @@ class WitMotionParser(SyncFrameParser):
         if sum(buf[i : i + 10]) & 0xFF != buf[i + 10]:
             # a 0x55 inside data looks like a header: the hunt resumes one byte on, not a frame on
             return CHECKSUM_ERROR
-        sample = decode_frame(kind, _WORDS.unpack_from(buf, i + 2), now, self.device)
+        words = _WORDS.unpack_from(buf, i + 2)
+        if not self._plausible(kind, words, now):
+            return IMPLAUSIBLE
+        sample = decode_frame(kind, words, now, self.device)
         if sample is not None:
             out.append(sample)
         return FRAME_LEN
+
+    def _plausible(self, kind: int, words: tuple[int, int, int, int], now: float) -> bool:
+        a, b, c, d = words
+        if kind in _WITH_TEMPERATURE:
+            return _TEMPERATURE_RAW[0] <= d <= _TEMPERATURE_RAW[1]
+        if kind == ANGLE:
+            return self._angles.accept(quaternion_from_euler(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE), now)
+        if kind == QUATERNION:
+            norm2 = a * a + b * b + c * c + d * d
+            if not _QUAT_NORM2_RAW[0] <= norm2 <= _QUAT_NORM2_RAW[1]:
+                return False
+            scale = 1.0 / norm2**0.5
+            return self._quaternions.accept((a * scale, b * scale, c * scale, d * scale), now)
+        return True

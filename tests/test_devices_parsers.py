@@ -38,9 +38,37 @@ def assert_accounted(parser) -> None:
     assert s.bytes_in == s.frame_bytes + s.bytes_skipped + parser.pending
 
 
+def near(base: int, spread: int) -> st.SearchStrategy[int]:
+    """Integers within ``spread`` of ``base``, kept inside int16."""
+    return st.integers(-spread, spread).map(lambda d: max(-32768, min(32767, base + d)))
+
+
 # ---------------------------------------------------------------- WitMotion
-wit_kinds = st.sampled_from([0x51, 0x52, 0x53, 0x54, 0x59])
-wit_frames = st.tuples(wit_kinds, st.tuples(int16, int16, int16, int16))
+#: a temperature the sensor can have (-40..85 C, in 0.01 C)
+wit_temperature = st.integers(-4000, 8500)
+#: a unit quaternion in the device's 1/32768 units
+wit_unit_quaternion = (
+    st.tuples(*[st.floats(-1, 1)] * 4)
+    .filter(lambda q: math.fsum(c * c for c in q) > 0.01)
+    .map(lambda q: tuple(round(c / math.sqrt(math.fsum(c * c for c in q)) * 32767) for c in q))
+)
+
+
+@st.composite
+def wit_frames_list(draw, min_size: int = 0, max_size: int = 30, clean: bool = False) -> list:
+    """Plausible frames of every kind: any accel, gyro and mag; a temperature in the sensor's range;
+    angles and quaternions near one orientation (anywhere), as a body turning at most a few degrees
+    between frames sends them."""
+    roll, pitch, yaw = draw(st.tuples(int16, int16, int16))
+    q = draw(wit_unit_quaternion)
+    frame = st.one_of(
+        st.tuples(st.sampled_from([0x51, 0x52, 0x54]), st.tuples(int16, int16, int16, wit_temperature)),
+        st.tuples(st.just(0x53), st.tuples(near(roll, 270), near(pitch, 270), near(yaw, 270), int16)),
+        st.tuples(st.just(0x59), st.tuples(*(near(c, 20) for c in q))),
+    )
+    if clean:
+        frame = frame.filter(lambda f: 0x55 not in wit_bytes(*f)[1:])
+    return draw(st.lists(frame, min_size=min_size, max_size=max_size))
 
 
 def wit_expected(kind: int, w: tuple[int, int, int, int]) -> ImuSample:
@@ -77,7 +105,7 @@ def close(a: ImuSample, b: ImuSample) -> bool:
     return a.temperature_c == b.temperature_c or math.isclose(a.temperature_c, b.temperature_c)
 
 
-@given(st.lists(wit_frames, max_size=30), st.lists(st.integers(0, 400), max_size=20))
+@given(wit_frames_list(), st.lists(st.integers(0, 400), max_size=20))
 def test_witmotion_any_chunking_decodes_every_frame_exactly(frames, cuts):
     parser = witmotion.WitMotionParser()
     data = b"".join(wit_bytes(k, w) for k, w in frames)
@@ -98,10 +126,7 @@ def test_witmotion_never_raises_on_any_bytes(data, cuts):
     assert_accounted(parser)
 
 
-clean_wit = wit_frames.filter(lambda f: 0x55 not in wit_bytes(*f)[1:])
-
-
-@given(st.binary(max_size=200), st.lists(clean_wit, min_size=2, max_size=10), st.lists(st.integers(), max_size=9))
+@given(st.binary(max_size=200), wit_frames_list(2, 10, clean=True), st.lists(st.integers(), max_size=9))
 def test_witmotion_recovers_on_the_next_frame_after_garbage(garbage, frames, cuts):
     # garbage may fake a header that swallows part of the first frame; the second is always found
     parser = witmotion.WitMotionParser()
@@ -112,7 +137,7 @@ def test_witmotion_recovers_on_the_next_frame_after_garbage(garbage, frames, cut
     assert_accounted(parser)
 
 
-@given(st.lists(clean_wit, min_size=3, max_size=10), st.data())
+@given(wit_frames_list(3, 10, clean=True), st.data())
 def test_witmotion_counts_a_corrupted_frame_and_keeps_the_rest(frames, data):
     victim = data.draw(st.integers(0, len(frames) - 1))
     offset = data.draw(st.integers(1, 10))  # anything but the header: the frame must fail its checksum
@@ -234,7 +259,18 @@ def test_thinkgear_excode_and_unknown_rows_are_skipped_and_overruns_counted():
 
 
 # ---------------------------------------------------------------- BNO08x UART-RVC
-rvc_frames = st.tuples(byte, int16, int16, int16, int16, int16, int16)
+milli_g = st.integers(-8000, 8000)  # the BNO08x accelerometer's +-8 g
+
+
+@st.composite
+def rvc_frames_list(draw, min_size: int = 0, max_size: int = 20, clean: bool = False) -> list:
+    """Plausible frames: acceleration within +-8 g, angles within +-180 degrees near one
+    orientation, as a body turning at most a few degrees between frames sends them."""
+    yaw, pitch, roll = draw(st.tuples(*[st.integers(-17850, 17850)] * 3))
+    frame = st.tuples(byte, near(yaw, 150), near(pitch, 150), near(roll, 150), milli_g, milli_g, milli_g)
+    if clean:
+        frame = frame.filter(lambda f: 0xAA not in rvc_bytes(f)[2:])
+    return draw(st.lists(frame, min_size=min_size, max_size=max_size))
 
 
 def rvc_bytes(f) -> bytes:
@@ -249,7 +285,7 @@ def rvc_expected(f) -> ImuSample:
     )
 
 
-@given(st.lists(rvc_frames, max_size=20), st.lists(st.integers(0, 400), max_size=20))
+@given(rvc_frames_list(), st.lists(st.integers(0, 400), max_size=20))
 def test_bno08x_any_chunking_decodes_every_frame_exactly(frames, cuts):
     parser = bno08x.Bno08xRvcParser()
     out = feed_chunks(parser, b"".join(rvc_bytes(f) for f in frames), cuts)
@@ -267,10 +303,7 @@ def test_bno08x_never_raises(data, cuts):
     assert_accounted(parser)
 
 
-clean_rvc = rvc_frames.filter(lambda f: 0xAA not in rvc_bytes(f)[2:])
-
-
-@given(st.binary(max_size=200), st.lists(clean_rvc, min_size=2, max_size=8), st.lists(st.integers(), max_size=9))
+@given(st.binary(max_size=200), rvc_frames_list(2, 8, clean=True), st.lists(st.integers(), max_size=9))
 def test_bno08x_recovers_on_the_next_frame_after_garbage(garbage, frames, cuts):
     parser = bno08x.Bno08xRvcParser()
     out = feed_chunks(parser, garbage + b"".join(rvc_bytes(f) for f in frames), cuts)
@@ -286,8 +319,12 @@ def test_bno08x_encoder_round_trip():
 
 
 # ---------------------------------------------------------------- Arduino CSV
-finite = st.floats(allow_nan=False, allow_infinity=False, width=32)
-csv_rows = st.tuples(*[finite] * 7)
+def finite(limit: float) -> st.SearchStrategy[float]:
+    return st.floats(-limit, limit, width=32)
+
+
+#: a time stamp, then accel and gyro within the sensors' +-16 g and +-2000 deg/s
+csv_rows = st.tuples(finite(1e9), *[finite(16.0)] * 3, *[finite(2000.0)] * 3)
 
 
 def csv_line(row) -> bytes:
