@@ -2,7 +2,10 @@
 
 Every completed repetition is committed the moment it completes, so a crash or a kill loses at
 most the rep in progress. The schema is versioned with ``PRAGMA user_version`` and a list of
-migrations (``schema.py``); a database written by a newer version of rehab is refused, never altered.
+migrations (``schema.py``), each upgrade one transaction; a new store is created whole or not at all,
+a database written by a newer version of rehab is refused, never altered, and another program
+holding the write lock is waited out (``connection.py``). ``checks.py`` and ``repair.py`` are
+``rehab db check`` and ``rehab db repair``.
 
 The store is one class built from parts with one concern each: sessions, sets and reps
 (``sessions.py``), plan versions (``plans.py``), ratings and calibrations (``ratings.py``), device
