@@ -16,8 +16,11 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from devices.base import Sample
 from rehab.core.errors import DataError
@@ -71,55 +74,118 @@ def encode(sample: Sample) -> dict[str, Any]:
     raise TypeError(f"cannot record {type(sample).__name__}")
 
 
-def _triple(row: dict[str, Any], key: str) -> tuple[float, float, float] | None:
+def _number(value: Any, key: str) -> float:
+    """A finite JSON number (``true`` is not one), as a float."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{key} must be a finite number, not {json.dumps(value)[:40]}")
+    return float(value)
+
+
+def _numbers(row: dict[str, Any], key: str, size: int) -> tuple[float, ...] | None:
     value = row.get(key)
-    return None if value is None else (float(value[0]), float(value[1]), float(value[2]))
+    if value is None:
+        return None
+    if not isinstance(value, list) or len(value) != size:
+        raise ValueError(f"{key} must be a list of {size} numbers")
+    return tuple(_number(v, key) for v in value)
 
 
-def decode(row: dict[str, Any]) -> Sample | None:
-    """The sample a JSON object describes; None for ``meta`` lines. Raises KeyError/ValueError/TypeError."""
+def _optional(row: dict[str, Any], key: str) -> float | None:
+    value = row.get(key)
+    return None if value is None else _number(value, key)
+
+
+def _count(row: dict[str, Any], key: str) -> int | None:
+    value = row.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{key} must be a whole number, not {json.dumps(value)[:40]}")
+    return value
+
+
+def _landmarks(row: dict[str, Any], key: str) -> Any:
+    """A pose array as JSON gives it, refused when it holds anything but finite numbers."""
+    value = row.get(key)
+    if value is not None and not np.isfinite(np.asarray(value, dtype=np.float64)).all():
+        raise ValueError(f"{key} holds a value that is not a finite number")
+    return value
+
+
+def _missing(key: str) -> Any:
+    raise KeyError(key)
+
+
+def _pose(row: dict[str, Any], t: float) -> PoseFrame:
+    return PoseFrame(
+        t=t,
+        world=_landmarks(row, "world"),
+        visibility=_landmarks(row, "visibility") if "visibility" in row else _missing("visibility"),
+        image=_landmarks(row, "image"),
+        frame_index=_count(row, "frame") or 0,
+    )
+
+
+def _imu(row: dict[str, Any], t: float) -> ImuSample:
+    euler = None
+    if "roll_deg" in row:
+        euler = tuple(_number(row[key], key) for key in ("roll_deg", "pitch_deg", "yaw_deg"))
+    return ImuSample(
+        t=t,
+        device=str(row.get("device", "")),
+        accel_g=_numbers(row, "accel_g", 3),  # type: ignore[arg-type]
+        gyro_dps=_numbers(row, "gyro_dps", 3),  # type: ignore[arg-type]
+        mag=_numbers(row, "mag", 3),  # type: ignore[arg-type]
+        euler_deg=euler,  # type: ignore[arg-type]
+        quaternion=_numbers(row, "quaternion", 4),  # type: ignore[arg-type]
+        temperature_c=_optional(row, "temperature_c"),
+    )
+
+
+def _eeg(row: dict[str, Any], t: float) -> EegSample:
+    bands = row.get("bands")
+    if bands is not None and (not isinstance(bands, list) or len(bands) != 8):
+        raise ValueError("bands must be a list of 8 whole numbers")
+    return EegSample(
+        t=t,
+        device=str(row.get("device", "")),
+        poor_signal=_count(row, "poor_signal"),
+        attention=_count(row, "attention"),
+        meditation=_count(row, "meditation"),
+        raw=_count(row, "raw"),
+        bands=None if bands is None else tuple(_count({"bands": b}, "bands") or 0 for b in bands),
+    )
+
+
+def _angles(row: dict[str, Any], t: float) -> JointAngles:
+    values = row["values"]
+    if not isinstance(values, dict):
+        raise ValueError("values must be an object of angle names and degrees")
+    return JointAngles(t=t, values={str(k): (math.nan if v is None else _number(v, str(k))) for k, v in values.items()})
+
+
+_DECODERS: dict[str, Callable[[dict[str, Any], float], Sample]] = {
+    "pose": _pose,
+    "imu": _imu,
+    "eeg": _eeg,
+    "angles": _angles,
+}
+
+
+def decode(row: Any) -> Sample | None:
+    """The sample a JSON object describes; None for ``meta`` lines. Raises KeyError/ValueError/TypeError
+    with what is wrong: every value is checked for its type (and numbers for being finite), so a
+    sample that reaches a game is one the recording really holds."""
+    if not isinstance(row, dict):
+        raise ValueError(f"a line must be a JSON object, not {type(row).__name__}")
     kind = row["kind"]
-    t = float(row["t"])
-    if kind == "pose":
-        return PoseFrame(
-            t=t,
-            world=row.get("world"),
-            visibility=row["visibility"],
-            image=row.get("image"),
-            frame_index=int(row.get("frame", 0)),
-        )
-    if kind == "imu":
-        euler = None
-        if "roll_deg" in row:
-            euler = (float(row["roll_deg"]), float(row["pitch_deg"]), float(row["yaw_deg"]))
-        quaternion = row.get("quaternion")
-        return ImuSample(
-            t=t,
-            device=str(row.get("device", "")),
-            accel_g=_triple(row, "accel_g"),
-            gyro_dps=_triple(row, "gyro_dps"),
-            mag=_triple(row, "mag"),
-            euler_deg=euler,
-            quaternion=None if quaternion is None else tuple(float(q) for q in quaternion),  # type: ignore[arg-type]
-            temperature_c=row.get("temperature_c"),
-        )
-    if kind == "eeg":
-        bands = row.get("bands")
-        return EegSample(
-            t=t,
-            device=str(row.get("device", "")),
-            poor_signal=row.get("poor_signal"),
-            attention=row.get("attention"),
-            meditation=row.get("meditation"),
-            raw=row.get("raw"),
-            bands=None if bands is None else tuple(int(b) for b in bands),
-        )
-    if kind == "angles":
-        values = {k: (math.nan if v is None else float(v)) for k, v in row["values"].items()}
-        return JointAngles(t=t, values=values)
     if kind == "meta":
         return None
-    raise ValueError(f"unknown kind {kind!r} (expected pose, imu, eeg, angles or meta)")
+    t = _number(row["t"], "t")
+    decoder = _DECODERS.get(kind) if isinstance(kind, str) else None
+    if decoder is None:
+        raise ValueError(f"unknown kind {json.dumps(kind)[:40]} (expected pose, imu, eeg, angles or meta)")
+    return decoder(row, t)
 
 
 def write_recording(
@@ -141,20 +207,74 @@ def write_recording(
     return count
 
 
+#: longer than any line a recording holds (a pose line is about 5 KB); more is not a recording
+MAX_LINE_BYTES = 1 << 20
+#: samples from several sources are written as each is polled, so time may step back by a poll or
+#: a serial read; more than this is a broken file, and a jump ahead of more than an hour would
+#: leave a replay waiting for that hour
+MAX_STEP_BACK_S = 1.0
+MAX_GAP_S = 3600.0
+
+
+@dataclass(frozen=True)
+class Recording:
+    """What a recording file holds: its samples, and the incomplete last line left out (a
+    recording cut off while being written), described for the user."""
+
+    samples: tuple[Sample, ...]
+    dropped_lines: int = 0
+    dropped: str = ""
+
+
+def load_recording(path: Path) -> Recording:
+    """Every sample of a recording, in file order. A last line cut off mid-way (no newline, not
+    valid) is left out and described in ``dropped``; any other bad line raises
+    RecordingFormatError naming the file and line."""
+    samples: list[Sample] = []
+    last_t: float | None = None
+    for number, line, complete in _lines(path):
+        try:
+            sample = _decode_line(line)
+        except (KeyError, ValueError, TypeError, IndexError, AttributeError, OverflowError, RecursionError) as error:
+            if not complete:
+                detail = f"left out the incomplete last line {number} ({len(line)} bytes, no newline)"
+                return Recording(tuple(samples), 1, detail)
+            detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+            raise RecordingFormatError(f"{path}:{number}: {detail}") from error
+        if sample is None:
+            continue
+        if last_t is not None and not -MAX_STEP_BACK_S <= sample.t - last_t <= MAX_GAP_S:
+            raise RecordingFormatError(f"{path}:{number}: time goes from {last_t:g} s to {sample.t:g} s")
+        last_t = sample.t if last_t is None else max(last_t, sample.t)
+        samples.append(sample)
+    return Recording(tuple(samples))
+
+
 def read_recording(path: Path) -> Iterator[Sample]:
-    """The samples of a recording, in file order. Errors name the file and line."""
+    """The samples of a recording, in file order (see ``load_recording``). Errors name the file and line."""
+    yield from load_recording(path).samples
+
+
+def _decode_line(line: bytes) -> Sample | None:
     try:
-        handle = open(path, encoding="utf-8")  # noqa: SIM115 (closed below; an open error gets its own message)
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ValueError("not UTF-8 text (is this a recording?)") from error
+    return decode(json.loads(text))
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes, bool]]:
+    """(line number, bytes, ended by a newline) for each non-blank line, refusing a huge one."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 (closed below; an open error gets its own message)
     except OSError as error:
         raise RecordingFormatError(f"{path}: cannot read recording: {error.strerror}") from error
     with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                sample = decode(json.loads(line))
-            except (KeyError, ValueError, TypeError, IndexError) as error:
-                detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
-                raise RecordingFormatError(f"{path}:{number}: {detail}") from error
-            if sample is not None:
-                yield sample
+        number = 0
+        while line := handle.readline(MAX_LINE_BYTES + 1):
+            number += 1
+            complete = line.endswith(b"\n")
+            if len(line) > MAX_LINE_BYTES:
+                raise RecordingFormatError(f"{path}:{number}: line longer than {MAX_LINE_BYTES} bytes: not a recording")
+            if line.strip():
+                yield number, line, complete

@@ -2,6 +2,9 @@
 
 Options: ``speed=1`` plays in real time (the default), ``speed=0`` delivers everything as fast as
 the caller polls. Recording time is shifted so the first sample arrives at the first poll.
+
+A file with no samples is refused when it is opened, before anything is played or stored; a last
+line cut off mid-way is left out and said in the ``connected`` event's detail.
 """
 
 from __future__ import annotations
@@ -11,14 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from devices.base import Sample, SourceUrl, UnknownSourceError
-from devices.jsonl import read_recording
+from devices.jsonl import RecordingFormatError, load_recording
 from rehab.core.types import DeviceStatus
 
 
 class ReplaySource:
     """Samples delivered by their timestamps, relative to the first poll. Also backs ``sim:``."""
 
-    def __init__(self, samples: Sequence[Sample], url: str, speed: float = 1.0) -> None:
+    def __init__(self, samples: Sequence[Sample], url: str, speed: float = 1.0, dropped: str = "") -> None:
         if speed < 0 or math.isnan(speed):
             raise UnknownSourceError(f"replay speed must be 0 (as fast as possible) or more, got {speed}")
         self.url = url
@@ -28,10 +31,17 @@ class ReplaySource:
         self._offset: float | None = None
         self._events: list[DeviceStatus] = []
         self._ended = False
+        #: what was left out of the file (an incomplete last line), empty when nothing was
+        self.dropped = dropped
 
     @classmethod
     def from_file(cls, path: Path, speed: float = 1.0) -> ReplaySource:
-        return cls(list(read_recording(path)), f"replay:{path}", speed)
+        """The recording at ``path``. Raises RecordingFormatError for a file that cannot be played,
+        one with no samples included (playing it would store a session with nothing in it)."""
+        recording = load_recording(path)
+        if not recording.samples:
+            raise RecordingFormatError(f"{path}: the recording holds no samples; nothing to play")
+        return cls(recording.samples, f"replay:{path}", speed, recording.dropped)
 
     def __len__(self) -> int:
         return len(self._samples)
@@ -40,7 +50,7 @@ class ReplaySource:
         if self._offset is None:
             first = self._samples[0].t if self._samples else 0.0
             self._offset = now - first / self.speed if self.speed else 0.0
-            self._events.append(DeviceStatus(now, self.url, "connected"))
+            self._events.append(DeviceStatus(now, self.url, "connected", self.dropped))
         if self.speed == 0:
             due = len(self._samples)
         else:
