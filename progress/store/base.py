@@ -8,7 +8,6 @@ statements a guided session sent; the schema itself is still created with it (``
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -17,7 +16,6 @@ from typing import Any
 
 import sqlite_utils
 
-from rehab.core.errors import StoreError
 from rehab.core.ids import check_patient_id
 
 #: exit status of a process stopped by the crash-injection test hook below
@@ -96,6 +94,3 @@ class StoreBase:
         """Add the patient if new, in the caller's transaction: every patient row goes in here."""
         self._check_new_patient(patient_id)
         self.db.conn.execute("insert or ignore into patients (id, created_at) values (?, ?)", [patient_id, created_at])
-
-    def _not_a_database(self, error: sqlite3.DatabaseError) -> StoreError:
-        return StoreError(f"{self.path}: not a rehab database ({error})")
