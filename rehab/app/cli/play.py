@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -166,7 +167,7 @@ def _play_and_store(
     args: argparse.Namespace, info: GameSpec, exercise: Exercise, source: Source
 ) -> tuple[int, Exercise, PlayResult]:
     """Calibrate if asked, play, and store the session rep by rep (each rep the moment it ends)."""
-    from progress.store import DB_FILENAME, Store
+    from progress.store import DB_FILENAME, Store, tell_once_per_wait
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import prepared_home
     from rehab.core.clock import RealClock, SimulatedClock
@@ -185,6 +186,8 @@ def _play_and_store(
     clock = SimulatedClock() if recorded and not args.window else RealClock()
     scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
     store = Store.open(prepared_home(args.home) / DB_FILENAME)
+    # another program holding the database: the game waits to store the rep, and says why once
+    store.on_busy = tell_once_per_wait(lambda line: print(f"rehab play: {line}", file=sys.stderr))
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
