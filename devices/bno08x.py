@@ -6,7 +6,7 @@ the sum of the 16 bytes from ``index`` to ``reserved``. The sensor fuses its own
 no AHRS runs on this stream.
 
 A frame whose checksum holds is still refused (counted as implausible) when its acceleration is
-beyond the BNO08x accelerometer's +-8 g, an angle beyond +-180 degrees, or the orientation turned
+beyond the BNO08x accelerometer's +-8 g, an angle beyond +-180 degrees (and a little noise), or the orientation turned
 faster than a body turns since the last frame (``TurnLimit``).
 """
 
@@ -21,9 +21,11 @@ from rehab.core.types import ImuSample
 FRAME_LEN = 19
 RATE_HZ = 100  # UART-RVC sends at a fixed 100 Hz
 _BODY = struct.Struct("<Bhhhhhh3x")
-#: the sensor's full scale in the frame's integer units: milli-g and hundredths of a degree
+#: the sensor's full scale in the frame's integer units: milli-g and hundredths of a degree. The
+#: angles wrap at +-180; two degrees more are allowed for noise on a reading taken at the wrap
+#: (the simulator adds its noise after the wrap, and a heading of 180.4 is no phantom)
 ACCEL_LIMIT_MG = 8000
-ANGLE_LIMIT_CENTIDEG = 18000
+ANGLE_LIMIT_CENTIDEG = 18200
 
 
 def encode_frame(index: int, yaw: float, pitch: float, roll: float, accel_g: tuple[float, float, float]) -> bytes:
