@@ -9,7 +9,8 @@ Numbers are read strictly: plain decimals with an optional exponent and at most 
 (Python's ``float`` would also take ``1_0``, ``nan``, ``inf`` and ``1e308``, and a noisy line then
 became 10 g). A line that parses but describes what no IMU on a body reports (beyond +-16 g or
 +-2000 deg/s, an angle beyond +-180, a temperature outside -40..85 C, a non-unit quaternion, a
-turn faster than a body turns) is counted as implausible and not delivered.
+turn, or a change of turn rate, faster than a body makes) is counted as implausible and not
+delivered.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from collections.abc import Sequence
 
 from devices.base import Sample
 from devices.parsing import (
+    MAX_ANGULAR_ACCELERATION_DPS2,
     BufferedParser,
+    StepLimit,
     TurnLimit,
     plausible_temperature,
     quaternion_from_euler,
@@ -109,6 +112,7 @@ class ImuCsvParser(BufferedParser):
         self._gyro_scale = GYRO_UNITS[gyro]
         self._angles = TurnLimit()
         self._quaternions = TurnLimit()
+        self._gyro = StepLimit(MAX_ANGULAR_ACCELERATION_DPS2)
         super().__init__(device)
 
     def parse_line(self, line: bytes, now: float) -> ImuSample | None:
@@ -151,6 +155,8 @@ class ImuCsvParser(BufferedParser):
             and (s.euler_deg is None or within(s.euler_deg, ANGLE_LIMIT_DEG))
             and (s.temperature_c is None or plausible_temperature(s.temperature_c))
         ):
+            return False
+        if s.gyro_dps is not None and not self._gyro.accept(s.gyro_dps, s.t):
             return False
         if s.quaternion is not None:
             q = unit_quaternion(*s.quaternion)

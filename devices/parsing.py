@@ -162,6 +162,9 @@ TEMPERATURE_C = (-40.0, 85.0)
 QUATERNION_NORM_TOLERANCE = 0.05
 #: no body segment turns faster than a gyroscope's full scale; faster is a corrupted frame
 MAX_TURN_DPS = 2000.0
+#: above the angular acceleration of fast voluntary limb movements (elbow and knee reach about
+#: 10^4 deg/s^2; a throw 10^5); a gyro reading changing faster is a corrupted frame
+MAX_ANGULAR_ACCELERATION_DPS2 = 100_000.0
 #: the fastest output rate of the devices read here (WitMotion 200 Hz): samples that arrive in one
 #: read share its time stamp, so each is allowed at least this long to have turned (a device with
 #: a slower fixed rate passes its own)
@@ -180,45 +183,66 @@ def quaternion_from_euler(roll: float, pitch: float, yaw: float) -> tuple[float,
     )
 
 
-class TurnLimit:
-    """Refuses an orientation the body could not have reached since the last accepted one.
+class JumpLimit:
+    """Refuses a reading the body could not have reached since the last accepted one, in the time
+    between them (at least ``min_interval_s``): a one-sample spike is dropped while a real
+    movement, however fast a patient makes it, passes. A refused reading is kept as a candidate:
+    when the next one agrees with it, the sensor really is there (it was moved while frames were
+    lost, or the reference was itself a corrupted frame) and it is believed from then on, so one
+    bad reference costs one sample, never a frozen game. A subclass says what "close" means."""
 
-    The rotation between two unit quaternions is compared with what ``MAX_TURN_DPS`` allows in the
-    time between them (at least ``min_interval_s``), so a one-sample spike is dropped while a real
-    movement, however fast a patient makes it, passes. Comparing rotations rather than Euler angles
-    keeps the wrap at +-180 degrees and gimbal lock from looking like a jump. A refused orientation
-    is kept as a candidate: when the next one agrees with it, the sensor really is there (it was
-    moved while frames were lost, or the reference was itself a corrupted frame) and it is believed
-    from then on, so one bad reference costs one sample, never a frozen game."""
-
-    __slots__ = ("_q", "_t", "_candidate", "_candidate_t", "min_interval_s")
+    __slots__ = ("_last", "_t", "_candidate", "_candidate_t", "min_interval_s")
 
     def __init__(self, min_interval_s: float = MIN_SAMPLE_INTERVAL_S) -> None:
-        self._q: tuple[float, float, float, float] | None = None
+        self._last: tuple[float, ...] | None = None
         self._t = 0.0
-        self._candidate: tuple[float, float, float, float] | None = None
+        self._candidate: tuple[float, ...] | None = None
         self._candidate_t = 0.0
         self.min_interval_s = min_interval_s
 
-    def accept(self, q: tuple[float, float, float, float], now: float) -> bool:
-        """``q`` must be of unit length. True when it is plausible (and becomes the reference)."""
-        if self._q is not None and not self._close(q, now, self._q, self._t):
+    def accept(self, value: tuple[float, ...], now: float) -> bool:
+        """True when ``value`` is plausible (and then it becomes the reference)."""
+        if self._last is not None and not self.close(value, self._last, max(now - self._t, self.min_interval_s)):
             candidate = self._candidate
-            if candidate is None or not self._close(q, now, candidate, self._candidate_t):
-                self._candidate, self._candidate_t = q, now
+            if candidate is None or not self.close(value, candidate, max(now - self._candidate_t, self.min_interval_s)):
+                self._candidate, self._candidate_t = value, now
                 return False
-        self._q, self._t, self._candidate = q, now, None
+        self._last, self._t, self._candidate = value, now, None
         return True
 
-    def _close(
-        self, q: tuple[float, float, float, float], now: float, last: tuple[float, float, float, float], then: float
-    ) -> bool:
-        allowed = MAX_TURN_DPS * max(now - then, self.min_interval_s)
+    def close(self, value: tuple[float, ...], last: tuple[float, ...], seconds: float) -> bool:
+        raise NotImplementedError
+
+
+class TurnLimit(JumpLimit):
+    """Orientations (unit quaternions) turning no faster than ``MAX_TURN_DPS``. Comparing the
+    rotation between them rather than Euler angles keeps the wrap at +-180 degrees and gimbal lock
+    from looking like a jump."""
+
+    __slots__ = ()
+
+    def close(self, value: tuple[float, ...], last: tuple[float, ...], seconds: float) -> bool:
+        allowed = MAX_TURN_DPS * seconds
         if allowed >= 180.0:
             return True
-        dot = abs(q[0] * last[0] + q[1] * last[1] + q[2] * last[2] + q[3] * last[3])
+        dot = abs(value[0] * last[0] + value[1] * last[1] + value[2] * last[2] + value[3] * last[3])
         # rotation angle = 2 acos(|dot|): compare cosines rather than take an acos per sample
         return dot >= math.cos(math.radians(allowed) / 2)
+
+
+class StepLimit(JumpLimit):
+    """Readings whose every axis changes no faster than ``per_second`` (a gyroscope's rate: a
+    limb's angular acceleration is bounded, a 10 -> 1000 deg/s jump in 5 ms is a corrupted frame)."""
+
+    __slots__ = ("per_second",)
+
+    def __init__(self, per_second: float, min_interval_s: float = MIN_SAMPLE_INTERVAL_S) -> None:
+        super().__init__(min_interval_s)
+        self.per_second = per_second
+
+    def close(self, value: tuple[float, ...], last: tuple[float, ...], seconds: float) -> bool:
+        allowed = self.per_second * seconds
+        return all(-allowed <= v - w <= allowed for v, w in zip(value, last, strict=True))
 
 
 def unit_quaternion(w: float, x: float, y: float, z: float) -> tuple[float, float, float, float] | None:

@@ -8,7 +8,8 @@ Combining accel and gyro for an AHRS is the job of ``devices.orientation``.
 Accel (+-16 g), gyro (+-2000 deg/s) and angles (+-180 deg) cannot leave the device's full scale
 in this encoding; what can is checked before a frame becomes a sample: the temperature an accel,
 gyro or mag frame carries (-40..85 C), a quaternion's length (a zero or non-unit one is no
-rotation) and how far the orientation turned since the last frame (``TurnLimit``).
+rotation), how far the orientation turned since the last frame (``TurnLimit``) and how fast the
+turn rate changed (``StepLimit``).
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ from devices.parsing import (
     CHECKSUM_ERROR,
     FRAMING_ERROR,
     IMPLAUSIBLE,
+    MAX_ANGULAR_ACCELERATION_DPS2,
     QUATERNION_NORM_TOLERANCE,
     TEMPERATURE_C,
+    StepLimit,
     SyncFrameParser,
     TurnLimit,
     quaternion_from_euler,
@@ -97,6 +100,7 @@ class WitMotionParser(SyncFrameParser):
         super().__init__(device)
         self._angles = TurnLimit()
         self._quaternions = TurnLimit()
+        self._gyro = StepLimit(MAX_ANGULAR_ACCELERATION_DPS2)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         kind = buf[i + 1]
@@ -116,7 +120,9 @@ class WitMotionParser(SyncFrameParser):
     def _plausible(self, kind: int, words: tuple[int, int, int, int], now: float) -> bool:
         a, b, c, d = words
         if kind in _WITH_TEMPERATURE:
-            return _TEMPERATURE_RAW[0] <= d <= _TEMPERATURE_RAW[1]
+            if not _TEMPERATURE_RAW[0] <= d <= _TEMPERATURE_RAW[1]:
+                return False
+            return kind != GYRO or self._gyro.accept((a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE), now)
         if kind == ANGLE:
             return self._angles.accept(quaternion_from_euler(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE), now)
         if kind == QUATERNION:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import struct
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,13 +58,16 @@ wit_unit_quaternion = (
 
 @st.composite
 def wit_frames_list(draw, min_size: int = 0, max_size: int = 30, clean: bool = False) -> list:
-    """Plausible frames of every kind: any accel, gyro and mag; a temperature in the sensor's range;
-    angles and quaternions near one orientation (anywhere), as a body turning at most a few degrees
-    between frames sends them."""
+    """Plausible frames of every kind: any accel and mag; a temperature in the sensor's range;
+    turn rates near one rate, angles and quaternions near one orientation (anywhere), as a body
+    changing its turn rate by at most 240 deg/s and turning at most a few degrees between frames
+    sends them."""
     roll, pitch, yaw = draw(st.tuples(int16, int16, int16))
     q = draw(wit_unit_quaternion)
+    gx, gy, gz = draw(st.tuples(int16, int16, int16))
     frame = st.one_of(
-        st.tuples(st.sampled_from([0x51, 0x52, 0x54]), st.tuples(int16, int16, int16, wit_temperature)),
+        st.tuples(st.sampled_from([0x51, 0x54]), st.tuples(int16, int16, int16, wit_temperature)),
+        st.tuples(st.just(0x52), st.tuples(near(gx, 4000), near(gy, 4000), near(gz, 4000), wit_temperature)),
         st.tuples(st.just(0x53), st.tuples(near(roll, 270), near(pitch, 270), near(yaw, 270), int16)),
         st.tuples(st.just(0x59), st.tuples(*(near(c, 20) for c in q))),
     )
@@ -324,14 +329,21 @@ def finite(limit: float) -> st.SearchStrategy[float]:
 
 
 #: a time stamp, then accel and gyro within the sensors' +-16 g and +-2000 deg/s
-csv_rows = st.tuples(finite(1e9), *[finite(16.0)] * 3, *[finite(2000.0)] * 3)
+@st.composite
+def csv_rows_list(draw, min_size: int = 0, max_size: int = 20) -> list:
+    """Rows of a time stamp, accel within +-16 g, and a gyro within +-2000 deg/s that changes by at
+    most 240 deg/s from one row to the next (a limb's angular acceleration is bounded)."""
+    base = draw(st.tuples(*[st.floats(-1760, 1760)] * 3))
+    gyro = st.tuples(*(finite(240.0).map(lambda d, b=b: float(np.float32(b + d))) for b in base))
+    row = st.tuples(finite(1e9), *[finite(16.0)] * 3).flatmap(lambda head: gyro.map(lambda g: head + g))
+    return draw(st.lists(row, min_size=min_size, max_size=max_size))
 
 
 def csv_line(row) -> bytes:
     return (",".join(repr(v) for v in row) + "\r\n").encode()
 
 
-@given(st.lists(csv_rows, max_size=20), st.lists(st.integers(0, 3000), max_size=20))
+@given(csv_rows_list(), st.lists(st.integers(0, 3000), max_size=20))
 def test_csv_any_chunking_decodes_every_line_exactly(rows, cuts):
     parser = ImuCsvParser()
     out = feed_chunks(parser, b"".join(csv_line(r) for r in rows), cuts)
@@ -348,7 +360,7 @@ def test_csv_never_raises(data, cuts):
     assert_accounted(parser)
 
 
-@given(st.binary(max_size=300).filter(lambda g: b"\n" not in g), st.lists(csv_rows, min_size=2, max_size=8))
+@given(st.binary(max_size=300).filter(lambda g: b"\n" not in g), csv_rows_list(2, 8))
 def test_csv_recovers_on_the_next_line_after_garbage(garbage, rows):
     # without a checksum, garbage glued to a line may even parse: only the following lines are sure
     parser = ImuCsvParser()
@@ -384,3 +396,82 @@ def test_csv_bad_config_is_a_clear_error():
         ImuCsvParser(columns=("ax", "ay"))
     with pytest.raises(CsvConfigError, match="accel unit"):
         ImuCsvParser(accel="furlongs")
+
+
+# ---------------------------------------------------------------- implausible frames (issue 12, item 10)
+def test_witmotion_refuses_what_the_probe_saw_through_a_good_checksum():
+    # each frame below has a valid checksum, as 1 corrupted frame in 256 does
+    still = wit_bytes(0x52, (10, -5, 3, 2500))  # gyro near 0 deg/s, 25 C
+    parser = witmotion.WitMotionParser()
+    assert len(parser.feed(still, 0.0)) == 1
+    cases = {
+        "a gyro jump to 1,047 deg/s in one sample": wit_bytes(0x52, (17154, 0, 0, 2500)),
+        "-250.7 C": wit_bytes(0x51, (0, 0, 2048, -25070)),
+        "a zero quaternion": wit_bytes(0x59, (0, 0, 0, 0)),
+        "a non-unit quaternion": wit_bytes(0x59, (16384, 0, 0, 0)),
+    }
+    for name, frame in cases.items():
+        assert parser.feed(frame, 0.01) == [], name
+    assert parser.stats.implausible == len(cases) and parser.stats.checksum_errors == 0
+    assert "4 implausible" in parser.stats.summary()
+    assert len(parser.feed(still, 0.02)) == 1  # the stream goes on
+    assert_accounted(parser)
+
+
+def test_witmotion_drops_a_one_sample_orientation_spike_and_follows_a_real_turn():
+    def angle(roll: float) -> bytes:
+        return wit_bytes(0x53, (round(roll / 180 * 32768), 0, 0, 0))
+
+    def quat(degrees: float) -> bytes:
+        half = math.radians(degrees) / 2
+        return wit_bytes(0x59, (round(math.cos(half) * 32767), round(math.sin(half) * 32767), 0, 0))
+
+    parser = witmotion.WitMotionParser()
+    rolls = [s.euler_deg[0] for s in parser.feed(angle(10) + angle(11) + angle(178.5) + angle(12), 0.0)]
+    assert rolls == pytest.approx([10, 11, 12], abs=0.01)  # the 168.5 degree spike is gone
+    turns = parser.feed(quat(0) + quat(168.5) + quat(1), 1.0)
+    assert len(turns) == 2 and parser.stats.implausible == 2
+    # a real, fast turn: 9 degrees a sample (1,800 deg/s at 200 Hz) passes, in one read or one by one
+    assert len(parser.feed(b"".join(quat(1 + k * 9) for k in range(1, 11)), 1.1)) == 10
+    assert all(len(parser.feed(quat(91 - k * 9), 1.1 + k * 0.005)) == 1 for k in range(1, 11))
+    assert parser.stats.implausible == 2
+
+
+def test_bno08x_refuses_accel_beyond_8_g_and_angles_beyond_180():
+    parser = bno08x.Bno08xRvcParser()
+    good = rvc_bytes((0, 1000, 200, -300, 0, 0, 1000))
+    assert len(parser.feed(good, 0.0)) == 1
+    assert parser.feed(rvc_bytes((1, 1000, 200, -300, 12000, 0, 1000)), 0.01) == []
+    assert parser.feed(rvc_bytes((2, 25000, 200, -300, 0, 0, 1000)), 0.02) == []
+    assert parser.stats.implausible == 2 and len(parser.feed(good, 0.03)) == 1
+
+
+def test_thinkgear_refuses_esense_beyond_100_and_signal_beyond_200():
+    def packet(payload: bytes) -> bytes:
+        return b"\xaa\xaa" + bytes([len(payload)]) + payload + bytes([(~sum(payload)) & 0xFF])
+
+    parser = thinkgear.ThinkGearParser()
+    assert parser.feed(packet(bytes([0x04, 150])) + packet(bytes([0x02, 201])) + packet(bytes([0x05, 101])), 0.0) == []
+    assert parser.stats.implausible == 3
+    (sample,) = parser.feed(packet(bytes([0x02, 200, 0x04, 100, 0x05, 0])), 0.0)
+    assert (sample.poor_signal, sample.attention, sample.meditation) == (200, 100, 0)
+
+
+def test_csv_reads_numbers_strictly_and_refuses_impossible_values():
+    parser = ImuCsvParser(columns=("ax", "ay", "az", "gx", "gy", "gz", "temp"))
+    not_numbers = [b"1_0,0,1,0,0,0,25", b"nan,0,1,0,0,0,25", b"inf,0,1,0,0,0,25", b"1e308,0,1,0,0,0,25"]
+    not_numbers += [b"0x1,0,1,0,0,0,25", b"1e5000,0,1,0,0,0,25", b"\xd9\xa1,0,1,0,0,0,25", b"1.2.3,0,1,0,0,0,25"]
+    impossible = [b"17,0,1,0,0,0,25", b"0,0,1,2001,0,0,25", b"0,0,1,0,0,0,-250.7"]
+    good = [b"-0.5,.25,1.,0,0,0,25", b"+1e-3,0,1,0,0,0,85"]
+    out = parser.feed(b"\n".join(not_numbers + impossible + good) + b"\n", 0.0)
+    assert [s.accel_g for s in out] == [(-0.5, 0.25, 1.0), (0.001, 0.0, 1.0)]
+    assert parser.stats.framing_errors == len(not_numbers) and parser.stats.implausible == len(impossible)
+    assert_accounted(parser)
+
+
+def test_csv_refuses_non_unit_quaternions_and_euler_beyond_180():
+    parser = ImuCsvParser(columns=("qw", "qx", "qy", "qz"))
+    assert parser.feed(b"0,0,0,0\n0.5,0,0,0\n", 0.0) == [] and parser.stats.implausible == 2
+    assert len(parser.feed(b"0.7071,0.7071,0,0\n", 0.0)) == 1
+    euler = ImuCsvParser(columns=("roll", "pitch", "yaw"))
+    assert euler.feed(b"181,0,0\n", 0.0) == [] and len(euler.feed(b"179,0,0\n", 0.0)) == 1
