@@ -224,6 +224,7 @@ class FrameGrabber:
         *,
         latest_only: bool,
         pace: bool = False,
+        start: bool = True,
         queue_size: int = 4,
         lost_after_s: float = 1.0,
         retry_s: float = 0.5,
@@ -244,7 +245,14 @@ class FrameGrabber:
         self._stop = threading.Event()
         self.finished = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"capture {device}", daemon=True)
-        self._thread.start()
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        """Begin capturing (once): a pose source starts its camera when the model is ready, so a
+        paced file does not play its first seconds to nobody while MediaPipe loads."""
+        if not self._thread.is_alive() and not self.finished.is_set() and self._thread.ident is None:
+            self._thread.start()
 
     def _event(self, kind: str, detail: str = "") -> None:
         with self._lock:
@@ -332,6 +340,10 @@ class FrameGrabber:
 
     def close(self) -> None:
         self._stop.set()
+        if self._thread.ident is None:  # never started: nothing else will release the device
+            self.reader.close()
+            self.finished.set()
+            return
         self._thread.join(timeout=2.0)
 
 

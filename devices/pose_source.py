@@ -83,6 +83,7 @@ class PoseSource:
             with self._ready:
                 self._ready.notify_all()
             return
+        self.grabber.start()
         try:
             while not self._stop.is_set():
                 frame = self.grabber.get(timeout=0.05)
@@ -187,7 +188,8 @@ def open_pose_source(
     # a folder may hold unrelated photos: analyse each alone unless told they are one clip
     static = parsed.scheme == "images" and parsed.options.get("tracking", "0") in ("0", "false", "no", "")
     text = f"{parsed.scheme}:{parsed.target}"
-    grabber = FrameGrabber(reader, text, latest_only=not every_frame, pace=pace)
+    # the camera starts once the model is loaded (PoseSource._run), not before
+    grabber = FrameGrabber(reader, text, latest_only=not every_frame, pace=pace, start=False)
     return PoseSource(
         text, grabber, lambda: MediaPipePose(model_path, complexity=complexity, static=static), keep_images=keep_images
     )
