@@ -258,7 +258,8 @@ class _Walk:
     def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
         """A new store session under the plan. The pain rating before belongs to the group's first,
         and goes in with it in one commit: a resumed session always has the pain to compare with."""
-        with self.store.transaction("session start and pain before"):
+        with_pain = not self.pain_before_stored and self.pain_before is not None
+        with self.store.transaction("session start" + (" and pain before" if with_pain else "")):
             session_id = self.store.start_session(
                 self.patient,
                 self.ctx.now_iso(),
@@ -270,7 +271,7 @@ class _Walk:
                 plan_id=self.assigned.row_id,
                 kind=kind,
             )
-            if not self.pain_before_stored and self.pain_before is not None:
+            if with_pain and self.pain_before is not None:
                 self.rate_pain(self.pain_before, "before", session_id)
                 self.pain_before_stored = True
         self.session_ids.append(session_id)

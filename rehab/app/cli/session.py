@@ -88,17 +88,28 @@ def _prompt(moment: str) -> float | None:
 
 def run(args: argparse.Namespace) -> int:
     from rehab.app.cli import CommandError
+    from rehab.engine.display import has_screen
 
     # answers given on the command line make a scripted run: nobody is at the terminal to ask
     scripted_run = args.pain_before is not None or args.pain_after is not None or bool(args.pain_during)
     interactive = sys.stdin.isatty() and not scripted_run
-    from rehab.engine.display import has_screen
-
     # a game window asks about pain on screen; without one, the terminal must
     window = args.window or (not args.headless and has_screen())
     answers_needed = (args.pain_before is None or args.pain_after is None) and not args.resume
     if answers_needed and not interactive and not (window and not scripted_run):
         raise CommandError("no terminal to ask about pain: give --pain-before N and --pain-after N (0-10)")
+    if args.window and not has_screen():
+        raise CommandError("--window needs a display, and none was found; run with --headless")
+    screen: list = []  # type: ignore[type-arg]  # the game window once open, when pain is asked there
+    ask_pain = _pain_asker(args, interactive, screen if window and not scripted_run else [])
+    result = _run_with_store(args, window, ask_pain, screen)
+    _summary(result)
+    return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
+
+
+def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # type: ignore[no-untyped-def,type-arg]
+    """Answers given on the command line first, then the game window (when ``screen`` holds it),
+    then the terminal; None when nobody can be asked."""
     during = list(args.pain_during or [])
 
     def ask_pain(moment: str) -> float | None:
@@ -107,13 +118,18 @@ def run(args: argparse.Namespace) -> int:
             return during.pop(0)
         if scripted is not None:
             return float(scripted)
-        if window and display is not None and not scripted_run:
+        if screen:
             # the patient is at the game window, not the terminal: ask there
+            from rehab.core.clock import RealClock
             from rehab.engine.rating_screen import ask_on_screen
 
-            return ask_on_screen(display, RealClock(), f"{_QUESTIONS[moment]}?")
+            return ask_on_screen(screen[0], RealClock(), f"{_QUESTIONS[moment]}?")
         return _prompt(moment) if interactive else None
 
+    return ask_pain
+
+
+def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: list):  # type: ignore[no-untyped-def,type-arg]
     from datetime import date
 
     from progress.store import DB_FILENAME, Store
@@ -122,12 +138,10 @@ def run(args: argparse.Namespace) -> int:
     from rehab.app.plan_versions import current_plan
     from rehab.app.session_runner import SessionContext, run_session
     from rehab.core.clock import RealClock, SimulatedClock
-    from rehab.engine.display import HeadlessDisplay, WindowDisplay, has_screen
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay
     from rehab.engine.game import available_games
     from rehab.engine.play import SceneTimes
 
-    if args.window and not has_screen():
-        raise CommandError("--window needs a display, and none was found; run with --headless")
     store = Store.open(prepared_home(args.home) / DB_FILENAME)
     opened: list = []  # type: ignore[type-arg]
     display = None
@@ -136,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
         first = assigned.plan.exercise[0].input if assigned and assigned.plan.exercise else None
         url = args.input or first or "webcam:0"
         display = WindowDisplay(title="rehab: today's session") if window else HeadlessDisplay()
+        screen.append(display)
         ctx = SessionContext(
             store=store,
             games=available_games(),
@@ -149,15 +164,13 @@ def run(args: argparse.Namespace) -> int:
             scenes=SceneTimes(summary_s=2.0) if window else SceneTimes(0.5, 0.5, 0.0),
             input_url=url,
         )
-        result = run_session(ctx, args.patient, resume=args.resume)
+        return run_session(ctx, args.patient, resume=args.resume)
     finally:
         for source in opened:
             source.close()
         if display is not None:
             display.close()
         store.close()
-    _summary(result)
-    return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
 
 
 def _summary(result) -> None:  # type: ignore[no-untyped-def]
