@@ -95,7 +95,7 @@ FAST_WRITES = {
     7: "recording and set end",
     15: "insert into reps session_id,",
     21: "breathing end",
-    26: "session close",
+    24: "session close",
 }
 
 
