@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 
 from devices.base import Sample
-from devices.parsing import CHECKSUM_ERROR, IMPLAUSIBLE, SyncFrameParser, TurnLimit, quaternion_from_euler
+from devices.parsing import CHECKSUM_ERROR, IMPLAUSIBLE, EulerTurnLimit, SyncFrameParser
 from rehab.core.types import ImuSample
 
 FRAME_LEN = 19
@@ -41,7 +41,7 @@ class Bno08xRvcParser(SyncFrameParser):
 
     def __init__(self, device: str = "bno08x-rvc") -> None:
         super().__init__(device)
-        self._turns = TurnLimit(min_interval_s=1.0 / RATE_HZ)
+        self._turns = EulerTurnLimit(min_interval_s=1.0 / RATE_HZ)
 
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         if sum(buf[i + 2 : i + 18]) & 0xFF != buf[i + 18]:
@@ -55,7 +55,7 @@ class Bno08xRvcParser(SyncFrameParser):
             and -g <= yaw <= g
             and -g <= pitch <= g
             and -g <= roll <= g
-            and self._turns.accept(quaternion_from_euler(roll / 100.0, pitch / 100.0, yaw / 100.0), now)
+            and self._turns.accept((roll / 100.0, pitch / 100.0, yaw / 100.0), now)
         ):
             return IMPLAUSIBLE
         out.append(

@@ -23,10 +23,10 @@ from devices.base import Sample
 from devices.parsing import (
     MAX_ANGULAR_ACCELERATION_DPS2,
     BufferedParser,
+    EulerTurnLimit,
     StepLimit,
     TurnLimit,
     plausible_temperature,
-    quaternion_from_euler,
     unit_quaternion,
     within,
 )
@@ -110,7 +110,7 @@ class ImuCsvParser(BufferedParser):
         self._slots = [KNOWN_COLUMNS[c] for c in columns]
         self._accel_scale = ACCEL_UNITS[accel]
         self._gyro_scale = GYRO_UNITS[gyro]
-        self._angles = TurnLimit()
+        self._angles = EulerTurnLimit()
         self._quaternions = TurnLimit()
         self._gyro = StepLimit(MAX_ANGULAR_ACCELERATION_DPS2)
         super().__init__(device)
@@ -162,7 +162,7 @@ class ImuCsvParser(BufferedParser):
             q = unit_quaternion(*s.quaternion)
             if q is None or not self._quaternions.accept(q, s.t):
                 return False
-        return s.euler_deg is None or self._angles.accept(quaternion_from_euler(*s.euler_deg), s.t)
+        return s.euler_deg is None or self._angles.accept(s.euler_deg, s.t)
 
     def _consume(self, buf: bytearray, now: float, out: list[Sample]) -> int:
         stats = self.stats

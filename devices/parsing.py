@@ -230,9 +230,30 @@ class TurnLimit(JumpLimit):
         return dot >= math.cos(math.radians(allowed) / 2)
 
 
+class EulerTurnLimit(TurnLimit):
+    """Orientations given as (roll, pitch, yaw) degrees, judged like ``TurnLimit``. The rotation
+    between two orientations is never more than the sum of their Euler angle changes (each taken
+    the short way round), so that sum, without any trigonometry, settles the common case; only a
+    larger change (a turn through gimbal lock, where Euler angles leap while the body barely moves,
+    or a real jump) is compared as quaternions."""
+
+    __slots__ = ()
+
+    def close(self, value: tuple[float, ...], last: tuple[float, ...], seconds: float) -> bool:
+        allowed = MAX_TURN_DPS * seconds
+        roll, pitch, yaw = abs(value[0] - last[0]), abs(value[1] - last[1]), abs(value[2] - last[2])
+        if roll + pitch + yaw <= allowed:  # the common case: a small change, not across the wrap
+            return True
+        change = sum(360.0 - d if d > 180.0 else d for d in (roll, pitch, yaw))
+        if change <= allowed:
+            return True
+        return super().close(quaternion_from_euler(*value), quaternion_from_euler(*last), seconds)
+
+
 class StepLimit(JumpLimit):
-    """Readings whose every axis changes no faster than ``per_second`` (a gyroscope's rate: a
-    limb's angular acceleration is bounded, a 10 -> 1000 deg/s jump in 5 ms is a corrupted frame)."""
+    """Three-axis readings whose every axis changes no faster than ``per_second`` (a gyroscope's
+    rate: a limb's angular acceleration is bounded, a 10 -> 1000 deg/s jump in 5 ms is a corrupted
+    frame)."""
 
     __slots__ = ("per_second",)
 
@@ -242,7 +263,9 @@ class StepLimit(JumpLimit):
 
     def close(self, value: tuple[float, ...], last: tuple[float, ...], seconds: float) -> bool:
         allowed = self.per_second * seconds
-        return all(-allowed <= v - w <= allowed for v, w in zip(value, last, strict=True))
+        x, y, z = value
+        u, v, w = last
+        return -allowed <= x - u <= allowed and -allowed <= y - v <= allowed and -allowed <= z - w <= allowed
 
 
 def unit_quaternion(w: float, x: float, y: float, z: float) -> tuple[float, float, float, float] | None:

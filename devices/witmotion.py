@@ -24,10 +24,10 @@ from devices.parsing import (
     MAX_ANGULAR_ACCELERATION_DPS2,
     QUATERNION_NORM_TOLERANCE,
     TEMPERATURE_C,
+    EulerTurnLimit,
     StepLimit,
     SyncFrameParser,
     TurnLimit,
-    quaternion_from_euler,
 )
 from rehab.core.types import ImuSample
 
@@ -72,33 +72,13 @@ def encode_frame(kind: int, words: tuple[int, int, int, int]) -> bytes:
     return body + bytes([sum(body) & 0xFF])
 
 
-def decode_frame(kind: int, words: tuple[int, int, int, int], now: float, device: str) -> ImuSample | None:
-    a, b, c, d = words
-    if kind == ACCEL:
-        return ImuSample(
-            now, device, accel_g=(a * ACCEL_SCALE, b * ACCEL_SCALE, c * ACCEL_SCALE), temperature_c=d / 100.0
-        )
-    if kind == GYRO:
-        return ImuSample(
-            now, device, gyro_dps=(a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE), temperature_c=d / 100.0
-        )
-    if kind == ANGLE:
-        return ImuSample(now, device, euler_deg=(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE))
-    if kind == MAG:
-        return ImuSample(now, device, mag=(float(a), float(b), float(c)), temperature_c=d / 100.0)
-    if kind == QUATERNION:
-        q = (a * QUAT_SCALE, b * QUAT_SCALE, c * QUAT_SCALE, d * QUAT_SCALE)
-        return ImuSample(now, device, quaternion=q)
-    return None  # a valid frame we do not use (time, pressure, GPS ...)
-
-
 class WitMotionParser(SyncFrameParser):
     SYNC = bytes([HEADER])
     MIN_FRAME = FRAME_LEN
 
     def __init__(self, device: str = "witmotion") -> None:
         super().__init__(device)
-        self._angles = TurnLimit()
+        self._angles = EulerTurnLimit()
         self._quaternions = TurnLimit()
         self._gyro = StepLimit(MAX_ANGULAR_ACCELERATION_DPS2)
 
@@ -109,26 +89,47 @@ class WitMotionParser(SyncFrameParser):
         if sum(buf[i : i + 10]) & 0xFF != buf[i + 10]:
             # a 0x55 inside data looks like a header: the hunt resumes one byte on, not a frame on
             return CHECKSUM_ERROR
-        words = _WORDS.unpack_from(buf, i + 2)
-        if not self._plausible(kind, words, now):
-            return IMPLAUSIBLE
-        sample = decode_frame(kind, words, now, self.device)
-        if sample is not None:
-            out.append(sample)
+        a, b, c, d = _WORDS.unpack_from(buf, i + 2)
+        # each kind decoded and checked in one place: this runs for every frame
+        if kind == ANGLE:
+            euler = (a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE)
+            if not self._angles.accept(euler, now):
+                return IMPLAUSIBLE
+            out.append(ImuSample(now, self.device, euler_deg=euler))
+        elif kind == QUATERNION:
+            quaternion = self._quaternion(a, b, c, d, now)
+            if quaternion is None:
+                return IMPLAUSIBLE
+            out.append(ImuSample(now, self.device, quaternion=quaternion))
+        elif kind in _WITH_TEMPERATURE:
+            if not _TEMPERATURE_RAW[0] <= d <= _TEMPERATURE_RAW[1]:
+                return IMPLAUSIBLE
+            if kind == ACCEL:
+                out.append(
+                    ImuSample(
+                        now,
+                        self.device,
+                        accel_g=(a * ACCEL_SCALE, b * ACCEL_SCALE, c * ACCEL_SCALE),
+                        temperature_c=d / 100.0,
+                    )
+                )
+            elif kind == GYRO:
+                gyro = (a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE)
+                if not self._gyro.accept(gyro, now):
+                    return IMPLAUSIBLE
+                out.append(ImuSample(now, self.device, gyro_dps=gyro, temperature_c=d / 100.0))
+            else:
+                out.append(ImuSample(now, self.device, mag=(float(a), float(b), float(c)), temperature_c=d / 100.0))
+        # other kinds are valid frames we do not use (time, pressure, GPS ...)
         return FRAME_LEN
 
-    def _plausible(self, kind: int, words: tuple[int, int, int, int], now: float) -> bool:
-        a, b, c, d = words
-        if kind in _WITH_TEMPERATURE:
-            if not _TEMPERATURE_RAW[0] <= d <= _TEMPERATURE_RAW[1]:
-                return False
-            return kind != GYRO or self._gyro.accept((a * GYRO_SCALE, b * GYRO_SCALE, c * GYRO_SCALE), now)
-        if kind == ANGLE:
-            return self._angles.accept(quaternion_from_euler(a * ANGLE_SCALE, b * ANGLE_SCALE, c * ANGLE_SCALE), now)
-        if kind == QUATERNION:
-            norm2 = a * a + b * b + c * c + d * d
-            if not _QUAT_NORM2_RAW[0] <= norm2 <= _QUAT_NORM2_RAW[1]:
-                return False
-            scale = 1.0 / norm2**0.5
-            return self._quaternions.accept((a * scale, b * scale, c * scale, d * scale), now)
-        return True
+    def _quaternion(self, a: int, b: int, c: int, d: int, now: float) -> tuple[float, float, float, float] | None:
+        """The quaternion as the device sent it, or None when it is not of unit length (zero
+        included) or turned faster than a body turns."""
+        norm2 = a * a + b * b + c * c + d * d
+        if not _QUAT_NORM2_RAW[0] <= norm2 <= _QUAT_NORM2_RAW[1]:
+            return None
+        scale = 1.0 / norm2**0.5
+        if not self._quaternions.accept((a * scale, b * scale, c * scale, d * scale), now):
+            return None
+        return (a * QUAT_SCALE, b * QUAT_SCALE, c * QUAT_SCALE, d * QUAT_SCALE)
