@@ -1,5 +1,8 @@
 """Device parser throughput and serial latency (issue 4), side by side with the PyPI peers.
 
+Our parsers run with their plausibility checks (issue 12: full scale, unit quaternions, turn and
+turn-rate limits) on; every run, ours and the peers', is the best of three.
+
 Our parsers are fed the bytes in 4 KiB chunks (a large port read) and in 64-byte chunks (a busy
 reader). The peers ``witmotion`` and ``thinkgear-py3`` read from a port object byte by byte, so they
 get an in-memory port holding the same bytes. A peer that is not installed is reported as such.
@@ -65,25 +68,28 @@ def _peer_witmotion(data: bytes) -> dict:
         import witmotion as peer
     except ImportError:
         return {"status": "not installed (pip install witmotion)"}
-    imu = object.__new__(peer.IMU)
-    stream = io.BytesIO(data)
+    best, frames = float("inf"), 0
+    for _ in range(3):  # best of three, as ours are measured
+        imu = object.__new__(peer.IMU)
+        stream = io.BytesIO(data)
 
-    class MemoryPort:
-        def read(self, size: int = 1) -> bytes:
-            chunk = stream.read(size)
-            if not chunk:
-                imu.should_exit = True
-            return chunk
+        class MemoryPort:
+            def read(self, size: int = 1, stream: io.BytesIO = stream, imu: object = imu) -> bytes:
+                chunk = stream.read(size)
+                if not chunk:
+                    imu.should_exit = True  # type: ignore[attr-defined]
+                return chunk
 
-    imu.ser = MemoryPort()
-    imu.should_exit = False
-    imu.subscribers = defaultdict(list)
-    count = [0]
-    imu.subscribe(lambda msg: count.__setitem__(0, count[0] + 1))
-    start = time.perf_counter()
-    imu._rxloop()
-    elapsed = time.perf_counter() - start
-    return {"frames_per_s": round(count[0] / elapsed), "frames": count[0], "version": _version("witmotion")}
+        imu.ser = MemoryPort()
+        imu.should_exit = False
+        imu.subscribers = defaultdict(list)
+        count = [0]
+        imu.subscribe(lambda msg, count=count: count.__setitem__(0, count[0] + 1))
+        start = time.perf_counter()
+        imu._rxloop()
+        best = min(best, time.perf_counter() - start)
+        frames = count[0]
+    return {"frames_per_s": round(frames / best), "frames": frames, "version": _version("witmotion")}
 
 
 def _peer_thinkgear(data: bytes, packets: int) -> dict:
@@ -100,12 +106,19 @@ def _peer_thinkgear(data: bytes, packets: int) -> dict:
         def _recv(self, size: int = 1) -> bytes:
             return self.stream.read(size)
 
-    proto = MemoryProtocol()
-    start = time.perf_counter()
-    for _ in range(packets):
-        proto.read()
-    elapsed = time.perf_counter() - start
-    return {"frames_per_s": round(packets / elapsed), "frames": packets, "version": _version("thinkgear-py3")}
+    best = float("inf")
+    for _ in range(3):  # best of three, as ours are measured
+        proto = MemoryProtocol()
+        start = time.perf_counter()
+        for _ in range(packets):
+            proto.read()
+        best = min(best, time.perf_counter() - start)
+    return {"frames_per_s": round(packets / best), "frames": packets, "version": _version("thinkgear-py3")}
+
+
+def _vs_peer(ours: float, peer: dict) -> float | str:
+    """How many times the peer's frames per second ours reach (the goal is at least 1)."""
+    return round(ours / peer["frames_per_s"], 2) if "frames_per_s" in peer else "no peer"
 
 
 def _version(name: str) -> str:
@@ -166,6 +179,7 @@ def run() -> dict:
     wit_64, _ = _ours(witmotion.WitMotionParser, wit, 64)
     tg_4k, tg_frames = _ours(thinkgear.ThinkGearParser, tg, 4096)
     tg_64, _ = _ours(thinkgear.ThinkGearParser, tg, 64)
+    peer_wit, peer_tg = _peer_witmotion(wit), _peer_thinkgear(tg, tg_frames)
     return {
         "devices": {
             "witmotion_parser": {
@@ -173,13 +187,15 @@ def run() -> dict:
                 "frames_per_s_4k_chunks": round(wit_4k),
                 "frames_per_s_64b_chunks": round(wit_64),
                 "goal_frames_per_s": 100_000,
-                "peer_witmotion": _peer_witmotion(wit),
+                "peer_witmotion": peer_wit,
+                "vs_peer_4k_chunks": _vs_peer(wit_4k, peer_wit),
             },
             "thinkgear_parser": {
                 "frames": tg_frames,
                 "frames_per_s_4k_chunks": round(tg_4k),
                 "frames_per_s_64b_chunks": round(tg_64),
-                "peer_thinkgear_py3": _peer_thinkgear(tg, tg_frames),
+                "peer_thinkgear_py3": peer_tg,
+                "vs_peer_4k_chunks": _vs_peer(tg_4k, peer_tg),
             },
             "serial_latency": _latency(),
         }

@@ -288,3 +288,35 @@ def test_an_undamaged_stream_loses_nothing_to_the_checks(protocol, motion):
     parser = PROTOCOLS[protocol][0]()
     feed_in_chunks(parser, b"".join(frames), rng)
     assert parser.stats.dropped == 0 and parser.stats.bytes_skipped == 0
+
+
+def test_devices_record_reports_implausible_frames_in_its_summary(tmp_path, capsys):
+    import re
+    import threading
+    import time
+
+    from rehab.app.cli import main
+    from rehab.sim.virtual_port import VirtualPort
+
+    port = VirtualPort(tmp_path / "ttyWIT")
+    stop = threading.Event()
+
+    def send() -> None:  # a device whose every other frame is a corrupted one that passed its checksum
+        while not stop.is_set():
+            port.write(witmotion.encode_frame(witmotion.ACCEL, (0, 0, 2048, 2500)))
+            port.write(witmotion.encode_frame(witmotion.ACCEL, (0, 0, 2048, -25070)))  # -250.7 C
+            time.sleep(0.005)
+
+    sender = threading.Thread(target=send, daemon=True)
+    sender.start()
+    out = tmp_path / "rec.jsonl"
+    try:
+        assert main(["devices", "record", f"witmotion:{port.path}", "--seconds", "0.5", "--out", str(out)]) == 0
+    finally:
+        stop.set()
+        sender.join()
+        port.close()
+    summary = capsys.readouterr().out
+    implausible = re.search(r"(\d+) implausible", summary)
+    assert implausible and int(implausible.group(1)) > 10, summary
+    assert all(s.temperature_c == 25.0 for s in load_recording(out).samples)
