@@ -184,6 +184,12 @@ class SerialSource:
                 f"no data from {self.port} in {waited:.0f} s: is the device switched on and sending? "
                 "(a Bluetooth headset must be paired and bound to this port)"
             )
+        if stats.implausible and stats.implausible >= stats.checksum_errors + stats.framing_errors:
+            # whole frames with good checksums: the protocol and baud rate are right, the values not
+            return (
+                f"frames from {self.port} arrive but hold values no body-worn sensor reports ({stats.summary()}): "
+                "is this the device the URL names, and are its options (units, columns) right?"
+            )
         return (
             f"no valid frames from {self.port} in {waited:.0f} s at {self.baud} baud: saw {stats.summary()}; "
             f"first bytes {stats.head[:16].hex(' ')}. Wrong baud rate or protocol?"

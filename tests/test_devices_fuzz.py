@@ -320,3 +320,25 @@ def test_devices_record_reports_implausible_frames_in_its_summary(tmp_path, caps
     implausible = re.search(r"(\d+) implausible", summary)
     assert implausible and int(implausible.group(1)) > 10, summary
     assert all(s.temperature_c == 25.0 for s in load_recording(out).samples)
+
+
+def test_a_port_sending_only_implausible_frames_is_diagnosed_as_such(tmp_path):
+    import time
+
+    from devices.serial_source import SerialSource
+    from rehab.sim.virtual_port import VirtualPort
+
+    port = VirtualPort(tmp_path / "ttyCSV")
+    # a sketch printing m/s^2 on a port declared as g (the default): 9.81 "g" is fine, 30 is not
+    source = SerialSource("imu-csv:x", port.path, ImuCsvParser(), 115200, no_frames_after_s=0.2)
+    try:
+        deadline = time.monotonic() + 5.0
+        text = None
+        while text is None and time.monotonic() < deadline:
+            port.write(b"0,0,0,30.2,0,0,0\n")
+            time.sleep(0.02)
+            text = source.diagnosis(time.monotonic())
+        assert text is not None and "no body-worn sensor" in text and "implausible" in text
+    finally:
+        source.close()
+        port.close()
