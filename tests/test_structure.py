@@ -36,8 +36,6 @@ def test_layers_import_only_downward() -> None:
     """The contract in pyproject.toml ([tool.importlinter]): app > sim > games | devices | progress >
     engine > core. lint-imports exits non-zero when any import goes the wrong way."""
     lint_imports = Path(sys.executable).with_name("lint-imports")
-    result = subprocess.run(
-        [str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+    result = subprocess.run([str(lint_imports), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert "0 broken" in result.stdout
