@@ -101,8 +101,9 @@ class SyncFrameParser(BufferedParser):
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         """Read the frame starting with the sync at ``buf[i]`` (``buf[end]`` is the first byte not
         yet received; at least MIN_FRAME bytes are there), appending its sample to ``out`` if it
-        has one. Returns the frame's length, or NEED_MORE, CHECKSUM_ERROR, FRAMING_ERROR or
-        NOT_A_START."""
+        has one. Returns the frame's length, or NEED_MORE, CHECKSUM_ERROR, FRAMING_ERROR,
+        NOT_A_START or IMPLAUSIBLE. (It may accept a run of whole frames at once: it returns their
+        total length and adds all but one of them to ``stats.frames`` itself.)"""
         raise NotImplementedError
 
     def _consume(self, buf: bytearray, now: float, out: list[Sample]) -> int:

@@ -97,12 +97,7 @@ class ThinkGearParser(SyncFrameParser):
     def read_frame(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
         length = buf[i + 2]
         if length == 4 and end - i >= 8 and buf[i + 3] == RAW and buf[i + 4] == 2:
-            # the packet a headset sends 512 times a second, one raw sample: read without the row loop
-            hi, lo = buf[i + 5], buf[i + 6]
-            if (~(RAW + 2 + hi + lo)) & 0xFF != buf[i + 7]:
-                return CHECKSUM_ERROR
-            out.append(EegSample(now, self.device, raw=((hi << 8) | lo) - ((hi & 0x80) << 9)))
-            return 8
+            return self._raw_run(buf, i, end, now, out)
         if length == SYNC:
             return NOT_A_START  # AA AA AA: a longer sync run; the packet starts one byte later
         if length > MAX_PAYLOAD:
@@ -119,6 +114,27 @@ class ThinkGearParser(SyncFrameParser):
             return IMPLAUSIBLE
         out.append(sample)
         return length + 4
+
+    def _raw_run(self, buf: bytearray, i: int, end: int, now: float, out: list[Sample]) -> int:
+        """The packets a headset sends 512 times a second, one raw sample each, read without the
+        row loop: this one and every valid raw packet right after it (counted here as frames but
+        the first, which the caller counts), so the hunt runs once per run of them, not per packet."""
+        start, device = i, self.device
+        while True:
+            hi, lo = buf[i + 5], buf[i + 6]
+            if (~(RAW + 2 + hi + lo)) & 0xFF != buf[i + 7]:
+                break
+            out.append(EegSample(now, device, raw=((hi << 8) | lo) - ((hi & 0x80) << 9)))
+            i += 8
+            if not (end - i >= 8 and buf[i : i + 5] == _RAW_HEAD):
+                break
+        if i == start:
+            return CHECKSUM_ERROR
+        self.stats.frames += (i - start) // 8 - 1
+        return i - start
+
+
+_RAW_HEAD = bytes([SYNC, SYNC, 4, RAW, 2])
 
 
 def plausible(sample: EegSample) -> bool:

@@ -475,3 +475,15 @@ def test_csv_refuses_non_unit_quaternions_and_euler_beyond_180():
     assert len(parser.feed(b"0.7071,0.7071,0,0\n", 0.0)) == 1
     euler = ImuCsvParser(columns=("roll", "pitch", "yaw"))
     assert euler.feed(b"181,0,0\n", 0.0) == [] and len(euler.feed(b"179,0,0\n", 0.0)) == 1
+
+
+def test_thinkgear_run_of_raw_packets_counts_each_and_stops_at_a_bad_one():
+    packets = [tg_bytes(EegSample(0.0, "thinkgear", raw=r)) for r in range(-5, 5)]
+    bad = bytearray(packets[4])
+    bad[-1] ^= 0xFF
+    packets[4] = bytes(bad)
+    parser = thinkgear.ThinkGearParser()
+    out = parser.feed(b"".join(packets) + packets[0][:5], 0.0)
+    assert [s.raw for s in out] == [-5, -4, -3, -2, 0, 1, 2, 3, 4]
+    assert parser.stats.frames == 9 and parser.stats.checksum_errors == 1 and parser.pending == 5
+    assert_accounted(parser)
