@@ -116,6 +116,11 @@ def _peer_thinkgear(data: bytes, packets: int) -> dict:
     return {"frames_per_s": round(packets / best), "frames": packets, "version": _version("thinkgear-py3")}
 
 
+def _faster(best: dict, result: dict) -> dict:
+    """The better of two peer measurements (a peer that is not installed keeps its status)."""
+    return result if result.get("frames_per_s", 0) >= best.get("frames_per_s", 0) else best
+
+
 def _vs_peer(ours: float, peer: dict) -> float | str:
     """How many times the peer's frames per second ours reach (the goal is at least 1)."""
     return round(ours / peer["frames_per_s"], 2) if "frames_per_s" in peer else "no peer"
@@ -159,7 +164,7 @@ def _latency(samples: int = 300) -> dict:
         source.close()
         port.close()
 
-    def p(values: list[float], q: float) -> float:
+    def p(values: list[float], q: int) -> float:
         return round(statistics.quantiles(values, n=100)[q - 1] * 1000, 3) if len(values) > 2 else float("nan")
 
     return {
@@ -175,11 +180,21 @@ def _latency(samples: int = 300) -> dict:
 def run() -> dict:
     wit = _wit_bytes()
     tg = _tg_bytes()
-    wit_4k, wit_frames = _ours(witmotion.WitMotionParser, wit, 4096)
-    wit_64, _ = _ours(witmotion.WitMotionParser, wit, 64)
-    tg_4k, tg_frames = _ours(thinkgear.ThinkGearParser, tg, 4096)
-    tg_64, _ = _ours(thinkgear.ThinkGearParser, tg, 64)
-    peer_wit, peer_tg = _peer_witmotion(wit), _peer_thinkgear(tg, tg_frames)
+    # ours and the peers take turns, three times, and each keeps its best: on a shared machine a
+    # burst of load then falls on both sides rather than on whichever ran during it
+    wit_4k = wit_64 = tg_4k = tg_64 = 0.0
+    wit_frames = tg_frames = 0
+    peer_wit: dict = {}
+    peer_tg: dict = {}
+    for _ in range(3):
+        rate, wit_frames = _ours(witmotion.WitMotionParser, wit, 4096)
+        wit_4k = max(wit_4k, rate)
+        wit_64 = max(wit_64, _ours(witmotion.WitMotionParser, wit, 64)[0])
+        peer_wit = _faster(peer_wit, _peer_witmotion(wit))
+        rate, tg_frames = _ours(thinkgear.ThinkGearParser, tg, 4096)
+        tg_4k = max(tg_4k, rate)
+        tg_64 = max(tg_64, _ours(thinkgear.ThinkGearParser, tg, 64)[0])
+        peer_tg = _faster(peer_tg, _peer_thinkgear(tg, tg_frames))
     return {
         "devices": {
             "witmotion_parser": {
