@@ -106,6 +106,10 @@ def imu_state(motion: Callable[[float], tuple[Quat, Quat]], t: float, distal: bo
     return ImuState(q0, gyro, (float(up[0]), float(up[1]), float(up[2])))
 
 
+def _wrap180(degrees: float) -> float:
+    return (degrees + 180.0) % 360.0 - 180.0
+
+
 def _i16(value: float) -> int:
     return max(-32768, min(32767, round(value)))
 
@@ -150,7 +154,8 @@ class Simulator:
             return self._thinkgear(t)
         s = imu_state(MOTIONS[self.motion], t, distal)
         n = self._n
-        roll, pitch, yaw = (a + n(1.0) for a in s.euler)
+        # noise is added before the wrap, as a real sensor reports angles within +-180
+        roll, pitch, yaw = (_wrap180(a + n(1.0)) for a in s.euler)
         accel = tuple(a + n(0.01) for a in s.accel_g)
         gyro = tuple(g + n(1.0) for g in s.gyro_dps)
         if self.protocol == "witmotion":
