@@ -378,3 +378,26 @@ def test_a_device_status_seen_while_paused_is_kept():
         max_seconds=4.0,
     )
     assert [e.kind for e in result.events] == ["lost"]
+
+
+def test_each_answer_is_handed_over_the_moment_it_is_given():
+    """A crash late in a breathing exercise must not lose the stress rating given at its start: the
+    engine hands every answer to the caller (the store) as it is given, not at the end."""
+    breathe = available_games()["breathe"]
+    exercise = Exercise.for_game(breathe, "left", reps_planned=1)
+    clock = SimulatedClock()
+    handed = []
+    result = play(
+        ReplaySource(breathe.simulate("left", 1), "sim:test"),
+        breathe,
+        exercise,
+        clock,
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        on_rating=lambda rating: handed.append((rating, clock.now())),
+    )
+    given = result.extras["rating_list"]
+    assert [(r.kind, r.moment, r.value) for r, _ in handed] == [(g["kind"], g["moment"], g["value"]) for g in given]
+    assert [r.moment for r, _ in handed] == ["before", "after"]
+    stress_before_at = handed[0][1]
+    assert stress_before_at < clock.now() - 60.0  # stored minutes before the exercise ended

@@ -48,8 +48,9 @@ from rehab.engine.calibration import measure_range
 from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
-from rehab.engine.mental import store_ratings
+from rehab.engine.mental import store_rating
 from rehab.engine.play import NO_SCENES, PlayResult, SceneTimes, play
+from rehab.engine.ratings import Rating
 
 #: seconds of input the setup check looks at, and the share of it that must show the movement
 SETUP_CHECK_S = 3.0
@@ -680,14 +681,20 @@ def _run_mental(walk: _Walk) -> None:
 
 def _reusable(walk: _Walk, cut: SessionRow | None) -> int | None:
     """The store session of a part cut before its end, if it can hold the part's rerun: one that
-    stored nothing is reused; one holding reps keeps them, closed as ``interrupted``."""
+    stored nothing is reused; one holding reps (breaths) or answers keeps them, closed as
+    ``interrupted``, so the rerun's answers never mix with them."""
     if cut is None:
         return None
-    if not walk.store.reps(cut.id):
+    answered = any(r.session_id == cut.id for r in walk.store.ratings(walk.patient))
+    if not walk.store.reps(cut.id) and not answered:
         return cut.id
     walk.store.finish_session(cut.id, walk.ctx.now_iso(), "interrupted")
     walk.session_ids.remove(cut.id)
     return None
+
+
+def _store_answer(walk: _Walk, session_id: int, rating: Rating) -> None:
+    store_rating(walk.store, walk.patient, session_id, walk.ctx.now_iso(), rating)
 
 
 def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: int | None) -> None:
@@ -718,11 +725,11 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
         max_seconds=seconds,
         scenes=ctx.scenes,
         game_options=options,
+        # stress before/after breathing and SUDS during exposure: each stored the moment it is given
+        on_rating=partial(_store_answer, walk, session_id),
     )
     with walk.store.transaction(f"{kind} end"):
         _record(walk.store, session_id, played, 0.0)
-        # stress before/after breathing and SUDS during exposure belong with the pain ratings
-        store_ratings(walk.store, walk.patient, session_id, ctx.now_iso(), played.extras)
         walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
 

@@ -19,6 +19,8 @@ from rehab.core.types import Controls, EegSample, ImuSample, JointAngles, PoseFr
 if TYPE_CHECKING:
     import pygame
 
+    from rehab.engine.ratings import Rating
+
 PHYSICS_HZ = 120.0
 #: after a stall (a slow disk, a debugger) the loop drops time rather than spiralling
 MAX_STEPS_PER_ADVANCE = 30
@@ -58,6 +60,16 @@ class AsksBeforeLeaving(Protocol):
 
     @property
     def ready_to_leave(self) -> bool: ...
+
+
+@runtime_checkable
+class CollectsRatings(Protocol):
+    """Optional hook: a game that asks the patient questions (stress, SUDS) keeps their answers in
+    ``ratings``, in order; the engine hands each new one to the caller as soon as it is given, so a
+    crash later in the game loses none of them."""
+
+    @property
+    def ratings(self) -> Sequence[Rating]: ...
 
 
 @runtime_checkable

@@ -3,7 +3,7 @@
 - ``closed_loop``: a simulated patient who answers what the game shows (a SUDS question, a pacer),
   for ``--input sim``. The game is stepped on the samples' own timeline, and the samples are what a
   real input would have sent, so replaying them through ``rehab.engine.play`` plays the same session.
-- ``session_extras`` / ``store_ratings``: the counts (``breaths``, ``ratings``, ``levels``) and
+- ``session_extras`` / ``store_rating``: the counts (``breaths``, ``ratings``, ``levels``) and
   metrics a game's ``summary()`` reports, for ``--stats``, and its ratings for the progress store.
 """
 
@@ -15,6 +15,7 @@ from typing import Any
 
 from rehab.core.types import Controls, JointAngles
 from rehab.engine.game import ReportsSummary
+from rehab.engine.ratings import Rating
 
 #: (name, rest, target) of each channel: the primary first, then the game's axes
 Channel = tuple[str, float, float]
@@ -63,18 +64,15 @@ def session_extras(game: Any) -> dict[str, Any]:
     return dict(game.summary()) if isinstance(game, ReportsSummary) else {}
 
 
-def store_ratings(store: Any, patient_id: str, session_id: int, at_iso: str, extras: Mapping[str, Any]) -> int:
-    """Writes the session's ratings (stress before/after, SUDS during exposure) to the progress
-    store; returns how many. ``extras`` is ``session_extras(game)``."""
-    rows = extras.get("rating_list", [])
-    for row in rows:
-        store.add_rating(
-            patient_id,
-            at_iso,
-            row["kind"],
-            float(row["value"]),
-            session_id=session_id,
-            t=float(row["t"]),
-            moment=row["moment"],
-        )
-    return len(rows)
+def store_rating(store: Any, patient_id: str, session_id: int, at_iso: str, rating: Rating) -> None:
+    """Write one answer (stress before/after breathing, SUDS during exposure) to the progress store,
+    beside the pain ratings; called the moment the patient gives it (``play(on_rating=...)``)."""
+    store.add_rating(
+        patient_id,
+        at_iso,
+        rating.kind,
+        float(rating.value),
+        session_id=session_id,
+        t=float(rating.t),
+        moment=rating.moment,
+    )

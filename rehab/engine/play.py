@@ -20,6 +20,7 @@ from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
 from rehab.engine.kinematics import pose_angles
+from rehab.engine.ratings import Rating
 
 __all__ = ["NO_SCENES", "InputSource", "PlayResult", "SceneTimes", "play"]
 
@@ -130,10 +131,12 @@ def play(
     game_options: dict[str, Any] | None = None,
     setup_check: bool = False,
     seed: int | None = None,
+    on_rating: Callable[[Rating], None] | None = None,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
-    ``on_rep`` is called the moment each rep completes (the caller commits it to the store).
+    ``on_rep`` is called the moment each rep completes (the caller commits it to the store), and
+    ``on_rating`` the moment the patient answers a game's question (stress, SUDS).
     ``sounds`` (a ``rehab.engine.sound.Sounds``) plays cues; None plays nothing.
     ``game_options`` go to the game's factory where it declares them (e.g. an exposure hierarchy).
     ``setup_check`` (for a live camera) reads poses during the instructions and holds them, with
@@ -147,7 +150,7 @@ def play(
     options = dict(game_options or {})
     if seed is not None:
         options["seed"] = seed  # games with chance in them (where balloons appear) play the same way
-    rules = PlayRules(on_rep, max_seconds, stop_after_reps, setup_check, sounds)
+    rules = PlayRules(on_rep, max_seconds, stop_after_reps, setup_check, sounds, on_rating)
     state = Round.start_round(source, game_info, exercise, scenes, rules, options)
     shot = Screenshot(screenshot, "play", math.inf if screenshot_at is None else screenshot_at) if screenshot else None
     report = run_scenes(clock, display, first_scene(state), shot)

@@ -18,7 +18,15 @@ from rehab.core.types import Controls, DeviceStatus, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
 from rehab.engine.feedback import Feedback, rep_feedback
-from rehab.engine.game import AsksBeforeLeaving, FixedStepper, Game, GameSpec, ShowsMessage, build_game
+from rehab.engine.game import (
+    AsksBeforeLeaving,
+    CollectsRatings,
+    FixedStepper,
+    Game,
+    GameSpec,
+    ShowsMessage,
+    build_game,
+)
 from rehab.engine.hud import HudState, draw_hud, text
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.palette import PALETTE
@@ -36,6 +44,7 @@ from rehab.engine.play import (
     _pause_reason,
     _setup_advice,
 )
+from rehab.engine.ratings import Rating
 
 #: the scenes whose frames count in a session's frame statistics (the summary does not)
 PLAYED_SCENES = ("instructions", "countdown", "play")
@@ -126,6 +135,7 @@ class PlayRules:
     stop_after_reps: int | None
     setup_check: bool
     sounds: Any
+    on_rating: Callable[[Rating], None] | None = None
 
 
 class Round:
@@ -154,6 +164,7 @@ class Round:
         self.feedback_until = -math.inf
         self.paused = False
         self.leaving = False
+        self.ratings_handed = 0
 
     @classmethod
     def start_round(
@@ -229,6 +240,15 @@ class Round:
             times, values = self.result.streams[self.exercise.angle_name]
             times.append(measured[0])
             values.append(measured[1])
+
+    def hand_over_ratings(self) -> None:
+        """Each answer the game collected since the last frame goes to the caller (the store) now."""
+        if self.rules.on_rating is None or not isinstance(self.game, CollectsRatings):
+            return
+        new = self.game.ratings[self.ratings_handed :]
+        self.ratings_handed += len(new)
+        for rating in new:
+            self.rules.on_rating(rating)
 
     def _rep_done(self, now: float, rep: RepMetrics) -> None:
         self.feedback = rep_feedback(rep)
@@ -382,6 +402,7 @@ class PlayScene(_RoundScene):
             if not controls.tracking:
                 state.result.untracked_s += dt
             state.stepper.advance(now, controls)
+        state.hand_over_ratings()
         state.check_end()
         return None
 

@@ -172,7 +172,7 @@ def _play_and_store(
     from rehab.app.home import prepared_home
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay
-    from rehab.engine.mental import store_ratings
+    from rehab.engine.mental import store_rating
     from rehab.engine.play import SceneTimes, play
     from rehab.engine.sound import Sounds
 
@@ -210,12 +210,12 @@ def _play_and_store(
             game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
             setup_check=source.url.startswith("webcam:"),
             seed=args.seed,
+            on_rating=lambda rating: store_rating(store, args.patient, session_id, wall_clock_iso(), rating),
         )
         # the angle stream and device events of the play, then its end: kept with the session
         store.add_recording(session_id, result.streams, result.events)
         ended = "completed" if result.ended != "stopped by the player" else "stopped"
         store.finish_session(session_id, wall_clock_iso(), ended)
-        store_ratings(store, args.patient, session_id, wall_clock_iso(), result.extras)
     finally:
         store.close()
         source.close()
