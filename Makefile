@@ -17,10 +17,12 @@ venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: need Python 3.10, 3.11 or 3.12 (mediapipe 0.10.14 supports no other); set PYTHON=..." >&2; exit 1; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	@# set-up talk goes to stderr, so that `make bench` prints only JSON on stdout even when it installs
+	@echo "make: setting up $(VENV) with $(PYTHON) (pyproject.toml is newer)" >&2
+	@$(PYTHON) -m venv $(VENV) >&2
+	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
+	@$(BIN)/python -m pip install --quiet -e '.[dev]' >&2
+	@touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/rehab demo
