@@ -49,8 +49,8 @@ def home(tmp_path):
     return tmp_path
 
 
-def start(home, *extra):
-    return main(["--home", str(home), "session", "start", "--patient", "P1", "--input", "sim", "--headless", *extra])
+def start(home, *extra, patient="P1"):
+    return main(["--home", str(home), "session", "start", "--patient", patient, "--input", "sim", "--headless", *extra])
 
 
 def test_a_whole_session_is_stored_and_progresses(home, capsys):
@@ -115,26 +115,7 @@ def test_too_much_pain_before_means_no_session(home, capsys):
 
 
 def test_no_plan_and_missing_answers_are_clear_errors(tmp_path, capsys):
-    assert (
-        main(
-            [
-                "--home",
-                str(tmp_path),
-                "session",
-                "start",
-                "--patient",
-                "P9",
-                "--input",
-                "sim",
-                "--headless",
-                "--pain-before",
-                "1",
-                "--pain-after",
-                "1",
-            ]
-        )
-        == 2
-    )
+    assert start(str(tmp_path), "--pain-before", "1", "--pain-after", "1", patient="P9") == 2
     assert "has no plan" in capsys.readouterr().err
 
 
@@ -184,45 +165,8 @@ def test_kill_9_in_the_middle_of_a_set_then_resume_loses_and_duplicates_nothing(
     assert 1 <= len(before) < 18, "the kill must land inside the session"
 
     # a plain start refuses to begin a second session over the unfinished one
-    assert (
-        main(
-            [
-                "--home",
-                home,
-                "session",
-                "start",
-                "--patient",
-                "P1",
-                "--input",
-                "sim",
-                "--headless",
-                "--pain-before",
-                "3",
-                "--pain-after",
-                "3",
-            ]
-        )
-        == 2
-    )
-    assert (
-        main(
-            [
-                "--home",
-                home,
-                "session",
-                "start",
-                "--patient",
-                "P1",
-                "--input",
-                "sim",
-                "--headless",
-                "--resume",
-                "--pain-after",
-                "3",
-            ]
-        )
-        == 0
-    )
+    assert start(home, "--pain-before", "3", "--pain-after", "3") == 2
+    assert start(home, "--resume", "--pain-after", "3") == 0
     after = _reps_in(db)
     assert after[: len(before)] == before  # nothing lost or rewritten
     assert [r[1] for r in after] == list(range(1, 19))  # no duplicates, no gaps: 3 sets x 6 reps
@@ -244,26 +188,7 @@ def test_a_mental_plan_runs_its_games_with_the_plans_settings_and_stores_their_r
     plan = tmp_path / "heights.toml"
     assert main(["plan", "new", "--template", "fear-of-heights", "--patient", "P9", "--out", str(plan)]) == 0
     assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P9"]) == 0
-    assert (
-        main(
-            [
-                "--home",
-                str(tmp_path),
-                "session",
-                "start",
-                "--patient",
-                "P9",
-                "--input",
-                "sim",
-                "--headless",
-                "--pain-before",
-                "2",
-                "--pain-after",
-                "2",
-            ]
-        )
-        == 0
-    )
+    assert start(str(tmp_path), "--pain-before", "2", "--pain-after", "2", patient="P9") == 0
     store = Store.open(tmp_path / DB_FILENAME)
     kinds = {row["kind"] for row in store.ratings("P9")}
     games = {session["game"] for session in store.sessions("P9")}
