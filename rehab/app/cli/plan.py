@@ -1,14 +1,13 @@
 """``rehab plan``: templates, new, validate, assign, show and override exercise plans.
 
 A plan file is refused whole when anything in it is wrong (exit 2, nothing written), with the file,
-line, field and what is allowed. A game that is not installed is only a warning: the plan is still
-valid, and sessions skip that part until the game is installed.
+line, field and what is allowed. That includes a game that is not installed: a session cannot run
+that part, and a plan whose only exercise is skipped would "complete" with nothing done.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from rehab.app.cli import values
@@ -121,31 +120,23 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _check(path: Path):  # type: ignore[no-untyped-def]
-    """Parse, refuse movements an installed game cannot play, and warn about missing games."""
-    from rehab.app.cli import CommandError
-    from rehab.app.plans import game_problems, load, missing_games
+    """Parse the file against the installed games (each with the movement it is played with)."""
+    from rehab.app.plans import load
     from rehab.core.errors import NotFoundError
     from rehab.engine.game import available_games
 
     if not path.exists():  # one line, not a list of plan problems: there is no plan to check
         raise NotFoundError(f"no plan file {path}")
-    plan = load(path)
-    games = available_games()
-    problems = game_problems(plan, games)
-    if problems:
-        raise CommandError(
-            "the plan is not valid; nothing was written.\n" + "\n".join(f"{path.name}: {p}" for p in problems)
-        )
-    for warning in missing_games(plan, games):
-        print(f"{path.name}: warning: {warning}", file=sys.stderr)
-    return plan
+    return load(path, {name: game.angle for name, game in available_games().items()})
 
 
 def _validate(path: Path) -> int:
     plan = _check(path)
     parts = [f"{len(plan.exercise)} exercise{'s' if len(plan.exercise) != 1 else ''}"]
     parts += [name for name, part in (("breathing", plan.breathing), ("exposure", plan.exposure)) if part]
-    print(f"{path.name}: valid: {plan.title} ({', '.join(parts)}, {plan.sessions_per_week} sessions a week)")
+    asked = ", ".join(f"{s.measure} every {s.every_days} days" for s in plan.outcome_measures)
+    asks = f"; questionnaires: {asked}" if asked else ""
+    print(f"{path.name}: valid: {plan.title} ({', '.join(parts)}, {plan.sessions_per_week} sessions a week{asks})")
     return 0
 
 
@@ -222,6 +213,15 @@ def _show(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
             f"  {i}. {e.name}: {e.game}, {e.movement}{side}, {e.sets} x {e.reps}, hold {e.hold_s:g} s, "
             f"rest {e.rest_s:g} s, target {e.target_text()}, ceiling {e.ceiling_deg:g}°; {progress}"
         )
+    _show_other_parts(plan)
+    print("versions:")
+    for v in versions:
+        print(f"  {v['version']}\t{v['created_at']}\t{v['body'].get('reason', '')}")
+    return 0
+
+
+def _show_other_parts(plan) -> None:  # type: ignore[no-untyped-def]
+    """Breathing, exposure and the questionnaires, below the exercises."""
     if plan.breathing:
         print(
             f"  breathing: {plan.breathing.game}, {plan.breathing.minutes:g} min at "
@@ -234,10 +234,8 @@ def _show(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-de
         )
         for j, step in enumerate(plan.exposure.step, start=1):
             print(f"     {j}. {step.description} (move on at SUDS {step.suds_move_on:g} or less)")
-    print("versions:")
-    for v in versions:
-        print(f"  {v['version']}\t{v['created_at']}\t{v['body'].get('reason', '')}")
-    return 0
+    for schedule in plan.outcome_measures:
+        print(f"  outcome measure: {schedule.measure}, every {schedule.every_days} days")
 
 
 def _override(store, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
