@@ -8,6 +8,7 @@ must not be copied into this repository, tests included.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -27,14 +28,14 @@ from rehab.core.questionnaires import (
 )
 
 
-def answers(measure: str, values: list[int | None]) -> dict[str, int | None]:
+def answers(measure: str, values: Sequence[int | None]) -> dict[str, int | None]:
     """Answers to the scored items of ``measure`` in order, None for an unanswered item."""
     items = INSTRUMENTS[measure].scored_items
     assert len(values) == len(items)
     return {item.key: value for item, value in zip(items, values, strict=True)}
 
 
-def total(measure: str, values: list[int | None]) -> float | None:
+def total(measure: str, values: Sequence[int | None]) -> float | None:
     return score(INSTRUMENTS[measure], answers(measure, values)).total
 
 
