@@ -8,12 +8,16 @@ here, so the rules hold everywhere at once:
 - a file is created with ``O_CREAT | O_EXCL | O_NOFOLLOW``: a symlink planted at its name is never
   followed, and a temporary file gets a fresh unpredictable name in the target folder;
 - an existing target is replaced only when asked (``force``) and only when it is a regular file:
-  a device (``/dev/full``), a pipe or a folder is refused, never truncated or renamed over.
+  a device (``/dev/full``), a pipe or a folder is refused, never truncated or renamed over;
+- a library that opens its output by name (OpenCV's video encoder) writes inside an owner-only
+  scratch folder (``private_temp_folder``), so its file is never open to others whatever mode it
+  gives it, and the finished file is renamed into place.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -97,6 +101,31 @@ def private_temp(target: Path) -> Iterator[Path]:
         yield temp
     finally:
         temp.unlink(missing_ok=True)
+
+
+@contextmanager
+def private_temp_folder(target: Path) -> Iterator[Path]:
+    """A fresh owner-only folder next to ``target``, removed with what is left in it on the way out.
+
+    For a library that opens its output by name itself (a video encoder): it writes to
+    ``folder / target.name`` (same name, so the same format is chosen), which nobody else can open
+    whatever mode the library gives the file, since nobody else may enter the folder; the finished
+    file is then renamed over ``target`` with ``replace_private``.
+    """
+    parent = target.parent if str(target.parent) else Path(".")
+    folder = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".partial"))
+    try:
+        os.chmod(folder, FOLDER_MODE)  # mkdtemp's 0700 is cut by the umask: a strict one locks us out
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_folder(path: Path) -> None:
+    """Refuse, before any work, an output whose folder is missing (a mistyped path is not made)."""
+    parent = Path(path).parent
+    if not parent.is_dir():
+        raise UsageError(f"folder {parent} does not exist; create it first or choose another file")
 
 
 def replace_private(temp: Path, target: Path, force: bool = True) -> None:

@@ -204,42 +204,98 @@ class _Outputs:
 
         return bool(cv2.waitKey(1) & 0xFF in (ord("q"), 27))
 
-    def _video_for(self, drawn: Any) -> Any:
+    def _video_for(self, drawn: Any) -> _ReviewVideo:
         if self.video is None:
-            import cv2
-
-            from rehab.core.private_files import open_private
-
             h, w = drawn.shape[:2]
-            # created owner-only first: the encoder then writes into that file
-            open_private(self.args.video, "wb", self.args.force).close()
-            self.video = cv2.VideoWriter(str(self.args.video), cv2.VideoWriter.fourcc(*"mp4v"), self.fps, (w, h))
-            if not self.video.isOpened():
-                raise CommandError(f"cannot write video {self.args.video}")
+            self.video = _ReviewVideo(self.args.video, self.fps, (w, h), self.args.force)
         return self.video
 
     def close(self) -> None:
-        from rehab.core.private_files import make_private
-
         if self.csv_file:
             self.csv_file.close()
-        if self.video is not None:
-            self.video.release()
-            make_private(self.args.video)  # in case the encoder made its file anew
         if self.args.show:
             import cv2
 
             cv2.destroyAllWindows()
+        if self.video is not None:
+            self.video.close()
+
+
+class _ReviewVideo:
+    """The review video, encoded where nobody else can look and renamed into place when closed.
+
+    OpenCV's encoder opens its file by name, so it cannot be handed an owner-only descriptor. It
+    writes instead to the same name (the extension picks the format) inside an owner-only temporary
+    folder next to the target, into a file created owner-only beforehand (which the encoder keeps):
+    the patient's pictures are never readable by anyone else, even if an encoder made its file anew
+    with a wider mode, and the target never holds a half-written video.
+    """
+
+    def __init__(self, target: Path, fps: float, size: tuple[int, int], force: bool) -> None:
+        import os
+        from contextlib import ExitStack
+
+        import cv2
+
+        from rehab.core.private_files import create_private, private_temp_folder
+
+        self.target, self.force = target, force
+        self._folder = ExitStack()
+        self.path = self._folder.enter_context(private_temp_folder(target)) / target.name
+        os.close(create_private(self.path))
+        self.writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
+        if not self.writer.isOpened():
+            self._folder.close()
+            raise CommandError(f"cannot write video {target}")
+
+    def write(self, image: Any) -> None:
+        self.writer.write(image)
+
+    def close(self) -> None:
+        """Finish the file (an interrupted track still gives a playable video) and move it into place."""
+        from rehab.core.private_files import make_private, replace_private
+
+        try:
+            self.writer.release()
+            make_private(self.path)  # a guard only: still in the private folder, so nobody could read it
+            replace_private(self.path, self.target, self.force)
+        finally:
+            self._folder.close()
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
     """Before any tracking: the CSV and the video hold the patient's movements, so neither replaces
-    a file without --force, nor writes to a device or a pipe."""
-    from rehab.core.private_files import check_output
+    a file without --force, nor writes to a device or a pipe; and both go to a folder that exists."""
+    from rehab.core.private_files import check_folder, check_output
 
     for out in (args.csv, args.video):
         if out is not None:
+            check_folder(out)  # a mistyped folder is refused, not made, and before any tracking
             check_output(out, args.force)
+    if args.video is not None:
+        _check_video_format(args.video)
+
+
+def _check_video_format(path: Path) -> None:
+    """Open an encoder for ``path``'s format in a private scratch folder and close it at once: an
+    extension OpenCV cannot write (or a folder we may not write in) is refused before any tracking,
+    not after the CSV has been half written."""
+    import cv2
+
+    from rehab.core.private_files import private_temp_folder
+
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our one line says it, not five of OpenCV's
+    try:
+        with private_temp_folder(path) as folder:
+            probe = cv2.VideoWriter(str(folder / path.name), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (16, 16))
+            opened = probe.isOpened()
+            probe.release()
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+    if not opened:
+        kind = f"'{path.suffix}' files" if path.suffix else "a name without an extension"
+        raise CommandError(f"cannot write video {path}: no encoder for {kind}; use .mp4")
 
 
 def _report_events(source: object) -> None:
