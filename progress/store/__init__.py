@@ -9,7 +9,7 @@ holding the write lock is waited out (``connection.py``). ``checks.py`` and ``re
 
 The store is one class built from parts with one concern each: sessions, sets and reps
 (``sessions.py``), plan versions (``plans.py``), ratings and calibrations (``ratings.py``), device
-events and sample streams (``recordings.py``) and a patient's period for reports (``period.py``).
+events and sample streams (``recordings.py``), guided sessions as a whole and outcome questionnaires (``visits.py``) and a patient's period for reports (``period.py``).
 Every read returns small frozen rows (``rows.py``).
 """
 
@@ -38,6 +38,7 @@ from progress.store.rows import (
     REP_COLUMNS,
     CalibrationRow,
     ExerciseProgress,
+    OutcomeResponseRow,
     Patient,
     PlanVersionRow,
     RatingRow,
@@ -46,6 +47,7 @@ from progress.store.rows import (
     SetRow,
     StoredRep,
     Stream,
+    VisitRow,
 )
 from progress.store.schema import (
     DB_FILENAME,
@@ -56,6 +58,7 @@ from progress.store.schema import (
     schema_version,
 )
 from progress.store.sessions import SessionStore
+from progress.store.visits import STOP_REASONS, VISIT_STATUSES, VisitStore
 from rehab.core.errors import StoreError
 
 __all__ = [
@@ -64,9 +67,12 @@ __all__ = [
     "RATING_SCALES",
     "REP_COLUMNS",
     "SCHEMA_VERSION",
+    "STOP_REASONS",
     "STREAM_UNITS",
+    "VISIT_STATUSES",
     "CalibrationRow",
     "ExerciseProgress",
+    "OutcomeResponseRow",
     "Patient",
     "PlanVersionRow",
     "RatingRow",
@@ -80,11 +86,12 @@ __all__ = [
     "StoreError",
     "StoredRep",
     "Stream",
+    "VisitRow",
     "tell_once_per_wait",
 ]
 
 
-class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore):
+class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore, VisitStore):
     """Open with ``Store.open(path)`` or ``Store.memory()``; see the module docstring for its parts."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:

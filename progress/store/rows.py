@@ -44,6 +44,7 @@ class SessionRow(_Row):
     status: str  # in_progress, completed, stopped
     plan_id: int | None
     kind: str | None  # physical or mental; None (sessions before schema 3) reads as physical
+    visit_id: str | None = None  # the guided session it is part of; None for free play and before schema 4
 
 
 #: rep columns as they are stored and exported, in this order; the names of ``RepMetrics``
@@ -174,3 +175,32 @@ class ExerciseProgress(_Row):
 
     sets: tuple[SetRow, ...]
     reps: tuple[StoredRep, ...]
+
+
+@dataclass(frozen=True)
+class VisitRow(_Row):
+    """One guided session as a whole: what a plan prescribes and adherence counts."""
+
+    id: str  # a random UUID
+    patient_id: str
+    plan_id: int | None
+    started_at: str
+    ended_at: str | None
+    status: str  # in_progress, completed, stopped, not_started, interrupted
+    stop_reason: str | None  # stopped_for_pain, stopped_by_patient, pain_too_high, device_lost
+
+
+@dataclass(frozen=True)
+class OutcomeResponseRow(_Row):
+    """One questionnaire as the patient answered it, kept answer by answer."""
+
+    id: int
+    patient_id: str
+    visit_id: str | None
+    at: str
+    measure: str
+    answers: dict[str, int]  # item key -> the value of the choice given
+    status: str  # in_progress, completed, stopped
+    score: float | None
+    band: str | None
+    flags: tuple[str, ...]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -181,8 +182,76 @@ def _v3_device_events_and_streams(db: sqlite_utils.Database) -> None:
     db.table("streams").create_index(["session_id", "name"])
 
 
+def _v4(db: sqlite_utils.Database) -> None:
+    """Guided sessions as a whole (visits) for adherence and stop reasons, and outcome measures."""
+    db.table("visits").create(
+        {
+            # one guided session, whatever its parts: what a plan prescribes and adherence counts
+            "id": str,  # a random UUID: unique beyond this database (clinic sync)
+            "patient_id": str,
+            "plan_id": int,  # the plan version row followed
+            "started_at": str,
+            "ended_at": str,
+            "status": str,  # in_progress, completed, stopped, not_started, interrupted
+            # why it ended short: stopped_for_pain, stopped_by_patient, pain_too_high, device_lost
+            "stop_reason": str,
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id"), ("plan_id", "plans", "id")],
+    )
+    db.table("visits").create_index(["patient_id", "started_at"])
+    db.table("sessions").add_column("visit_id", str)
+    db.table("outcome_responses").create(
+        {
+            "id": int,
+            "patient_id": str,
+            "visit_id": str,  # NULL when answered outside a guided session
+            "at": str,  # ISO wall-clock time the questionnaire was started
+            "measure": str,  # questionnaire id: oks, koos_ps, quickdash, ndi, phq9, gad7, pss10
+            "answers": str,  # JSON object item key -> value, written after every answer
+            "status": str,  # in_progress, completed, stopped (left before the last question)
+            "score": float,  # NULL until scored, or when too many answers are missing
+            "band": str,  # severity band of the score, where the instrument has bands
+            "flags": str,  # comma-separated safety flags, e.g. self_harm_thoughts
+        },
+        pk="id",
+        foreign_keys=[("patient_id", "patients", "id")],
+    )
+    db.table("outcome_responses").create_index(["patient_id", "measure", "at"])
+    _v4_group_old_sessions(db)
+
+
+def _v4_group_old_sessions(db: sqlite_utils.Database) -> None:
+    """Guided sessions stored before visits existed become one visit per patient, plan and day: a
+    store session with a plan was one part of a guided session, and a patient did one a day."""
+    groups = db.execute(
+        "select patient_id, plan_id, substr(started_at, 1, 10) as day, min(started_at), max(ended_at), "
+        "group_concat(distinct status) from sessions where plan_id is not null group by 1, 2, 3"
+    ).fetchall()
+    for patient_id, plan_id, day, started_at, ended_at, statuses in groups:
+        status, reason = _old_group_status(set(statuses.split(",")))
+        visit_id = str(uuid.uuid4())
+        db.execute(
+            "insert into visits (id, patient_id, plan_id, started_at, ended_at, status, stop_reason) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [visit_id, patient_id, plan_id, started_at, ended_at, status, reason],
+        )
+        db.execute(
+            "update sessions set visit_id = ? where patient_id = ? and plan_id = ? and substr(started_at, 1, 10) = ?",
+            [visit_id, patient_id, plan_id, day],
+        )
+
+
+def _old_group_status(statuses: set[str]) -> tuple[str, str | None]:
+    # before schema 4 a guided session's parts were closed together as "stopped" only when pain rose
+    for status, reason in (("in_progress", None), ("stopped", "stopped_for_pain"), ("interrupted", None)):
+        if status in statuses:
+            return status, reason
+    return "completed", None
+
+
 #: migrations[i] takes a database from schema version i to i + 1
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 DB_FILENAME = "rehab.sqlite3"

@@ -19,7 +19,9 @@ _REP_INSERT = (
     "duration_s, peak_velocity_dps, target_deg, success, smoothness_sparc, compensations, over_ceiling) "
     "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-SESSION_COLUMNS = "id, patient_id, started_at, ended_at, game, movement, side, input, target_deg, status, plan_id, kind"
+SESSION_COLUMNS = (
+    "id, patient_id, started_at, ended_at, game, movement, side, input, target_deg, status, plan_id, kind, visit_id"
+)
 
 
 class SessionStore(StoreBase):
@@ -48,17 +50,19 @@ class SessionStore(StoreBase):
         target_deg: float,
         plan_id: int | None = None,
         kind: str | None = None,
+        visit_id: str | None = None,
     ) -> int:
         """Record a new session (status in_progress), with its patient if new, in one commit; returns its id.
 
         ``plan_id`` is the id of the plan version row followed (``PlanVersionRow.id``), ``kind`` physical
-        or mental; both stay NULL for a free game, which reports read as physical."""
+        or mental, ``visit_id`` the guided session it belongs to; all stay NULL for a free game, which
+        reports read as physical."""
         with self.transaction("session start"):
             self._insert_patient(patient_id, started_at)
             cursor = self.db.conn.execute(
                 "insert into sessions (patient_id, started_at, ended_at, game, movement, side, input, "
-                "target_deg, status, plan_id, kind) values (?, ?, NULL, ?, ?, ?, ?, ?, 'in_progress', ?, ?)",
-                [patient_id, started_at, game, movement, side, input_url, target_deg, plan_id, kind],
+                "target_deg, status, plan_id, kind, visit_id) values (?, ?, NULL, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)",
+                [patient_id, started_at, game, movement, side, input_url, target_deg, plan_id, kind, visit_id],
             )
         return int(cursor.lastrowid or 0)
 

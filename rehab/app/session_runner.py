@@ -111,10 +111,11 @@ class SessionResult:
 
 
 class _Stop(Exception):
-    def __init__(self, status: str, message: str) -> None:
+    def __init__(self, status: str, message: str, reason: str = "stopped_by_patient") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.reason = reason  # the visit's stop reason (progress.store.STOP_REASONS)
 
 
 class _Timed:
@@ -158,9 +159,15 @@ def unfinished_group(store: Store, patient_id: str, since: datetime) -> list[Ses
 def close_stale(store: Store, patient_id: str, since: datetime, now_iso: str) -> list[int]:
     """Close as ``interrupted`` the patient's sessions left in progress (by a crash or a kill) before
     ``since``: too old to resume, and never left open for ever. Returns their ids."""
-    stale = [s.id for s in store.sessions(patient_id) if s.status == "in_progress" and not _started_since(s, since)]
+    old = [s for s in store.sessions(patient_id) if s.status == "in_progress" and not _started_since(s, since)]
+    stale = [s.id for s in old]
     if stale:
-        store.finish_unfinished(stale, now_iso, "interrupted")
+        with store.transaction("close stale sessions"):
+            store.finish_unfinished(stale, now_iso, "interrupted")
+            for visit_id in {s.visit_id for s in old if s.visit_id is not None}:
+                visit = store.visit(visit_id)
+                if visit is not None and visit.status == "in_progress":
+                    store.end_visit(visit_id, now_iso, "interrupted")
     return stale
 
 
@@ -240,9 +247,11 @@ class _Walk:
     # sets played: a pain check comes before every set after the first, and before the first set
     # of a resumed run when sets were played before the cut
     sets_run: int = 0
+    visit_id: str | None = None  # the guided session as a whole (progress.store visits)
 
     def __post_init__(self) -> None:
         self.session_ids = [s.id for s in self.group]
+        self.visit_id = next((s.visit_id for s in self.group if s.visit_id is not None), None)
         self.sets_run = int(any(self.store.sets(s.id) for s in self.group))
 
     @property
@@ -261,6 +270,8 @@ class _Walk:
         and goes in with it in one commit: a resumed session always has the pain to compare with."""
         with_pain = not self.pain_before_stored and self.pain_before is not None
         with self.store.transaction("session start" + (" and pain before" if with_pain else "")):
+            if self.visit_id is None:
+                self.begin_visit()
             session_id = self.store.start_session(
                 self.patient,
                 self.ctx.now_iso(),
@@ -271,12 +282,27 @@ class _Walk:
                 target,
                 plan_id=self.assigned.row_id,
                 kind=kind,
+                visit_id=self.visit_id,
             )
             if with_pain and self.pain_before is not None:
                 self.rate_pain(self.pain_before, "before", session_id)
                 self.pain_before_stored = True
         self.session_ids.append(session_id)
         return session_id
+
+    def begin_visit(self) -> None:
+        """The guided session as a whole: a new visit (in the caller's transaction, so that no crash
+        leaves a visit without its first part), or the resumed one in progress again."""
+        if self.visit_id is None:
+            self.visit_id = self.store.start_visit(self.patient, self.ctx.now_iso(), self.assigned.row_id)
+            return
+        visit = self.store.visit(self.visit_id)
+        if visit is not None and visit.status != "in_progress":
+            self.store.reopen_visit(self.visit_id)
+
+    def end_visit(self, status: str, reason: str | None = None) -> None:
+        if self.visit_id is not None:
+            self.store.end_visit(self.visit_id, self.ctx.now_iso(), status, reason)
 
     def rate_pain(self, value: float, moment: str, session_id: int | None) -> None:
         self.store.add_rating(self.patient, self.ctx.now_iso(), "pain", value, session_id=session_id, moment=moment)
@@ -295,6 +321,7 @@ class _Walk:
             self.rate_pain(value, "during", self.last_id())
             if rose:
                 self.store.finish_unfinished(self.session_ids, self.ctx.now_iso(), "stopped")
+                self.end_visit("stopped", "stopped_for_pain")
         if rose:
             raise _Stop(
                 "stopped_for_pain",
@@ -320,14 +347,18 @@ class _Runner:
             raise SessionError("the pain before this session is not known: give it with --pain-before N (0-10)")
         if walk.pain_before is not None and walk.pain_before > plan.safety.max_pain_before and not walk.group:
             return self._not_started(walk.pain_before)
+        if walk.visit_id is not None:
+            walk.begin_visit()
         try:
             exercises = _Exercises(walk)
             for index, exercise in enumerate(plan.exercise):
                 self.result.exercises.append(exercises.run(index, exercise))
             _run_mental(walk)
         except _Stop as stop:
-            # stopped for pain: ended with the rating that showed the rise; stopped by the patient:
-            # left in progress, so --resume carries on from here
+            # stopped for pain: ended with the rating that showed the rise; stopped by the patient
+            # or by a lost device: its parts left in progress, so --resume carries on from here
+            if stop.status == "stopped":
+                walk.end_visit("stopped", stop.reason)
             self.result.status = stop.status
             self.result.message = stop.message
             self.ctx.say(stop.message)
@@ -336,6 +367,7 @@ class _Runner:
         with walk.store.transaction("session close"):
             rose = self._pain_after()
             self._finish("completed")
+            walk.end_visit("completed")
             if not rose:
                 self.result.changes = _progress(walk)
         if self.result.message:
@@ -361,7 +393,12 @@ class _Runner:
         return asked
 
     def _not_started(self, pain: float) -> SessionResult:
-        self.walk.rate_pain(pain, "before", None)
+        walk = self.walk
+        # the visit records that the patient came and was told to rest: it counts in the report
+        with walk.store.transaction("pain too high to start"):
+            walk.begin_visit()
+            walk.rate_pain(pain, "before", None)
+            walk.end_visit("not_started", "pain_too_high")
         self.result.status = "not_started"
         self.result.message = (
             f"Your pain is {pain:g} out of 10. Your plan says not to exercise "
@@ -629,6 +666,13 @@ class _Sets:
             f"  set {number}: {len(played.reps)} reps, {done} reached the target"
             + (f" ({over} past the safe limit)" if over else "")
         )
+        if _device_lost(played):
+            raise _Stop(
+                "stopped",
+                "The camera or device stopped sending and did not come back, so we stopped here. Everything you "
+                "did is saved; check the connection, then run it again with --resume today to carry on.",
+                reason="device_lost",
+            )
         if played.ended == "stopped by the player":
             raise _Stop(
                 "stopped",
@@ -643,6 +687,12 @@ class _Sets:
         run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
         if rest.stopped:
             raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
+
+
+def _device_lost(played: PlayResult) -> bool:
+    """The set ended with its device lost and not back (a lost device pauses the game until it ends)."""
+    kinds = [e.kind for e in played.events if e.kind in ("lost", "reconnected")]
+    return bool(kinds) and kinds[-1] == "lost"
 
 
 def _record(
