@@ -9,7 +9,8 @@ holding the write lock is waited out (``connection.py``). ``checks.py`` and ``re
 
 The store is one class built from parts with one concern each: sessions, sets and reps
 (``sessions.py``), plan versions (``plans.py``), ratings and calibrations (``ratings.py``), device
-events and sample streams (``recordings.py``), guided sessions as a whole and outcome questionnaires (``visits.py``) and a patient's period for reports (``period.py``).
+events and sample streams (``recordings.py``), guided sessions as a whole and outcome questionnaires (``visits.py``),
+and a patient's period for reports (``period.py``).
 Every read returns small frozen rows (``rows.py``).
 """
 

@@ -61,7 +61,8 @@ class SessionStore(StoreBase):
             self._insert_patient(patient_id, started_at)
             cursor = self.db.conn.execute(
                 "insert into sessions (patient_id, started_at, ended_at, game, movement, side, input, "
-                "target_deg, status, plan_id, kind, visit_id) values (?, ?, NULL, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)",
+                "target_deg, status, plan_id, kind, visit_id) "
+                "values (?, ?, NULL, ?, ?, ?, ?, ?, 'in_progress', ?, ?, ?)",
                 [patient_id, started_at, game, movement, side, input_url, target_deg, plan_id, kind, visit_id],
             )
         return int(cursor.lastrowid or 0)
