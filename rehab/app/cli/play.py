@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--target",
         type=values.angle_deg,
         metavar="DEG",
-        help="goal angle in degrees, above 0 to 180 (default: the game's)",
+        help="goal angle in degrees, above the game's rest angle and below the ceiling (default: the game's)",
     )
     parser.add_argument(
         "--calibrate",
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--ceiling",
         type=values.angle_deg,
         metavar="DEG",
-        help="safety limit, above 0 to 180: reps past it never count (default: the normal range, AAOS)",
+        help="safety limit in degrees, up to the movement's normal range (AAOS, the default): reps past it never count",
     )
     parser.add_argument("--reps", type=values.bounded_int(1, 500), default=8, help="reps planned, 1-500 (default 8)")
     parser.add_argument(
@@ -98,6 +98,7 @@ def _add_accessibility(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     info = _chosen_game(args)
     _check_request(args)
+    _check_angles(args, info)
     _apply_look(args)
     from rehab.engine.display import has_screen
 
@@ -233,6 +234,34 @@ def _check_request(args: argparse.Namespace) -> None:
         check_output(args.screenshot, force=True)
     if args.target is not None and args.ceiling is not None and args.target >= args.ceiling:
         raise CommandError(f"--target {args.target:g} must be below the safety --ceiling {args.ceiling:g}")
+
+
+def _check_angles(args: argparse.Namespace, info: GameSpec) -> None:
+    """--target and --ceiling inside what the game's movement can do. A goal past the ceiling (which
+    defaults to the movement's normal range) is never reached by a rep that counts, and one at or
+    below the rest angle is "reached" standing still: either way the play would count nothing true."""
+    from rehab.core.motions import motion_of
+
+    if args.target is None and args.ceiling is None:
+        return
+    motion = motion_of(info.angle)
+    if info.kind != "physical" or motion is None:
+        raise CommandError(f"{info.title} has no joint angle to reach: --target and --ceiling are for movement games")
+    rest = 0.0 if info.signed else info.rest_deg
+    highest = _normal_range(info)
+    normal = f"the normal range of {motion.name} (AAOS)" + (", each way" if info.signed else "")
+    if args.ceiling is not None and not rest < args.ceiling <= highest:
+        raise CommandError(
+            f"--ceiling {args.ceiling:g} is outside what {info.name} allows for {motion.name}: "
+            f"give a number above {rest:g} (at rest) and up to {highest:g}, {normal}"
+        )
+    ceiling = args.ceiling if args.ceiling is not None else highest
+    if args.target is not None and not rest < args.target < ceiling:
+        limit = "the safety --ceiling" if args.ceiling is not None else normal
+        raise CommandError(
+            f"--target {args.target:g} is outside what {info.name} can count for {motion.name}: "
+            f"give a number above {rest:g} (at rest) and below {ceiling:g}, {limit}"
+        )
 
 
 def _print_mental_summary(info, result) -> None:  # type: ignore[no-untyped-def]
