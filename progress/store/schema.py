@@ -201,6 +201,9 @@ def _v4(db: sqlite_utils.Database) -> None:
     )
     db.table("visits").create_index(["patient_id", "started_at"])
     db.table("sessions").add_column("visit_id", str)
+    # a mental game's own measures as JSON (breaths and rate, time near the pace, SUDS by level,
+    # calm time, attention): what its report shows instead of joint angles
+    db.table("sessions").add_column("summary", str)
     db.table("outcome_responses").create(
         {
             "id": int,

@@ -6,8 +6,9 @@ most the rep in progress.
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from progress.store.base import StoreBase
@@ -85,6 +86,18 @@ class SessionStore(StoreBase):
         session goes on: its status stays in_progress until the whole session closes, and a resume
         knows the part is done."""
         self._write("update sessions set ended_at = ? where id = ?", [ended_at, session_id])
+
+    def set_summary(self, session_id: int, summary: Mapping[str, Any]) -> None:
+        """A game's own measures of the session (mental games: breaths, SUDS, calm time), as JSON."""
+        self._write("update sessions set summary = ? where id = ?", [json.dumps(summary, allow_nan=False), session_id])
+
+    def session_summaries(self, session_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Session id -> the game's stored summary, for those of the sessions that have one."""
+        marks = ", ".join("?" * len(session_ids))
+        rows = self._query(
+            f"select id, summary from sessions where summary is not null and id in ({marks})", list(session_ids)
+        )
+        return {int(r["id"]): json.loads(r["summary"]) for r in rows}
 
     def session(self, session_id: int) -> SessionRow:
         (row,) = self._query(f"select {SESSION_COLUMNS} from sessions where id = ?", [session_id])

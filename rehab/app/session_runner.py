@@ -689,6 +689,18 @@ class _Sets:
             raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
 
 
+def _record_summary(store: Store, session_id: int, summary: dict[str, Any]) -> None:
+    """A mental game's own measures, and its breathing rate per minute as the stream reports plot
+    (the ratings in it are stored one by one as they are given, so they are left out here)."""
+    kept = {key: value for key, value in summary.items() if key != "rating_list"}
+    if kept:
+        store.set_summary(session_id, kept)
+    rates = summary.get("rate_by_minute_bpm") or []
+    if rates:
+        # each minute's rate at that minute's middle, seconds from the first breath
+        store.add_stream(session_id, "breathing_rate", "1/min", [60.0 * i + 30.0 for i in range(len(rates))], rates)
+
+
 def _device_lost(played: PlayResult) -> bool:
     """The set ended with its device lost and not back (a lost device pauses the game until it ends)."""
     kinds = [e.kind for e in played.events if e.kind in ("lost", "reconnected")]
@@ -780,6 +792,7 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
     )
     with walk.store.transaction(f"{kind} end"):
         _record(walk.store, session_id, played, 0.0)
+        _record_summary(walk.store, session_id, played.extras)
         walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
 
