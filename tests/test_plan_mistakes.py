@@ -51,11 +51,9 @@ max_deg = 60
 [breathing]
 game = "breathe"
 minutes = 5
-
-[[outcome_measures]]
-measure = "oks"
-every_days = 28
 """
+#: the same plan asking the Oxford Knee Score every four weeks
+WITH_OKS = KNEE + '\n[[outcome_measures]]\nmeasure = "oks"\nevery_days = 28\n'
 
 
 def installed() -> dict[str, str]:
@@ -73,15 +71,15 @@ def line_of(text: str, needle: str) -> int:
     return next(i for i, line in enumerate(text.splitlines(), start=1) if needle in line)
 
 
-def one_mistake(old: str, new: str) -> str:
-    assert KNEE.count(old) == 1
-    return KNEE.replace(old, new)
+def one_mistake(old: str, new: str, plan: str = KNEE) -> str:
+    assert plan.count(old) == 1
+    return plan.replace(old, new)
 
 
 def test_the_good_plan_is_valid_with_the_installed_games():
     plan = parse_text(KNEE, "knee.toml", installed())
     assert plan.games() == ["squat", "breathe"]
-    assert plan.outcome_measures == (OutcomeSchedule("oks", 28),)
+    assert parse_text(WITH_OKS, "knee.toml", installed()).outcome_measures == (OutcomeSchedule("oks", 28),)
 
 
 # -- 1. games and movements -------------------------------------------------------------------
@@ -168,7 +166,6 @@ def test_a_misspelt_field_names_the_right_one_and_nothing_else():
     [
         ('side = "right"', 'sid = "right"', "exercise[1].sid", "side"),
         ("target_deg = 40", "target_dg = 40", "exercise[1].target_dg", "target_deg"),
-        ("every_days = 28", "every_day = 28", "outcome_measures[1].every_day", "every_days"),
         ("[breathing]", "[breathng]", "breathng", "breathing"),
         ("pain_stop_rise = 2", "pain_stop_rse = 2", "safety.pain_stop_rse", "pain_stop_rise"),
     ],
@@ -242,9 +239,6 @@ def test_an_unknown_movement_does_not_also_misjudge_the_ceiling():
         ("sets = 2", "sets = 0", "exercise[1].sets", "sets = 0"),
         ("every_sessions = 2", "every_sessions = 99", "exercise[1].progression.every_sessions", "every_sessions"),
         ("minutes = 5", "minutes = 500", "breathing.minutes", "minutes = 500"),
-        ('measure = "oks"', 'measure = "okss"', "outcome_measures[1].measure", "okss"),
-        ("every_days = 28", "every_days = 400", "outcome_measures[1].every_days", "every_days"),
-        ("every_days = 28\n", "", "outcome_measures[1].every_days", "[[outcome_measures]]"),
     ],
 )
 def test_every_message_carries_its_line(old, new, field, line_needle):
@@ -306,7 +300,7 @@ def test_a_goal_below_the_target_is_refused():
 
 
 def test_outcome_measures_are_kept_in_the_stored_version(tmp_path):
-    text = KNEE + '\n[[outcome_measures]]\nmeasure = "phq9"\nevery_days = 14\n'
+    text = WITH_OKS + '\n[[outcome_measures]]\nmeasure = "phq9"\nevery_days = 14\n'
     plan = parse_text(text, "knee.toml", installed())
     assert plan.outcome_measures == (OutcomeSchedule("oks", 28), OutcomeSchedule("phq9", 14))
     assert plan.to_dict()["outcome_measures"] == [
@@ -323,7 +317,7 @@ def test_outcome_measures_are_kept_in_the_stored_version(tmp_path):
 
 
 def test_a_plan_without_outcome_measures_stores_as_before():
-    plan = parse_text(KNEE.split("[[outcome_measures]]")[0])
+    plan = parse_text(KNEE)
     assert plan.outcome_measures == () and "outcome_measures" not in plan.to_dict()
     assert from_dict(plan.to_dict()) == plan
 
@@ -340,13 +334,28 @@ def test_a_plan_without_outcome_measures_stores_as_before():
     ],
 )
 def test_each_outcome_measure_mistake_is_one_line(addition, expected):
-    text = KNEE + "\n[[outcome_measures]]\n" + addition + "\n"
+    text = WITH_OKS + "\n[[outcome_measures]]\n" + addition + "\n"
     [message] = problems(text)
     assert message.startswith("knee.toml, line ") and expected in message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "field", "line_needle"),
+    [
+        ('measure = "oks"', 'measure = "okss"', "outcome_measures[1].measure", "okss"),
+        ("every_days = 28", "every_days = 400", "outcome_measures[1].every_days", "every_days"),
+        ("every_days = 28\n", "", "outcome_measures[1].every_days", "[[outcome_measures]]"),
+        ("every_days = 28", "every_day = 28", "outcome_measures[1].every_day", "every_day"),
+    ],
+)
+def test_outcome_measure_messages_carry_their_line(old, new, field, line_needle):
+    text = one_mistake(old, new, WITH_OKS)
+    [message] = problems(text)
+    assert message.startswith(f"knee.toml, line {line_of(text, line_needle)}: {field}: ")
+
+
 def test_outcome_measures_must_be_a_list_of_tables():
-    text = KNEE.split("[[outcome_measures]]")[0] + '[outcome_measures]\nmeasure = "oks"\nevery_days = 28\n'
+    text = KNEE + '\n[outcome_measures]\nmeasure = "oks"\nevery_days = 28\n'
     assert problems(text) == [
         f"knee.toml, line {line_of(text, '[outcome_measures]')}: outcome_measures: must be a list of "
         "[[outcome_measures]] tables; allowed: [[outcome_measures]] tables"
