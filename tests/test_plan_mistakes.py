@@ -375,3 +375,24 @@ def test_the_templates_schedule_the_agreed_questionnaires():
         plan = parse_text(template_text(name), f"{name}.toml", installed())
         assert [(s.measure, s.every_days) for s in plan.outcome_measures] == schedules
         assert {s.measure for s in plan.outcome_measures} <= set(OUTCOME_MEASURE_IDS)
+
+
+def test_a_target_overridden_past_the_goal_stays_readable(tmp_path, capsys):
+    """In a file a goal below the target is a typo; in the store it is the therapist's override (the
+    target was raised past where progression would stop), and the patient's plan must still load."""
+    plan = tmp_path / "knee.toml"
+    plan.write_text(KNEE)
+    home = ["--home", str(tmp_path / "home")]
+    assert main([*home, "plan", "assign", str(plan), "--patient", "P1"]) == 0
+    override = ["plan", "override", "--patient", "P1", "--exercise", "1", "--target", "65"]
+    assert main([*home, *override, "--reason", "moving well in clinic"]) == 0
+    assert main([*home, "plan", "show", "P1"]) == 0
+    assert "target 65°, ceiling 70°" in capsys.readouterr().out
+    store = Store.open(tmp_path / "home" / DB_FILENAME)
+    try:
+        stored = current_plan(store, "P1")
+    finally:
+        store.close()
+    assert stored is not None and stored.plan.exercise[0].target_deg == 65
+    with pytest.raises(PlanError, match=r"max_deg: 60 is below the target \(65°\)"):
+        parse_text(one_mistake("target_deg = 40", "target_deg = 65"), "knee.toml")
