@@ -1,12 +1,16 @@
 """Exercise plans: what a physiotherapist prescribes, read from TOML into frozen dataclasses.
 
 A plan is safety-critical input written by hand, so validation is strict: unknown fields are
-refused (a typo such as ``ceilng_deg`` must not silently drop a safety limit), every number has an
-allowed range, and each problem names the file, the line, the field and what is allowed. tomllib
-reports lines only for syntax errors, so ``_LineIndex`` finds the line of a key or table itself.
+refused (a typo such as ``ceilng_deg`` must not silently drop a safety limit; the closest allowed
+name is suggested), every number has an allowed range, games and movements must exist, and each
+problem names the file, the line, the field and what is allowed, once: what only follows from a
+problem already reported is left out. tomllib reports lines only for syntax errors, so
+``_LineIndex`` finds the line of a key or table itself.
 
-The same validator reads a plan back from the store (a dict, no file), so a stored plan is always
-one that would pass ``rehab plan validate``.
+The same validator reads a plan back from the store (a dict, no file), so a stored plan passes
+the same checks, with two exceptions that keep a patient's history readable: the installed games
+are not consulted (a session refuses a plan whose game is gone, ``games_not_installed``), and a
+target raised past the progression's goal by ``rehab plan override`` is accepted.
 """
 
 from __future__ import annotations
