@@ -1,101 +1,70 @@
 """One patient's period read from the store into frozen values that every report format shares.
 
-Reading happens once, through the store's period queries (one per table), so a year of daily
-sessions (about 22,000 reps) loads in a fraction of a second; the writers never touch the database.
+Reading happens once, through the store's period queries (one per table, ``period.py``), so a year of
+daily sessions (about 22,000 reps) loads in a fraction of a second; the writers never touch the
+database. The values are defined in ``model.py`` and re-exported here: writers import from this module.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from progress.pseudonym import pseudonym
+from progress.pseudonym import date_shift_days, pseudonym, shift_day, shift_iso
+from progress.reports.adherence import compute_adherence
+from progress.reports.glance import glance, movement_glances
+from progress.reports.mental import mental_summaries
+from progress.reports.model import (
+    SAFETY_STOPS,
+    STATUS_TEXT,
+    Adherence,
+    Glance,
+    MentalSummary,
+    MovementGlance,
+    OutcomeScore,
+    PlanEvent,
+    PlanVersion,
+    Rating,
+    ReportData,
+    ReportHeader,
+    SessionSummary,
+    VisitSummary,
+    WeekAdherence,
+)
+from progress.reports.outcomes import outcome_scores
+from progress.reports.period import PeriodRows, read_period
+from progress.reports.visits import session_status_key, visit_summaries
 from progress.store import PlanVersionRow, RatingRow, SessionRow, Store, StoredRep
 from rehab.core.errors import RehabError
+
+__all__ = [
+    "SAFETY_STOPS",
+    "STATUS_TEXT",
+    "Adherence",
+    "Glance",
+    "MentalSummary",
+    "MovementGlance",
+    "OutcomeScore",
+    "PlanEvent",
+    "PlanVersion",
+    "Rating",
+    "ReportData",
+    "ReportError",
+    "ReportHeader",
+    "SessionSummary",
+    "VisitSummary",
+    "WeekAdherence",
+    "adherence",
+    "days",
+    "load_report",
+    "parse_day",
+]
 
 
 class ReportError(RehabError):
     """The report cannot be made as asked (unknown patient, no sessions in the period)."""
-
-
-@dataclass(frozen=True)
-class SessionSummary:
-    """One session with its reps summarised; angles in degrees. Aggregates are None without reps."""
-
-    session_id: int
-    day: date
-    started_at: str  # ISO timestamp, or only the date when pseudonymised
-    ended_at: str | None
-    kind: str  # physical or mental
-    game: str
-    movement: str
-    side: str | None
-    status: str
-    target_deg: float | None
-    plan_version: int | None
-    prescribed_reps: int | None
-    reps: int
-    successes: int
-    best_peak_deg: float | None
-    mean_peak_deg: float | None
-    best_rom_deg: float | None
-    mean_rom_deg: float | None
-    pain_before: float | None
-    pain_after: float | None
-
-
-@dataclass(frozen=True)
-class Rating:
-    day: date
-    at: str
-    kind: str
-    value: float
-    session_id: int | None
-    t: float | None
-    moment: str
-
-
-@dataclass(frozen=True)
-class PlanVersion:
-    version: int
-    effective_from: date
-    sessions_per_week: int
-    goals_deg: dict[str, float]  # angle name -> goal peak angle
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """What a report shows. ``patient`` is the id, or its pseudonym when pseudonymised."""
-
-    patient: str
-    pseudonymized: bool
-    start: date
-    end: date
-    generated_at: str
-    sessions: tuple[SessionSummary, ...]
-    reps: tuple[StoredRep, ...]  # in session then rep order
-    ratings: tuple[Rating, ...]
-    plans: tuple[PlanVersion, ...]
-    #: session id -> (seconds, breaths per minute) for mental sessions
-    breathing: dict[int, tuple[tuple[float, ...], tuple[float, ...]]]
-
-    @property
-    def movements(self) -> list[str]:
-        return sorted({s.movement for s in self.sessions if s.kind == "physical" and s.reps})
-
-    def plan_on(self, day: date) -> PlanVersion | None:
-        current = None
-        for plan in self.plans:
-            if plan.effective_from <= day:
-                current = plan
-        return current
-
-    def goal_deg(self, movement: str, day: date) -> float | None:
-        plan = self.plan_on(day)
-        return plan.goals_deg.get(movement) if plan else None
 
 
 def parse_day(text: str, what: str) -> date:
@@ -113,77 +82,147 @@ def load_report(
     start: date | None = None,
     end: date | None = None,
     pseudonymize: bool = False,
+    header: ReportHeader | None = None,
 ) -> ReportData:
-    """Read one patient's sessions between ``start`` and ``end`` (inclusive dates, local to each session)."""
+    """Read one patient's sessions between ``start`` and ``end`` (inclusive dates, local to each session).
+
+    Pseudonymised, the id becomes its pseudonym and every date moves by the patient's secret shift
+    (``progress.pseudonym.date_shift_days``); times of day are left out."""
     if start and end and start > end:
         raise ReportError(f"the period is empty: --from {start} is after --to {end}")
     if not store.has_patient(patient_id):
         raise ReportError(f"no patient {patient_id!r} in this database ('rehab patients list' shows who is there)")
     lo, hi = (start or date.min).isoformat(), (end or date.max).isoformat()
-    reps = store.reps_between(patient_id, lo, hi)
-    ratings = [_rating(row, pseudonymize) for row in store.ratings_between(patient_id, lo, hi)]
-    versions = store.plan_versions(patient_id)
-    sessions = _summaries(
-        store.sessions_between(patient_id, lo, hi),
-        reps,
-        ratings,
-        {row.id: row.version for row in versions},
-        store.prescribed_reps_between(patient_id, lo, hi),
-        pseudonymize,
-    )
-    if not sessions:
-        period = f" between {lo if start else 'the start'} and {hi if end else 'today'}" if start or end else ""
-        raise ReportError(f"patient {patient_id!r} has no sessions{period}: nothing to report")
+    shift = date_shift_days(store.pseudonym_secret(), patient_id) if pseudonymize else 0
+    rows = read_period(store, patient_id, lo, hi, shift)
+    if not rows.sessions and not rows.visits:
+        between = f" between {lo if start else 'the start'} and {hi if end else 'today'}" if start or end else ""
+        raise ReportError(f"patient {patient_id!r} has no sessions{between}: nothing to report")
+    first_day = min([_day(s.started_at) for s in rows.sessions] + [_day(v.started_at) for v in rows.visits])
+    last_day = max([_day(s.started_at) for s in rows.sessions] + [_day(v.started_at) for v in rows.visits])
+    period = (shift_day(start, shift) if start else first_day, shift_day(end, shift) if end else last_day)
     shown = pseudonym(store.pseudonym_secret(), patient_id) if pseudonymize else patient_id
-    return ReportData(
-        patient=shown,
+    header = _pseudonymous_header(header, shift) if pseudonymize else header or ReportHeader()
+    return _assemble(store, rows, shown, period, shift_iso(generated_at, shift), pseudonymize, header, shift)
+
+
+def _assemble(
+    store: Store,
+    rows: PeriodRows,
+    patient: str,
+    period: tuple[date, date],
+    generated_at: str,
+    pseudonymize: bool,
+    header: ReportHeader,
+    shift: int,
+) -> ReportData:
+    ratings = tuple(_rating(row) for row in rows.ratings)
+    plan_versions = {row.id: row.version for row in rows.plans}
+    visits = {v.id: v for v in rows.visits}
+    status_keys = {s.id: session_status_key(s, visits.get(s.visit_id or "")) for s in rows.sessions}
+    sessions = _summaries(rows, ratings, plan_versions, status_keys)
+    plans = tuple(_plan(row) for row in rows.plans)
+    visit_rows = visit_summaries(rows.visits, rows.sessions, ratings, plan_versions)
+
+    def plan_on(day: date) -> PlanVersion | None:
+        return next((p for p in reversed(plans) if p.effective_from <= day), None)
+
+    adherence_ = compute_adherence(*period, visit_rows, sessions, plan_on)
+    outcomes = outcome_scores(rows.outcomes)
+    end_plan = plan_on(period[1])
+    movements = movement_glances(sessions, rows.reps, end_plan.goals_deg if end_plan else {})
+    data = ReportData(
+        patient=patient,
         pseudonymized=pseudonymize,
-        start=start or sessions[0].day,
-        end=end or sessions[-1].day,
+        start=period[0],
+        end=period[1],
         generated_at=generated_at[:10] if pseudonymize else generated_at,
-        sessions=tuple(sessions),
-        reps=tuple(reps),
-        ratings=tuple(ratings),
-        plans=tuple(_plan(row) for row in versions),
-        breathing=_breathing(store, sessions),
+        sessions=_without_times(sessions) if pseudonymize else sessions,
+        reps=rows.reps,
+        ratings=tuple(_date_only(r) for r in ratings) if pseudonymize else ratings,
+        plans=plans,
+        breathing=_breathing(store, sessions, rows.summaries),
+        visits=tuple(_date_only(v) for v in visit_rows) if pseudonymize else visit_rows,
+        adherence=adherence_,
+        mental=mental_summaries(rows.sessions, status_keys, rows.summaries, ratings),
+        outcomes=tuple(_date_only(o) for o in outcomes) if pseudonymize else outcomes,
+        glance=glance(movements, adherence_, ratings, plans, outcomes, period),
+        header=header,
+        date_shift_days=shift,
+    )
+    return data
+
+
+def _pseudonymous_header(header: ReportHeader | None, shift: int) -> ReportHeader:
+    """Clinic and clinician are left out (with the dates they would narrow down who the patient is);
+    the diagnosis and the side stay, as a reader of the data needs them; the surgery date moves."""
+    if header is None:
+        return ReportHeader()
+    surgery = shift_day(header.surgery_date, shift) if header.surgery_date else None
+    return ReportHeader(None, None, header.diagnosis, header.operated_side, surgery)
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+def _date_only(value: Any) -> Any:
+    """The same value with its ``at`` or ``started_at`` cut to the date: pseudonymised reports give
+    no time of day."""
+    from dataclasses import replace
+
+    name = "at" if hasattr(value, "at") else "started_at"
+    return replace(value, **{name: getattr(value, name)[:10]})
+
+
+def _without_times(sessions: tuple[SessionSummary, ...]) -> tuple[SessionSummary, ...]:
+    from dataclasses import replace
+
+    return tuple(
+        replace(s, started_at=s.started_at[:10], ended_at=s.ended_at[:10] if s.ended_at else None) for s in sessions
     )
 
 
 def _summaries(
-    rows: list[SessionRow],
-    reps: list[StoredRep],
-    ratings: list[Rating],
-    plan_versions: dict[int, int],
-    prescribed: dict[int, int],
-    pseudonymize: bool,
-) -> list[SessionSummary]:
+    rows: PeriodRows, ratings: tuple[Rating, ...], plan_versions: dict[int, int], status_keys: dict[int, str]
+) -> tuple[SessionSummary, ...]:
     reps_by_session: dict[int, list[StoredRep]] = defaultdict(list)
-    for rep in reps:
+    for rep in rows.reps:
         reps_by_session[rep.session_id].append(rep)
     pain = {(r.session_id, r.moment): r.value for r in ratings if r.kind == "pain" and r.session_id is not None}
-    summaries = []
-    for row in rows:
-        session_reps = reps_by_session.get(row.id, [])
-        summaries.append(
-            SessionSummary(
-                session_id=row.id,
-                day=date.fromisoformat(row.started_at[:10]),
-                started_at=row.started_at[:10] if pseudonymize else row.started_at,
-                ended_at=row.ended_at[:10] if pseudonymize and row.ended_at else row.ended_at,
-                kind=row.kind or "physical",
-                game=row.game,
-                movement=row.movement,
-                side=row.side,
-                status=row.status,
-                target_deg=row.target_deg,
-                plan_version=plan_versions.get(row.plan_id) if row.plan_id is not None else None,
-                prescribed_reps=prescribed.get(row.id),
-                pain_before=pain.get((row.id, "before")),
-                pain_after=pain.get((row.id, "after")),
-                **_rep_summary(session_reps),
-            )
-        )
-    return summaries
+    return tuple(
+        _summary(row, reps_by_session.get(row.id, []), pain, plan_versions, rows.prescribed_reps, status_keys[row.id])
+        for row in rows.sessions
+    )
+
+
+def _summary(
+    row: SessionRow,
+    reps: list[StoredRep],
+    pain: dict[tuple[int, str], float],
+    plan_versions: dict[int, int],
+    prescribed: dict[int, int],
+    status_key: str,
+) -> SessionSummary:
+    return SessionSummary(
+        session_id=row.id,
+        day=_day(row.started_at),
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        kind=row.kind or "physical",
+        game=row.game,
+        movement=row.movement,
+        side=row.side or None,
+        status=row.status,
+        target_deg=row.target_deg if row.kind == "physical" else None,
+        plan_version=plan_versions.get(row.plan_id) if row.plan_id is not None else None,
+        prescribed_reps=prescribed.get(row.id) if row.kind == "physical" else None,
+        pain_before=pain.get((row.id, "before")),
+        pain_after=pain.get((row.id, "after")),
+        status_key=status_key,
+        visit_id=row.visit_id,
+        **_rep_summary(reps),
+    )
 
 
 def _rep_summary(reps: list[StoredRep]) -> dict[str, Any]:
@@ -199,20 +238,27 @@ def _rep_summary(reps: list[StoredRep]) -> dict[str, Any]:
     }
 
 
-def _breathing(store: Store, sessions: list[SessionSummary]) -> dict[int, tuple[tuple[float, ...], tuple[float, ...]]]:
-    """Session id -> (seconds, breaths per minute) for the mental sessions that recorded it."""
+def _breathing(
+    store: Store, sessions: tuple[SessionSummary, ...], summaries: dict[int, dict[str, Any]]
+) -> dict[int, tuple[tuple[float, ...], tuple[float, ...]]]:
+    """Session id -> (seconds, breaths per minute) for the mental sessions that measured it: the
+    stored stream, else the game's per-minute rates (each at its minute's middle)."""
     breathing = {}
     for session in sessions:
-        if session.kind == "mental":
-            for stream in store.streams(session.session_id, "breathing_rate"):
-                breathing[session.session_id] = (stream.t, stream.values)
+        if session.kind != "mental":
+            continue
+        for stream in store.streams(session.session_id, "breathing_rate"):
+            breathing[session.session_id] = (stream.t, stream.values)
+        rates = summaries.get(session.session_id, {}).get("rate_by_minute_bpm") or []
+        if session.session_id not in breathing and rates:
+            breathing[session.session_id] = (tuple(60.0 * i + 30.0 for i in range(len(rates))), tuple(rates))
     return breathing
 
 
-def _rating(row: RatingRow, pseudonymize: bool) -> Rating:
+def _rating(row: RatingRow) -> Rating:
     return Rating(
-        day=date.fromisoformat(row.at[:10]),
-        at=row.at[:10] if pseudonymize else row.at,
+        day=_day(row.at),
+        at=row.at,
         kind=row.kind,
         value=row.value,
         session_id=row.session_id,
@@ -223,12 +269,24 @@ def _rating(row: RatingRow, pseudonymize: bool) -> Rating:
 
 def _plan(row: PlanVersionRow) -> PlanVersion:
     goals = {str(k): float(v) for k, v in (row.body.get("goals_deg") or {}).items()}
+    plan = row.body.get("plan") or {}
     return PlanVersion(
         version=row.version,
-        effective_from=date.fromisoformat(row.effective_from),
+        effective_from=_day(row.effective_from),
         sessions_per_week=row.sessions_per_week,
         goals_deg=goals,
+        reason=str(row.body.get("reason") or ""),
+        changes=tuple(_change_text(c) for c in row.body.get("changes") or []),
+        title=str(plan["title"]) if isinstance(plan, dict) and plan.get("title") else None,
     )
+
+
+def _change_text(change: Any) -> str:
+    """A stored progression change in words: "Knee bend: target_deg 90 -> 95 (3 sessions at target)"."""
+    if not isinstance(change, dict):
+        return str(change)
+    text = f"{change.get('name', '')}: {change.get('field', '')} {change.get('old', '')} -> {change.get('new', '')}"
+    return text + (f" ({change['reason']})" if change.get("reason") else "")
 
 
 def days(start: date, end: date) -> list[date]:
@@ -236,11 +294,12 @@ def days(start: date, end: date) -> list[date]:
 
 
 def adherence(data: ReportData) -> tuple[dict[date, int], dict[date, float]]:
-    """Sessions done per day, and sessions prescribed per day (the weekly prescription spread over 7 days)."""
+    """Guided sessions completed per day, and sessions prescribed per day (the weekly prescription
+    spread over 7 days). ``data.adherence`` holds the weekly and overall counts."""
     done: dict[date, int] = defaultdict(int)
-    for session in data.sessions:
-        if session.status == "completed" or session.reps:
-            done[session.day] += 1
+    for visit in data.visits:
+        if visit.status == "completed":
+            done[visit.day] += 1
     prescribed = {}
     for day in days(data.start, data.end):
         plan = data.plan_on(day)
