@@ -1,0 +1,173 @@
+"""Drawing a questionnaire screen (``rehab.engine.questionnaire_scene.QuestionView``): the intro, one
+question with every answer as a big button, or the safety card.
+
+Layout first, drawing second: ``layout`` places every line of text and every button, wrapping by
+the font's real widths and shrinking the whole screen only when the patient's text scale
+(``rehab.engine.hud.set_font_scale``) would push something off it, so no text is ever clipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pygame
+
+from rehab.engine.hud import font
+from rehab.engine.palette import PALETTE, Color
+from rehab.engine.questionnaire_scene import QuestionView
+
+MARGIN = 40
+GAP = 12
+PAD = 10
+#: the width of the key badge ("0", "1", ...) at the left of each answer button
+BADGE = 64
+#: nominal text sizes (times the font scale): the question stays >= 32 px at the default scale
+QUESTION, CHOICE, SMALL, TITLE = 44, 40, 26, 52
+#: the layout shrinks in these steps until it fits (only at large font scales)
+SHRINK_STEPS = tuple(1.0 - 0.05 * i for i in range(15))
+
+
+@dataclass(frozen=True)
+class TextBox:
+    words: str
+    size: int  # nominal size given to ``hud.font`` (times the font scale)
+    rect: pygame.Rect
+    color: Color
+
+
+@dataclass(frozen=True)
+class Layout:
+    texts: tuple[TextBox, ...]
+    buttons: tuple[pygame.Rect, ...]
+    #: how much the layout had to shrink to fit (1.0: not at all)
+    scale: float
+
+
+def wrap_px(words: str, size: int, width: int) -> list[str]:
+    """``words`` broken at spaces into lines no wider than ``width`` pixels at ``size``; a word too
+    long for a line on its own is broken inside."""
+    face = font(size)
+    rows: list[str] = []
+    for word in words.split():
+        if rows and face.size(rows[-1] + " " + word)[0] <= width:
+            rows[-1] += " " + word
+            continue
+        while face.size(word)[0] > width and len(word) > 1:
+            cut = max([1, *(n for n in range(1, len(word)) if face.size(word[:n])[0] <= width)])
+            rows.append(word[:cut])
+            word = word[cut:]
+        rows.append(word)
+    return rows or [""]
+
+
+class _Flow:
+    """Places text top-down in a column, remembering every box."""
+
+    def __init__(self, left: int, width: int, top: int) -> None:
+        self.left, self.width, self.y = left, width, top
+        self.texts: list[TextBox] = []
+
+    def para(self, words: str, size: int, color: Color, centre: bool = False) -> None:
+        line_h = font(size).get_linesize()
+        for line in wrap_px(words, size, self.width):
+            w, h = font(size).size(line)
+            x = self.left + (self.width - w) // 2 if centre else self.left
+            self.texts.append(TextBox(line, size, pygame.Rect(x, self.y, w, h), color))
+            self.y += line_h
+
+    def button(self, label: str, size: int, key: str | None) -> pygame.Rect:
+        inner = self.width - (BADGE + PAD if key is not None else 0) - 2 * PAD
+        lines = wrap_px(label, size, inner)
+        line_h = font(size).get_linesize()
+        rect = pygame.Rect(self.left, self.y, self.width, len(lines) * line_h + 2 * PAD)
+        x = rect.left + PAD + (BADGE + PAD if key is not None else 0)
+        if key is not None:
+            w, h = font(size).size(key)
+            badge = pygame.Rect(rect.left + PAD, rect.top + PAD, BADGE, line_h)
+            self.texts.append(TextBox(key, size, pygame.Rect(badge.centerx - w // 2, badge.top, w, h), PALETTE.target))
+        for row, line in enumerate(lines):
+            w, h = font(size).size(line)
+            left = x if key is not None else rect.centerx - w // 2
+            self.texts.append(TextBox(line, size, pygame.Rect(left, rect.top + PAD + row * line_h, w, h), PALETTE.text))
+        self.y = rect.bottom + GAP
+        return rect
+
+
+def layout(view: QuestionView, size: tuple[int, int]) -> Layout:
+    """Where everything goes on a surface of ``size``: at full size if it fits, else shrunk just enough."""
+    for scale in SHRINK_STEPS:
+        placed = _place(view, size, scale)
+        if placed is not None:
+            return placed
+    return _place(view, size, SHRINK_STEPS[-1], force=True) or Layout((), (), SHRINK_STEPS[-1])
+
+
+def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool = False) -> Layout | None:
+    width, height = size
+    flow = _Flow(MARGIN, width - 2 * MARGIN, 16)
+    buttons: list[pygame.Rect] = []
+
+    def s(nominal: int) -> int:
+        return max(8, round(nominal * scale))
+
+    if view.phase == "intro":
+        flow.para(view.title, s(TITLE), PALETTE.text, centre=True)
+        flow.y += GAP * 2
+        flow.para(view.intro, s(QUESTION), PALETTE.text)
+        flow.y += GAP * 2
+        buttons.append(flow.button("Begin", s(QUESTION), None))
+    elif view.phase == "safety":
+        flow.y += GAP * 2
+        flow.para(view.safety_text, s(QUESTION), PALETTE.text)
+        flow.y += GAP * 2
+        buttons.append(flow.button("Continue", s(QUESTION), None))
+    else:
+        flow.para(f"Question {view.number} of {view.count}", s(SMALL), PALETTE.muted)
+        flow.y += GAP // 2
+        flow.para(view.question, s(QUESTION), PALETTE.text)
+        flow.y += GAP
+        buttons.extend(flow.button(label, s(CHOICE), key) for key, label in view.choices)
+    hint = _Flow(MARGIN, width - 2 * MARGIN, 0)
+    hint.para(_hint(view), s(SMALL), PALETTE.muted, centre=True)
+    hint_h = hint.y
+    if flow.y - GAP > height - hint_h - 8 and not force:
+        return None
+    shift = height - 8 - hint_h
+    texts = flow.texts + [TextBox(t.words, t.size, t.rect.move(0, shift), t.color) for t in hint.texts]
+    return Layout(tuple(texts), tuple(buttons), scale)
+
+
+def _hint(view: QuestionView) -> str:
+    if view.phase == "intro":
+        return "Press Enter, click Begin, or raise a hand over it and hold it there. Esc stops."
+    if view.phase == "safety":
+        return "Press any key to go on."
+    if view.hand_waiting:
+        return "Lower your hand, then point at your next answer."
+    back = "  Backspace: the question before." if view.number > 1 else ""
+    return f"Press the answer's number, or Up / Down, then Enter. Or hold a hand on it.{back}  Esc stops."
+
+
+def draw_questionnaire(surface: pygame.Surface, view: QuestionView) -> tuple[pygame.Rect, ...]:
+    """Draw ``view``; returns the button rectangles (for clicks), top to bottom."""
+    surface.fill(PALETTE.background_top)
+    placed = layout(view, surface.get_size())
+    for index, rect in enumerate(placed.buttons):
+        _draw_button(surface, view, index, rect)
+    if view.phase == "safety":
+        card = pygame.Rect(MARGIN // 2, 8, surface.get_width() - MARGIN, placed.buttons[0].top - 12)
+        pygame.draw.rect(surface, PALETTE.accent, card, width=3, border_radius=16)
+    for box in placed.texts:
+        surface.blit(font(box.size).render(box.words, True, box.color), box.rect)
+    return placed.buttons
+
+
+def _draw_button(surface: pygame.Surface, view: QuestionView, index: int, rect: pygame.Rect) -> None:
+    chosen_before = view.phase == "question" and view.given == index
+    pygame.draw.rect(surface, PALETTE.weight if chosen_before else PALETTE.panel, rect, border_radius=14)
+    if view.hover == index and view.hover_share > 0:
+        fill = pygame.Rect(rect.left, rect.top, int(rect.width * view.hover_share), rect.height)
+        pygame.draw.rect(surface, PALETTE.good, fill, border_radius=14)
+    on = view.cursor == index and view.phase == "question"
+    edge = PALETTE.target if on or view.hover == index else PALETTE.gauge_back
+    pygame.draw.rect(surface, edge, rect, width=5 if on else 2, border_radius=14)
