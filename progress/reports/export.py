@@ -42,8 +42,9 @@ def export(
     if fmt == "fhir":
         from progress.reports.fhir import write_fhir
 
-        count = write_fhir(data, out)
-        return Exported(data, (out,), f"Bundle with 1 Patient and {count} Observations, valid FHIR R4B")
+        counts = write_fhir(data, out)
+        listed = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in counts.items())
+        return Exported(data, (out,), f"Bundle with {listed}, valid FHIR R4B")
     if fmt == "pdf":
         from progress.reports.pdf import write_pdf
 
