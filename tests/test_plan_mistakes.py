@@ -130,10 +130,6 @@ def test_a_stored_plan_is_read_back_even_when_its_game_is_gone():
     assert games_not_installed(parse_text(KNEE), installed()) == ""
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs rehab/app/session_runner.py (not this helper's file) to refuse with games_not_installed",
-)
 def test_a_session_refuses_a_stored_plan_whose_game_is_not_installed(tmp_path, capsys):
     store = Store.open(tmp_path / DB_FILENAME)
     plan = parse_text(

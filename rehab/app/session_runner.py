@@ -39,7 +39,7 @@ from typing import Any
 
 from progress.store import ExerciseProgress, SessionRow, Store, tell_once_per_wait
 from rehab.app.plan_versions import AssignedPlan, assign, current_plan, plan_by_id
-from rehab.app.plans import ExercisePlan, Plan
+from rehab.app.plans import ExercisePlan, Plan, games_not_installed
 from rehab.app.progression import Change, Outcome, apply, propose
 from rehab.core.clock import Clock
 from rehab.core.errors import RehabError
@@ -205,6 +205,10 @@ def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> S
         raise SessionError(
             f"patient {patient_id} has no plan; assign one with 'rehab plan assign FILE --patient {patient_id}'"
         )
+    missing = games_not_installed(assigned.plan, ctx.games)
+    if missing:
+        # a part silently skipped would read as a session done: refuse, before anything is stored
+        raise SessionError(f"plan version {assigned.version} cannot be run: {missing}")
     walk = _Walk(ctx, patient_id, assigned, group, resume=resume, window_start=since.isoformat(timespec="seconds"))
     return _Runner(walk).run()
 
