@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from progress.reports.data import ReportData, load_report
+from progress.reports.data import ReportData, ReportHeader, load_report
 from progress.reports.output import writable_file
 from progress.store import Store
 
@@ -29,11 +29,12 @@ def export(
     start: date | None = None,
     end: date | None = None,
     pseudonymize: bool = False,
+    header: ReportHeader | None = None,
 ) -> Exported:
     """Write one report. ``generated_at`` is passed in: report logic never reads the clock."""
     if fmt != "csv":
         writable_file(out)  # before any work, so a typo in --out fails fast
-    data = load_report(store, patient_id, generated_at, start, end, pseudonymize)
+    data = load_report(store, patient_id, generated_at, start, end, pseudonymize, header)
     if fmt == "csv":
         from progress.reports.csv_export import write_csv
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from progress.reports.data import ReportHeader
 
 FORMATS = ("pdf", "csv", "fhir", "html")
+SIDES = ("left", "right", "both")
+#: the files a CSV report writes (progress.reports.csv_export.CSV_FILES, kept here so that --help
+#: does not import the report code); a test checks the two agree
+CSV_FILES = ("sessions.csv", "reps.csv", "ratings.csv", "visits.csv", "mental.csv", "outcomes.csv", "adherence.csv")
+#: longest header text accepted: a name or a diagnosis, not a letter
+MAX_HEADER_TEXT = 200
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         type=Path,
         required=True,
-        help="file to write (for csv: a folder that will hold sessions.csv, reps.csv, ratings.csv)",
+        help="file to write (for csv: a folder that will hold sessions.csv, reps.csv, ratings.csv, visits.csv, "
+        "mental.csv, outcomes.csv and adherence.csv)",
     )
     parser.add_argument("--from", dest="start", metavar="DATE", help="first day to include, YYYY-MM-DD")
     parser.add_argument("--to", dest="end", metavar="DATE", help="last day to include, YYYY-MM-DD")
@@ -30,8 +41,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pseudonymize",
         action="store_true",
-        help="replace the patient id by a stable pseudonym and leave out times of day and devices",
+        help="replace the patient id by a stable pseudonym, move every date by the patient's secret number of "
+        "weeks (intervals and weekdays kept), and leave out times of day, devices, clinic and clinician",
     )
+    header = parser.add_argument_group("report header (all optional)")
+    header.add_argument("--clinic", metavar="NAME", help="clinic name shown on the report")
+    header.add_argument("--clinician", metavar="NAME", help="clinician shown on the report")
+    header.add_argument("--diagnosis", metavar="TEXT", help="diagnosis, in the clinician's words")
+    header.add_argument("--operated-side", choices=SIDES, help="the operated side: left, right or both")
+    header.add_argument("--surgery-date", metavar="DATE", help="date of surgery, YYYY-MM-DD")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = parse_day(args.start, "--from") if args.start else None
     end = parse_day(args.end, "--to") if args.end else None
+    header = _header(args)
     _check_outputs(args.out, args.format, args.force)
 
     from progress.reports.export import export
@@ -52,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"no progress database at {path}: nothing to report (run 'rehab demo' to make one)")
     store = Store.open(path)
     try:
-        done = export(store, args.patient, args.format, args.out, wall_clock_iso(), start, end, args.pseudonymize)
+        done = export(
+            store, args.patient, args.format, args.out, wall_clock_iso(), start, end, args.pseudonymize, header
+        )
     finally:
         store.close()
     data = done.data
@@ -69,5 +90,21 @@ def _check_outputs(out: Path, fmt: str, force: bool) -> None:
     if fmt != "csv":
         check_output(out, force)
     elif out.is_dir():
-        for name in ("sessions.csv", "reps.csv", "ratings.csv"):
+        for name in CSV_FILES:
             check_output(out / name, force)
+
+
+def _header(args: argparse.Namespace) -> ReportHeader:
+    """The optional header fields, checked: one plain line for a bad value."""
+    from progress.reports.data import ReportError, ReportHeader, parse_day
+
+    texts = {}
+    for option in ("clinic", "clinician", "diagnosis"):
+        value = getattr(args, option)
+        if value is not None:
+            value = " ".join(value.split())
+            if not value or len(value) > MAX_HEADER_TEXT or not value.isprintable():
+                raise ReportError(f"--{option} must be printable text of 1 to {MAX_HEADER_TEXT} characters on one line")
+        texts[option] = value
+    surgery = parse_day(args.surgery_date, "--surgery-date") if args.surgery_date else None
+    return ReportHeader(surgery_date=surgery, operated_side=args.operated_side, **texts)
