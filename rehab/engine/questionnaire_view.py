@@ -22,7 +22,7 @@ PAD = 10
 #: the width of the key badge ("0", "1", ...) at the left of each answer button
 BADGE = 64
 #: nominal text sizes (times the font scale): the question stays >= 32 px at the default scale
-QUESTION, CHOICE, SMALL, TITLE = 44, 40, 26, 52
+QUESTION, CHOICE, SMALL, TITLE = 48, 42, 28, 56
 #: the layout shrinks in these steps until it fits (only at large font scales)
 SHRINK_STEPS = tuple(1.0 - 0.05 * i for i in range(15))
 
@@ -41,6 +41,8 @@ class Layout:
     buttons: tuple[pygame.Rect, ...]
     #: how much the layout had to shrink to fit (1.0: not at all)
     scale: float
+    #: where the how-to line at the bottom begins: everything else is above it
+    hint_top: int
 
 
 def wrap_px(words: str, size: int, width: int) -> list[str]:
@@ -99,7 +101,7 @@ def layout(view: QuestionView, size: tuple[int, int]) -> Layout:
         placed = _place(view, size, scale)
         if placed is not None:
             return placed
-    return _place(view, size, SHRINK_STEPS[-1], force=True) or Layout((), (), SHRINK_STEPS[-1])
+    return _place(view, size, SHRINK_STEPS[-1], force=True) or Layout((), (), SHRINK_STEPS[-1], size[1])
 
 
 def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool = False) -> Layout | None:
@@ -126,7 +128,10 @@ def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool 
         flow.y += GAP // 2
         flow.para(view.question, s(QUESTION), PALETTE.text)
         flow.y += GAP
-        buttons.extend(flow.button(label, s(CHOICE), key) for key, label in view.choices)
+        for index, (key, label) in enumerate(view.choices):
+            # coming back to change an answer, the patient sees which one they gave
+            shown = f"{label}  (your answer)" if index == view.given else label
+            buttons.append(flow.button(shown, s(CHOICE), key))
     hint = _Flow(MARGIN, width - 2 * MARGIN, 0)
     hint.para(_hint(view), s(SMALL), PALETTE.muted, centre=True)
     hint_h = hint.y
@@ -134,7 +139,7 @@ def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool 
         return None
     shift = height - 8 - hint_h
     texts = flow.texts + [TextBox(t.words, t.size, t.rect.move(0, shift), t.color) for t in hint.texts]
-    return Layout(tuple(texts), tuple(buttons), scale)
+    return Layout(tuple(texts), tuple(buttons), scale, shift)
 
 
 def _hint(view: QuestionView) -> str:
