@@ -287,8 +287,8 @@ def test_every_screen_fits_every_word_at_the_default_and_largest_text(measure_id
                 expected = {"intro": view.intro, "safety": view.safety_text}.get(view.phase, view.question)
                 assert expected.split()[-1] in words  # the last word made it: nothing dropped
                 for box in placed.texts:
-                    assert 0 <= box.rect.left and box.rect.right <= 960, (measure_id, box.words)
-                    assert 0 <= box.rect.top and box.rect.bottom <= 540, (measure_id, box.words)
+                    assert box.rect.left >= 0 and box.rect.right <= 960, (measure_id, box.words)
+                    assert box.rect.top >= 0 and box.rect.bottom <= 540, (measure_id, box.words)
                 for a, b in zip(placed.buttons, placed.buttons[1:], strict=False):
                     assert a.bottom <= b.top  # buttons never overlap
                 above = [t.rect for t in placed.texts if t.rect.top < placed.hint_top]
