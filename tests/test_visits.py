@@ -246,3 +246,15 @@ def test_guided_sessions_stored_before_visits_become_one_visit_per_plan_and_day(
     ]
     sessions = store.sessions("P1")
     assert [s.visit_id for s in sessions] == [visits[0].id, visits[0].id, visits[1].id, None]
+
+
+def test_free_play_of_a_mental_game_is_stored_as_mental_with_its_own_measures(tmp_path):
+    for game in ("breathe", "lift"):
+        args = ["--home", str(tmp_path), "play", game, "--patient", "P1", "--input", "sim", "--headless"]
+        assert main([*args, "--seconds", "40"]) == 0
+    store = Store.open(tmp_path / DB_FILENAME)
+    breathe, lift = store.sessions("P1")
+    assert (breathe.kind, lift.kind) == ("mental", "physical")
+    assert breathe.visit_id is None and breathe.plan_id is None  # free play: no visit, never adherence
+    summary = store.session_summaries([breathe.id])[breathe.id]
+    assert summary["breaths"] >= 2 and "mean_rate_bpm" in summary

@@ -693,16 +693,27 @@ class _Sets:
             raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
 
 
-def _record_summary(store: Store, session_id: int, summary: dict[str, Any]) -> None:
+def record_game_summary(store: Store, session_id: int, summary: dict[str, Any]) -> None:
     """A mental game's own measures, and its breathing rate per minute as the stream reports plot
     (the ratings in it are stored one by one as they are given, so they are left out here)."""
-    kept = {key: value for key, value in summary.items() if key != "rating_list"}
+    kept = {key: _json_safe(value) for key, value in summary.items() if key != "rating_list"}
     if kept:
         store.set_summary(session_id, kept)
     rates = summary.get("rate_by_minute_bpm") or []
     if rates:
         # each minute's rate at that minute's middle, seconds from the first breath
         store.add_stream(session_id, "breathing_rate", "1/min", [60.0 * i + 30.0 for i in range(len(rates))], rates)
+
+
+def _json_safe(value: Any) -> Any:
+    """NaN (a measure that could not be made) as null, so that a summary is always storable as JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(v) for v in value]
+    return value
 
 
 def _device_lost(played: PlayResult) -> bool:
@@ -796,7 +807,7 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
     )
     with walk.store.transaction(f"{kind} end"):
         _record(walk.store, session_id, played, 0.0)
-        _record_summary(walk.store, session_id, played.extras)
+        record_game_summary(walk.store, session_id, played.extras)
         walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
 

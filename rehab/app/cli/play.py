@@ -173,6 +173,7 @@ def _play_and_store(
     from rehab.app.home import prepared_home
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay
+    from rehab.app.session_runner import record_game_summary
     from rehab.engine.mental import store_rating
     from rehab.engine.play import SceneTimes, play
     from rehab.engine.sound import Sounds
@@ -194,7 +195,14 @@ def _play_and_store(
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
         side = args.side if info.sided else ""
         session_id = store.start_session(
-            args.patient, wall_clock_iso(), info.name, exercise.angle_name, side, source.url, exercise.target_deg
+            args.patient,
+            wall_clock_iso(),
+            info.name,
+            exercise.angle_name,
+            side,
+            source.url,
+            exercise.target_deg,
+            kind=info.kind,  # a breathing game is never read as a joint angle in a report
         )
         result = play(
             source,
@@ -214,7 +222,9 @@ def _play_and_store(
             on_rating=lambda rating: store_rating(store, args.patient, session_id, wall_clock_iso(), rating),
         )
         # the angle stream and device events of the play, then its end: kept with the session
-        store.add_recording(session_id, result.streams, result.events)
+        with store.transaction("play end"):
+            store.add_recording(session_id, result.streams, result.events)
+            record_game_summary(store, session_id, result.extras)
         ended = "completed" if result.ended != "stopped by the player" else "stopped"
         store.finish_session(session_id, wall_clock_iso(), ended)
     finally:
