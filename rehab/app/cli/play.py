@@ -171,9 +171,9 @@ def _play_and_store(
     from progress.store import DB_FILENAME, Store, tell_once_per_wait
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import prepared_home
+    from rehab.app.session_runner import record_game_summary
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay
-    from rehab.app.session_runner import record_game_summary
     from rehab.engine.mental import store_rating
     from rehab.engine.play import SceneTimes, play
     from rehab.engine.sound import Sounds
