@@ -185,3 +185,22 @@ def test_a_private_scratch_folder_is_usable_owner_only_and_removed(tmp_path: Pat
         assert folder.parent == tmp_path and mode(folder) == 0o700
         (folder / target.name).write_bytes(b"frames")  # a strict umask must not lock its owner out
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_plan_file_names_its_patient_and_is_owner_only(tmp_path):
+    from rehab.app.cli import main
+
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "plans" / "p.toml"
+        assert (
+            main(
+                ["--home", str(tmp_path), "plan", "new", "--template", "neck-pain"]
+                + ["--patient", "P-0042", "--out", str(out)]
+            )
+            == 0
+        )
+    finally:
+        os.umask(old)
+    assert 'patient = "P-0042"' in out.read_text()
+    assert out.stat().st_mode & 0o777 == 0o600 and out.parent.stat().st_mode & 0o777 == 0o700

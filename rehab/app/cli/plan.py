@@ -101,7 +101,7 @@ def _templates() -> int:
 def _new(args: argparse.Namespace) -> int:
     from rehab.app.cli import CommandError
     from rehab.app.plans import fill_patient, parse_text, template_names, template_text
-    from rehab.core.private_files import check_output
+    from rehab.core.private_files import check_output, make_private_folder, write_private
 
     if args.template not in template_names():
         raise CommandError(f"no template {args.template!r}; templates: {', '.join(template_names())}")
@@ -110,8 +110,9 @@ def _new(args: argparse.Namespace) -> int:
     check_output(args.out, force=True)  # a device, a pipe or a symlink is never written over
     text = fill_patient(template_text(args.template), args.patient)
     parse_text(text, args.out.name)  # a template that stopped validating must never reach a patient
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    # a plan names its patient: owner-only, like everything else that holds patient data
+    make_private_folder(args.out.parent)
+    write_private(args.out, text.encode("utf-8"), force=True)
     print(
         f"wrote {args.out} from template {args.template} for patient {args.patient}; edit it, then run "
         f"'rehab plan validate {args.out}' and 'rehab plan assign {args.out} --patient {args.patient}'"
