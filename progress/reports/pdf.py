@@ -1,149 +1,63 @@
-"""The clinician's PDF: header, ROM trend, adherence calendar, pain, SUDS, and a session table.
+"""The clinician's PDF: the report's blocks (``pages.report_blocks``) laid out with reportlab.
 
-Layout with reportlab (flowing pages, repeating table headers); plots from ``figures`` embedded as
-150 dpi PNG. reportlab's built-in Helvetica is used, so nothing is downloaded when a report is made.
+Flowing A4 pages, repeating table headers, plots from the ``figures*`` modules embedded as PNG.
+reportlab's built-in Helvetica is used, so nothing is downloaded when a report is made; it covers
+Latin-1 and a few more (°, –, ×, ·), so the words given to it keep to those.
 """
 
 from __future__ import annotations
 
 import io
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from progress.reports import figures
-from progress.reports.data import ReportData, SessionSummary, adherence
+from progress.reports.blocks import Block, Chart, Facts, Heading, PageBreak, Signature, Table, Text, Warning
+from progress.reports.data import ReportData
+from progress.reports.dates import human_period
 from progress.reports.output import write_atomically
+from progress.reports.pages import report_blocks
 
-#: above this many sessions the table shows one row per week: a year of daily rows is 10 pages
-#: nobody reads, and the CSV export has every session
-MAX_SESSION_ROWS = 62
-
-
-def _fmt(value: float | None, digits: int = 0) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-def summary_lines(data: ReportData) -> list[tuple[str, str]]:
-    done, prescribed = adherence(data)
-    total_done = sum(done.values())
-    wanted = sum(prescribed.values())
-    plan = data.plan_on(data.end)
-    plan_text = (
-        f"version {plan.version} from {plan.effective_from}, {plan.sessions_per_week} sessions a week"
-        + (
-            ", goals " + ", ".join(f"{k.replace('_', ' ')} {v:g}°" for k, v in sorted(plan.goals_deg.items()))
-            if plan.goals_deg
-            else ""
-        )
-        if plan
-        else "no plan recorded (goals shown are each session's target)"
-    )
-    reps = sum(s.reps for s in data.sessions)
-    successes = sum(s.successes for s in data.sessions)
-    adherence_text = f"{total_done} session{'s' if total_done != 1 else ''} done" + (
-        f" of {wanted:.0f} prescribed ({100 * total_done / wanted:.0f}%)" if wanted else ""
-    )
-    return [
-        ("Patient", data.patient + (" (pseudonymised)" if data.pseudonymized else "")),
-        ("Period", f"{data.start.isoformat()} to {data.end.isoformat()} ({_days(data.end - data.start)})"),
-        ("Plan", plan_text),
-        ("Adherence", adherence_text),
-        ("Repetitions", f"{reps} ({successes} reached the target)"),
-        ("Generated", data.generated_at),
-    ]
-
-
-def table_rows(data: ReportData) -> tuple[list[str], list[list[str]], str]:
-    """Header, rows and a caption: one row per session, or per week when there are many sessions."""
-    header = ["Date", "Movement", "Reps", "At target", "Best peak °", "Mean peak °", "Mean ROM °", "Pain before/after"]
-    if len(data.sessions) <= MAX_SESSION_ROWS:
-        rows = [
-            [
-                s.day.isoformat(),
-                _movement(s),
-                str(s.reps),
-                str(s.successes),
-                _fmt(s.best_peak_deg),
-                _fmt(s.mean_peak_deg),
-                _fmt(s.mean_rom_deg),
-                f"{_fmt(s.pain_before)} / {_fmt(s.pain_after)}",
-            ]
-            for s in data.sessions
-        ]
-        return header, rows, "Sessions"
-    weeks: dict[Any, list[SessionSummary]] = defaultdict(list)
-    for s in data.sessions:
-        weeks[(s.day - timedelta(days=s.day.weekday()), s.movement)].append(s)
-    rows = []
-    for (monday, _), group in sorted(weeks.items()):
-        peaks = [s.best_peak_deg for s in group if s.best_peak_deg is not None]
-        means = [s.mean_peak_deg for s in group if s.mean_peak_deg is not None]
-        roms = [s.mean_rom_deg for s in group if s.mean_rom_deg is not None]
-        pains = [s.pain_before for s in group if s.pain_before is not None]
-        rows.append(
-            [
-                f"week of {monday.isoformat()}",
-                f"{_movement(group[0])} ×{len(group)}",
-                str(sum(s.reps for s in group)),
-                str(sum(s.successes for s in group)),
-                _fmt(max(peaks) if peaks else None),
-                _fmt(sum(means) / len(means) if means else None),
-                _fmt(sum(roms) / len(roms) if roms else None),
-                _fmt(sum(pains) / len(pains) if pains else None, 1),
-            ]
-        )
-    header = [*header[:-1], "Mean pain before"]
-    caption = f"Sessions by week ({len(data.sessions)} sessions; every session is in the CSV export)"
-    return header, rows, caption
-
-
-def _movement(s: SessionSummary) -> str:
-    if s.kind == "mental":
-        return f"{s.game} (mental)"
-    return s.movement.replace("_", " ")
+INK = "#1f2933"
+MARKED = "#fff3e0"  # a stopped session's row
+WARNING = "#c62828"
+#: a table up to this many rows moves to the next page whole rather than being split
+SHORT_TABLE = 15
+#: charts are rasterised at this resolution: sharp on paper, and a year's report stays small and fast
+DPI = 150
 
 
 def render_pdf(data: ReportData, compress: bool = True) -> bytes:
-    from reportlab.platypus import Paragraph, Spacer
+    from reportlab.platypus import KeepTogether
 
     styles = _styles()
-    story: list[Any] = [Paragraph("Rehabilitation progress report", styles.h1), _summary(data, styles)]
-    story += _figures(data, styles)
-    header, rows, caption = table_rows(data)
-    story += [Paragraph(caption, styles.h2), _table(header, rows, styles.width)]
-    if data.pseudonymized:
-        story += [
-            Spacer(1, 4 * styles.mm),
-            Paragraph(
-                "Pseudonymised report: no name, id, device or time of day is shown; "
-                "dates are kept because the trend needs them.",
-                styles.note,
-            ),
-        ]
-    return _build(data, story, compress)
+    story: list[Any] = []
+    headings: list[Any] = []
+    for block in report_blocks(data):
+        flows = _flow(block, styles)
+        if isinstance(block, Heading) and block.level > 1:
+            headings += flows  # a heading never ends a page: it goes over with what it heads
+            continue
+        if isinstance(block, Table) and len(block.rows) > SHORT_TABLE:
+            story += headings + flows  # splits across pages; its caption and headings keep with its first rows
+        else:
+            story.append(KeepTogether(headings + flows))  # never nested: reportlab cannot measure that
+        headings = []
+    return _build(data, story + headings, compress)
 
 
 @dataclass(frozen=True)
 class _Styles:
     h1: Any
     h2: Any
+    h3: Any
     body: Any
     note: Any
+    cell: Any
+    head: Any
     width: float  # of the text column, in points
     mm: float  # points per millimetre
-
-    def figure(self, fig: Any) -> Any:
-        """A chart as an image: never wider than the page, never blown up past the size it was drawn
-        for (text stays one size)."""
-        from reportlab.platypus import Image
-
-        w_in, h_in = fig.get_size_inches()
-        shown = min(self.width, w_in * 72)
-        return Image(io.BytesIO(figures.png(fig)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
 
 
 def _styles() -> _Styles:
@@ -152,67 +66,147 @@ def _styles() -> _Styles:
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import mm
 
-    styles = getSampleStyleSheet()
-    ink = colors.HexColor("#1f2933")
-    body = ParagraphStyle("body", parent=styles["BodyText"], fontSize=8.5, leading=11)
+    base = getSampleStyleSheet()
+    ink = colors.HexColor(INK)
+    body = ParagraphStyle("body", parent=base["BodyText"], fontSize=8.5, leading=11, textColor=ink)
+    cell = ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9)
     return _Styles(
-        h1=ParagraphStyle("h1", parent=styles["Heading1"], fontSize=16, spaceAfter=4, textColor=ink),
-        h2=ParagraphStyle("h2", parent=styles["Heading2"], fontSize=11, spaceBefore=8, spaceAfter=3, textColor=ink),
+        h1=ParagraphStyle("h1", parent=base["Heading1"], fontSize=16, spaceAfter=4, textColor=ink),
+        h2=ParagraphStyle(
+            "h2", parent=base["Heading2"], fontSize=12, spaceBefore=8, spaceAfter=3, textColor=ink, keepWithNext=1
+        ),
+        h3=ParagraphStyle(
+            "h3", parent=base["Heading3"], fontSize=9.5, spaceBefore=6, spaceAfter=2, textColor=ink, keepWithNext=1
+        ),
         body=body,
-        note=ParagraphStyle("note", parent=body, fontSize=7.5, textColor=colors.HexColor("#616161")),
+        note=ParagraphStyle("note", parent=body, fontSize=7, leading=9, textColor=colors.HexColor("#616161")),
+        cell=cell,
+        head=ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold", textColor=colors.white),
         width=A4[0] - 36 * mm,
         mm=mm,
     )
 
 
-def _summary(data: ReportData, styles: _Styles) -> Any:
-    from reportlab.platypus import Paragraph, Table, TableStyle
+def _flow(block: Block, styles: _Styles) -> list[Any]:
+    from reportlab.platypus import Paragraph
+    from reportlab.platypus.flowables import PageBreakIfNotEmpty
 
-    summary = Table(
-        [[Paragraph(f"<b>{k}</b>", styles.body), Paragraph(_escape(v), styles.body)] for k, v in summary_lines(data)],
-        colWidths=[28 * styles.mm, styles.width - 28 * styles.mm],
+    if isinstance(block, Heading):
+        style = {1: styles.h1, 2: styles.h2}.get(block.level, styles.h3)
+        return [Paragraph(_escape(block.text), style)]
+    if isinstance(block, Text):
+        return [Paragraph(_escape(block.text), styles.note if block.note else styles.body)]
+    if isinstance(block, Facts):
+        return [_facts(block, styles)]
+    if isinstance(block, Table):
+        return _table(block, styles)
+    if isinstance(block, Chart):
+        return _chart(block, styles)
+    if isinstance(block, Warning):
+        return [_warning(block, styles)]
+    if isinstance(block, Signature):
+        return [_signature(block, styles)]
+    if isinstance(block, PageBreak):
+        return [PageBreakIfNotEmpty()]  # a page the glance filled exactly is not followed by a blank one
+    raise TypeError(f"no PDF layout for {type(block).__name__}")
+
+
+def _facts(block: Facts, styles: _Styles) -> Any:
+    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import Table as Grid
+
+    rows = [[Paragraph(f"<b>{_escape(k)}</b>", styles.body), Paragraph(_escape(v), styles.body)] for k, v in block.rows]
+    grid = Grid(rows, colWidths=[42 * styles.mm, styles.width - 42 * styles.mm], hAlign="LEFT")
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *_padding(1)]))
+    return grid
+
+
+def _table(block: Table, styles: _Styles) -> list[Any]:
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import Table as Grid
+
+    right = ParagraphStyle("right", parent=styles.cell, alignment=TA_RIGHT)
+    right_head = ParagraphStyle("right_head", parent=styles.head, alignment=TA_RIGHT)
+
+    def row(cells: tuple[str, ...], head: bool) -> list[Any]:
+        return [
+            Paragraph(
+                _escape(c),
+                (right_head if head else right) if i >= block.first_numeric else (styles.head if head else styles.cell),
+            )
+            for i, c in enumerate(cells)
+        ]
+
+    grid = Grid(
+        [row(block.header, True), *(row(r, False) for r in block.rows)],
+        colWidths=[f * styles.width for f in block.widths],
+        repeatRows=1,
+        hAlign="LEFT",
     )
-    summary.setStyle(
+    commands = [
+        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#37474f")),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        *_padding(1.5),
+    ]
+    commands += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(MARKED)) for i in sorted(block.marked)]
+    grid.setStyle(TableStyle(commands))
+    return [Paragraph(_escape(block.caption), styles.h3), grid]
+
+
+def _chart(block: Chart, styles: _Styles) -> list[Any]:
+    """A chart as an image with its caption and note: never wider than the text, never blown up past
+    the size it was drawn for (so its text stays one size)."""
+    from reportlab.platypus import Image, Paragraph
+
+    w_in, h_in = block.figure.get_size_inches()
+    shown = min(styles.width, w_in * 72)
+    image = Image(io.BytesIO(figures.png(block.figure, DPI)), width=shown, height=shown * h_in / w_in, hAlign="LEFT")
+    parts = [Paragraph(_escape(block.title), styles.h3), image]
+    if block.note:
+        parts.append(Paragraph(_escape(block.note), styles.note))
+    return parts
+
+
+def _warning(block: Warning, styles: _Styles) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import Table as Grid
+
+    text = f"<b>{_escape(block.title)}</b><br/>{_escape(block.text)}"
+    box = Grid([[Paragraph(text, styles.body)]], colWidths=[styles.width], hAlign="LEFT")
+    box.setStyle(
         TableStyle(
             [
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
-                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor(WARNING)),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#ffebee")),
+                *_padding(5),
             ]
         )
     )
-    return summary
+    return box
 
 
-def _figures(data: ReportData, styles: _Styles) -> list[Any]:
-    """Range of motion (when there are reps), adherence, pain and the mental sessions' curves."""
-    from reportlab.platypus import KeepTogether, Paragraph
+def _signature(block: Signature, styles: _Styles) -> Any:
+    from reportlab.lib import colors
+    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import Table as Grid
 
-    flows: list[Any] = []
-    rom = figures.rom_trend(data)
-    if rom is not None:
-        rom_note = (
-            "Peak angle per session (dots: best rep, line: mean of reps). Dashed: AAOS normal active "
-            "range; green: the goal from the plan, else the session's target."
-        )
-        flows.append(
-            KeepTogether(
-                [Paragraph("Range of motion", styles.h2), styles.figure(rom), Paragraph(rom_note, styles.note)]
-            )
-        )
-    adherence_note = (
-        "One square per day, Monday on top; darker means more of that day's prescribed sessions "
-        "were done (with no plan, any session fills the day)."
-    )
-    calendar = styles.figure(figures.adherence_calendar(data))
-    flows.append(KeepTogether([Paragraph("Adherence", styles.h2), calendar, Paragraph(adherence_note, styles.note)]))
-    pain = figures.pain_trend(data)
-    no_pain = Paragraph("No pain ratings were recorded in this period.", styles.body)
-    flows.append(KeepTogether([Paragraph("Pain", styles.h2), styles.figure(pain) if pain is not None else no_pain]))
-    suds = figures.suds_curves(data)
-    if suds is not None:
-        flows.append(KeepTogether([Paragraph("Mental sessions", styles.h2), styles.figure(suds)]))
-    return flows
+    cells, widths = [], []
+    for name in block.fields:
+        cells += [Paragraph(f"{_escape(name)}:", styles.body), ""]
+        widths += [20 * styles.mm, styles.width / len(block.fields) - 20 * styles.mm]
+    grid = Grid([cells], colWidths=widths, hAlign="LEFT", spaceBefore=14 * styles.mm)
+    lines = [("LINEBELOW", (i, 0), (i, 0), 0.6, colors.HexColor(INK)) for i in range(1, len(cells), 2)]
+    grid.setStyle(TableStyle([*lines, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), *_padding(2)]))
+    return grid
+
+
+def _padding(points: float) -> list[tuple[Any, ...]]:
+    return [("TOPPADDING", (0, 0), (-1, -1), points), ("BOTTOMPADDING", (0, 0), (-1, -1), points)]
 
 
 def _build(data: ReportData, story: list[Any], compress: bool) -> bytes:
@@ -222,12 +216,13 @@ def _build(data: ReportData, story: list[Any], compress: bool) -> bytes:
     from reportlab.platypus import SimpleDocTemplate
 
     buffer = io.BytesIO()
+    period = human_period(data.start, data.end)
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 7)
         canvas.setFillColor(colors.HexColor("#757575"))
-        canvas.drawString(18 * mm, 10 * mm, f"{data.patient} · {data.start} to {data.end}")
+        canvas.drawString(18 * mm, 10 * mm, f"{data.patient} · {period}")
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, f"page {doc.page}")
         canvas.restoreState()
 
@@ -250,38 +245,9 @@ def _build(data: ReportData, story: list[Any], compress: bool) -> bytes:
     return buffer.getvalue()
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], width: float) -> Any:
-    from reportlab.lib import colors
-    from reportlab.platypus import Table, TableStyle
-
-    fractions = [0.15, 0.22, 0.07, 0.09, 0.11, 0.11, 0.11, 0.14]
-    table = Table([list(header), *rows], colWidths=[f * width for f in fractions], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 7.5),
-                ("FONT", (0, 1), (-1, -1), "Helvetica", 7.5),
-                ("TEXTCOLOR", (0, 0), (-1, 0), colors.white),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#37474f")),
-                ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f3f5f7")]),
-                ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.HexColor("#37474f")),
-            ]
-        )
-    )
-    return table
-
-
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def write_pdf(data: ReportData, out: Path) -> None:
     write_atomically(out, render_pdf(data))
-
-
-def _days(span: timedelta) -> str:
-    days = span.days + 1
-    return f"{days} day" if days == 1 else f"{days} days"
