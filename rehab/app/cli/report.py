@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     header.add_argument("--clinic", metavar="NAME", help="clinic name shown on the report")
     header.add_argument("--clinician", metavar="NAME", help="clinician shown on the report")
     header.add_argument("--diagnosis", metavar="TEXT", help="diagnosis, in the clinician's words")
-    header.add_argument("--operated-side", choices=SIDES, help="the operated side: left, right or both")
+    header.add_argument("--operated-side", metavar="SIDE", help="the operated side: left, right or both")
     header.add_argument("--surgery-date", metavar="DATE", help="date of surgery, YYYY-MM-DD")
 
 
@@ -107,4 +107,6 @@ def _header(args: argparse.Namespace) -> ReportHeader:
                 raise ReportError(f"--{option} must be printable text of 1 to {MAX_HEADER_TEXT} characters on one line")
         texts[option] = value
     surgery = parse_day(args.surgery_date, "--surgery-date") if args.surgery_date else None
+    if args.operated_side is not None and args.operated_side not in SIDES:
+        raise ReportError(f"--operated-side {args.operated_side!r} is not a side; give left, right or both")
     return ReportHeader(surgery_date=surgery, operated_side=args.operated_side, **texts)
