@@ -7,6 +7,7 @@ free play is "Free play" when it ended normally.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 
 from progress.reports.model import Rating, VisitSummary
@@ -42,15 +43,26 @@ def visit_summaries(
     ratings: tuple[Rating, ...],
     plan_versions: dict[int, int],
 ) -> tuple[VisitSummary, ...]:
-    """Each visit with its sessions and the pain given before and after it."""
-    return tuple(_visit(v, sessions, ratings, plan_versions) for v in visits)
+    """Each visit with its sessions and the pain given before and after it (one pass over each table)."""
+    parts: dict[str, list[int]] = defaultdict(list)
+    visit_of: dict[int, str] = {}
+    for session in sessions:
+        if session.visit_id is not None:
+            parts[session.visit_id].append(session.id)
+            visit_of[session.id] = session.visit_id
+    pain: dict[str, list[Rating]] = defaultdict(list)
+    unlinked = [r for r in ratings if r.kind == "pain" and r.session_id is None]
+    for rating in ratings:
+        if rating.kind == "pain" and rating.session_id in visit_of:
+            pain[visit_of[rating.session_id]].append(rating)
+    summaries = []
+    for visit in visits:
+        given = pain[visit.id] or [r for r in unlinked if _while_open(r, visit)]
+        summaries.append(_visit(visit, tuple(parts[visit.id]), given, plan_versions))
+    return tuple(summaries)
 
 
-def _visit(
-    visit: VisitRow, sessions: tuple[SessionRow, ...], ratings: tuple[Rating, ...], plan_versions: dict[int, int]
-) -> VisitSummary:
-    ids = tuple(s.id for s in sessions if s.visit_id == visit.id)
-    pain = [r for r in ratings if r.kind == "pain" and _in_visit(r, visit, ids)]
+def _visit(visit: VisitRow, ids: tuple[int, ...], pain: list[Rating], plan_versions: dict[int, int]) -> VisitSummary:
     before = [r.value for r in pain if r.moment == "before"]
     after = [r.value for r in pain if r.moment == "after"]
     return VisitSummary(
@@ -65,9 +77,6 @@ def _visit(
     )
 
 
-def _in_visit(rating: Rating, visit: VisitRow, ids: tuple[int, ...]) -> bool:
-    """A rating given in one of the visit's sessions, or (pain too high to start: no session) one
-    given on its own while the visit was open."""
-    if rating.session_id is not None:
-        return rating.session_id in ids
+def _while_open(rating: Rating, visit: VisitRow) -> bool:
+    """A pain rating given on its own while the visit was open: pain too high to start leaves no session."""
     return visit.started_at <= rating.at <= (visit.ended_at or visit.started_at)
