@@ -261,14 +261,15 @@ def _clinic_like(measure):
 
 
 def _screens(measure):
+    """Every screen of ``measure``, with the longest how-to line (a camera follows a hand)."""
     state = QuestionnaireState(measure)
-    yield state.view()
+    yield state.view(hand=True)
     state.begin()
     for index in range(len(measure.items)):
         state.index = index
-        yield state.view()
+        yield state.view(hand=True)
     state.phase = "safety"
-    yield state.view()
+    yield state.view(hand=True)
 
 
 @pytest.mark.parametrize("font_scale", [1.0, 2.5])
@@ -295,6 +296,27 @@ def test_every_screen_fits_every_word_at_the_default_and_largest_text(measure_id
                 assert all(r.bottom <= placed.hint_top for r in [*above, *placed.buttons])
     finally:
         set_font_scale(1.0)
+
+
+def test_a_larger_text_setting_never_makes_the_text_smaller_than_the_default():
+    # shrinking to fit must not overshoot: a patient who asked for large print gets at least the
+    # print everyone gets (within a shrink step and whole pixels), even when the clinic's long answers must wrap
+    from rehab.engine.hud import set_font_scale
+    from rehab.engine.questionnaire_view import layout
+
+    HeadlessDisplay()
+
+    def question_heights(measure) -> list[int]:
+        return [max(t.rect.height for t in layout(v, (960, 540)).texts) for v in _screens(measure)]
+
+    for measure in (PHQ9, _clinic_like(instrument("ndi"))):
+        default = question_heights(measure)
+        set_font_scale(2.5)
+        try:
+            large = question_heights(measure)
+        finally:
+            set_font_scale(1.0)
+        assert all(big >= 0.9 * small for big, small in zip(large, default, strict=True)), (large, default)
 
 
 def test_the_question_is_at_least_32_px_at_the_default_scale():
@@ -328,14 +350,14 @@ def save_screens(folder: Path) -> list[Path]:
     display = HeadlessDisplay()
     state = QuestionnaireState(PHQ9)
     shots = []
-    draw_questionnaire(display.surface, state.view())
+    draw_questionnaire(display.surface, state.view(hand=True))
     shots.append(folder / "questionnaire_intro.png")
     save_screenshot(display.surface, shots[-1])
     state.begin()
     for position in (1, 0, 2):
         state.answer(position)
     state.back()
-    draw_questionnaire(display.surface, state.view(hover=1, hover_share=0.6))
+    draw_questionnaire(display.surface, state.view(hover=1, hover_share=0.6, hand=True))
     shots.append(folder / "questionnaire_question.png")
     save_screenshot(display.surface, shots[-1])
     state.index = 8

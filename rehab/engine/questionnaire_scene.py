@@ -72,6 +72,8 @@ class QuestionView:
     hover_share: float  # 0..1 of the hold that chooses it
     hand_waiting: bool  # a choice was just made by hand: lower the hand before pointing again
     safety_text: str = SAFETY_TEXT
+    #: a camera follows a hand: the screen says a hand can answer
+    hand: bool = False
 
 
 class QuestionnaireState:
@@ -164,7 +166,9 @@ class QuestionnaireState:
         positions = [p for p, c in enumerate(self.item.choices) if c.value == given]
         self.cursor = positions[0] if positions else None
 
-    def view(self, hover: int | None = None, hover_share: float = 0.0, hand_waiting: bool = False) -> QuestionView:
+    def view(
+        self, hover: int | None = None, hover_share: float = 0.0, hand_waiting: bool = False, hand: bool = False
+    ) -> QuestionView:
         item = self.item
         given = self.answers.get(item.key)
         positions = [p for p, c in enumerate(item.choices) if c.value == given]
@@ -181,6 +185,7 @@ class QuestionnaireState:
             hover=hover,
             hover_share=hover_share,
             hand_waiting=hand_waiting,
+            hand=hand,
         )
 
 
@@ -309,7 +314,7 @@ class QuestionnaireScene:
         from rehab.engine.questionnaire_view import draw_questionnaire
 
         share = self.hover.share if self.hover.pointing is not None else 0.0
-        view = self.state.view(self.hover.pointing, share, self.hover.waiting)
+        view = self.state.view(self.hover.pointing, share, self.hover.waiting, hand=self.hand is not no_hand)
         self.buttons = [tuple(r) for r in draw_questionnaire(surface, view)]  # type: ignore[misc]
 
     def on_quit(self, presses: int) -> bool:

@@ -8,7 +8,8 @@ the font's real widths and shrinking the whole screen only when the patient's te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, replace
 
 import pygame
 
@@ -23,8 +24,9 @@ PAD = 10
 BADGE = 64
 #: nominal text sizes (times the font scale): the question stays >= 32 px at the default scale
 QUESTION, CHOICE, SMALL, TITLE = 48, 42, 28, 56
-#: the layout shrinks in these steps until it fits (only at large font scales)
-SHRINK_STEPS = tuple(1.0 - 0.05 * i for i in range(15))
+#: the layout shrinks in these steps until it fits (at large font scales, or with a clinic's long
+#: wording); fine steps, so the text is never much smaller than what fits
+SHRINK_STEPS = tuple(1.0 - 0.01 * i for i in range(91))
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,28 @@ class _Flow:
 
 def layout(view: QuestionView, size: tuple[int, int]) -> Layout:
     """Where everything goes on a surface of ``size``: at full size if it fits, else shrunk just enough."""
-    for scale in SHRINK_STEPS:
-        placed = _place(view, size, scale)
-        if placed is not None:
-            return placed
-    return _place(view, size, SHRINK_STEPS[-1], force=True) or Layout((), (), SHRINK_STEPS[-1], size[1])
+    # the hand's progress changes every frame, the words do not: fit once per screen and font scale
+    words_only = replace(view, hover=None, hover_share=0.0, cursor=None)
+    # hud caches one font per pixel size: a 1000 px font is a different object for every font scale
+    return _fitted(words_only, size, font(1000))
+
+
+@functools.lru_cache(maxsize=64)
+def _fitted(view: QuestionView, size: tuple[int, int], scaled: pygame.font.Font) -> Layout:
+    full = _place(view, size, SHRINK_STEPS[0])
+    if full is not None:
+        return full
+    # smaller text takes less room: bisect for the largest step that fits (each answer checked)
+    best: Layout | None = None
+    low, high = 1, len(SHRINK_STEPS) - 1
+    while low <= high:
+        middle = (low + high) // 2
+        placed = _place(view, size, SHRINK_STEPS[middle])
+        if placed is None:
+            low = middle + 1
+        else:
+            best, high = placed, middle - 1
+    return best or _place(view, size, SHRINK_STEPS[-1], force=True) or Layout((), (), SHRINK_STEPS[-1], size[1])
 
 
 def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool = False) -> Layout | None:
@@ -138,19 +157,24 @@ def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool 
     if flow.y - GAP > height - hint_h - 8 and not force:
         return None
     shift = height - 8 - hint_h
-    texts = flow.texts + [TextBox(t.words, t.size, t.rect.move(0, shift), t.color) for t in hint.texts]
-    return Layout(tuple(texts), tuple(buttons), scale, shift)
+    # a screen with one button (the intro, the safety card) sits in the middle of the space: calmer
+    down = max(0, (shift - flow.y) // 2) if view.phase in ("intro", "safety") else 0
+    texts = [TextBox(t.words, t.size, t.rect.move(0, down), t.color) for t in flow.texts]
+    texts += [TextBox(t.words, t.size, t.rect.move(0, shift), t.color) for t in hint.texts]
+    return Layout(tuple(texts), tuple(b.move(0, down) for b in buttons), scale, shift)
 
 
 def _hint(view: QuestionView) -> str:
     if view.phase == "intro":
-        return "Press Enter, click Begin, or raise a hand over it and hold it there. Esc stops."
+        hand = ", or raise a hand over it and hold it there" if view.hand else ""
+        return f"Press Enter or click Begin{hand}. Esc stops."
     if view.phase == "safety":
         return "Press any key to go on."
     if view.hand_waiting:
         return "Lower your hand, then point at your next answer."
+    hand = " Or hold a hand on it." if view.hand else ""
     back = "  Backspace: the question before." if view.number > 1 else ""
-    return f"Press the answer's number, or Up / Down, then Enter. Or hold a hand on it.{back}  Esc stops."
+    return f"Press the answer's number, or Up / Down, then Enter.{hand}{back}  Esc stops."
 
 
 def draw_questionnaire(surface: pygame.Surface, view: QuestionView) -> tuple[pygame.Rect, ...]:
@@ -160,7 +184,8 @@ def draw_questionnaire(surface: pygame.Surface, view: QuestionView) -> tuple[pyg
     for index, rect in enumerate(placed.buttons):
         _draw_button(surface, view, index, rect)
     if view.phase == "safety":
-        card = pygame.Rect(MARGIN // 2, 8, surface.get_width() - MARGIN, placed.buttons[0].top - 12)
+        top = max(4, placed.texts[0].rect.top - 2 * GAP)
+        card = pygame.Rect(MARGIN // 2, top, surface.get_width() - MARGIN, placed.buttons[0].top - 12 - top)
         pygame.draw.rect(surface, PALETTE.accent, card, width=3, border_radius=16)
     for box in placed.texts:
         surface.blit(font(box.size).render(box.words, True, box.color), box.rect)
