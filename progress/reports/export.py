@@ -39,7 +39,7 @@ def export(
         from progress.reports.csv_export import write_csv
 
         paths = write_csv(data, out)
-        return Exported(data, tuple(paths), f"{len(data.sessions)} sessions, {len(data.reps)} reps")
+        return Exported(data, tuple(paths), f"{_counts(data)}, {len(data.reps)} reps")
     if fmt == "fhir":
         from progress.reports.fhir import write_fhir
 
@@ -50,10 +50,16 @@ def export(
         from progress.reports.pdf import write_pdf
 
         write_pdf(data, out)
-        return Exported(data, (out,), f"{len(data.sessions)} sessions")
+        return Exported(data, (out,), _counts(data))
     if fmt == "html":
         from progress.reports.html import write_html
 
         write_html(data, out)
-        return Exported(data, (out,), f"{len(data.sessions)} sessions")
+        return Exported(data, (out,), _counts(data))
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def _counts(data: ReportData) -> str:
+    """What the period holds, in the units adherence counts: guided sessions, then free play."""
+    text = f"{len(data.visits)} guided sessions, {data.adherence.free_play_sessions} free play"
+    return text + (f", {len(data.outcomes)} questionnaires" if data.outcomes else "")
