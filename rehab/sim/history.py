@@ -342,7 +342,7 @@ def _breathing_session(
     )
     stress = round(min(10.0, max(0.0, 7 - 4 * progress + rng.gauss(0, 0.8))))
     store.add_rating(patient_id, at, "stress", stress, session_id, 0.0, "before")
-    rates = [round(6 + (12 - 6) * math.exp(-m / (1.5 + 3 * progress)) + rng.gauss(0, 0.3), 2) for m in range(5)]
+    rates = [round(6 + 6 * math.exp(-m / (3 - 2.2 * progress)) + rng.gauss(0, 0.3), 2) for m in range(5)]
     store.add_stream(session_id, "breathing_rate", "1/min", [60.0 * m + 30.0 for m in range(5)], rates)
     store.add_rating(patient_id, at, "stress", max(0.0, stress - 2), session_id, 300.0, "after")
     store.end_part(session_id, (datetime.fromisoformat(at) + timedelta(minutes=6)).isoformat())
