@@ -105,3 +105,11 @@ def minutes(seconds: float | None) -> str:
     if whole < 60:
         return f"{whole} s"
     return f"{whole // 60} min" + (f" {whole % 60} s" if whole % 60 else "")
+
+
+def pair(before: float | None, after: float | None, digits: int = 0) -> str:
+    """``5 / 3`` for a value before and after; one dash when neither was given, so an empty column is
+    recognisably empty (``blocks.without_empty_columns``)."""
+    if before is None and after is None:
+        return "–"
+    return f"{number(before, digits)} / {number(after, digits)}"

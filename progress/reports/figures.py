@@ -58,9 +58,10 @@ def value_limits(
 ) -> tuple[float, float]:
     """y limits that fit ``values`` with a margin, widened to take in each reference line lying
     within ``reach`` of them; references further away are left out (the caller marks them in text)."""
-    lo, hi = min(values), max(values)
+    low, high = min(values), max(values)
+    lo, hi = low, high
     for ref in references:
-        if lo - reach <= ref <= hi + reach:
+        if low - reach <= ref <= high + reach:  # near the values themselves, not near another reference
             lo, hi = min(lo, ref), max(hi, ref)
     if hi - lo < min_span:
         middle = (lo + hi) / 2

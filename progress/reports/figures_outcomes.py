@@ -26,8 +26,11 @@ def bands_of(measure: str) -> tuple[Band, ...]:
 def outcome_chart(scores: Sequence[OutcomeScore], start, end) -> Figure:  # type: ignore[no-untyped-def]
     """One measure's totals over the period on the full scale (score_min..score_max)."""
     first = scores[0]
-    fig = Figure(figsize=(7.0, 1.6), layout="constrained")
+    fig = Figure(figsize=(7.0, 1.6))
     ax = fig.subplots()
+    # fixed margins, not a constrained layout: the band labels on the right would otherwise give each
+    # measure's chart a different width, and charts stacked on a page should line up
+    fig.subplots_adjust(left=0.08, right=0.84, bottom=0.2, top=0.95)
     bands = sorted(bands_of(first.measure), key=lambda b: b.low, reverse=first.higher_is_better)
     for index, band in enumerate(bands):
         # published bands are whole-number ranges (0-4, 5-9): shade each to the half-point between them

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from progress.reports import figures_mental
 from progress.reports.blocks import Block, Chart, Heading, Table, Text, without_empty_columns
 from progress.reports.data import STATUS_TEXT, MentalSummary, ReportData
-from progress.reports.dates import human_date, minutes, number, plural
+from progress.reports.dates import human_date, minutes, number, pair, plural
 
 GAME_TITLES = {"breathe": "Breathing", "exposure": "Exposure", "focus": "Focus"}
 _EARLY = 3  # sessions averaged for "first" and "latest"
@@ -101,7 +101,7 @@ def _common(m: MentalSummary) -> tuple[str, ...]:
 
 
 def _stress(m: MentalSummary) -> str:
-    return f"{number(m.stress_before)} / {number(m.stress_after)}"
+    return pair(m.stress_before, m.stress_after)
 
 
 #: game -> (columns after date, status and minutes; their widths; the cells of one session)

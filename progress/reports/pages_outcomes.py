@@ -6,6 +6,11 @@ from progress.reports import figures_outcomes
 from progress.reports.blocks import Block, Chart, Heading, Table, Text
 from progress.reports.data import OutcomeScore, ReportData
 from progress.reports.dates import human_date, number, plural, signed
+from rehab.core.questionnaires import SELF_HARM_FLAG
+
+
+def flag_text(flag: str) -> str:
+    return "thoughts of self-harm" if flag == SELF_HARM_FLAG else flag.replace("_", " ")
 
 
 def by_measure(data: ReportData) -> dict[str, list[OutcomeScore]]:
@@ -74,7 +79,7 @@ def outcome_blocks(data: ReportData) -> list[Block]:
             "–" if s.total is None else f"{number(s.total, _digits(s.total))} of {s.score_max:g}",
             s.band or "–",
             f"{s.answered} of {s.items}",
-            ", ".join(f.replace("_", " ") for f in s.flags) or "–",
+            ", ".join(flag_text(f) for f in s.flags) or "–",
         )
         for s in data.outcomes
     )

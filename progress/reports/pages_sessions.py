@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from progress.reports.blocks import Block, Table, Text, without_empty_columns
 from progress.reports.data import STATUS_TEXT, ReportData, SessionSummary
-from progress.reports.dates import human_date, number, plural
+from progress.reports.dates import human_date, number, pair, plural
 from progress.reports.figures import movement_title
 
 #: above this many rows the table shows one row per week and exercise: a year of daily rows is ten
@@ -45,14 +45,14 @@ def _rows(data: ReportData) -> list[tuple[date, str, tuple[str, ...]]]:
             str(s.successes),
             number(s.best_peak_deg, unit="°"),
             number(s.mean_peak_deg, unit="°"),
-            f"{number(s.pain_before)} / {number(s.pain_after)}",
+            pair(s.pain_before, s.pain_after),
         )
         rows.append((s.day, s.started_at, s.status_key, cells))
     for v in data.visits:
         if not v.session_ids and data.start <= v.day <= data.end:
             status = STATUS_TEXT.get(v.status, v.status)
             cells = (human_date(v.day), _time(v.started_at), "Guided session", status, "–", "–", "–", "–",
-                     f"{number(v.pain_before)} / {number(v.pain_after)}")  # fmt: skip
+                     pair(v.pain_before, v.pain_after))  # fmt: skip
             rows.append((v.day, v.started_at, v.status, cells))
     rows.sort(key=lambda row: row[1])
     return [(day, key, cells) for day, _, key, cells in rows]

@@ -29,7 +29,7 @@ DPI = 150
 
 
 def render_pdf(data: ReportData, compress: bool = True) -> bytes:
-    from reportlab.platypus import KeepTogether
+    from reportlab.platypus import CondPageBreak, KeepTogether
 
     styles = _styles()
     story: list[Any] = []
@@ -40,7 +40,7 @@ def render_pdf(data: ReportData, compress: bool = True) -> bytes:
             headings += flows  # a heading never ends a page: it goes over with what it heads
             continue
         if isinstance(block, Table) and len(block.rows) > SHORT_TABLE:
-            story += headings + flows  # splits across pages; its caption and headings keep with its first rows
+            story += [CondPageBreak(120), *headings, *flows] if headings else flows
         else:
             story.append(KeepTogether(headings + flows))  # never nested: reportlab cannot measure that
         headings = []
@@ -52,6 +52,7 @@ class _Styles:
     h1: Any
     h2: Any
     h3: Any
+    caption: Any  # a long table's caption: an h3 that does not pull the whole table to the next page
     body: Any
     note: Any
     cell: Any
@@ -77,6 +78,9 @@ def _styles() -> _Styles:
         ),
         h3=ParagraphStyle(
             "h3", parent=base["Heading3"], fontSize=9.5, spaceBefore=6, spaceAfter=2, textColor=ink, keepWithNext=1
+        ),
+        caption=ParagraphStyle(
+            "caption", parent=base["Heading3"], fontSize=9.5, spaceBefore=6, spaceAfter=2, textColor=ink
         ),
         body=body,
         note=ParagraphStyle("note", parent=body, fontSize=7, leading=9, textColor=colors.HexColor("#616161")),
@@ -125,7 +129,7 @@ def _table(block: Table, styles: _Styles) -> list[Any]:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.platypus import Paragraph, TableStyle
+    from reportlab.platypus import CondPageBreak, Paragraph, TableStyle
     from reportlab.platypus import Table as Grid
 
     right = ParagraphStyle("right", parent=styles.cell, alignment=TA_RIGHT)
@@ -154,7 +158,11 @@ def _table(block: Table, styles: _Styles) -> list[Any]:
     ]
     commands += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(MARKED)) for i in sorted(block.marked)]
     grid.setStyle(TableStyle(commands))
-    return [Paragraph(_escape(block.caption), styles.h3), grid]
+    if len(block.rows) <= SHORT_TABLE:
+        return [Paragraph(_escape(block.caption), styles.h3), grid]
+    # a long table starts where it is, split across pages, but not with under ~5 rows of room left
+    caption = Paragraph(_escape(block.caption), styles.caption)
+    return [CondPageBreak(80), caption, grid]
 
 
 def _chart(block: Chart, styles: _Styles) -> list[Any]:
@@ -177,7 +185,7 @@ def _warning(block: Warning, styles: _Styles) -> Any:
     from reportlab.platypus import Table as Grid
 
     text = f"<b>{_escape(block.title)}</b><br/>{_escape(block.text)}"
-    box = Grid([[Paragraph(text, styles.body)]], colWidths=[styles.width], hAlign="LEFT")
+    box = Grid([[Paragraph(text, styles.body)]], colWidths=[styles.width], hAlign="LEFT", spaceAfter=3 * styles.mm)
     box.setStyle(
         TableStyle(
             [
