@@ -34,6 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the answers, in order, instead of asking (the values shown beside each answer); fewer "
         "than the questions stops there, keeping them",
     )
+    from rehab.app.cli import values
+
+    answer.add_argument(
+        "--font-scale",
+        type=values.finite_float(0.5, 2.5),
+        default=1.0,
+        metavar="X",
+        help="text size, 0.5 to 2.5 (default 1)",
+    )
+    answer.add_argument(
+        "--high-contrast", action="store_true", help="high-contrast colours, readable when colour-blind"
+    )
     show = actions.add_parser(
         "show",
         help="every questionnaire the patient answered, with its score",
@@ -132,7 +144,12 @@ def _in_window(args: argparse.Namespace) -> int:
     from rehab.app.outcomes import on_screen
     from rehab.core.clock import RealClock
     from rehab.engine.display import WindowDisplay
+    from rehab.engine.hud import set_font_scale
+    from rehab.engine.palette import use_high_contrast
 
+    set_font_scale(args.font_scale)
+    if args.high_contrast:
+        use_high_contrast()
     display = WindowDisplay(title="rehab: questionnaire")
     try:
         return _with_store(args, on_screen(display, RealClock()))
