@@ -23,7 +23,7 @@ DAYS = 6
 @pytest.fixture(scope="module")
 def store():
     store = Store.memory()
-    make_history(store, "P-X", FIRST, DAYS, kind="mixed")
+    make_history(store, "P-KESTREL", FIRST, DAYS, kind="mixed")
     return store
 
 
@@ -43,9 +43,9 @@ def test_the_shift_is_whole_weeks_never_zero_and_the_same_every_export():
 
 
 def test_intervals_weekdays_and_adherence_are_kept(store):
-    real = load_report(store, "P-X", NOW)
-    shown = load_report(store, "P-X", NOW, pseudonymize=True)
-    again = load_report(store, "P-X", NOW, pseudonymize=True)
+    real = load_report(store, "P-KESTREL", NOW)
+    shown = load_report(store, "P-KESTREL", NOW, pseudonymize=True)
+    again = load_report(store, "P-KESTREL", NOW, pseudonymize=True)
     shift = shown.date_shift_days
     assert shift == again.date_shift_days and shift != 0 and real.date_shift_days == 0
     assert [s.day for s in shown.sessions] == [s.day + timedelta(days=shift) for s in real.sessions]
@@ -63,7 +63,7 @@ def test_intervals_weekdays_and_adherence_are_kept(store):
 
 def test_no_real_date_appears_in_any_format(store):
     header = ReportHeader("Clinic Kestrel", "Dr Quill", "Right TKA", "right", SURGERY)
-    data = load_report(store, "P-X", NOW, pseudonymize=True, header=header)
+    data = load_report(store, "P-KESTREL", NOW, pseudonymize=True, header=header)
     assert data.header == ReportHeader(None, None, "Right TKA", "right", SURGERY + timedelta(days=data.date_shift_days))
     from progress.reports.html import render_html
     from progress.reports.pdf import render_pdf
@@ -79,6 +79,6 @@ def test_no_real_date_appears_in_any_format(store):
         for day in real_days:
             for spelling in _spellings(day):
                 assert spelling not in text, (name, spelling)
-        assert "P-X" not in text and "Clinic Kestrel" not in text and "Dr Quill" not in text
+        assert "P-KESTREL" not in text and "Clinic Kestrel" not in text and "Dr Quill" not in text
     shifted = FIRST + timedelta(days=data.date_shift_days)
     assert shifted.isoformat() in outputs["fhir"] and shifted.isoformat() in outputs["sessions.csv"]
