@@ -18,7 +18,15 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from progress.reports import figures, figures_adherence, figures_mental
-from progress.reports.data import STATUS_TEXT, Adherence, MovementGlance, ReportHeader, WeekAdherence, load_report
+from progress.reports.data import (
+    STATUS_TEXT,
+    Adherence,
+    MovementGlance,
+    PlanEvent,
+    ReportHeader,
+    WeekAdherence,
+    load_report,
+)
 from progress.reports.dates import date_ticks, human_date, human_datetime, minutes, plural, signed
 from progress.reports.html import render_html
 from progress.reports.pdf import render_pdf
@@ -340,3 +348,19 @@ def test_the_html_page_is_accessible_and_self_contained(reports):
     assert charts and all(a.get("role") == "img" and a.get("aria-labelledby") for a in charts)
     assert page.count("<desc id=") == len(charts)
     assert "<script" not in page and "src=" not in page and not re.search(r"href=['\"]https?:", page)
+
+
+def test_many_sessions_are_summed_up_by_week_with_their_statuses():
+    store = Store.memory()
+    make_history(store, "P-long", FIRST, 100, kind="mixed")
+    data = load_report(store, "P-long", NOW)
+    text = flat(" ".join(pdf_pages(data)))
+    assert "Breathing sessions by week (means of" in text and "Exposure sessions by week" in text
+    assert "Exercise sessions by week" in text
+    assert "week of 5 Oct 2026" in text and "1 stopped for pain" in text
+    events = tuple(PlanEvent(v, date(2026, 10, 5), f"reason {v}", ()) for v in range(1, 21))
+    first = flat(pdf_pages(replace(data, glance=replace(data.glance, plan_events=events)))[0])
+    assert "reason 1 " in first and "12 versions in between" in first and "reason 20" in first
+    assert (
+        "reason 2 " not in first and "reason 13 " not in first
+    )  # a year of progressions does not push the glance onto three pages

@@ -111,7 +111,10 @@ def _rom_panel(ax, data: ReportData, movement: str) -> None:  # type: ignore[no-
         ax.axhline(normal, color=NORMAL, linestyle="--", linewidth=1.0, label=f"AAOS normal {normal:g}°")
         outside += _off_chart("AAOS normal", [normal], lo, hi)
     if outside:
-        ax.text(1.0, 1.0, "; ".join(outside), transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color=INK)
+        ax.text(
+            0.995, 0.97, "; ".join(outside), transform=ax.transAxes, ha="right", va="top", fontsize=6.5, color=INK,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.0},
+        )  # fmt: skip
     date_axis(ax, data.start, data.end)
     ax.set_ylabel("degrees", fontsize=7, color=INK)
     ax.set_title(movement_title(movement), fontsize=9, loc="left", color=INK)
@@ -123,7 +126,11 @@ def _off_chart(name: str, values: list[float], lo: float, hi: float) -> list[str
     """Words for a reference line the axis leaves out, with an arrow that says on which side."""
     above = sorted({v for v in values if v > hi})
     below = sorted({v for v in values if v < lo})
-    words = [f"{name} {v:g}° above ↑" for v in above] + [f"{name} {v:g}° below ↓" for v in below]
+    words = []
+    for side, arrow, found in (("above", "↑", above), ("below", "↓", below)):
+        if found:  # a goal raised many times is one range, not a list
+            span = f"{found[0]:g}°" if len(found) == 1 else f"{found[0]:g}-{found[-1]:g}°"
+            words.append(f"{name} {span} {side} {arrow}")
     return words
 
 

@@ -16,6 +16,8 @@ from progress.reports.data import STATUS_TEXT, ReportData
 from progress.reports.dates import human_date, human_datetime, human_period, number, plural, signed
 from rehab.core.questionnaires import SELF_HARM_FLAG
 
+#: plan versions listed on the first page at most (the first, then the latest ones)
+MOST_PLAN_ROWS = 8
 _SIDES = {"left": "Left", "right": "Right", "both": "Both sides"}
 
 
@@ -180,15 +182,15 @@ def pain_and_plan_blocks(data: ReportData) -> list[Block]:
         )
     blocks: list[Block] = [Heading("Pain and plan", level=3), Facts((("Pain", pain),))]
     if glance.plan_events:
-        rows = tuple(
-            (
-                str(e.version),
-                human_date(e.effective_from),
-                e.reason or "not recorded",
-                "; ".join(e.changes) or "–",
-            )
-            for e in glance.plan_events
-        )
+        events = list(glance.plan_events)
+        rows = [(str(e.version), human_date(e.effective_from), e.reason or "not recorded", "; ".join(e.changes) or "–")
+                for e in events]  # fmt: skip
+        if len(rows) > MOST_PLAN_ROWS:  # the first and the latest: a year of progressions is pages long
+            hidden = len(rows) - MOST_PLAN_ROWS
+            rows = [rows[0], ("…", "", f"{plural(hidden, 'version')} in between ('rehab plan show' lists each)", ""),
+                    *rows[-MOST_PLAN_ROWS + 1 :]]  # fmt: skip
         header = ("Version", "From", "Reason", "Changes")
-        blocks.append(Table("Plan versions in this period", header, rows, (0.1, 0.16, 0.34, 0.4), first_numeric=9))
+        blocks.append(
+            Table("Plan versions in this period", header, tuple(rows), (0.1, 0.16, 0.34, 0.4), first_numeric=9)
+        )
     return blocks

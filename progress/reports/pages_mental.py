@@ -7,13 +7,19 @@ peak and after; neither is ever an angle, and neither has "reps".
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
 
 from progress.reports import figures_mental
 from progress.reports.blocks import Block, Chart, Heading, Table, Text, without_empty_columns
 from progress.reports.data import STATUS_TEXT, MentalSummary, ReportData
 from progress.reports.dates import human_date, minutes, number, pair, plural
 
+#: above this many sessions of one game the table shows one row per week
+MAX_ROWS = 62
+_FINE = ("completed", "free_play")
 GAME_TITLES = {"breathe": "Breathing", "exposure": "Exposure", "focus": "Focus"}
 _EARLY = 3  # sessions averaged for "first" and "latest"
 
@@ -123,10 +129,21 @@ _OTHER = (("Mean attention", "Stress before/after"), (0.22, 0.28), lambda m: (nu
 
 
 def session_table(game: str, sessions: list[MentalSummary]) -> Table:
-    """One row per session of one game; stopped ones marked and saying why; unmeasured columns left out."""
+    """One row per session of one game (one per week, with means, when there are too many); stopped
+    ones marked and saying why; unmeasured columns left out."""
     header, widths, cells = _COLUMNS.get(game, _OTHER)
+    if len(sessions) > MAX_ROWS:
+        weeks = _by_week(sessions)
+        rows = tuple(
+            (f"week of {human_date(monday)}", _statuses(group), *_means(group, cells)) for monday, group in weeks
+        )
+        marked = frozenset(i for i, (_, group) in enumerate(weeks) if any(m.status_key not in _FINE for m in group))
+        caption = f"{game_title(game)} sessions by week (means of {plural(len(sessions), 'session')})"
+        return without_empty_columns(
+            Table(caption, ("Week", "Sessions", *header), rows, (0.17, 0.26, *widths[: len(header)]), marked, 2)
+        )
     rows = tuple((*_common(m), *cells(m)) for m in sessions)
-    marked = frozenset(i for i, m in enumerate(sessions) if m.status_key not in ("completed", "free_play"))
+    marked = frozenset(i for i, m in enumerate(sessions) if m.status_key not in _FINE)
     table = Table(
         f"{game_title(game)} sessions",
         ("Date", "Status", "Minutes", *header),
@@ -136,3 +153,44 @@ def session_table(game: str, sessions: list[MentalSummary]) -> Table:
         first_numeric=2,
     )
     return without_empty_columns(table)
+
+
+def _by_week(sessions: list[MentalSummary]) -> list[tuple[date, list[MentalSummary]]]:
+    weeks: dict[date, list[MentalSummary]] = {}
+    for m in sessions:
+        weeks.setdefault(m.day - timedelta(days=m.day.weekday()), []).append(m)
+    return sorted(weeks.items())
+
+
+def _statuses(group: list[MentalSummary]) -> str:
+    counts = Counter(STATUS_TEXT.get(m.status_key, m.status_key).lower() for m in group)
+    return ", ".join(f"{n} {words}" for words, n in sorted(counts.items()))
+
+
+def _means(group: list[MentalSummary], cells: Callable[[MentalSummary], tuple[str, ...]]) -> tuple[str, ...]:
+    """The week's cells drawn from one session holding the mean of each measure."""
+
+    def mean(name: str) -> float | None:
+        values = [v for v in (getattr(m, name) for m in group) if v is not None]
+        return statistics.fmean(values) if values else None
+
+    def whole(name: str) -> int | None:
+        value = mean(name)
+        return None if value is None else round(value)
+
+    averaged = replace(
+        group[0],
+        breaths=whole("breaths"),
+        highest_level=whole("highest_level"),
+        mean_rate_bpm=mean("mean_rate_bpm"),
+        pace_bpm=mean("pace_bpm"),
+        seconds_near_pace=mean("seconds_near_pace"),
+        suds_before=mean("suds_before"),
+        suds_peak=mean("suds_peak"),
+        suds_after=mean("suds_after"),
+        calm_seconds=mean("calm_seconds"),
+        stress_before=mean("stress_before"),
+        stress_after=mean("stress_after"),
+        mean_attention=mean("mean_attention"),
+    )
+    return cells(averaged)
