@@ -123,3 +123,26 @@ def test_the_export_says_what_the_bundle_holds(store, tmp_path):
     done = export(store, "P-mixed", "fhir", tmp_path / "b.json", NOW)
     assert "1 Patient" in done.detail and "Encounters" in done.detail and "QuestionnaireResponses" in done.detail
     assert "1 Flag" in done.detail and done.detail.endswith("valid FHIR R4B")
+
+
+def test_interrupted_and_open_sessions_keep_their_status_in_csv_and_fhir():
+    from progress.reports.csv_export import csv_files
+    from progress.reports.fhir import build_bundle, validate_bundle
+
+    store = Store.memory()
+    for day, status in ((2, "interrupted"), (3, None)):
+        at = f"2026-11-0{day}T10:00:00+00:00"
+        visit = store.start_visit("P-9", at, None)
+        session = store.start_session("P-9", at, "lift", "knee_flexion_left", "left", "sim:", 90.0, visit_id=visit)
+        if status:
+            store.finish_session(session, at, status)
+            store.end_visit(visit, at, status)
+    data = load_report(store, "P-9", NOW)
+    assert [v.status for v in data.visits] == ["interrupted", "in_progress"]
+    visits_csv = csv_files(data)["visits.csv"].decode()
+    assert ",interrupted," in visits_csv and ",in_progress," in visits_csv
+    bundle = build_bundle(data)
+    validate_bundle(bundle)
+    encounters = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter"]
+    shown = [(e["status"], e["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]) for e in encounters]
+    assert shown == [("finished", "interrupted"), ("in-progress", "in_progress")]
