@@ -305,12 +305,9 @@ every_days = 28
 
 
 @pytest.fixture
-def cli(tmp_path, monkeypatch, elbow_plan_text):
-    from rehab.app import cli as cli_package
+def cli(tmp_path, elbow_plan_text):
     from rehab.app.cli import main
 
-    # registered here until rehab/app/cli/__init__.py lists the group (the same line it will hold)
-    monkeypatch.setitem(cli_package.COMMANDS, "outcomes", ("rehab.app.cli.outcomes", "outcome questionnaires"))
     plan = tmp_path / "plan.toml"
     plan.write_text(elbow_plan_text + PLAN_OUTCOMES, encoding="utf-8")
     assert main(["--home", str(tmp_path), "plan", "assign", str(plan), "--patient", "P1"]) == 0

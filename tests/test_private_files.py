@@ -135,7 +135,22 @@ def test_every_output_holding_patient_data_is_owner_only(home: Path, tmp_path: P
     assert mode(out / "csv") == 0o700
     written = [p for p in out.rglob("*") if p.is_file()]
     assert sorted(p.name for p in written) == sorted(
-        ["s.json", "p.png", "r.jsonl", "t.csv", "t.mp4", "sessions.csv", "reps.csv", "ratings.csv", "r.pdf", "b.db"]
+        [
+            "s.json",
+            "p.png",
+            "r.jsonl",
+            "t.csv",
+            "t.mp4",
+            "sessions.csv",
+            "reps.csv",
+            "ratings.csv",
+            "visits.csv",
+            "mental.csv",
+            "outcomes.csv",
+            "adherence.csv",
+            "r.pdf",
+            "b.db",
+        ]
     )
     assert {p.name: mode(p) for p in written} == {p.name: 0o600 for p in written}
 

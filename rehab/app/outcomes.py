@@ -180,7 +180,9 @@ def on_screen(display: Display, clock: Clock, hand: Callable[[float], float] = n
         from rehab.engine.questionnaire_scene import QuestionnaireScene
 
         scene = QuestionnaireScene(measure, sink, hand)
-        run_scenes(clock, display, scene)
+        report = run_scenes(clock, display, scene)
+        if report.quit and display.quit_presses == 1:  # Esc left the questionnaire; a closed window ends all
+            display.forget_quit()
         return scene.state
 
     return ask

@@ -38,6 +38,7 @@ from functools import partial
 from typing import Any
 
 from progress.store import ExerciseProgress, SessionRow, Store, tell_once_per_wait
+from rehab.app.outcomes import ask_due_outcomes
 from rehab.app.plan_versions import AssignedPlan, assign, current_plan, plan_by_id
 from rehab.app.plans import ExercisePlan, Plan, games_not_installed
 from rehab.app.progression import Change, Outcome, apply, propose
@@ -80,6 +81,8 @@ class SessionContext:
     say: Callable[[str], None] = print
     scenes: SceneTimes = NO_SCENES
     input_url: str = "sim"
+    #: the terminal, for the plan's questionnaires when there is no window (None: nobody to ask there)
+    read_line: Callable[[str], str | None] | None = None
 
     def __post_init__(self) -> None:
         # another program holding the database is waited out, never a lost rep: say so once per wait
@@ -353,6 +356,9 @@ class _Runner:
             return self._not_started(walk.pain_before)
         if walk.visit_id is not None:
             walk.begin_visit()
+        if not walk.group:  # a resumed session asked them when it began
+            # stored by their own time, before the visit's first part exists (no visit id)
+            ask_due_outcomes(self.ctx, walk.patient, plan, walk.visit_id, self.ctx.today, read_line=self.ctx.read_line)
         try:
             exercises = _Exercises(walk)
             for index, exercise in enumerate(plan.exercise):

@@ -29,6 +29,10 @@ class Display(Protocol):
         """Show the frame, and collect the keys pressed since the last one."""
         ...
 
+    def forget_quit(self) -> None:
+        """An Esc that left one screen (a questionnaire) is spent: the session after it goes on."""
+        ...
+
     def quit_requested(self) -> bool: ...
 
     def pause_pressed(self) -> bool:
@@ -65,6 +69,9 @@ class HeadlessDisplay:
     def pause_pressed(self) -> bool:
         return False
 
+    def forget_quit(self) -> None:
+        pass
+
     def keys_pressed(self) -> list[str]:
         """Keys pressed since the last call: none without a window."""
         return []
@@ -99,12 +106,20 @@ class WindowDisplay:
                 self._pause = True
             elif event.type == pygame.KEYDOWN and event.key in _NAMED_KEYS:
                 self._keys.append(_NAMED_KEYS[event.key])
+            elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
+                # a click (or a tap on a touch screen) where it landed; screens with buttons use it
+                self._keys.append(f"click:{event.pos[0]},{event.pos[1]}")
 
     def quit_requested(self) -> bool:
         return self._quit
 
+    def forget_quit(self) -> None:
+        self._quit = False
+        self.quit_presses = 0
+
     def keys_pressed(self) -> list[str]:
-        """Up, Down and Enter presses since the last call, as "up", "down", "enter"."""
+        """Keys pressed since the last call by name ("up", "down", "enter", "left", "backspace",
+        "0"-"9"), and left clicks as "click:X,Y"."""
         keys, self._keys = self._keys, []
         return keys
 
@@ -123,6 +138,11 @@ _NAMED_KEYS = {
     pygame.K_s: "down",
     pygame.K_RETURN: "enter",
     pygame.K_KP_ENTER: "enter",
+    pygame.K_LEFT: "left",
+    pygame.K_BACKSPACE: "backspace",
+    # digits choose an answer by its value (questionnaires); other screens ignore them
+    **{getattr(pygame, f"K_{n}"): str(n) for n in range(10)},
+    **{getattr(pygame, f"K_KP{n}"): str(n) for n in range(10)},
 }
 
 

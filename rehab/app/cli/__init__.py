@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plan": ("rehab.app.cli.plan", "write, validate and assign exercise plans"),
     "session": ("rehab.app.cli.session", "run today's guided session from the patient's plan"),
     "patients": ("rehab.app.cli.patients", "add and list patients (pseudonymous ids)"),
+    "outcomes": ("rehab.app.cli.outcomes", "answer and review outcome questionnaires (PROMs)"),
     "report": ("rehab.app.cli.report", "export progress reports as PDF, CSV, FHIR or HTML"),
     "db": ("rehab.app.cli.db", "check and back up the progress database"),
 }

@@ -12,6 +12,7 @@ from rehab.app.cli import CommandError, values
 
 if TYPE_CHECKING:
     from devices.base import Source
+    from progress.store import Store
     from rehab.engine.exercise import Exercise
     from rehab.engine.game import GameSpec
     from rehab.engine.play import PlayResult
@@ -171,7 +172,6 @@ def _play_and_store(
     from progress.store import DB_FILENAME, Store, tell_once_per_wait
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import prepared_home
-    from rehab.app.session_runner import record_game_summary
     from rehab.core.clock import RealClock, SimulatedClock
     from rehab.engine.display import HeadlessDisplay, WindowDisplay
     from rehab.engine.mental import store_rating
@@ -193,16 +193,10 @@ def _play_and_store(
     try:
         if args.calibrate:
             exercise = _calibrate(args, info, exercise, source, clock, display, store)
-        side = args.side if info.sided else ""
+        # kind: a breathing game is never read as a joint angle in a report
+        where = (args.side if info.sided else "", source.url, exercise.target_deg)
         session_id = store.start_session(
-            args.patient,
-            wall_clock_iso(),
-            info.name,
-            exercise.angle_name,
-            side,
-            source.url,
-            exercise.target_deg,
-            kind=info.kind,  # a breathing game is never read as a joint angle in a report
+            args.patient, wall_clock_iso(), info.name, exercise.angle_name, *where, kind=info.kind
         )
         result = play(
             source,
@@ -222,16 +216,23 @@ def _play_and_store(
             on_rating=lambda rating: store_rating(store, args.patient, session_id, wall_clock_iso(), rating),
         )
         # the angle stream and device events of the play, then its end: kept with the session
-        with store.transaction("play end"):
-            store.add_recording(session_id, result.streams, result.events)
-            record_game_summary(store, session_id, result.extras)
-        ended = "completed" if result.ended != "stopped by the player" else "stopped"
-        store.finish_session(session_id, wall_clock_iso(), ended)
+        _store_end(store, session_id, result, wall_clock_iso())
     finally:
         store.close()
         source.close()
         display.close()
     return session_id, exercise, result
+
+
+def _store_end(store: Store, session_id: int, result: PlayResult, now_iso: str) -> None:
+    """The play's angle streams, device events and the game's own measures, then its end."""
+    from rehab.app.session_runner import record_game_summary
+
+    with store.transaction("play end"):
+        store.add_recording(session_id, result.streams, result.events)
+        record_game_summary(store, session_id, result.extras)
+    ended = "completed" if result.ended != "stopped by the player" else "stopped"
+    store.finish_session(session_id, now_iso, ended)
 
 
 def _check_request(args: argparse.Namespace) -> None:

@@ -102,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError("--window needs a display, and none was found; run with --headless")
     screen: list = []  # type: ignore[type-arg]  # the game window once open, when pain is asked there
     ask_pain = _pain_asker(args, interactive, screen if window and not scripted_run else [])
-    result = _run_with_store(args, window, ask_pain, screen)
+    # the plan's questionnaires: on the window when there is one, else in the terminal if someone is there
+    read_line = _terminal_line if interactive and not window else None
+    result = _run_with_store(args, window, ask_pain, screen, read_line)
     _summary(result)
     return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
 
@@ -129,7 +131,14 @@ def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # t
     return ask_pain
 
 
-def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: list):  # type: ignore[no-untyped-def,type-arg]
+def _terminal_line(prompt: str) -> str | None:
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
+
+
+def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: list, read_line=None):  # type: ignore[no-untyped-def,type-arg]
     from datetime import date
 
     from progress.store import DB_FILENAME, Store
@@ -163,6 +172,7 @@ def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: li
             say=print,
             scenes=SceneTimes(summary_s=2.0) if window else SceneTimes(0.5, 0.5, 0.0),
             input_url=url,
+            read_line=read_line,
         )
         return run_session(ctx, args.patient, resume=args.resume)
     finally:
