@@ -359,7 +359,7 @@ def test_many_sessions_are_summed_up_by_week_with_their_statuses():
     assert "Exercise sessions by week" in text
     assert "week of 5 Oct 2026" in text and "1 stopped for pain" in text
     events = tuple(PlanEvent(v, date(2026, 10, 5), f"reason {v}", ()) for v in range(1, 21))
-    first = flat(pdf_pages(replace(data, glance=replace(data.glance, plan_events=events)))[0])
+    first = flat(" ".join(pdf_pages(replace(data, glance=replace(data.glance, plan_events=events)))))
     assert "reason 1 " in first and "12 versions in between" in first and "reason 20" in first
     assert (
         "reason 2 " not in first and "reason 13 " not in first

@@ -41,6 +41,7 @@ class Table:
     widths: tuple[float, ...]  # fractions of the text width, one per column
     marked: frozenset[int] = frozenset()
     first_numeric: int = 1  # columns from here on are right-aligned
+    note: str = ""  # small print under the table, kept on its page
 
 
 @dataclass(frozen=True)
@@ -91,4 +92,5 @@ def without_empty_columns(table: Table, keep: int = 2) -> Table:
         widths=tuple(table.widths[i] * total / left for i in kept),
         marked=table.marked,
         first_numeric=sum(1 for i in kept if i < table.first_numeric),
+        note=table.note,
     )

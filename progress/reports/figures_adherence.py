@@ -127,7 +127,7 @@ def weekly_strip(data: ReportData) -> Figure | None:
     weeks = [w for w in data.adherence.weeks if w.prescribed]
     if not weeks:
         return None
-    fig = Figure(figsize=(7.0, 1.25), layout="constrained")
+    fig = Figure(figsize=(7.0, 1.05), layout="constrained")
     ax = fig.subplots()
     x = date2num([w.week_start for w in weeks])
     ax.bar(x, [w.prescribed for w in weeks], width=5.5, align="edge", color=MISSED, label="prescribed")

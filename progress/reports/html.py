@@ -85,7 +85,8 @@ def _table(block: Table) -> str:
         marked = " class='marked'" if n in block.marked else ""
         rows.append(f"<tr{marked}>" + "".join(f"<td{cls(i)}>{escape(c)}</td>" for i, c in enumerate(row)) + "</tr>")
     caption = f"<caption>{escape(block.caption)}</caption>"
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    note = f"<p class='note'>{escape(block.note)}</p>" if block.note else ""
+    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>{note}"
 
 
 def _chart(block: Chart, number: int) -> str:

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import date
 
 from progress.reports import figures_adherence, pages_mental, pages_outcomes
-from progress.reports.blocks import Block, Chart, Facts, Heading, Table, Text, Warning
+from progress.reports.blocks import Block, Chart, Facts, Heading, Table, Warning
 from progress.reports.data import STATUS_TEXT, ReportData
 from progress.reports.dates import human_date, human_datetime, human_period, number, plural, signed
 from rehab.core.questionnaires import SELF_HARM_FLAG
@@ -28,9 +28,9 @@ def glance_blocks(data: ReportData) -> list[Block]:
     blocks.append(Heading("At a glance"))
     blocks += movement_blocks(data)
     blocks += adherence_blocks(data)
-    blocks += pain_and_plan_blocks(data)
-    blocks += pages_mental.glance_blocks(data)
     blocks += pages_outcomes.glance_blocks(data)
+    blocks += pages_mental.glance_blocks(data)
+    blocks += plan_blocks(data)
     return blocks
 
 
@@ -113,11 +113,7 @@ def movement_blocks(data: ReportData) -> list[Block]:
     )
     marked = frozenset(i for i, m in enumerate(moves) if m.goal_met is False)
     widths = (0.26, 0.1, 0.1, 0.1, 0.1, 0.1, 0.13, 0.11)
-    return [
-        Table("Range of motion", header, rows, widths, marked=marked),
-        Text(note, note=True),
-        *quality_blocks(data),
-    ]
+    return [Table("Range of motion", header, rows, widths, marked=marked, note=note), *quality_blocks(data)]
 
 
 def quality_blocks(data: ReportData) -> list[Block]:
@@ -139,7 +135,7 @@ def quality_blocks(data: ReportData) -> list[Block]:
     header = ("Movement", "Compensations", "Best hold", "Mean hold", "Smoothness", "Past ceiling")
     note = "Smoothness: SPARC, closer to 0 is smoother. Past ceiling: reps beyond the plan's safety ceiling."
     widths = (0.26, 0.3, 0.1, 0.1, 0.12, 0.12)
-    return [Table("Movement quality", header, tuple(rows), widths, first_numeric=2), Text(note, note=True)]
+    return [Table("Movement quality", header, tuple(rows), widths, first_numeric=2, note=note)]
 
 
 def adherence_blocks(data: ReportData) -> list[Block]:
@@ -153,15 +149,20 @@ def adherence_blocks(data: ReportData) -> list[Block]:
         done = f"{plural(adherence.done, 'guided session')} done; none prescribed in this period"
     stops = Counter(v.status for v in data.visits if data.start <= v.day <= data.end)
     safety = ", ".join(
-        f"{STATUS_TEXT[k].lower()} {stops[k]}" for k in ("stopped_for_pain", "pain_too_high", "device_lost")
+        f"{STATUS_TEXT[k].lower()} {stops[k]}" for k in ("stopped_for_pain", "pain_too_high", "device_lost") if stops[k]
     )
+    free = adherence.free_play_sessions
     facts = [
         ("Adherence", done),
-        ("Stopped for safety", f"{adherence.stopped_for_safety} ({safety})"),
-        ("Stopped by the patient", str(stops["stopped_by_patient"])),
-        ("Free play", f"{plural(adherence.free_play_sessions, 'session')}, not counted as prescribed"),
+        (
+            "Stopped for safety",
+            f"{adherence.stopped_for_safety} ({safety})" if adherence.stopped_for_safety else "none",
+        ),
+        ("Stopped by the patient", str(stops["stopped_by_patient"]) if stops["stopped_by_patient"] else "none"),
+        ("Free play", f"{plural(free, 'session')}, not counted as prescribed" if free else "none"),
+        ("Pain", _pain(data)),
     ]
-    blocks: list[Block] = [Heading("Adherence", level=3), Facts(tuple(facts))]
+    blocks: list[Block] = [Heading("Adherence and pain", level=3), Facts(tuple(facts))]
     strip = figures_adherence.weekly_strip(data)
     if strip is not None:
         alt = "; ".join(
@@ -171,16 +172,20 @@ def adherence_blocks(data: ReportData) -> list[Block]:
     return blocks
 
 
-def pain_and_plan_blocks(data: ReportData) -> list[Block]:
+def _pain(data: ReportData) -> str:
     glance = data.glance
     if glance.pain_first is None:
-        pain = "no pain ratings before sessions in this period"
-    else:
-        pain = (
-            f"mean before sessions {number(glance.pain_first, 1)}/10 in the first week with ratings, "
-            f"{number(glance.pain_last, 1)}/10 in the last: {glance.pain_trend}"
-        )
-    blocks: list[Block] = [Heading("Pain and plan", level=3), Facts((("Pain", pain),))]
+        return "no pain ratings before sessions in this period"
+    return (
+        f"mean before sessions {number(glance.pain_first, 1)}/10 in the first week with ratings, "
+        f"{number(glance.pain_last, 1)}/10 in the last: {glance.pain_trend}"
+    )
+
+
+def plan_blocks(data: ReportData) -> list[Block]:
+    """The plan versions in force during the period, each with why it was made."""
+    glance = data.glance
+    blocks: list[Block] = []
     if glance.plan_events:
         events = list(glance.plan_events)
         rows = [(str(e.version), human_date(e.effective_from), e.reason or "not recorded", "; ".join(e.changes) or "–")

@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from progress.reports import figures_mental
-from progress.reports.blocks import Block, Chart, Heading, Table, Text, without_empty_columns
+from progress.reports.blocks import Block, Chart, Heading, Table, without_empty_columns
 from progress.reports.data import STATUS_TEXT, MentalSummary, ReportData
 from progress.reports.dates import human_date, minutes, number, pair, plural
 
@@ -62,7 +62,7 @@ def glance_blocks(data: ReportData) -> list[Block]:
     if paces:
         note += " Breathing pace set: " + ", ".join(f"{p:g}" for p in paces) + " breaths/min."
     header = ("Mental measure", "First", "Latest", "Sessions")
-    return [Table("Breathing, exposure and stress", header, tuple(rows), (0.4, 0.2, 0.2, 0.2)), Text(note, note=True)]
+    return [Table("Breathing, exposure and stress", header, tuple(rows), (0.4, 0.2, 0.2, 0.2), note=note)]
 
 
 def mental_blocks(data: ReportData) -> list[Block]:
@@ -120,7 +120,7 @@ _COLUMNS: dict[str, tuple[tuple[str, ...], tuple[float, ...], Callable[[MentalSu
     ),
     "exposure": (
         ("SUDS before", "SUDS peak", "SUDS after", "Level", "Calm", "Stress"),
-        (0.1, 0.1, 0.1, 0.07, 0.1, 0.12),
+        (0.1, 0.1, 0.1, 0.07, 0.1, 0.1),
         lambda m: (number(m.suds_before), number(m.suds_peak), number(m.suds_after), number(m.highest_level),
                    minutes(m.calm_seconds), _stress(m)),
     ),

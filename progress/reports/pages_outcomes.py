@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from progress.reports import figures_outcomes
-from progress.reports.blocks import Block, Chart, Heading, Table, Text
+from progress.reports.blocks import Block, Chart, Heading, Table, without_empty_columns
 from progress.reports.data import OutcomeScore, ReportData
 from progress.reports.dates import human_date, number, plural, signed
 from rehab.core.questionnaires import SELF_HARM_FLAG
@@ -86,6 +86,7 @@ def outcome_blocks(data: ReportData) -> list[Block]:
     header = ("Date", "Measure", "Status", "Score", "Band", "Answered", "Flags")
     marked = frozenset(i for i, s in enumerate(data.outcomes) if s.flags)
     widths = (0.14, 0.12, 0.12, 0.12, 0.14, 0.12, 0.24)
-    blocks.append(Table("Questionnaires answered", header, rows, widths, marked=marked, first_numeric=9))
-    blocks.append(Text("A score is left out (–) when too many questions were unanswered to score it.", note=True))
+    note = "A score is left out (–) when too many questions were unanswered to score it."
+    table = Table("Questionnaires answered", header, rows, widths, marked=marked, first_numeric=9, note=note)
+    blocks.append(without_empty_columns(table))
     return blocks

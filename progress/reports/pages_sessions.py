@@ -9,7 +9,7 @@ import statistics
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from progress.reports.blocks import Block, Table, Text, without_empty_columns
+from progress.reports.blocks import Block, Table, without_empty_columns
 from progress.reports.data import STATUS_TEXT, ReportData, SessionSummary
 from progress.reports.dates import human_date, number, pair, plural
 from progress.reports.figures import movement_title
@@ -65,9 +65,8 @@ def session_blocks(data: ReportData) -> list[Block]:
     if len(rows) <= MAX_SESSION_ROWS:
         marked = frozenset(i for i, (_, key, _) in enumerate(rows) if key not in _FINE)
         cells = tuple(cells for _, _, cells in rows)
-        table = without_empty_columns(Table("Exercise sessions", HEADER, cells, WIDTHS, marked=marked, first_numeric=4))
         note = "Shaded rows ended early or never began; the status says why. Peaks are the peak active angle."
-        return [table, Text(note, note=True)]
+        return [without_empty_columns(Table("Exercise sessions", HEADER, cells, WIDTHS, marked, 4, note))]
     return _weekly(data, rows)
 
 

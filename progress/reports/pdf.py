@@ -158,11 +158,12 @@ def _table(block: Table, styles: _Styles) -> list[Any]:
     ]
     commands += [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor(MARKED)) for i in sorted(block.marked)]
     grid.setStyle(TableStyle(commands))
+    note = [Paragraph(_escape(block.note), styles.note)] if block.note else []
     if len(block.rows) <= SHORT_TABLE:
-        return [Paragraph(_escape(block.caption), styles.h3), grid]
+        return [Paragraph(_escape(block.caption), styles.h3), grid, *note]
     # a long table starts where it is, split across pages, but not with under ~5 rows of room left
     caption = Paragraph(_escape(block.caption), styles.caption)
-    return [CondPageBreak(80), caption, grid]
+    return [CondPageBreak(80), caption, grid, *note]
 
 
 def _chart(block: Chart, styles: _Styles) -> list[Any]:
