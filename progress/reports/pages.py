@@ -6,7 +6,7 @@ from __future__ import annotations
 from progress.reports import figures, figures_adherence, pages_mental, pages_outcomes
 from progress.reports.blocks import Block, Chart, Heading, PageBreak, Signature, Text
 from progress.reports.data import ReportData
-from progress.reports.dates import human_date, number
+from progress.reports.dates import human_date, number, plural
 from progress.reports.pages_glance import glance_blocks
 from progress.reports.pages_sessions import session_blocks
 
@@ -66,7 +66,8 @@ def _calendar_alt(data: ReportData) -> str:
     counts = {key: sum(1 for state, _ in states.values() if state == key) for key in figures_adherence.STATES}
     stopped = sum(1 for _, was in states.values() if was)
     return (
-        f"Calendar from {human_date(data.start)} to {human_date(data.end)}: {counts['completed']} days with a "
-        f"completed guided session, {stopped} with a session stopped or not started, {counts['free_play']} with "
-        f"free play only, {counts['none']} without a session."
+        f"Calendar from {human_date(data.start)} to {human_date(data.end)}: "
+        f"{plural(counts['completed'], 'day')} with a completed guided session, "
+        f"{plural(stopped, 'day')} with a session stopped or not started, "
+        f"{plural(counts['free_play'], 'day')} with free play only, {plural(counts['none'], 'day')} without a session."
     )
