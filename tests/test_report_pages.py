@@ -364,3 +364,14 @@ def test_many_sessions_are_summed_up_by_week_with_their_statuses():
     assert (
         "reason 2 " not in first and "reason 13 " not in first
     )  # a year of progressions does not push the glance onto three pages
+
+
+def test_a_year_of_pain_is_drawn_as_weekly_means(reports):
+    data = reports["physical"]
+    year = replace(data, end=date(2027, 10, 4))
+    ax = figures.pain_trend(year).axes[0]
+    before = [line for line in ax.get_lines() if line.get_label() == "before session, weekly mean"]
+    weeks = {r.day.isocalendar()[:2] for r in data.ratings if r.kind == "pain" and r.moment == "before"}
+    assert before and len(before[0].get_xdata()) == len(weeks)
+    short = figures.pain_trend(data).axes[0]
+    assert any(line.get_label() == "before session" for line in short.get_lines())

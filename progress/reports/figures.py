@@ -16,7 +16,7 @@ from matplotlib.dates import date2num
 from matplotlib.figure import Figure
 from matplotlib.ticker import NullLocator
 
-from progress.reports.data import ReportData
+from progress.reports.data import Rating, ReportData
 from progress.reports.dates import date_ticks
 from rehab.core.motions import NORMAL_ROM_DEG, split_name
 
@@ -134,26 +134,31 @@ def _off_chart(name: str, values: list[float], lo: float, hi: float) -> list[str
     return words
 
 
+#: above this many days pain is drawn as weekly means: a year of daily points is a red smear
+WEEKLY_PAIN_DAYS = 120
+
+
 def pain_trend(data: ReportData) -> Figure | None:
-    """Pain (0-10) over the period: before and after sessions, and diary entries."""
+    """Pain (0-10) over the period: before and after sessions, and any other moment (during, diary)."""
     pain = [r for r in data.ratings if r.kind == "pain"]
     if not pain:
         return None
+    weekly = (data.end - data.start).days > WEEKLY_PAIN_DAYS
     fig = Figure(figsize=(7.0, 1.8), layout="constrained")
     ax = fig.subplots()
     styles = {"before": ("o", "before session"), "after": ("s", "after session")}
     for moment in sorted({r.moment for r in pain}):
-        points = [r for r in pain if r.moment == moment]
+        points = _pain_points([r for r in pain if r.moment == moment], weekly)
         marker, label = styles.get(moment, ("^", moment))
         ax.plot(
-            date2num([r.day for r in points]),
-            [r.value for r in points],
+            date2num([day for day, _ in points]),
+            [value for _, value in points],
             marker=marker,
             markersize=3,
             linewidth=0.9,
             color=PAIN,
             alpha=1.0 if moment == "before" else 0.55,
-            label=label,
+            label=label + (", weekly mean" if weekly else ""),
         )
     ax.set_ylim(0, 10.5)
     date_axis(ax, data.start, data.end)
@@ -161,6 +166,16 @@ def pain_trend(data: ReportData) -> Figure | None:
     ax.legend(fontsize=6.5, frameon=False, loc="upper right", ncols=3)
     style(ax)
     return fig
+
+
+def _pain_points(ratings: list[Rating], weekly: bool) -> list[tuple[date, float]]:
+    """Each rating, or the mean of each week's (drawn on its Monday)."""
+    if not weekly:
+        return [(r.day, r.value) for r in ratings]
+    weeks: dict[date, list[float]] = {}
+    for r in ratings:
+        weeks.setdefault(r.day - timedelta(days=r.day.weekday()), []).append(r.value)
+    return [(monday, sum(values) / len(values)) for monday, values in sorted(weeks.items())]
 
 
 def png(fig: Figure, dpi: int = 150) -> bytes:
