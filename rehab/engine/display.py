@@ -131,6 +131,30 @@ class WindowDisplay:
         pygame.display.quit()
 
 
+_DIGITS = (
+    pygame.K_0,
+    pygame.K_1,
+    pygame.K_2,
+    pygame.K_3,
+    pygame.K_4,
+    pygame.K_5,
+    pygame.K_6,
+    pygame.K_7,
+    pygame.K_8,
+    pygame.K_9,
+)
+_KEYPAD_DIGITS = (
+    pygame.K_KP0,
+    pygame.K_KP1,
+    pygame.K_KP2,
+    pygame.K_KP3,
+    pygame.K_KP4,
+    pygame.K_KP5,
+    pygame.K_KP6,
+    pygame.K_KP7,
+    pygame.K_KP8,
+    pygame.K_KP9,
+)
 _NAMED_KEYS = {
     pygame.K_UP: "up",
     pygame.K_w: "up",
@@ -141,8 +165,8 @@ _NAMED_KEYS = {
     pygame.K_LEFT: "left",
     pygame.K_BACKSPACE: "backspace",
     # digits choose an answer by its value (questionnaires); other screens ignore them
-    **{getattr(pygame, f"K_{n}"): str(n) for n in range(10)},
-    **{getattr(pygame, f"K_KP{n}"): str(n) for n in range(10)},
+    **{key: str(n) for n, key in enumerate(_DIGITS)},
+    **{key: str(n) for n, key in enumerate(_KEYPAD_DIGITS)},
 }
 
 
