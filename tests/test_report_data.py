@@ -169,7 +169,7 @@ def test_the_glance_compares_baseline_with_latest_and_lists_plan_changes():
     assert data.glance.plan_title == "Knee rehabilitation after surgery" and data.glance.plan_version == 3
     events = data.glance.plan_events
     assert [e.version for e in events] == [1, 2, 3] and events[0].reason == "first plan after surgery"
-    assert events[1].changes == ("Knee bend: target_deg 95.0 -> 100.0 (target reached in 3 sessions in a row)",)
+    assert events[1].changes == ("Knee bend: target from 95° to 100° (target reached in 3 sessions in a row)",)
 
 
 def test_the_old_history_puts_each_session_in_a_visit():

@@ -281,11 +281,20 @@ def _plan(row: PlanVersionRow) -> PlanVersion:
     )
 
 
+_CHANGED_FIELDS = {"target_deg": ("target", "°"), "target_percent": ("target", "% of the calibrated range")}
+
+
 def _change_text(change: Any) -> str:
-    """A stored progression change in words: "Knee bend: target_deg 90 -> 95 (3 sessions at target)"."""
+    """A stored progression change as a clinician reads it: "Knee bend: target from 90° to 95°
+    (target reached in 3 sessions in a row)"."""
     if not isinstance(change, dict):
         return str(change)
-    text = f"{change.get('name', '')}: {change.get('field', '')} {change.get('old', '')} -> {change.get('new', '')}"
+    what, unit = _CHANGED_FIELDS.get(str(change.get("field", "")), (str(change.get("field", "")), ""))
+
+    def value(number: Any) -> str:
+        return f"{number:g}{unit}" if isinstance(number, (int, float)) else str(number)
+
+    text = f"{change.get('name', '')}: {what} from {value(change.get('old', ''))} to {value(change.get('new', ''))}"
     return text + (f" ({change['reason']})" if change.get("reason") else "")
 
 
