@@ -123,7 +123,7 @@ class Adherence:
     def text(self) -> str:
         """One line for people: "5 of 6 prescribed sessions done (83%)"."""
         if self.prescribed == 0:
-            return f"{self.done} guided sessions done; none prescribed in this period"
+            return f"{self.done} guided session{'' if self.done == 1 else 's'} done; none prescribed in this period"
         line = f"{self.done} of {self.prescribed} prescribed sessions done ({self.percent:.0f}%)"
         return line + ": more than prescribed" if self.more_than_prescribed else line
 
