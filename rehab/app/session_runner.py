@@ -358,7 +358,15 @@ class _Runner:
             walk.begin_visit()
         if not walk.group:  # a resumed session asked them when it began
             # stored by their own time, before the visit's first part exists (no visit id)
-            ask_due_outcomes(self.ctx, walk.patient, plan, walk.visit_id, self.ctx.today, read_line=self.ctx.read_line)
+            ask_due_outcomes(
+                self.ctx,
+                walk.patient,
+                plan,
+                walk.visit_id,
+                self.ctx.today,
+                read_line=self.ctx.read_line,
+                hand=_questionnaire_hand(self.ctx, plan),
+            )
         try:
             exercises = _Exercises(walk)
             for index, exercise in enumerate(plan.exercise):
@@ -437,6 +445,20 @@ class _Runner:
     def _finish(self, status: str) -> None:
         if self.walk.session_ids:
             self.walk.store.finish_unfinished(self.walk.session_ids, self.ctx.now_iso(), status)
+
+
+def _questionnaire_hand(ctx: SessionContext, plan: Plan) -> Callable[[float], float]:
+    """With a camera and a window, a hand held over an answer chooses it, as in the games: the
+    session's own camera (opened once, shared with the exercises) is watched for it."""
+    from rehab.app.outcomes import hand_pointer, no_hand
+    from rehab.engine.display import HeadlessDisplay
+
+    camera = ctx.input_url.startswith(("webcam:", "video:"))
+    if not camera or isinstance(ctx.display, HeadlessDisplay) or not plan.exercise:
+        return no_hand
+    first = plan.exercise[0]
+    info = ctx.games.get(first.game)
+    return no_hand if info is None else hand_pointer(ctx.open_source(info, first, 0))
 
 
 class _Exercises:

@@ -29,6 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown.add_argument("--headless", action="store_true", help="ask in the terminal, no window")
     shown.add_argument("--window", action="store_true", help="ask in a window (the default when there is a screen)")
     answer.add_argument(
+        "--input",
+        metavar="URL",
+        help="a camera (e.g. webcam:0) to answer by holding a hand over an answer for 2 s, in the window",
+    )
+    answer.add_argument(
         "--answers",
         metavar="N,N,...",
         help="the answers, in order, instead of asking (the values shown beside each answer); fewer "
@@ -141,7 +146,7 @@ def _answer(args: argparse.Namespace) -> int:
 
 
 def _in_window(args: argparse.Namespace) -> int:
-    from rehab.app.outcomes import on_screen
+    from rehab.app.outcomes import hand_pointer, no_hand, on_screen
     from rehab.core.clock import RealClock
     from rehab.engine.display import WindowDisplay
     from rehab.engine.hud import set_font_scale
@@ -150,11 +155,27 @@ def _in_window(args: argparse.Namespace) -> int:
     set_font_scale(args.font_scale)
     if args.high_contrast:
         use_high_contrast()
+    source = _camera(args.input) if args.input else None
     display = WindowDisplay(title="rehab: questionnaire")
     try:
-        return _with_store(args, on_screen(display, RealClock()))
+        hand = hand_pointer(source) if source is not None else no_hand
+        return _with_store(args, on_screen(display, RealClock(), hand))
     finally:
         display.close()
+        if source is not None:
+            source.close()
+
+
+def _camera(url: str):  # type: ignore[no-untyped-def]
+    from devices.base import open_source
+    from rehab.app.cli import CommandError
+
+    if not url.startswith(("webcam:", "video:")):
+        raise CommandError(f"--input {url}: a hand is seen by a camera; give webcam:N or video:FILE")
+    try:
+        return open_source(url)
+    except OSError as error:
+        raise CommandError(f"cannot open {url}: {error}") from error
 
 
 def _with_store(args: argparse.Namespace, asker, answers: list[str] | None = None) -> int:  # type: ignore[no-untyped-def]
