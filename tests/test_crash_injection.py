@@ -140,13 +140,17 @@ class Snapshot:
     calibrations: int
     plans: int
     recorded: set[int]  # sessions with a stream or a device event
+    visits: dict[str, tuple[Any, ...]]  # visit id -> (status, stop reason)
 
     @classmethod
     def of(cls, home: Path) -> Snapshot:
         with sqlite3.connect(home / DB_FILENAME) as conn:
-            rows = conn.execute("select id, game, kind, status, ended_at from sessions").fetchall()
+            rows = conn.execute("select id, game, kind, status, ended_at, visit_id from sessions").fetchall()
             return cls(
-                sessions={r[0]: {"game": r[1], "kind": r[2], "status": r[3], "ended_at": r[4]} for r in rows},
+                sessions={
+                    r[0]: {"game": r[1], "kind": r[2], "status": r[3], "ended_at": r[4], "visit": r[5]} for r in rows
+                },
+                visits={r[0]: r[1:] for r in conn.execute("select id, status, stop_reason from visits")},
                 reps={
                     r[0]: r[1:] for r in conn.execute("select id, session_id, rep_index, t_start, peak_deg from reps")
                 },
@@ -219,6 +223,11 @@ def check_resumed(verdict: Verdict, before: Snapshot, after: Snapshot, reference
     used = after.recorded | {r[0] for r in after.ratings.values()}
     empty = [i for i in after.sessions if not after.reps_of(i) and i not in used]
     expect(not empty, f"no orphan session, started and never used (got {empty})")
+    # the guided session stays one visit through the crash and the resume, and ends completed
+    expect(
+        after.visits and set(after.visits.values()) == {("completed", None)}, f"one visit, completed ({after.visits})"
+    )
+    expect({s["visit"] for s in after.sessions.values()} == set(after.visits), "every part in the visit")
 
 
 def _part_ratings(snapshot: Snapshot, game: str) -> list[tuple[Any, ...]]:
@@ -235,6 +244,8 @@ def check_pain_rule(verdict: Verdict, before: Snapshot, after: Snapshot, exit_co
             i for i in after.reps if i not in before.reps and after.reps[i][0] in after.of_game("lift", "stopped")
         ]
         verdict.expect(len(played) <= REPS, f"no set played after the pain check (got {len(played)} more reps)")
+        stopped = set(after.visits.values())
+        verdict.expect(stopped == {("stopped", "stopped_for_pain")}, f"the visit stopped for pain ({after.visits})")
     verdict.expect(after.plans == before.plans, "no progression when pain rose")
     left = [i for i, s in after.sessions.items() if s["status"] == "in_progress"]
     verdict.expect(not left, f"no session left in progress after the pain stop (got {left})")
