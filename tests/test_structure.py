@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("rehab", "games", "devices", "progress")
+PACKAGES = ("rehab", "games", "devices", "progress", "clinic")
 MAX_FUNCTION_LINES = 60
 
 
