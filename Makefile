@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean screenshots crash-test
+.PHONY: demo test bench lint venv clean screenshots crash-test postgres
 
 venv: $(STAMP)
 
@@ -28,8 +28,17 @@ demo: $(STAMP)
 	$(BIN)/rehab demo
 
 # tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
-test: $(STAMP)
+test: $(STAMP) postgres
 	$(HEADLESS) $(BIN)/python -m pytest -q
+
+# the clinic tests run against a real PostgreSQL (tests/clinic_fixtures.py starts a throw-away one);
+# as root on a machine without it, install Debian's server package (quietly, talk to stderr)
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing PostgreSQL for the clinic tests (apt-get install postgresql)" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq postgresql >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2; }; \
+	fi
 
 # a real guided session killed right after each store write in turn, resumed, and checked
 # (tests/test_crash_injection.py; make test runs a handful of the writes); prints the figures

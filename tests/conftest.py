@@ -45,3 +45,7 @@ def play_with_simulator(tmp_path):
         return json.loads(stats.read_text())
 
     return play
+
+
+# PostgreSQL and the running clinic server, for tests/test_clinic_*.py (and benchmarks/bench_clinic.py)
+from tests.clinic_fixtures import postgres_server, postgres_url  # noqa: E402, F401
