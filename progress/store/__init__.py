@@ -10,7 +10,8 @@ holding the write lock is waited out (``connection.py``). ``checks.py`` and ``re
 The store is one class built from parts with one concern each: sessions, sets and reps
 (``sessions.py``), plan versions (``plans.py``), ratings and calibrations (``ratings.py``), device
 events and sample streams (``recordings.py``), guided sessions as a whole and outcome questionnaires (``visits.py``),
-and a patient's period for reports (``period.py``).
+a patient's period for reports (``period.py``), and what clinic sync needs: the outbox, rows as
+the clinic receives them, sync bookkeeping and the physio's messages (``sync.py``).
 Every read returns small frozen rows (``rows.py``).
 """
 
@@ -39,6 +40,8 @@ from progress.store.rows import (
     REP_COLUMNS,
     CalibrationRow,
     ExerciseProgress,
+    MessageRow,
+    OutboxRow,
     OutcomeResponseRow,
     Patient,
     PlanVersionRow,
@@ -54,11 +57,13 @@ from progress.store.schema import (
     DB_FILENAME,
     MIGRATIONS,
     SCHEMA_VERSION,
+    SYNCED_TABLES,
     InterruptedUpgradeError,
     migrate,
     schema_version,
 )
 from progress.store.sessions import SessionStore
+from progress.store.sync import SyncStore
 from progress.store.visits import STOP_REASONS, VISIT_STATUSES, VisitStore
 from rehab.core.errors import StoreError
 
@@ -70,9 +75,12 @@ __all__ = [
     "SCHEMA_VERSION",
     "STOP_REASONS",
     "STREAM_UNITS",
+    "SYNCED_TABLES",
     "VISIT_STATUSES",
     "CalibrationRow",
     "ExerciseProgress",
+    "MessageRow",
+    "OutboxRow",
     "OutcomeResponseRow",
     "Patient",
     "PlanVersionRow",
@@ -92,7 +100,7 @@ __all__ = [
 ]
 
 
-class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore, VisitStore):
+class Store(SessionStore, PlanStore, RatingStore, RecordingStore, PeriodStore, VisitStore, SyncStore):
     """Open with ``Store.open(path)`` or ``Store.memory()``; see the module docstring for its parts."""
 
     def __init__(self, db: sqlite_utils.Database, path: Path | None = None) -> None:

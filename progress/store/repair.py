@@ -88,6 +88,10 @@ def _copy_rows(new: sqlite3.Connection) -> tuple[dict[str, int], dict[str, int],
         columns = [c for c in _columns(new, "main", table) if c in set(_columns(new, "old", table))]
         if table == "meta" and before[table]:
             new.execute("delete from main.meta")  # the old pseudonym secret keeps pseudonyms stable
+        if table == "sync_outbox":
+            # the copies just made were queued again by the sync triggers; the old queue, with the
+            # sequence numbers the clinic acknowledged, is the true one
+            new.execute("delete from main.sync_outbox")
         names = ", ".join(f'"{c}"' for c in columns)
         new.execute(f'insert into main."{table}" ({names}) select {names} from old."{table}"')
     after = {t: _count(new, "main", t) for t in ours if t in theirs}

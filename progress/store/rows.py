@@ -6,7 +6,7 @@ dicts; new code should use attributes, which a type checker can follow.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 
@@ -20,6 +20,12 @@ class _Row:
 
     def get(self, name: str, default: Any = None) -> Any:
         return getattr(self, name, default)
+
+
+# the row's UUID (schema 5, for clinic sync): read where present, left out of comparisons and
+# reprs, so a row compares equal to the same values written in a test or read from a copy
+def _uuid() -> Any:
+    return field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class StoredRep(_Row):
     smoothness_sparc: float | None  # SQLite keeps NaN as NULL: unknown smoothness reads as None
     compensations: tuple[str, ...]
     over_ceiling: bool
+    uuid: str | None = _uuid()
 
     def stored_values(self) -> tuple[Any, ...]:
         """The values in ``REP_COLUMNS`` order as the database holds them (flags 0/1, names comma-joined)."""
@@ -110,6 +117,7 @@ class PlanVersionRow(_Row):
     effective_from: str  # ISO date
     sessions_per_week: int
     body: dict[str, Any]  # the plan version as stored (plan, reason, goals_deg, changes)
+    uuid: str | None = _uuid()
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,7 @@ class SetRow(_Row):
     prescribed_reps: int | None
     t_start: float
     t_end: float | None  # None while the set is unfinished
+    uuid: str | None = _uuid()
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,7 @@ class RatingRow(_Row):
     kind: str  # pain, suds, stress
     value: float
     moment: str  # before, during, after, diary
+    uuid: str | None = _uuid()
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,7 @@ class CalibrationRow(_Row):
     rest_deg: float  # MeasuredRange.start_deg: the median angle each movement started from
     max_deg: float  # MeasuredRange.peak_deg: the median peak, capped at the ceiling
     input: str  # the source URL, as sessions.input
+    uuid: str | None = _uuid()
 
 
 @dataclass(frozen=True)
@@ -204,3 +215,25 @@ class OutcomeResponseRow(_Row):
     score: float | None
     band: str | None
     flags: tuple[str, ...]
+    uuid: str | None = _uuid()
+
+
+@dataclass(frozen=True)
+class OutboxRow(_Row):
+    """A row waiting for the clinic: the table it is in and its UUID, in the order it changed."""
+
+    seq: int
+    kind: str  # the home table: plans, visits, sessions, ...
+    uuid: str
+
+
+@dataclass(frozen=True)
+class MessageRow(_Row):
+    """A message from the patient's physio, received on a sync."""
+
+    id: int
+    server_id: int
+    text: str
+    created_at: str | None  # when the physio wrote it (the server's clock)
+    received_at: str | None  # when this home received it
+    shown_at: str | None  # when it was first shown to the patient; None until then

@@ -253,8 +253,69 @@ def _old_group_status(statuses: set[str]) -> tuple[str, str | None]:
     return "completed", None
 
 
+#: the home tables a clinic receives (issue #14), each row named by a UUID; visits' id is one already
+SYNCED_TABLES = (
+    "plans",
+    "visits",
+    "sessions",
+    "sets",
+    "reps",
+    "ratings",
+    "calibrations",
+    "device_events",
+    "streams",
+    "outcome_responses",
+)
+
+#: a random (version 4) UUID made by SQLite itself, so every insert gets one, whoever writes it
+#: (the store, a repair, a test writing SQL): 32 random hex digits laid out 8-4-4-4-12, with the
+#: version digit 4 and the variant digit one of 8, 9, a, b
+NEW_UUID_SQL = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' "
+    "|| substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+
+
+def _v5(db: sqlite_utils.Database) -> None:
+    """Clinic sync: a UUID on every synced row (unique beyond this database), an outbox of rows
+    to send filled by triggers, the sync bookkeeping, and the physio's messages."""
+    db.execute(
+        "create table sync_outbox (seq integer primary key autoincrement, kind text not null, uuid text not null)"
+    )
+    db.execute("create table sync_state (key text primary key, value text)")
+    db.execute(
+        "create table messages (id integer primary key, server_id integer unique, text text not null, "
+        "created_at text, received_at text, shown_at text)"
+    )
+    for table in SYNCED_TABLES:
+        key = "id" if table == "visits" else "uuid"
+        if table != "visits":
+            db.execute(f"alter table {table} add column uuid text")
+            db.execute(f"update {table} set uuid = {NEW_UUID_SQL}")
+            db.execute(f"create unique index idx_{table}_uuid on {table} (uuid)")
+        # a store made before linking uploads its whole history once, oldest first
+        db.execute(f"insert into sync_outbox (kind, uuid) select '{table}', {key} from {table} order by rowid")
+        _v5_triggers(db, table, key)
+
+
+def _v5_triggers(db: sqlite_utils.Database, table: str, key: str) -> None:
+    """Every insert and every later change of a synced row queues it for the clinic. A new row
+    without a UUID gets one first; that update is not queued again (its old UUID is NULL)."""
+    name_it = (
+        f"update {table} set uuid = {NEW_UUID_SQL} where rowid = new.rowid and uuid is null;" if key == "uuid" else ""
+    )
+    db.execute(
+        f"create trigger sync_{table}_insert after insert on {table} begin {name_it} "
+        f"insert into sync_outbox (kind, uuid) select '{table}', {key} from {table} where rowid = new.rowid; end"
+    )
+    db.execute(
+        f"create trigger sync_{table}_update after update on {table} when old.{key} is not null begin "
+        f"insert into sync_outbox (kind, uuid) values ('{table}', new.{key}); end"
+    )
+
+
 #: migrations[i] takes a database from schema version i to i + 1
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_v1, _v2, _v3, _v4, _v5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 DB_FILENAME = "rehab.sqlite3"
