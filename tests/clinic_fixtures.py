@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,28 @@ def postgres_server() -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """The URL of a database created for this test session, e.g. postgresql://postgres@127.0.0.1:PORT/rehab_test."""
     return postgres_server.create_database("rehab_test")
+
+
+_databases = iter(range(1, 1_000_000))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def clinic_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty clinic database URL, once on SQLite and once on the session's PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'clinic' / 'clinic.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.create_database(f"clinic_{next(_databases)}")
+
+
+@pytest.fixture
+def clinic_engine(clinic_db_url: str) -> Iterator[Any]:
+    """An SQLAlchemy engine on a fresh clinic database with the schema migrated (clinic.db.open_database)."""
+    from clinic.config import ClinicConfig
+    from clinic.db import open_database
+
+    engine = open_database(ClinicConfig(db_url=clinic_db_url))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
