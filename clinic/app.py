@@ -103,7 +103,9 @@ class _TooLarge(Exception):
 
 class BodyLimit:
     """Refuses bodies over ``max_bytes`` with 413: at once from Content-Length, else while reading
-    (a chunked body cannot say its size in advance)."""
+    (a chunked body cannot say its size in advance). FastAPI turns an exception raised while it
+    reads a body into its own 400, so a body found too large mid-way is remembered, and whatever
+    answer the app then starts is replaced by the 413."""
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
@@ -115,31 +117,43 @@ class BodyLimit:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            await self._refusal()(scope, receive, send)
             return
-        started = False
-
-        async def counting_receive() -> Message:
-            message = await receive()
-            counting_receive.seen += len(message.get("body", b""))  # type: ignore[attr-defined]
-            if counting_receive.seen > self.max_bytes:  # type: ignore[attr-defined]
-                raise _TooLarge
-            return message
-
-        counting_receive.seen = 0  # type: ignore[attr-defined]
-
-        async def watching_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
+        request = _Counted(self.max_bytes, receive, send, self._refusal())
         try:
-            await self.app(scope, counting_receive, watching_send)
+            await self.app(scope, request.receive, request.send)
         except _TooLarge:
-            if not started:
-                await self._refuse(scope, receive, send)
+            if not request.started:
+                await self._refusal()(scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _refusal(self) -> JSONResponse:
         limit_mb = self.max_bytes / (1024 * 1024)
-        response = error(413, f"the request body is larger than the server takes ({limit_mb:g} MB)")
-        await response(scope, receive, send)
+        return error(413, f"the request body is larger than the server takes ({limit_mb:g} MB)")
+
+
+class _Counted:
+    """One request's receive and send, counting the body and swapping the answer for a 413."""
+
+    def __init__(self, max_bytes: int, receive: Receive, send: Send, refusal: JSONResponse) -> None:
+        self.max_bytes, self._receive, self._send, self.refusal = max_bytes, receive, send, refusal
+        self.seen = 0
+        self.too_large = False
+        self.started = False
+
+    async def receive(self) -> Message:
+        message = await self._receive()
+        self.seen += len(message.get("body", b""))
+        if self.seen > self.max_bytes:
+            self.too_large = True
+            raise _TooLarge
+        return message
+
+    async def send(self, message: Message) -> None:
+        if not self.too_large:
+            self.started = self.started or message["type"] == "http.response.start"
+            await self._send(message)
+            return
+        if message["type"] == "http.response.start" and not self.started:
+            self.started = True
+            await self._send({"type": "http.response.start", "status": 413, "headers": self.refusal.raw_headers})
+            await self._send({"type": "http.response.body", "body": self.refusal.body})

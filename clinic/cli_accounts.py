@@ -23,7 +23,7 @@ def add_commands(actions: Any) -> None:
     add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
     listing = user_actions.add_parser("list", help="list accounts", description="List accounts.")
     off = user_actions.add_parser("disable", help="lock an account out", description="Disable an account.")
-    off.add_argument("email", metavar="EMAIL")
+    off.add_argument("email", metavar="EMAIL", help="the account to lock out (its tokens stop working)")
     for sub, run in ((add, _user_add), (listing, _user_list), (off, _user_disable)):
         add_db_argument(sub)
         sub.set_defaults(clinic_run=run)

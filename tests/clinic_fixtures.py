@@ -166,3 +166,156 @@ def clinic_engine(clinic_db_url: str) -> Iterator[Any]:
         yield engine
     finally:
         engine.dispose()
+
+
+# -- a running clinic server ------------------------------------------------------------------------
+
+#: run in the server's own process: ``rehab clinic serve`` with this interpreter
+_SERVE = "import sys; from rehab.app import cli; sys.exit(cli.main(sys.argv[1:]))"
+ADMIN_EMAIL = "admin@clinic.test"
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    role: str
+    team: str | None
+    token: str
+
+
+@dataclass(frozen=True)
+class ClinicServer:
+    """A real ``rehab clinic serve`` on a loopback port, with helpers that use its HTTP API."""
+
+    url: str
+    db_url: str
+    admin_token: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def request(self, method: str, path: str, token: str | None = None, **kwargs: Any) -> Any:
+        """One HTTP request (httpx.Response); ``token`` goes in the Authorization header."""
+        import httpx
+
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.request(method, self.url + path, headers=headers, timeout=60, **kwargs)
+
+    def _ok(self, method: str, path: str, token: str | None, body: dict[str, Any]) -> dict[str, Any]:
+        answer = self.request(method, path, token, json=body)
+        assert answer.status_code < 300, f"{method} {path}: {answer.status_code} {answer.text}"
+        result: dict[str, Any] = answer.json()
+        return result
+
+    def login(self, email: str, password: str = PASSWORD) -> str:
+        return login(self.url, email, password)
+
+    def user(self, email: str, role: str, team: str | None = None) -> Account:
+        """A new account (made by the admin through the API), logged in."""
+        self._ok(
+            "POST",
+            "/api/v1/users",
+            self.admin_token,
+            {"email": email, "role": role, "team": team, "password": PASSWORD},
+        )
+        return Account(email, role, team, self.login(email))
+
+    def physio(self, email: str, team: str | None = None) -> Account:
+        return self.user(email, "physio", team)
+
+    def patient(self, patient_id: str, physio_email: str) -> str:
+        self._ok("POST", "/api/v1/patients", self.admin_token, {"id": patient_id, "physio_email": physio_email})
+        return patient_id
+
+    def pairing_code(self, patient_id: str) -> str:
+        return str(self._ok("POST", f"/api/v1/patients/{patient_id}/pairing-codes", self.admin_token, {})["code"])
+
+    def pair(self, patient_id: str, device_name: str = "home") -> str:
+        """A device token for the patient, as ``rehab link`` gets it (the API allows 10 an hour per address)."""
+        code = self.pairing_code(patient_id)
+        return str(self._ok("POST", "/api/v1/pair", None, {"code": code, "device_name": device_name})["device_token"])
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Polls the OpenAPI schema until the server answers; fails with its log if it exits first."""
+    import httpx
+
+    for _ in range(600):
+        if process.poll() is not None:
+            raise RuntimeError(f"the clinic server exited ({process.returncode}):\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        process_wait(process, 0.1)
+    process.kill()
+    raise RuntimeError(f"the clinic server did not answer in a minute:\n{log.read_text(errors='replace')}")
+
+
+def login(url: str, email: str, password: str = PASSWORD) -> str:
+    """A user's API token (POST /api/v1/login)."""
+    import httpx
+
+    answer = httpx.post(url + "/api/v1/login", json={"email": email, "password": password}, timeout=60)
+    assert answer.status_code == 200, f"login {email}: {answer.status_code} {answer.text}"
+    return str(answer.json()["token"])
+
+
+def process_wait(process: subprocess.Popen[bytes], seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(seconds)
+
+
+def _add_admin(db_url: str) -> None:
+    """The first admin, as ``rehab clinic user add`` makes it on the server (the schema upgraded first)."""
+    from clinic.accounts import add_user
+    from clinic.config import ClinicConfig
+    from clinic.db import open_database
+
+    engine = open_database(ClinicConfig(db_url=db_url))
+    try:
+        with engine.begin() as conn:
+            add_user(conn, ADMIN_EMAIL, "admin", PASSWORD)
+    finally:
+        engine.dispose()
+
+
+def start_clinic_server(db_url: str, folder: Path) -> ClinicServer:
+    """Starts ``rehab clinic serve`` on a free loopback port against ``db_url`` (a fresh database),
+    with an admin account, and returns once it answers. ``folder`` holds the home and the log."""
+    import sys
+
+    _add_admin(db_url)
+    port = free_port()
+    log = folder / "clinic-server.log"
+    folder.mkdir(parents=True, exist_ok=True)
+    argv = ["--home", str(folder / "server-home"), "clinic", "serve", "--port", str(port), "--db", db_url]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", _SERVE, *argv], stdout=out, stderr=subprocess.STDOUT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(url, process, log)
+        return ClinicServer(url, db_url, login(url, ADMIN_EMAIL), process, log)
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+
+
+@pytest.fixture
+def clinic_server(clinic_db_url: str, tmp_path: Path) -> Iterator[ClinicServer]:
+    """A running clinic server on a fresh database, once on SQLite and once on PostgreSQL: ``.url``,
+    ``.db_url``, ``.admin_token``, ``.physio(email, team)``, ``.patient(id, physio_email)``,
+    ``.pairing_code(patient)``, ``.pair(patient)``, ``.request(method, path, token, ...)``."""
+    server = start_clinic_server(clinic_db_url, tmp_path / "clinic-server")
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -48,4 +48,10 @@ def play_with_simulator(tmp_path):
 
 
 # PostgreSQL and the running clinic server, for tests/test_clinic_*.py (and benchmarks/bench_clinic.py)
-from tests.clinic_fixtures import clinic_db_url, clinic_engine, postgres_server, postgres_url  # noqa: E402, F401
+from tests.clinic_fixtures import (  # noqa: E402, F401
+    clinic_db_url,
+    clinic_engine,
+    clinic_server,
+    postgres_server,
+    postgres_url,
+)

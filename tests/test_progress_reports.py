@@ -233,7 +233,7 @@ def test_cli_report_never_overwrites_without_force(home, fmt, capsys):
 
 def test_cli_db_check_and_backup(home, tmp_path, capsys):
     assert main(["--home", str(home), "db", "check"]) == 0
-    assert ": ok (schema 4" in capsys.readouterr().out
+    assert ": ok (schema 5" in capsys.readouterr().out
     out = home / "copy.sqlite3"
     assert main(["--home", str(home), "db", "backup", str(out)]) == 0
     assert Store.open(out).sessions("P-7")

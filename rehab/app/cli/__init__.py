@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "outcomes": ("rehab.app.cli.outcomes", "answer and review outcome questionnaires (PROMs)"),
     "report": ("rehab.app.cli.report", "export progress reports as PDF, CSV, FHIR or HTML"),
     "db": ("rehab.app.cli.db", "check and back up the progress database"),
+    "clinic": ("clinic.cli", "run and manage a clinic server (on the clinic's machine)"),
 }
 
 
