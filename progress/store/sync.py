@@ -23,6 +23,16 @@ _PARENTS = {
     "set_id": ("set_uuid", "sets"),
     "plan_id": ("plan_uuid", "plans"),
 }
+#: how to find the patient a synced row belongs to: through its own column, or its session's
+_PATIENT_OF = {
+    **{kind: f"select patient_id from {kind} where uuid = ?" for kind in ("plans", "sessions", "ratings")},
+    **{kind: f"select patient_id from {kind} where uuid = ?" for kind in ("calibrations", "outcome_responses")},
+    "visits": "select patient_id from visits where id = ?",
+    **{
+        kind: f"select s.patient_id from {kind} x join sessions s on s.id = x.session_id where x.uuid = ?"
+        for kind in ("sets", "reps", "device_events", "streams")
+    },
+}
 #: columns that hold JSON text, sent as JSON values
 _JSON_COLUMNS = {("plans", "body"), ("sessions", "summary"), ("outcome_responses", "answers")}
 
@@ -32,6 +42,18 @@ class SyncStore(StoreBase):
         """Queued changes after ``seq`` (the last one the clinic acknowledged), oldest first."""
         rows = self._query("select seq, kind, uuid from sync_outbox where seq > ? order by seq limit ?", [seq, limit])
         return [OutboxRow(**row) for row in rows]
+
+    def requeue_everything(self) -> int:
+        """Queue every synced row again, oldest first (a home linked to another clinic sends its
+        whole history there); returns how many rows were queued."""
+        with self.transaction("requeue for the clinic"):
+            before = self.db.conn.total_changes
+            for table in SYNCED_TABLES:
+                key = "id" if table == "visits" else "uuid"
+                self.db.conn.execute(
+                    f"insert into sync_outbox (kind, uuid) select '{table}', {key} from {table} order by rowid"
+                )
+            return self.db.conn.total_changes - before
 
     def pending_count(self, acked_seq: int) -> int:
         """How many distinct rows wait to be sent."""
@@ -71,6 +93,14 @@ class SyncStore(StoreBase):
         if kind == "plans":
             body.update(self._plan_origin(row))
         return body
+
+    def patient_of(self, kind: str, uuid: str) -> str | None:
+        """The patient a synced row belongs to (None when the row is gone): a home linked to one
+        patient sends that patient's rows only, whoever else uses this machine."""
+        if kind not in _PATIENT_OF:
+            raise StoreError(f"{kind!r} is not a synced table; synced: {', '.join(SYNCED_TABLES)}")
+        found = self.db.conn.execute(_PATIENT_OF[kind], [uuid]).fetchone()
+        return None if found is None else str(found[0])
 
     def _parent_uuid(self, table: str, row_id: int | None) -> str | None:
         if row_id is None:

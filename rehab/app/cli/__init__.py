@@ -28,6 +28,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "outcomes": ("rehab.app.cli.outcomes", "answer and review outcome questionnaires (PROMs)"),
     "report": ("rehab.app.cli.report", "export progress reports as PDF, CSV, FHIR or HTML"),
     "db": ("rehab.app.cli.db", "check and back up the progress database"),
+    "link": ("rehab.app.cli.link", "link this home to its clinic server with a one-time pairing code"),
+    "unlink": ("rehab.app.cli.unlink", "forget this home's link to its clinic (sessions stay here)"),
+    "sync": ("rehab.app.cli.sync", "send sessions to the clinic and fetch new plans and messages"),
     "clinic": ("clinic.cli", "run and manage a clinic server (on the clinic's machine)"),
 }
 

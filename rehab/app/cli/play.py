@@ -120,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"Stats: {args.stats}")
     if args.screenshot:
         print(f"Screenshot: {args.screenshot}")
+    from rehab.app.cli.sync import sync_after_session
+
+    sync_after_session(args.home)  # a linked home sends the play now; offline, it waits
     return 0
 
 

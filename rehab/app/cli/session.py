@@ -106,6 +106,9 @@ def run(args: argparse.Namespace) -> int:
     read_line = _terminal_line if interactive and not window else None
     result = _run_with_store(args, window, ask_pain, screen, read_line)
     _summary(result)
+    from rehab.app.cli.sync import sync_after_session
+
+    sync_after_session(args.home)  # a linked home sends the session now; offline, it waits
     return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
 
 
