@@ -176,7 +176,10 @@ def _pull(store: Store, link: ClinicLink, client: ClinicClient, clock: Callable[
     answer = client.pull(plans_after, messages_after)
     now = _iso(clock())
     made, notes = [], []
-    for version in answer.get("plans", []):
+    # only the newest: the versions before it were replaced before this home could follow them
+    # (a conflict on the server sends the clinic's plan again as a newer version)
+    versions = sorted(answer.get("plans", []), key=lambda v: int(v["version"]))[-1:]
+    for version in versions:
         stored, note = _store_clinic_plan(store, link.patient_id, version, now)
         made += [stored] if stored is not None else []
         notes += [note] if note else []
