@@ -8,6 +8,7 @@ their database documentation gives them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -49,6 +50,8 @@ def create_engine(url: str, clock: Callable[[], datetime] = utc_now) -> Engine:
         from rehab.core.private_files import make_private_folder
 
         make_private_folder(path.parent)  # it holds every patient's synced sessions
+        if not path.exists():  # owner-only from the start; SQLite gives its -wal and -shm the same mode
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     engine = sqlalchemy.create_engine(url, pool_pre_ping=path is None)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -144,6 +144,8 @@ def test_sqlite_is_opened_with_wal_foreign_keys_and_a_busy_timeout_in_an_owner_o
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
     assert stat.S_IMODE(os.stat(tmp_path / "clinic").st_mode) == 0o700
+    for name in ("c.sqlite3", "c.sqlite3-wal", "c.sqlite3-shm"):  # owner-only whatever the umask
+        assert stat.S_IMODE(os.stat(tmp_path / "clinic" / name).st_mode) == 0o600, name
     engine.dispose()
 
 
