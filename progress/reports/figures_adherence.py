@@ -154,6 +154,8 @@ def weekly_strip(data: ReportData) -> Figure | None:
     ax.set_ylim(0, top * 1.3 + 0.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=4))
     date_axis(ax, data.start, data.end)
+    low, high = ax.get_xlim()  # a period shorter than a week must still show its weeks' bars and labels
+    ax.set_xlim(min(low, float(x[0])), max(high, float(x[-1]) + 5.5))
     ax.set_ylabel("sessions", fontsize=7, color=INK)
     ax.legend(fontsize=6.5, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=3)
     style(ax)
