@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from clinic import auth, db, plans, tables
+from clinic import auth, db, facts, plans, tables
 
 router = APIRouter(prefix="/api/v1/sync", tags=["sync"])
 
@@ -180,6 +180,8 @@ def store_batch(conn: Connection, who: auth.Principal, batch: PushBatch, now: st
         stored[row.uuid] = (patient_id, row.kind, max(row.seq, stored.get(row.uuid, ("", "", -1))[2]))
         if row.kind == "plans":
             plans.record_home_plan(conn, patient_id, who.id, row.uuid, row.body, now)
+    # the caseload's per-session facts, for every session this batch changed
+    facts.refresh(conn, facts.touched_sessions((r.kind, r.uuid, r.body) for r in batch.rows), now)
     result = PushResult(batch_id=batch.batch_id, rows=len(batch.rows), new=new, updated=updated, server_time=now)
     conn.execute(
         sa.insert(tables.sync_receipts).values(
@@ -207,6 +209,7 @@ def _upsert(
         "seq": row.seq,
         "client_time": row.client_time,
         "received_at": now,  # the server's clock beside the home's: a home clock can be wrong
+        "session_uuid": _session_of(row.body),
     }
     if known is None:
         conn.execute(sa.insert(h).values(uuid=row.uuid, patient_id=patient_id, kind=row.kind, **values))
@@ -215,6 +218,11 @@ def _upsert(
         conn.execute(sa.update(h).where(h.c.uuid == row.uuid).values(**values))
         return "updated"
     return ""
+
+
+def _session_of(body: dict[str, Any]) -> str | None:
+    parent = body.get("session_uuid")
+    return parent if isinstance(parent, str) and parent else None
 
 
 def _seen(conn: Connection, who: auth.Principal, now: str) -> None:

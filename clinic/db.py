@@ -111,4 +111,8 @@ def open_database(config: ClinicConfig) -> Engine:
     """An engine on an up-to-date schema: what the command line and the server start with."""
     engine = engine_for(config)
     upgrade(engine)
+    from clinic import facts
+
+    with engine.begin() as conn:  # derived data a new revision may have left to build
+        facts.refresh_missing(conn, now_iso(conn))
     return engine

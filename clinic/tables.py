@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -96,7 +97,10 @@ home_rows = Table(
     Column("seq", BigInteger, nullable=False),  # the home's outbox sequence of this version of the row
     Column("client_time", Text, nullable=True),
     Column("received_at", Text, nullable=False),  # the server's clock: a home's clock may be wrong
+    # the session a rep, set, rating, stream or device event belongs to (from its body; 0002)
+    Column("session_uuid", Text, nullable=True),
     Index("ix_home_rows_patient_kind", "patient_id", "kind"),
+    Index("ix_home_rows_session_uuid", "session_uuid"),
 )
 
 plan_versions = Table(
@@ -156,4 +160,60 @@ sync_receipts = Table(
     Column("received_at", Text, nullable=False),
     Column("rows", Integer, nullable=False),
     Column("response", Text, nullable=True),  # JSON: the first answer, given again to a replayed batch
+)
+
+
+# -- the web app (revision 0002) ------------------------------------------------------------------
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", Text, primary_key=True),  # sha256 hex of the cookie's value
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", Text, nullable=False),
+    Column("last_seen_at", Text, nullable=False),  # for the idle timeout
+)
+
+clinical_notes = Table(
+    "clinical_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", Text, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("author_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("noted_on", Text, nullable=False),  # the clinical date the note is about (YYYY-MM-DD)
+    Column("text", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+#: one row per synced home session, recomputed from its home rows whenever a push touches them:
+#: what the caseload and the patient page read, so they never parse a year of JSON per request
+session_facts = Table(
+    "session_facts",
+    metadata,
+    Column("uuid", Text, primary_key=True),  # the home session's uuid
+    Column("patient_id", Text, ForeignKey("patients.id"), nullable=False),
+    Column("started_at", Text, nullable=True),
+    Column("day", Text, nullable=True),  # YYYY-MM-DD of started_at, as the home's clock gave it
+    Column("kind", Text, nullable=True),  # physical | mental
+    Column("game", Text, nullable=True),
+    Column("movement", Text, nullable=True),  # the angle name, e.g. knee_flexion_right
+    Column("status", Text, nullable=True),
+    Column("visit_uuid", Text, nullable=True),
+    Column("plan_uuid", Text, nullable=True),
+    Column("target_deg", Float, nullable=True),
+    Column("reps", Integer, nullable=False, server_default="0"),
+    Column("reps_on_target", Integer, nullable=False, server_default="0"),
+    Column("best_peak_deg", Float, nullable=True),
+    Column("mean_rom_deg", Float, nullable=True),
+    Column("mean_hold_s", Float, nullable=True),
+    Column("mean_sparc", Float, nullable=True),
+    Column("over_ceiling", Integer, nullable=False, server_default="0"),
+    Column("compensations", Integer, nullable=False, server_default="0"),
+    Column("pain_before", Float, nullable=True),
+    Column("pain_after", Float, nullable=True),
+    Column("pain_max_during", Float, nullable=True),
+    Column("device_problems", Integer, nullable=False, server_default="0"),
+    Column("summary", Text, nullable=True),  # JSON: a mental session's measures
+    Column("updated_at", Text, nullable=False),
+    Index("ix_session_facts_patient_day", "patient_id", "day"),
 )

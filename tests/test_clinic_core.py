@@ -127,7 +127,7 @@ def test_upgrade_twice_is_a_noop_and_the_migrated_schema_equals_the_tables(clini
 
     engine = open_database(ClinicConfig(db_url=clinic_db_url))
     upgrade(engine)  # a second time: nothing to do, nothing fails
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         tables = set(engine.dialect.get_table_names(conn))
@@ -420,7 +420,7 @@ def test_serve_upgrades_the_schema_and_serves_http_and_tls(tmp_path: Path, clini
         process.terminate()
         process.wait()
     engine = create_engine(clinic_db_url)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     engine.dispose()
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
