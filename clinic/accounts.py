@@ -112,8 +112,8 @@ def list_users(conn: Connection) -> list[User]:
     return [_user(row) for row in conn.execute(select(users).order_by(users.c.email))]
 
 
-def login(conn: Connection, email: str, password: str) -> Login | None:
-    """A new API token for a right email and password of an enabled account, else None."""
+def authenticate(conn: Connection, email: str, password: str) -> User | None:
+    """The enabled account with this email and password, else None (in the same time either way)."""
     row = conn.execute(select(users).where(users.c.email == email.strip().lower())).first()
     if row is None or row.disabled:
         _verify(_DUMMY_HASH, password)
@@ -122,12 +122,20 @@ def login(conn: Connection, email: str, password: str) -> Login | None:
         return None
     if _HASHER.check_needs_rehash(row.password_hash):  # parameters raised since it was hashed
         conn.execute(update(users).where(users.c.id == row.id).values(password_hash=_HASHER.hash(password)))
+    return _user(row)
+
+
+def login(conn: Connection, email: str, password: str) -> Login | None:
+    """A new API token for a right email and password of an enabled account, else None."""
+    found = authenticate(conn, email, password)
+    if found is None:
+        return None
     token, digest = new_token()
     expires_at = (now(conn) + timedelta(days=TOKEN_DAYS)).isoformat(timespec="seconds")
     conn.execute(
-        insert(api_tokens).values(token_hash=digest, user_id=row.id, created_at=now_iso(conn), expires_at=expires_at)
+        insert(api_tokens).values(token_hash=digest, user_id=found.id, created_at=now_iso(conn), expires_at=expires_at)
     )
-    return Login(token=token, expires_at=expires_at, role=row.role)
+    return Login(token=token, expires_at=expires_at, role=found.role)
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -16,7 +16,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,7 +49,11 @@ def create_app(config: ClinicConfig) -> FastAPI:
     for name in ROUTERS:
         if importlib.util.find_spec(name) is not None:
             app.include_router(importlib.import_module(name).router)
+    from clinic import web
+
+    web.install(app)
     _install_error_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)  # plotly's bundle: 4.8 MB, 1.4 MB gzipped
     app.add_middleware(BodyLimit, max_bytes=config.max_body_bytes)
     return app
 
@@ -64,22 +69,39 @@ def _install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _bug)
 
 
-async def _rehab_error(_request: Request, exc: Exception) -> JSONResponse:
+def _for_people(request: Request) -> bool:
+    """A web page's request (answered with an HTML page), not the API's or an EHR's (JSON)."""
+    path = request.url.path
+    return not (path.startswith(("/api/", "/fhir/")) or path == "/fhir")
+
+
+def _answer(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    if not _for_people(request):
+        return error(status, message, headers)
+    from clinic.web.render import page
+
+    return page(request, "error.html", status=status, status_code=status, message=message)
+
+
+async def _rehab_error(request: Request, exc: Exception) -> Response:
+    location = getattr(exc, "location", None)
+    if location and _for_people(request):  # a page that needs a login: go and log in
+        return RedirectResponse(location, status_code=303)
     status = exc.status if isinstance(exc, ClinicError) else 404 if isinstance(exc, NotFoundError) else 400
-    return error(status, str(exc) or "the request was refused")
+    return _answer(request, status, str(exc) or "the request was refused")
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else ""
     # Starlette's own 404/405 details are bare status phrases ("Not Found"): say what they mean
     message = _REASONS.get(exc.status_code) if detail in ("Not Found", "Method Not Allowed") else detail
-    return error(exc.status_code, message or "the request was refused", getattr(exc, "headers", None))
+    return _answer(request, exc.status_code, message or "the request was refused", getattr(exc, "headers", None))
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return error(422, describe_validation(exc.errors()))
+    return _answer(request, 422, describe_validation(exc.errors()))
 
 
 def describe_validation(errors: Any) -> str:
@@ -92,9 +114,9 @@ def describe_validation(errors: Any) -> str:
     return "the request is not valid: " + "; ".join(parts) + more
 
 
-async def _bug(request: Request, exc: Exception) -> JSONResponse:
+async def _bug(request: Request, exc: Exception) -> Response:
     log.error("error in %s %s", request.method, request.url.path, exc_info=exc)
-    return error(500, "the server failed on this request; it is in the server's log")
+    return _answer(request, 500, "the server failed on this request; it is in the server's log")
 
 
 class _TooLarge(Exception):
