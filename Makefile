@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean screenshots crash-test postgres
+.PHONY: demo test bench lint venv clean screenshots crash-test postgres browser
 
 venv: $(STAMP)
 
@@ -28,7 +28,7 @@ demo: $(STAMP)
 	$(BIN)/rehab demo
 
 # tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
-test: $(STAMP) postgres
+test: $(STAMP) postgres browser
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 # the clinic tests run against a real PostgreSQL (tests/clinic_fixtures.py starts a throw-away one);
@@ -38,6 +38,15 @@ postgres:
 	  echo "make: installing PostgreSQL for the clinic tests (apt-get install postgresql)" >&2; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -qq postgresql >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq postgresql >&2; }; \
+	fi
+
+# the web app's browser tests (tests/test_web_browser_*.py) drive Debian's chromium through Playwright
+# (never a browser Playwright downloads); as root on a machine without it, install it (talk to stderr)
+browser:
+	@if ! [ -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing chromium for the browser tests (apt-get install chromium)" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq chromium >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq chromium >&2; }; \
 	fi
 
 # a real guided session killed right after each store write in turn, resumed, and checked

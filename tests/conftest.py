@@ -55,3 +55,6 @@ from tests.clinic_fixtures import (  # noqa: E402, F401
     postgres_server,
     postgres_url,
 )
+
+# Debian's chromium through Playwright, for the web app's browser tests (tests/test_web_browser_*.py)
+from tests.browser_fixtures import chromium_browser, new_page, web_page  # noqa: E402, F401
