@@ -142,7 +142,8 @@ def test_the_patient_page_shows_the_synced_sessions_and_charts_of_their_facts(wo
         assert [c[0] for c in peak["customdata"]] == [f["day"] for f in rows]
         assert all(c[1].startswith(f["game"]) for c, f in zip(peak["customdata"], rows, strict=True))
         assert "%{customdata[0]}" in peak["hovertemplate"] and "%{y" in peak["hovertemplate"]
-        assert trace(figure, "goal")["y"] == [f["target_deg"] for f in rows]
+        # the goal: the targets of the plan's guided sessions (free play has the game's own)
+        assert trace(figure, "goal")["y"] == [f["target_deg"] for f in rows if f["visit_uuid"]]
         assert trace(figure, "AAOS normal")["y"] == [normal, normal]
 
     pain = trace(charts["pain"], "pain before")

@@ -192,8 +192,11 @@ def _rom_chart(angle: str, rows: list[Fact], plan_goal: float | None) -> Chart:
     peak = _points(rows, lambda f: f.get("best_peak_deg"), "best peak", "°", line={"color": BLUE, "width": 2})
     assert peak is not None  # rows were chosen for having a best peak
     data = [peak]
+    # the plan's goal is the target of its guided sessions (a visit); a game played outside the
+    # plan has the game's own target, which is no goal of the physio's
+    guided = [f for f in rows if f.get("visit_uuid")] or rows
     targets = _points(
-        rows,
+        guided,
         lambda f: f.get("target_deg") if (_number(f.get("target_deg")) or 0) > 0 else None,
         "goal",
         "°",
@@ -209,9 +212,10 @@ def _rom_chart(angle: str, rows: list[Fact], plan_goal: float | None) -> Chart:
         data.append(_level("AAOS normal", peak["x"], normal, "°", MUTED))
     title = movement_label(angle)
     peaks = peak["y"]
-    words = [f"{title}: {_span(rows)}", f"best peak {peaks[0]:g}° first, {peaks[-1]:g}° last, highest {max(peaks):g}°"]
+    best = f"best peak {peaks[0]:.0f}° first, {peaks[-1]:.0f}° last, highest {max(peaks):.0f}°"
+    words = [f"{title}: {_span(rows)}", best]
     if targets is not None:
-        words.append(f"latest goal {targets['y'][-1]:g}°")
+        words.append(f"latest goal {targets['y'][-1]:.0f}°")
     elif plan_goal is not None:
         words.append(f"plan goal {plan_goal:g}°")
     if normal is not None:
@@ -233,7 +237,10 @@ def pain_chart(facts: Sequence[Fact]) -> Chart | None:
     words = [f"{t['name']}: {len(t['y'])} answers, {t['y'][0]:g} first, {t['y'][-1]:g} last" for t in data]
     summary = "Pain on a 0-10 scale; " + "; ".join(words) + "."
     return Chart(
-        "pain", "Pain before and after sessions", {"data": data, "layout": _layout("pain (0-10)", [0, 10.5])}, summary
+        "pain",
+        "Pain before and after sessions",
+        {"data": data, "layout": _layout("pain (0-10)", [-0.5, 10.5])},
+        summary,
     )
 
 
@@ -259,7 +266,7 @@ def suds_chart(facts: Sequence[Fact]) -> Chart | None:
     words = [f"{t['name']} {t['y'][0]:g} first, {t['y'][-1]:g} last ({len(t['y'])} sessions)" for t in data]
     summary = "SUDS (0-100) in exposure sessions: " + "; ".join(words) + "."
     return Chart(
-        "suds", "SUDS in exposure sessions", {"data": data, "layout": _layout("SUDS (0-100)", [0, 102])}, summary
+        "suds", "SUDS in exposure sessions", {"data": data, "layout": _layout("SUDS (0-100)", [-3, 103])}, summary
     )
 
 
@@ -275,7 +282,7 @@ def stress_chart(facts: Sequence[Fact]) -> Chart | None:
         return None
     words = [f"{t['name']} {t['y'][0]:g} first, {t['y'][-1]:g} last ({len(t['y'])} sessions)" for t in data]
     summary = "Stress (0-10) around breathing sessions: " + "; ".join(words) + "."
-    figure = {"data": data, "layout": _layout("stress (0-10)", [0, 10.5])}
+    figure = {"data": data, "layout": _layout("stress (0-10)", [-0.5, 10.5])}
     return Chart("stress", "Stress before and after breathing", figure, summary)
 
 
@@ -290,7 +297,7 @@ def breathing_chart(facts: Sequence[Fact]) -> Chart | None:
     if len(paces) == 1:
         data.append(_level("pace", rate["x"], paces.pop(), "/min", GREEN))
     ys = rate["y"]
-    summary = f"Mean breathing rate in {len(ys)} breathing sessions: {ys[0]:g} a minute first, {ys[-1]:g} last."
+    summary = f"Mean breathing rate in {len(ys)} breathing sessions: {ys[0]:.1f} a minute first, {ys[-1]:.1f} last."
     figure = {"data": data, "layout": _layout("breaths per minute")}
     return Chart("breathing", "Breathing rate", figure, summary)
 

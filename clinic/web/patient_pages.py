@@ -107,11 +107,14 @@ def _view(conn: Connection, patient_id: str, today: date, all_sessions: bool) ->
     current = versions[-1] if versions else None
     facts = _facts(conn, patient_id)
     newest_first = facts[::-1]
+    devices = _devices(conn, patient_id)
     shown = newest_first if all_sessions else newest_first[:SESSIONS_SHOWN]
     return {
         "patient": _patient(conn, patient_id),
         "url": patient_url(patient_id),
-        "devices": _devices(conn, patient_id),
+        "devices": devices,
+        # a plan version made at home names its device by id: show the device's name
+        "device_names": {f"home:{d['id']}": f"home ({d['name']})" for d in devices},
         "current": current,
         "current_title": _plan_title(current),
         "versions": versions[::-1],
