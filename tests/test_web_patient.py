@@ -291,3 +291,56 @@ def test_reports_download_as_pdf_csv_zip_and_fhir_from_the_pages_form(world: Wor
     assert wrong.status_code == 400 and 'id="report-error"' in wrong.text
     assert "yesterday" in html.unescape(wrong.text)
     assert count(world, tables.audit_log, actor=ANA, action="read report pdf", patient_id=PATIENT) == 1
+
+
+# -- the pure parts ----------------------------------------------------------------------------------
+
+
+def test_a_note_needs_text_up_to_5000_characters_and_a_day_not_after_tomorrow() -> None:
+    from clinic.notes import NOTE_MAX, NoteProblem, check_note
+
+    today = date(2026, 3, 2)
+    assert check_note("  ok  ", "2026-03-01", today) == ("ok", "2026-03-01")
+    assert check_note("x" * NOTE_MAX, "2026-03-03", today)[1] == "2026-03-03"  # the physio's day may be ahead
+    for text, day, field in (
+        ("", "2026-03-01", "text"),
+        ("x" * (NOTE_MAX + 1), "2026-03-01", "text"),
+        ("ok", "2026-03-04", "noted_on"),
+        ("ok", "1999-12-31", "noted_on"),
+        ("ok", "02/03/2026", "noted_on"),
+    ):
+        with pytest.raises(NoteProblem) as refused:
+            check_note(text, day, today)
+        assert refused.value.field == field
+
+
+def test_the_calendar_is_eight_weeks_monday_to_sunday_with_the_days_after_today_empty() -> None:
+    from clinic.web.charts import calendar, sessions_per_day
+
+    counts = sessions_per_day(
+        [
+            {"uuid": "a", "visit_uuid": "v1", "day": "2026-03-02"},
+            {"uuid": "b", "visit_uuid": "v1", "day": "2026-03-02"},  # the same guided session
+            {"uuid": "c", "visit_uuid": None, "day": "2026-03-02"},  # free play
+            {"uuid": "d", "visit_uuid": "v2", "day": "2026-01-01"},
+        ]
+    )
+    assert counts == {"2026-03-02": 2, "2026-01-01": 1}
+    weeks = calendar(counts, date(2026, 3, 4))  # a Wednesday
+    assert len(weeks) == 8 and all(len(w.days) == 7 and w.days[0].day.weekday() == 0 for w in weeks)
+    last = weeks[-1].days
+    assert last[0].day == date(2026, 3, 2) and last[0].label == "2 sessions" and last[1].label == "none"
+    assert [d.future for d in last] == [False, False, False, True, True, True, True] and last[3].label == ""
+    assert weeks[0].days[0].day == date(2026, 1, 12) and sum(w.total for w in weeks) == 2
+
+
+def test_the_plan_goal_is_used_when_no_session_has_a_target() -> None:
+    from clinic.web.charts import plan_goals, rom_charts
+
+    plan = {"exercise": [{"movement": "knee_flexion", "side": "right", "target_deg": 90}, {"movement": "x"}]}
+    assert plan_goals(plan) == {"knee_flexion_right": 90.0}
+    fact = {"uuid": "a", "kind": "physical", "movement": "knee_flexion_right", "best_peak_deg": 80.0}
+    fact |= {"started_at": "2026-03-02T10:00:00+00:00", "target_deg": None, "game": "lift", "status": "completed"}
+    (chart,) = rom_charts([fact], plan_goals(plan))
+    assert trace(chart.figure, "plan goal")["y"] == [90.0, 90.0]
+    assert "plan goal 90°" in chart.summary and "AAOS normal range 135°" in chart.summary
