@@ -12,6 +12,7 @@ without a browser (httpx with the session cookie), for tests over plain HTTP.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -119,28 +120,30 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def web_client(server: ClinicServer, email: str, password: str = PASSWORD) -> Any:
-    """An httpx.Client logged in to the web app as ``email`` (the session cookie kept); redirects
-    are not followed, so a test sees each 303. Close it (or use it in ``with``)."""
+@contextlib.contextmanager
+def web_client(server: ClinicServer, email: str, password: str = PASSWORD) -> Iterator[Any]:
+    """``with web_client(server, email) as client``: an httpx.Client logged in to the web app as
+    ``email`` (the session cookie kept); redirects are not followed, so a test sees each 303."""
     import httpx
 
-    client = httpx.Client(base_url=server.url, timeout=60, follow_redirects=False)
-    answer = client.post("/login", data={"email": email, "password": password, "next": "/caseload"})
-    assert answer.status_code == 303, f"web login {email}: {answer.status_code} {answer.text[:300]}"
-    assert SESSION_COOKIE in client.cookies, "no session cookie after logging in"
-    return client
+    with httpx.Client(base_url=server.url, timeout=60, follow_redirects=False) as client:
+        answer = client.post("/login", data={"email": email, "password": password, "next": "/caseload"})
+        assert answer.status_code == 303, f"web login {email}: {answer.status_code} {answer.text[:300]}"
+        assert SESSION_COOKIE in client.cookies, "no session cookie after logging in"
+        yield client
 
 
 def require_page(method: str, path: str) -> None:
     """Fails with a clear message when the web app has no route for ``method path`` (a page another
     part of the app adds): a missing page is a failure of the scenario, never a silent skip."""
+    from starlette.routing import Match
+
     from clinic.app import create_app
     from clinic.config import ClinicConfig
 
     app = create_app(ClinicConfig(db_url="sqlite://"))
+    scope = {"type": "http", "method": method, "path": path, "root_path": "", "app": app}
     for route in app.routes:
-        methods = getattr(route, "methods", None) or set()
-        regex = getattr(route, "path_regex", None)
-        if method in methods and regex is not None and regex.match(path):
+        if route.matches(scope)[0] == Match.FULL and not path.startswith("/static"):
             return
     pytest.fail(f"the web app has no page for {method} {path} yet (a module of clinic.web.PAGES is missing)")
