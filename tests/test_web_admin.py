@@ -200,7 +200,9 @@ def test_admin_audit_log_newest_first_filtered_and_100_a_page(clinic: ClinicServ
         both = _table(admin.get("/admin/audit?actor=cli:tester&patient=P-0042").text)
         assert len(both) == 100 and {r[3] for r in both} == {"P-0042"} and both[0][2] == "step 249"
         patient = _table(admin.get("/admin/audit?patient=P-0042").text)
-        assert patient[0][1:4] == ["device:abc", "push", "P-0042"]
+        # the newest: the view filtered by P-0042 just above, audited under that patient
+        assert patient[0][1:4] == [ADMIN_EMAIL, "web view audit log", "P-0042"]
+        assert patient[1][1:4] == ["device:abc", "push", "P-0042"]
         assert all(r[3] == "P-0042" for r in patient)
         everything = _table(admin.get("/admin/audit").text)
         assert everything[0][2] == "web view audit log", "reading the log is in the log"
