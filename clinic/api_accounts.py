@@ -58,12 +58,17 @@ def client_address(request: Request) -> str:
 @router.post("/login", response_model=LoginAnswer)
 def login(body: LoginBody, request: Request) -> LoginAnswer:
     key = ratelimit.LOGIN.key(body.email.strip().lower(), client_address(request))
-    with engine_of(request).begin() as conn:
-        if ratelimit.exceeded(conn, ratelimit.LOGIN, key):
-            raise TooManyRequests("too many failed logins: wait 15 minutes and try again")
+    engine = engine_of(request)
+    # counted and committed before the password is checked: guesses sent at once cannot all pass a
+    # check made before any of them was counted
+    with engine.begin() as conn:
+        tries = ratelimit.hit(conn, ratelimit.LOGIN, key)
+    if tries > ratelimit.LOGIN.attempts:
+        raise TooManyRequests("too many failed logins: wait 15 minutes and try again")
+    with engine.begin() as conn:
         done = accounts.login(conn, body.email, body.password)
-        if done is None:  # counted in this committed transaction, so the failure is not rolled back
-            ratelimit.hit(conn, ratelimit.LOGIN, key)
+        if done is not None:  # only failures count: a right password gives its attempt back
+            ratelimit.forgive(conn, ratelimit.LOGIN, key)
     if done is None:
         raise Unauthorized("wrong email or password")
     return LoginAnswer(token=done.token, expires_at=done.expires_at, role=done.role)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from clinic.db import now
@@ -63,6 +63,16 @@ def hit(conn: Connection, limit: Limit, key: str) -> int:
     conn.execute(statement)
     conn.execute(delete(rate_limits).where(rate_limits.c.key == key, rate_limits.c.window_start < window))
     return count(conn, limit, key)
+
+
+def forgive(conn: Connection, limit: Limit, key: str) -> None:
+    """Takes back one attempt counted in the current window (a login that turned out right)."""
+    statement = (
+        update(rate_limits)
+        .where(rate_limits.c.key == key, rate_limits.c.window_start == _window(conn, limit), rate_limits.c.count > 0)
+        .values(count=rate_limits.c.count - 1)
+    )
+    conn.execute(statement)
 
 
 def _insert(conn: Connection):  # type: ignore[no-untyped-def]  # the two dialects' Insert share no base with the method

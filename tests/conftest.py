@@ -48,6 +48,8 @@ def play_with_simulator(tmp_path):
 
 
 # PostgreSQL and the running clinic server, for tests/test_clinic_*.py (and benchmarks/bench_clinic.py)
+# Debian's chromium through Playwright, for the web app's browser tests (tests/test_web_browser_*.py)
+from tests.browser_fixtures import chromium_browser, new_page, web_page  # noqa: E402, F401
 from tests.clinic_fixtures import (  # noqa: E402, F401
     clinic_db_url,
     clinic_engine,
@@ -55,6 +57,3 @@ from tests.clinic_fixtures import (  # noqa: E402, F401
     postgres_server,
     postgres_url,
 )
-
-# Debian's chromium through Playwright, for the web app's browser tests (tests/test_web_browser_*.py)
-from tests.browser_fixtures import chromium_browser, new_page, web_page  # noqa: E402, F401

@@ -61,13 +61,20 @@ def status(store: Store, link: ClinicLink | None) -> SyncStatus:
     state = store.sync_state()
     return SyncStatus(
         link=link,
-        waiting_rows=store.pending_count(int(state.get("acked_seq", "0"))) if link else 0,
+        waiting_rows=_waiting(store, link, int(state.get("acked_seq", "0"))) if link else 0,
         last_success_at=state.get("last_success_at"),
         last_attempt_at=state.get("last_attempt_at"),
         last_error=state.get("last_error"),
         next_try_at=state.get("next_try_at"),
         failures=int(state.get("failures", "0")),
     )
+
+
+def _waiting(store: Store, link: ClinicLink, acked: int) -> int:
+    """The rows a push will send: the linked patient's queued after the acknowledgement (another
+    patient's rows on this machine, or rows since removed, are never sent, so they do not wait)."""
+    queued = {(entry.kind, entry.uuid) for entry in store.outbox_after(acked, -1)}  # SQLite: -1, no limit
+    return sum(store.patient_of(kind, row_uuid) == link.patient_id for kind, row_uuid in queued)
 
 
 def due(store: Store, now: datetime) -> bool:
