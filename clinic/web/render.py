@@ -21,4 +21,8 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
     """``name`` rendered with ``context`` and the signed-in user (``request.state.web``), if any."""
     web = getattr(request.state, "web", None)
     base = {"user": web.who if web else None, "csrf": web.csrf if web else "", "path": request.url.path}
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+    response = templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+    # patients' data must not stay in the browser's cache: the back button after logout, or the next
+    # user of a shared clinic computer, would show it again without asking the server
+    response.headers["Cache-Control"] = "no-store"
+    return response
