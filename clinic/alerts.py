@@ -252,7 +252,8 @@ def caseload_row(
     ordered = sorted((f for f in facts if f.day), key=lambda f: f.order)
     last = ordered[-1] if ordered else None
     days_since = (today - date.fromisoformat(last.day)).days if last else None
-    alerts = patient_alerts(patient, ordered, plan, devices, today)
+    guided = guided_sessions(ordered)  # once: the pain alert and the pain trend both read them
+    alerts = patient_alerts(patient, ordered, guided, plan, devices, today)
     return CaseloadRow(
         patient_id=patient.id,
         physio=patient.physio,
@@ -262,18 +263,24 @@ def caseload_row(
         done_this_week=guided_this_week(ordered, today),
         sessions_per_week=plan.sessions_per_week,
         trends=movement_trends(ordered, plan.movements),
-        pain=pain_trend(ordered, today),
+        pain=pain_trend(guided, today),
         alerts=alerts,
         devices=tuple(devices),
     )
 
 
 def patient_alerts(
-    patient: Patient, ordered: Sequence[Fact], plan: PlanInfo, devices: Sequence[DeviceInfo], today: date
+    patient: Patient,
+    ordered: Sequence[Fact],
+    guided: Sequence[Guided],
+    plan: PlanInfo,
+    devices: Sequence[DeviceInfo],
+    today: date,
 ) -> tuple[Alert, ...]:
-    """Every alert for one patient, most urgent kind first (``ordered``: oldest session first)."""
+    """Every alert for one patient, most urgent kind first (``ordered``: oldest session first;
+    ``guided``: ``guided_sessions(ordered)``)."""
     found = [
-        *pain_alerts(ordered, plan.pain_rise),
+        *pain_alerts(guided, plan.pain_rise),
         *recent_count_alert(ordered, today, "ceiling", lambda f: f.over_ceiling),
         *rom_alerts(ordered),
         *recent_count_alert(ordered, today, "device", lambda f: f.device_problems),
@@ -339,9 +346,10 @@ def guided_this_week(ordered: Sequence[Fact], today: date) -> int:
 # -- the alerts ------------------------------------------------------------------------------------------
 
 
-def pain_alerts(ordered: Sequence[Fact], rise: float) -> list[Alert]:
-    """Pain up by ``rise`` or more within the last rated session, else since the session before it."""
-    rated = [g for g in guided_sessions(ordered) if g.pain_before is not None or g.pain_peak is not None]
+def pain_alerts(guided: Sequence[Guided], rise: float) -> list[Alert]:
+    """Pain up by ``rise`` or more within the last rated session, else since the session before it
+    (``guided``: oldest first)."""
+    rated = [g for g in guided if g.pain_before is not None or g.pain_peak is not None]
     if not rated:
         return []
     last = rated[-1]
@@ -462,16 +470,16 @@ def movement_trends(ordered: Sequence[Fact], prescribed: Sequence[str]) -> tuple
     return tuple(found)
 
 
-def pain_trend(ordered: Sequence[Fact], today: date) -> PainTrend:
+def pain_trend(guided: Sequence[Guided], today: date) -> PainTrend:
     """Mean pain before sessions in the last 7 days (today included) against the 7 days before."""
     week_start = (today - timedelta(days=6)).isoformat()
     fortnight_start = (today - timedelta(days=13)).isoformat()
     recent, before = [], []
-    for guided in guided_sessions(ordered):
-        if guided.pain_before is None or guided.day > today.isoformat():
+    for session in guided:
+        if session.pain_before is None or session.day > today.isoformat():
             continue
-        if guided.day >= week_start:
-            recent.append(guided.pain_before)
-        elif guided.day >= fortnight_start:
-            before.append(guided.pain_before)
+        if session.day >= week_start:
+            recent.append(session.pain_before)
+        elif session.day >= fortnight_start:
+            before.append(session.pain_before)
     return PainTrend(round(fmean(recent), 1) if recent else None, round(fmean(before), 1) if before else None)
