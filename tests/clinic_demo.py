@@ -22,14 +22,15 @@ from pathlib import Path
 
 from progress.store import DB_FILENAME, Store
 from rehab.app.cli import main
+from rehab.app.plans import fill_patient, template_text
 from rehab.core.types import RepMetrics
 from rehab.sim.history import make_history
 from tests.clinic_fixtures import ClinicServer
 
 PHYSIO = "ana.berg@clinic.test"
-PHYSIO_TEAM = "knee team"
+PHYSIO_TEAM = "knee"
 OTHER_PHYSIO = "bo.lind@clinic.test"
-OTHER_TEAM = "shoulder team"
+OTHER_TEAM = "shoulder"
 CLINICIAN = "cleo.marsh@clinic.test"
 #: the physio's patient whose pain rose by 3 in today's guided session
 PAIN_PATIENT = "P-0101"
@@ -39,6 +40,8 @@ IDLE_PATIENT = "P-0102"
 OTHER_PATIENT = "P-0201"
 #: the physio's patient added today, no home yet: no alert (its id sorts first: alerts must lift the others)
 NEW_PATIENT = "P-0100"
+#: the plan the showcase writes for NEW_PATIENT at the clinic (one of rehab's own templates)
+NEW_PATIENT_PLAN = "after-knee-replacement"
 #: the showcase's: six weeks of knee, breathing and exposure sessions to today
 MIXED_PATIENT = "P-0103"
 #: the painful session's ratings and its knee peaks (lower than the days before: it hurt)
@@ -151,12 +154,17 @@ def build_caseload(server: ClinicServer, folder: Path) -> DemoClinic:
 
 
 def add_showcase(demo: DemoClinic, folder: Path) -> DemoClinic:
-    """The rest of a realistic caseload for the screenshots: a clinician; MIXED_PATIENT with six weeks of
-    knee, breathing and exposure sessions to today; and a home with a short history for the other
-    team's patient."""
+    """The rest of a realistic caseload for the screenshots: a clinician; a plan written at the clinic
+    for NEW_PATIENT (from a template); MIXED_PATIENT with six weeks of knee, breathing and exposure
+    sessions to today; and a home with a short history for the other team's patient."""
     server, today = demo.server, demo.today
     server.user(CLINICIAN, "clinician")
     server.patient(MIXED_PATIENT, PHYSIO)
+    plan = fill_patient(template_text(NEW_PATIENT_PLAN), NEW_PATIENT)
+    body = {"toml": plan, "reason": "first plan after surgery, from the clinic's template"}
+    answer = server.request("POST", f"/api/v1/patients/{NEW_PATIENT}/plans", server.login(PHYSIO), json=body)
+    if answer.status_code != 201:
+        raise RuntimeError(f"the plan for {NEW_PATIENT} was refused: {answer.status_code} {answer.text}")
 
     def mixed(store: Store) -> None:
         make_history(store, MIXED_PATIENT, today - timedelta(days=41), days=42, kind="mixed", seed=7)

@@ -46,6 +46,7 @@ NOTE = (
     '<img src="/nowhere.png" onerror="window.__noteRan = \'img\'"> Review on Friday.'
 )
 ROM_CHART = "#rom-" + KNEE.replace("_", "-")
+TABLET_PORTRAIT = {"width": 800, "height": 1280}
 
 
 @pytest.fixture
@@ -76,6 +77,8 @@ def log_in_with_the_keyboard(page: Any, base_url: str, email: str) -> None:
     """From the caseload's URL, logged out: the login page, Tab to the email, type, Tab, type, Enter."""
     page.goto(base_url + "/caseload")
     assert path_of(page) == "/login?next=/caseload"
+    icon = page.request.get(base_url + str(page.locator("link[rel=icon]").get_attribute("href")))
+    assert icon.status == 200 and icon.headers["content-type"].startswith("image/svg+xml"), "the favicon"
     for _ in range(15):
         if page.evaluate("document.activeElement && document.activeElement.id") == "email":
             break
@@ -221,3 +224,19 @@ def test_browser_physio_of_another_team_typing_the_patients_url_gets_the_403_pag
     assert page.locator(f"{ROM_CHART}, table, form[action$='/notes']").count() == 0
     page.goto(demo.server.url + "/caseload")
     assert PAIN_PATIENT not in page.locator("main").inner_text(), "nor on Bo's caseload"
+
+
+def test_browser_on_a_tablet_pages_fit_the_width_and_wide_tables_scroll_in_their_box(
+    demo: DemoClinic, new_page: Callable[..., Any]
+) -> None:
+    url, patient = demo.server.url, f"/patients/{PAIN_PATIENT}"
+    page = log_in(new_page(TABLET_PORTRAIT), url, PHYSIO, path=patient)
+    newest_session = str(page.locator("#session-table tbody a").first.get_attribute("href"))
+    for path in ("/caseload", patient, newest_session):
+        page.goto(url + path)
+        spill = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert spill == 0, f"{path} is {spill} px wider than an {TABLET_PORTRAIT['width']} px tablet"
+    page.goto(url + patient)
+    box = page.locator(".table-wrap", has=page.locator("#session-table"))
+    assert box.evaluate("e => e.scrollWidth > e.clientWidth"), "the session table is wider than the tablet"
+    assert box.evaluate("e => { e.scrollLeft = 200; return e.scrollLeft; }") > 0, "and scrolls in its box"
