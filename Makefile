@@ -11,7 +11,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean screenshots crash-test postgres browser
+.PHONY: demo test bench lint venv clean screenshots web-screenshots crash-test postgres browser
 
 venv: $(STAMP)
 
@@ -59,6 +59,10 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	$(HEADLESS) $(BIN)/python docs/make_screenshots.py
+
+# the web app's pages for docs/web.md (a demo clinic on SQLite, photographed in headless chromium)
+web-screenshots: $(STAMP) browser
+	$(HEADLESS) $(BIN)/python docs/make_web_screenshots.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
