@@ -220,8 +220,9 @@ def number(text: str) -> int | float | str:
     cleaned = text.strip()
     if "," in cleaned and "." not in cleaned:
         cleaned = cleaned.replace(",", ".", 1)
-    if re.fullmatch(r"[+-]?\d{1,18}", cleaned):
-        return int(cleaned)
+    if re.fullmatch(r"[+-]?\d+", cleaned):
+        # past 18 digits it is no prescription: kept as typed, so the refusal quotes it as typed
+        return int(cleaned) if len(cleaned.lstrip("+-")) <= 18 else text.strip()
     if _DECIMAL.match(cleaned):
         value = float(cleaned)
         if math.isfinite(value):
