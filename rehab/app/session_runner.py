@@ -83,6 +83,9 @@ class SessionContext:
     input_url: str = "sim"
     #: the terminal, for the plan's questionnaires when there is no window (None: nobody to ask there)
     read_line: Callable[[str], str | None] | None = None
+    #: seconds the closing card waits for the patient to close it: ``math.inf`` in a window (it stays
+    #: until a key or a click), 0 on a headless display (drawn once, nobody is there to read it)
+    card_s: float = 0.0
 
     def __post_init__(self) -> None:
         # another program holding the database is waited out, never a lost rep: say so once per wait
@@ -111,14 +114,20 @@ class SessionResult:
     changes: list[Change] = field(default_factory=list)
     session_ids: list[int] = field(default_factory=list)
     message: str = ""
+    #: the message in the patient's words on the closing card, where the terminal's names a
+    #: command-line option ("" when both say the same)
+    screen_message: str = ""
+    #: the breathing and exposure parts run, one line each, for the closing card
+    parts_done: list[str] = field(default_factory=list)
 
 
 class _Stop(Exception):
-    def __init__(self, status: str, message: str, reason: str = "stopped_by_patient") -> None:
+    def __init__(self, status: str, message: str, reason: str = "stopped_by_patient", screen: str = "") -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.reason = reason  # the visit's stop reason (progress.store.STOP_REASONS)
+        self.screen = screen  # the message for the closing card, when it differs
 
 
 class _Timed:
@@ -185,6 +194,17 @@ def _started_since(session: SessionRow, since: datetime) -> bool:
 
 
 def run_session(ctx: SessionContext, patient_id: str, resume: bool = False) -> SessionResult:
+    """Run today's session, then show its closing card (what was done, and any safety words) until
+    the patient closes it. The card comes after the last store write: nothing waits on it."""
+    result = _run(ctx, patient_id, resume)
+    from rehab.app.session_cards import end_card
+    from rehab.engine.message_card import show_card
+
+    show_card(ctx.display, ctx.make_clock(), end_card(result), ctx.card_s)
+    return result
+
+
+def _run(ctx: SessionContext, patient_id: str, resume: bool) -> SessionResult:
     assigned = current_plan(ctx.store, patient_id)
     since = datetime.fromisoformat(ctx.now_iso()) - RESUME_WINDOW
     close_stale(ctx.store, patient_id, since, ctx.now_iso())
@@ -367,18 +387,21 @@ class _Runner:
                 read_line=self.ctx.read_line,
                 hand=_questionnaire_hand(self.ctx, plan),
             )
+        exercises = _Exercises(walk)
         try:
-            exercises = _Exercises(walk)
             for index, exercise in enumerate(plan.exercise):
                 self.result.exercises.append(exercises.run(index, exercise))
-            _run_mental(walk)
+            self.result.parts_done = _run_mental(walk)
         except _Stop as stop:
+            if exercises.cut_short is not None:  # what was done of it, for the closing card
+                self.result.exercises.append(exercises.cut_short)
             # stopped for pain: ended with the rating that showed the rise; stopped by the patient
             # or by a lost device: its parts left in progress, so --resume carries on from here
             if stop.status == "stopped":
                 walk.end_visit("stopped", stop.reason)
             self.result.status = stop.status
             self.result.message = stop.message
+            self.result.screen_message = stop.screen
             self.ctx.say(stop.message)
             return self.result
         # the close is one commit: a crash leaves the session open (resumed, nothing redone) or closed
@@ -468,6 +491,8 @@ class _Exercises:
         self.walk = walk
         self.ctx = walk.ctx
         self.unclaimed = list(walk.group)
+        #: the exercise a stop cut short, tallied as far as it went
+        self.cut_short: ExerciseResult | None = None
 
     def run(self, index: int, exercise: ExercisePlan) -> ExerciseResult:
         ctx, store = self.ctx, self.walk.store
@@ -497,7 +522,11 @@ class _Exercises:
             f"{exercise.name}: {exercise.sets} sets of {exercise.reps}, target {target:.0f}°, "
             f"safe limit {exercise.ceiling_deg:.0f}°."
         )
-        _Sets(self.walk, index, exercise, info, game_exercise, session_id).run(progress)
+        try:
+            _Sets(self.walk, index, exercise, info, game_exercise, session_id).run(progress)
+        except _Stop:
+            self.cut_short = self._tally(outcome, session_id, target)
+            raise
         return self._tally(outcome, session_id, target)
 
     def _claim(self, exercise: ExercisePlan) -> SessionRow | None:
@@ -704,11 +733,15 @@ class _Sets:
                 "The camera or device stopped sending and did not come back, so we stopped here. Everything you "
                 "did is saved; check the connection, then run it again with --resume today to carry on.",
                 reason="device_lost",
+                screen="The camera or device stopped sending and did not come back, so we stopped here. Everything "
+                "you did is saved: check the connection, then start today's session again to carry on.",
             )
         if played.ended == "stopped by the player":
             raise _Stop(
                 "stopped",
                 "You stopped the session. Everything you did is saved; run it again with --resume today to carry on.",
+                screen="You stopped the session. Everything you did is saved: start today's session again today "
+                "to carry on where you stopped.",
             )
 
     def _rest(self, seconds: float, done: str, coming: str) -> None:
@@ -768,8 +801,10 @@ def _record(
 # -- breathing and exposure -------------------------------------------------------------------
 
 
-def _run_mental(walk: _Walk) -> None:
+def _run_mental(walk: _Walk) -> list[str]:
+    """Run the plan's breathing and exposure parts; a line for each, for the closing card."""
     parts: list[tuple[str, Any]] = [("breathing", walk.plan.breathing), ("exposure", walk.plan.exposure)]
+    done: list[str] = []
     for kind, part in parts:
         if part is None:
             continue
@@ -780,8 +815,10 @@ def _run_mental(walk: _Walk) -> None:
         cut = next((s for s in walk.group if s.game == part.game), None)
         if cut is not None and cut.ended_at is not None:
             walk.ctx.say(f"{kind.capitalize()}: already done.")  # a resumed session does not repeat it
+            done.append(f"{kind.capitalize()}: done earlier today.")
             continue
-        _mental_part(walk, kind, part, info, _reusable(walk, cut))
+        done.append(_mental_part(walk, kind, part, info, _reusable(walk, cut)))
+    return done
 
 
 def _reusable(walk: _Walk, cut: SessionRow | None) -> int | None:
@@ -802,7 +839,7 @@ def _store_answer(walk: _Walk, session_id: int, rating: Rating) -> None:
     store_rating(walk.store, walk.patient, session_id, walk.ctx.now_iso(), rating)
 
 
-def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: int | None) -> None:
+def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: int | None) -> str:
     """Play a breathing or exposure part from its start; its recording, its ratings and its end go in
     one commit, so a part cut short is run again, never taken for done."""
     ctx = walk.ctx
@@ -838,6 +875,8 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
         record_game_summary(walk.store, session_id, played.extras)
         walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
+    played_min = played.play_s / 60
+    return f"{kind.capitalize()}: {played_min:.0f} minute{'' if round(played_min) == 1 else 's'}."
 
 
 # -- progression ------------------------------------------------------------------------------

@@ -67,6 +67,20 @@ def text(
     return rect
 
 
+def wrap_to_width(words: str, size: int, width: int) -> list[str]:
+    """``words`` broken at spaces into lines no wider than ``width`` pixels at ``size`` (and the
+    font scale): what fits on screen, whatever the scale. A word too long for a line is kept whole
+    on its own line."""
+    rows: list[str] = []
+    face = font(size)
+    for word in words.split():
+        if rows and face.size(f"{rows[-1]} {word}")[0] <= width:
+            rows[-1] += f" {word}"
+        else:
+            rows.append(word)
+    return rows
+
+
 def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     width, height = surface.get_size()
     bar = pygame.Rect(0, 0, width, 56)

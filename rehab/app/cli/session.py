@@ -104,7 +104,12 @@ def run(args: argparse.Namespace) -> int:
     ask_pain = _pain_asker(args, interactive, screen if window and not scripted_run else [])
     # the plan's questionnaires: on the window when there is one, else in the terminal if someone is there
     read_line = _terminal_line if interactive and not window else None
-    result = _run_with_store(args, window, ask_pain, screen, read_line)
+    display = _open_display(window)
+    screen.append(display)
+    try:
+        result = _run_with_store(args, display, window, ask_pain, read_line)
+    finally:
+        display.close()
     _summary(result)
     from rehab.app.cli.sync import sync_after_session
 
@@ -141,7 +146,16 @@ def _terminal_line(prompt: str) -> str | None:
         return None
 
 
-def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: list, read_line=None):  # type: ignore[no-untyped-def,type-arg]
+def _open_display(window: bool):  # type: ignore[no-untyped-def]
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay
+
+    return WindowDisplay(title="rehab: today's session") if window else HeadlessDisplay()
+
+
+def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, read_line=None):  # type: ignore[no-untyped-def]
+    """The session on ``display`` (left open: the caller closes it). A problem that ends it (a
+    camera that will not open, no plan) is also shown on the window, until the patient closes it."""
+    import math
     from datetime import date
 
     from progress.store import DB_FILENAME, Store
@@ -150,19 +164,20 @@ def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: li
     from rehab.app.plan_versions import current_plan
     from rehab.app.session_runner import SessionContext, run_session
     from rehab.core.clock import RealClock, SimulatedClock
-    from rehab.engine.display import HeadlessDisplay, WindowDisplay
+    from rehab.core.errors import RehabError
     from rehab.engine.game import available_games
     from rehab.engine.play import SceneTimes
 
-    store = Store.open(prepared_home(args.home) / DB_FILENAME)
     opened: list = []  # type: ignore[type-arg]
-    display = None
+    try:
+        store = Store.open(prepared_home(args.home) / DB_FILENAME)
+    except RehabError as error:
+        _show_problem(display, window, error)
+        raise
     try:
         assigned = current_plan(store, args.patient)
         first = assigned.plan.exercise[0].input if assigned and assigned.plan.exercise else None
         url = args.input or first or "webcam:0"
-        display = WindowDisplay(title="rehab: today's session") if window else HeadlessDisplay()
-        screen.append(display)
         ctx = SessionContext(
             store=store,
             games=available_games(),
@@ -176,14 +191,25 @@ def _run_with_store(args: argparse.Namespace, window: bool, ask_pain, screen: li
             scenes=SceneTimes(summary_s=2.0) if window else SceneTimes(0.5, 0.5, 0.0),
             input_url=url,
             read_line=read_line,
+            card_s=math.inf if window else 0.0,
         )
         return run_session(ctx, args.patient, resume=args.resume)
+    except RehabError as error:
+        _show_problem(display, window, error)
+        raise
     finally:
         for source in opened:
             source.close()
-        if display is not None:
-            display.close()
         store.close()
+
+
+def _show_problem(display, window: bool, error: Exception) -> None:  # type: ignore[no-untyped-def]
+    """The one-line message on the window too, when there is one: the patient is looking at it,
+    not at the terminal (which prints the same line as the command ends)."""
+    if window:
+        from rehab.app.session_cards import show_problem
+
+        show_problem(display, str(error))
 
 
 def _summary(result) -> None:  # type: ignore[no-untyped-def]

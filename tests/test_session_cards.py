@@ -1,0 +1,269 @@
+"""What a patient sees in a guided session, checked on the rendered frames of a real SDL window
+(dummy video driver) with keys posted to pygame's event queue, and words found in a frame by
+drawing them as the engine does and comparing pixels (``tests/screen_text.py``).
+
+``REHAB_SHOTS=/some/folder`` also saves the frames looked at as PNGs.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+import pygame
+import pytest
+
+from progress.store import DB_FILENAME, Store
+from rehab.app.cli.session import _source_opener
+from rehab.app.plan_versions import assign
+from rehab.app.plans import parse_text
+from rehab.app.session_cards import end_card
+from rehab.app.session_runner import SessionContext, run_session
+from rehab.core.clock import SimulatedClock
+from rehab.engine.display import SIZE, HeadlessDisplay
+from rehab.engine.game import available_games
+from rehab.engine.hud import set_font_scale, wrap_to_width
+from rehab.engine.message_card import GUARD_S, MARGIN, Card, draw_page, layout, show_card
+from rehab.engine.palette import PALETTE, use_high_contrast
+from rehab.engine.play import SceneTimes
+from tests.screen_text import PatientAtWindow, contrast_ratio, shows_at
+
+NOTES = "Hold a stable chair or counter. Both feet flat; knees over the toes."
+PLAN = f"""\
+title = "Knee, test plan"
+patient = "P1"
+sessions_per_week = 5
+notes = "{NOTES}"
+
+[safety]
+pain_stop_rise = 2
+max_pain_before = 6
+
+[[exercise]]
+name = "Mini-squat"
+game = "squat"
+movement = "knee_flexion"
+side = "right"
+sets = {{sets}}
+reps = 3
+hold_s = 1
+rest_s = 5
+target_deg = 40
+ceiling_deg = 70
+"""
+FPS = 60
+
+
+def _shot(surface: pygame.Surface | None, name: str) -> None:
+    folder = os.environ.get("REHAB_SHOTS")
+    if folder and surface is not None:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pygame.image.save(surface, str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(autouse=True)
+def _default_look():
+    set_font_scale(1.0)
+    use_high_contrast(False)
+    yield
+    set_font_scale(1.0)
+    use_high_contrast(False)
+
+
+@pytest.fixture(autouse=True)
+def _windows_closed():
+    """Each test's windows are closed after it, whatever its outcome: SDL makes one at a time."""
+    yield
+    pygame.display.quit()
+
+
+def _rows_shown(frame: pygame.Surface, rows) -> bool:
+    return all(shows_at(frame, r.words, r.size, r.color, PALETTE.background_top, r.rect[:2]) for r in rows)
+
+
+# -- the card itself: it stays until the patient closes it, and fits -------------------------------
+
+
+def test_a_card_stays_until_a_key_and_ignores_a_key_pressed_before_it():
+    card = Card("Rest today", ("Tell your physiotherapist.",), "Your pain is 8 out of 10.")
+    # no key for ten seconds: still up; Enter from then on closes it
+    waiting = PatientAtWindow(press_from=10 * FPS)
+    closed = show_card(waiting, SimulatedClock(FPS), card)
+    assert closed.closed_by == "key" and waiting.frames >= 10 * FPS
+    assert _rows_shown(waiting.last, layout(card, SIZE)[0])
+    waiting.close()  # SDL keeps one window at a time
+    # Enter held down from the first frame (a key meant for the screen before): the card still shows
+    # for GUARD_S before a key counts
+    hasty = PatientAtWindow(press_from=1)
+    show_card(hasty, SimulatedClock(FPS), card)
+    assert hasty.frames >= GUARD_S * FPS
+
+
+@pytest.mark.parametrize(
+    ("event", "closed_by"),
+    [
+        (pygame.event.Event(pygame.MOUSEBUTTONDOWN, button=1, pos=(400, 300)), "key"),
+        (pygame.event.Event(pygame.KEYDOWN, key=pygame.K_SPACE), "key"),
+        (pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE), "quit"),
+    ],
+)
+def test_a_click_space_or_esc_also_closes_it(event, closed_by):
+    display = PatientAtWindow(press_from=2 * FPS, event=event)
+    assert show_card(display, SimulatedClock(FPS), Card("Session complete", ("Lift: 8 movements.",))).closed_by == (
+        closed_by
+    )
+    assert display.frames >= 2 * FPS
+
+
+def test_an_esc_that_stopped_the_game_does_not_skip_the_card():
+    display = PatientAtWindow(press_from=FPS)
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE))
+    display.present()  # the Esc that ended the game before the card
+    assert display.quit_presses == 1
+    assert show_card(display, SimulatedClock(FPS), Card("Session stopped")).closed_by == "key"
+
+
+@pytest.mark.parametrize("look", ["normal", "high contrast", "scale 1.5"])
+def test_card_text_is_24_px_or_more_high_contrast_and_never_clipped(look):
+    if look == "high contrast":
+        use_high_contrast()
+    if look == "scale 1.5":
+        set_font_scale(1.5)
+    lines = tuple(f"Exercise {n}: 10 movements, 8 reached your goal of 100°." for n in range(1, 9))
+    card = Card(
+        "We stopped to keep you safe",
+        lines,
+        "Your pain went from 3 to 5 out of 10, so we stopped here to keep you safe. Everything you did is saved.",
+    )
+    pages = layout(card, SIZE)
+    display = HeadlessDisplay()
+    for number, page in enumerate(pages):
+        display.surface.fill((0, 0, 0))
+        draw_page(display.surface, page)
+        _shot(display.surface, f"card_{look.replace(' ', '_')}_page{number + 1}")
+        assert _rows_shown(display.surface, page)
+        boxes = [pygame.Rect(r.rect) for r in page]
+        for row, box in zip(page, boxes, strict=True):
+            assert display.surface.get_rect().contains(box), row.words
+            assert box.height >= 24, row.words
+            assert contrast_ratio(row.color, PALETTE.background_top) >= 4.5, row.words
+        assert not any(a.colliderect(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    # every line is on some page, in order, once
+    shown = [r.words for page in pages for r in page[1:-1] if r.size != 64]
+    expected = [w for line in (card.warning, *lines) for w in wrap_to_width(line, 40, SIZE[0] - 2 * MARGIN)]
+    assert shown == expected
+    if look == "scale 1.5":
+        assert len(pages) > 1  # too long for one screen at this size: split, not cut
+
+
+# -- a guided session ends on a card, after everything is stored -----------------------------------
+
+
+class _StoreWatch:
+    """At each frame: what the store holds, read over its own connection (as another program would),
+    and a fingerprint of the picture on the window."""
+
+    def __init__(self, path: Path) -> None:
+        self.store = Store.open(path)
+        self.seen: dict[int, tuple[tuple[str, ...], tuple[tuple[str, float], ...]]] = {}
+        self.pictures: list[int] = []
+        self.display: PatientAtWindow | None = None
+
+    def __call__(self, frame: int) -> None:
+        visits = tuple(v.status for v in self.store.visits("P1"))
+        pains = tuple((r.moment, float(r.value)) for r in self.store.ratings("P1", "pain"))
+        self.seen[frame] = (visits, pains)
+        assert self.display is not None
+        self.pictures.append(hash(pygame.image.tobytes(self.display.surface, "RGB")))
+
+    def card_frames(self) -> list[int]:
+        """The frames (numbered from 1) showing the last picture: the closing card's."""
+        last = len(self.pictures)
+        first = last
+        while first > 1 and self.pictures[first - 2] == self.pictures[-1]:
+            first -= 1
+        return list(range(first, last + 1))
+
+
+def _session(tmp_path, pains, sets=1):
+    """A session on a real window, Enter pressed at every frame (only a card takes keys here)."""
+    path = tmp_path / DB_FILENAME
+    store = Store.open(path)
+    assign(store, "P1", parse_text(PLAN.format(sets=sets)), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    watch = _StoreWatch(path)
+    display = watch.display = PatientAtWindow(press_from=1, watch=watch)
+    answers = dict(pains)
+    ctx = SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=_source_opener("sim", True, [], 1),
+        display=display,
+        make_clock=SimulatedClock,
+        ask_pain=lambda moment: answers.get(moment),
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(1.0, 0.5, 0.0),
+        card_s=math.inf,
+    )
+    result = run_session(ctx, "P1")
+    return result, display, watch, store
+
+
+def test_pain_too_high_to_start_is_said_on_a_card_after_it_is_stored(tmp_path):
+    result, display, watch, store = _session(tmp_path, {"before": 8.0})
+    assert result.status == "not_started"
+    card = end_card(result)
+    assert card.title == "Rest today" and "Your pain is 8 out of 10" in card.warning
+    assert _rows_shown(display.last, layout(card, SIZE)[0])
+    _shot(display.last, "session_rest_today")
+    # the card is the only thing drawn: at every frame of it the rating and the visit are stored
+    assert display.frames >= GUARD_S * FPS
+    assert all(watch.seen[f] == (("not_started",), (("before", 8.0),)) for f in range(1, display.frames + 1))
+    store.close()
+
+
+def test_pain_rising_ends_on_a_safety_card_with_what_was_done(tmp_path):
+    result, display, watch, store = _session(tmp_path, {"before": 3.0, "during": 5.0}, sets=2)
+    assert result.status == "stopped_for_pain"
+    card = end_card(result)
+    assert card.title == "We stopped to keep you safe"
+    assert "Your pain went from 3 to 5 out of 10, so we stopped here to keep you safe" in card.warning
+    assert card.lines[0].startswith("Mini-squat: 3 movements,")
+    assert _rows_shown(display.last, layout(card, SIZE)[0])
+    _shot(display.last, "session_stopped_for_pain")
+    frames = watch.card_frames()
+    assert len(frames) >= GUARD_S * FPS  # Enter is pressed at every frame: it closes once a key counts
+    for frame in frames:
+        assert watch.seen[frame] == (("stopped",), (("before", 3.0), ("during", 5.0)))
+    store.close()
+
+
+def test_every_session_ends_on_a_session_complete_card_after_everything_is_stored(tmp_path):
+    result, display, watch, store = _session(tmp_path, {"before": 2.0, "after": 3.0})
+    assert result.status == "completed"
+    card = end_card(result)
+    assert card.title == "Session complete" and card.warning == ""
+    reps = result.exercises[0]
+    assert card.lines == (
+        f"Mini-squat: 3 movements, {reps.successes} reached your goal of 40°.",
+        "Pain: 2 before, 3 after (out of 10).",
+    )
+    assert _rows_shown(display.last, layout(card, SIZE)[0])
+    _shot(display.last, "session_complete")
+    # up for GUARD_S with the session closed and both pain answers stored at every one of its frames
+    frames = watch.card_frames()
+    assert len(frames) >= GUARD_S * FPS
+    assert all(watch.seen[f] == (("completed",), (("before", 2.0), ("after", 3.0))) for f in frames)
+    # ... which was not yet so while the last set played
+    assert watch.seen[frames[0] - 1][0] == ("in_progress",)
+    store.close()
+
+
+def test_a_device_lost_card_says_what_to_do_in_the_patients_words():
+    from rehab.app.session_runner import SessionResult
+
+    result = SessionResult("stopped", 1, message="... run it again with --resume today to carry on.")
+    result.screen_message = "The camera or device stopped sending ... start today's session again to carry on."
+    assert "--resume" not in end_card(result).warning
