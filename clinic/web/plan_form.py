@@ -402,8 +402,15 @@ def _parent(name: str) -> str:
     return name.rsplit(".", 1)[0] if "." in name else ""
 
 
-def sentence(problem: Problem) -> str:
+#: fields the form offers as a list: what is allowed is the list itself, not a sentence naming it
+CHOSEN = frozenset(("game", "movement", "side", "measure", "target_unit"))
+
+
+def sentence(problem: Problem, chosen: bool = False) -> str:
+    """The problem as the form says it; for a select, "choose one" in place of the allowed names."""
     allowed = f" Allowed: {problem.allowed}." if problem.allowed else ""
+    if chosen:
+        allowed = " Choose one from the list."
     message = problem.message[:1].upper() + problem.message[1:]
     return f"{message}.{allowed}"
 
@@ -417,7 +424,7 @@ def shown(form: PlanForm, problems: Iterable[Problem], with_lines: bool = False)
     for problem in problems:
         name = form_name(problem.field)
         where = f"line {problem.line}: " if with_lines and problem.line else ""
-        text = sentence(problem)
+        text = sentence(problem, chosen=name in names and name.rsplit(".", 1)[-1] in CHOSEN)
         summary.append((f"{where}{describe(name)}: {text}", _anchor(name, names, groups)))
         if name in names:
             at_field[name] = f"{at_field[name]} {text}" if name in at_field else text
