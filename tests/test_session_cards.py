@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pygame
@@ -21,13 +22,16 @@ from rehab.app.plans import parse_text
 from rehab.app.session_cards import end_card
 from rehab.app.session_runner import SessionContext, run_session
 from rehab.core.clock import SimulatedClock
+from rehab.engine.director import run_scenes
 from rehab.engine.display import SIZE, HeadlessDisplay
+from rehab.engine.exercise import Exercise
 from rehab.engine.game import available_games
 from rehab.engine.hud import set_font_scale, wrap_to_width
 from rehab.engine.message_card import GUARD_S, MARGIN, Card, draw_page, layout, show_card
 from rehab.engine.palette import PALETTE, use_high_contrast
 from rehab.engine.play import SceneTimes
-from tests.screen_text import PatientAtWindow, contrast_ratio, shows_at
+from rehab.engine.scenes import LINE_SIZE, PlayRules, Round, first_scene, instruction_layout
+from tests.screen_text import PatientAtWindow, centred_row_top, contrast_ratio, shows_at
 
 NOTES = "Hold a stable chair or counter. Both feet flat; knees over the toes."
 PLAN = f"""\
@@ -267,3 +271,86 @@ def test_a_device_lost_card_says_what_to_do_in_the_patients_words():
     result = SessionResult("stopped", 1, message="... run it again with --resume today to carry on.")
     result.screen_message = "The camera or device stopped sending ... start today's session again to carry on."
     assert "--resume" not in end_card(result).warning
+
+
+# -- the plan's notes for the patient, before the exercise -------------------------------------------
+
+
+def test_the_plans_notes_are_on_the_instruction_card_before_the_exercise(tmp_path):
+    """The notes' first line is looked for, centred, on every frame drawn until the first rep."""
+    path = tmp_path / DB_FILENAME
+    store = Store.open(path)
+    assign(store, "P1", parse_text(PLAN.format(sets=1)), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    first_line = wrap_to_width(f"Remember: {NOTES}", LINE_SIZE, SIZE[0] - 2 * MARGIN)[0]
+    found: list[tuple[int, int]] = []
+
+    def look(frame: int) -> None:
+        if not found and not store.reps(store.sessions("P1")[0].id if store.sessions("P1") else -1):
+            top = centred_row_top(display.surface, first_line, LINE_SIZE, PALETTE.target, PALETTE.background_top)
+            if top is not None:
+                found.append((frame, top))
+                _shot(display.surface, "instructions_with_notes")
+
+    display = PatientAtWindow(press_from=1, watch=look)
+    ctx = SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=_source_opener("sim", True, [], 1),
+        display=display,
+        make_clock=SimulatedClock,
+        ask_pain=lambda moment: 2.0,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(1.0, 0.5, 0.0),
+    )
+    assert run_session(ctx, "P1").status == "completed"
+    assert found, "the plan's notes were never on screen"
+    store.close()
+
+
+def test_notes_make_the_instruction_card_stay_longer_to_be_read():
+    info = available_games()["lift"]
+    rules = PlayRules(lambda rep: None, 10.0, None, False, None, notes=NOTES)
+    plain = Round.start_round(
+        [], info, Exercise.for_game(info, "left"), SceneTimes(4.0, 3.0, 0.0), replace(rules, notes=""), {}
+    )
+    noted = Round.start_round([], info, Exercise.for_game(info, "left"), SceneTimes(4.0, 3.0, 0.0), rules, {})
+    assert noted.instructions_s - plain.instructions_s == pytest.approx(0.4 * len(NOTES.split()))
+
+
+@pytest.mark.parametrize("look", ["normal", "high contrast"])
+def test_instruction_card_fits_with_the_notes(look):
+    if look == "high contrast":
+        use_high_contrast()
+    info = available_games()["lift"]
+    exercise = Exercise.for_game(info, "left")
+    source = _replay(info)
+    rules = PlayRules(lambda rep: None, 1.0, None, False, None, notes=NOTES)
+    state = Round.start_round(source, info, exercise, SceneTimes(2.0, 0.0, 0.0), rules, {})
+    display = HeadlessDisplay()
+    from rehab.engine.director import Screenshot
+
+    shot = Path(os.environ.get("REHAB_SHOTS") or "/tmp") / f"instructions_lift_{look.replace(' ', '_')}.png"
+    run_scenes(SimulatedClock(FPS), display, first_scene(state), Screenshot(shot, "instructions", 0.5))
+    frame = pygame.image.load(str(shot))
+    scene_lines = [info.description, "Movement: elbow flexion left", "Goal: 120 degrees. Esc stops at any time."]
+    rows = instruction_layout(SIZE, "Lift", scene_lines, NOTES)
+    assert _rows_shown(frame, rows)
+    bottom = min(pygame.Rect(r.rect).top for r in _status_rows())
+    for row in rows:
+        box = pygame.Rect(row.rect)
+        assert box.height >= 24 and box.bottom <= bottom and frame.get_rect().contains(box), row.words
+        assert contrast_ratio(row.color, PALETTE.background_top) >= 4.5, row.words
+
+
+def _status_rows():
+    from rehab.engine.scenes import status_layout
+
+    return status_layout(SIZE, 3.0, None)
+
+
+def _replay(info):
+    from devices.replay import ReplaySource
+
+    return ReplaySource(info.simulate("left", 0), f"sim:{info.name}")

@@ -609,6 +609,7 @@ class _Preparation:
             ctx.display,
             ctx.scenes,
             exercise.name,
+            self.walk.plan.notes,
         )
         if measured is None:
             return None
@@ -713,6 +714,7 @@ class _Sets:
             max_seconds=max(120.0, 30.0 * remaining),
             scenes=ctx.scenes,
             stop_after_reps=remaining,
+            notes=self.walk.plan.notes,
         )
         self.clock_s = offset + source.span
         # the set's end, its angle streams and device events, in one commit, on the session's timeline
@@ -869,6 +871,7 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
         game_options=options,
         # stress before/after breathing and SUDS during exposure: each stored the moment it is given
         on_rating=partial(_store_answer, walk, session_id),
+        notes=walk.plan.notes,
     )
     with walk.store.transaction(f"{kind} end"):
         _record(walk.store, session_id, played, 0.0)

@@ -37,8 +37,10 @@ def measure_range(
     display: Display,
     scenes: SceneTimes,
     title: str,
+    notes: str = "",
 ) -> MeasuredRange | None:
-    """Three comfortable movements in ``info``'s game; None when none was seen in two minutes."""
+    """Three comfortable movements in ``info``'s game; None when none was seen in two minutes.
+    ``notes``: the plan's notes for the patient, on the instruction card before the first move."""
     rest = Exercise.for_game(info, side).rest_deg
     easy = rest + 0.5 * (ceiling_deg - rest)
     shown = replace(
@@ -57,6 +59,7 @@ def measure_range(
         max_seconds=CALIBRATION_MAX_S,
         scenes=scenes,
         stop_after_reps=CALIBRATION_REPS,
+        notes=notes,
     )
     if not played.reps:
         return None

@@ -27,8 +27,9 @@ from rehab.engine.game import (
     ShowsMessage,
     build_game,
 )
-from rehab.engine.hud import HudState, draw_hud, text
+from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
 from rehab.engine.measurement import Measurement, untracked
+from rehab.engine.message_card import MARGIN, TextRow, placed_row
 from rehab.engine.palette import PALETTE
 from rehab.engine.play import (
     CEILING_WARNING_S,
@@ -66,24 +67,64 @@ def _backdrop(surface: pygame.Surface) -> None:
     surface.fill(PALETTE.background_top)
 
 
+#: the instruction card's text sizes; 36 is the smallest (24 px high at the default scale)
+TITLE_SIZE, LINE_SIZE, STATUS_SIZE = 72, 40, 36
+#: the plan's notes stay up this much longer per word, so they can be read before play starts
+NOTE_READING_S_PER_WORD = 0.4
+
+
+def instruction_layout(size: tuple[int, int], title: str, lines: list[str], notes: str = "") -> list[TextRow]:
+    """Where the instruction card's words go: the title, the lines (the first brightest), then the
+    plan's notes for the patient, wrapped to the screen's width at the current font scale."""
+    width, _ = size
+    usable = width - 2 * MARGIN
+    rows: list[TextRow] = []
+    y = 30
+    for words in wrap_to_width(title, TITLE_SIZE, usable):
+        rows.append(placed_row(words, TITLE_SIZE, PALETTE.text, width, y))
+        y += font(TITLE_SIZE).get_linesize()
+    y += 12
+    paragraphs = [(line, PALETTE.text if i == 0 else PALETTE.muted) for i, line in enumerate(lines)]
+    if notes:
+        paragraphs.append((f"Remember: {notes}", PALETTE.target))
+    for line, color in paragraphs:
+        for words in wrap_to_width(line, LINE_SIZE, usable):
+            rows.append(placed_row(words, LINE_SIZE, color, width, y))
+            y += font(LINE_SIZE).get_linesize()
+        y += 8
+    return rows
+
+
+def status_layout(size: tuple[int, int], seconds_left: float, camera_check: str | None) -> list[TextRow]:
+    """The card's bottom lines: what the camera check asks, or when play starts."""
+    width, height = size
+    line = font(STATUS_SIZE).get_linesize()
+    low, high = height - 20 - line, height - 28 - 2 * line
+    if camera_check:
+        return [
+            placed_row(f"Camera check: {camera_check}", STATUS_SIZE, PALETTE.target, width, high),
+            placed_row("We start as soon as the camera can see you well.", STATUS_SIZE, PALETTE.muted, width, low),
+        ]
+    rows = [placed_row(f"Starting in {max(0, int(seconds_left + 0.999))} s", STATUS_SIZE, PALETTE.accent, width, low)]
+    if camera_check == "":
+        rows.insert(0, placed_row("The camera can see you well.", STATUS_SIZE, PALETTE.good, width, high))
+    return rows
+
+
 def draw_instructions(
-    surface: pygame.Surface, title: str, lines: list[str], seconds_left: float, camera_check: str | None = None
+    surface: pygame.Surface,
+    title: str,
+    lines: list[str],
+    seconds_left: float,
+    camera_check: str | None = None,
+    notes: str = "",
 ) -> None:
     """``camera_check``: what the patient must change before play can start (None: nothing to check,
-    "" when the camera sees everything it needs)."""
+    "" when the camera sees everything it needs); ``notes``: the plan's notes for the patient."""
     _backdrop(surface)
-    w, h = surface.get_size()
-    text(surface, title, 84, PALETTE.text, (w // 2, 90), "midtop")
-    rows = [(part, row == 0) for row, line in enumerate(lines) for part in wrap(line, 48)]
-    for row, (line, first) in enumerate(rows):
-        text(surface, line, 40, PALETTE.text if first else PALETTE.muted, (w // 2, 200 + 52 * row), "midtop")
-    if camera_check:
-        text(surface, f"Camera check: {camera_check}", 40, PALETTE.target, (w // 2, h - 120), "midtop")
-        text(surface, "We start as soon as the camera can see you well.", 32, PALETTE.muted, (w // 2, h - 70), "midtop")
-        return
-    if camera_check == "":
-        text(surface, "The camera can see you well.", 32, PALETTE.good, (w // 2, h - 120), "midtop")
-    text(surface, f"Starting in {max(0, int(seconds_left + 0.999))} s", 36, PALETTE.accent, (w // 2, h - 70), "midtop")
+    size = surface.get_size()
+    for row in [*instruction_layout(size, title, lines, notes), *status_layout(size, seconds_left, camera_check)]:
+        text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
 
 
 def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
@@ -136,6 +177,8 @@ class PlayRules:
     setup_check: bool
     sounds: Any
     on_rating: Callable[[Rating], None] | None = None
+    #: the plan's notes for the patient ("hold a stable chair"), shown on the instruction card
+    notes: str = ""
 
 
 class Round:
@@ -180,8 +223,15 @@ class Round:
         return cls(source, info, exercise, times, rules, game)
 
     @property
+    def instructions_s(self) -> float:
+        """How long the instructions show: longer by the time it takes to read the plan's notes."""
+        if self.times.instructions_s <= 0 or not self.rules.notes:
+            return self.times.instructions_s
+        return self.times.instructions_s + NOTE_READING_S_PER_WORD * len(self.rules.notes.split())
+
+    @property
     def lead_in(self) -> float:
-        return self.times.instructions_s + self.times.countdown_s
+        return self.instructions_s + self.times.countdown_s
 
     @property
     def since_start(self) -> float:
@@ -342,7 +392,7 @@ class InstructionsScene(_RoundScene):
     def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
         state.start = now if state.start is None else state.start
-        if state.since_start >= state.times.instructions_s:
+        if state.since_start >= state.instructions_s:
             return CountdownScene(state)
         if state.rules.setup_check:
             self.advice = _setup_advice(list(state.source.poll(now)), state.exercise.angle_name, self.advice)
@@ -361,7 +411,7 @@ class InstructionsScene(_RoundScene):
     def draw(self, surface: pygame.Surface) -> None:
         state = self.state
         seconds_left = state.lead_in - state.since_start
-        draw_instructions(surface, state.info.title, self.lines, seconds_left, self.camera_check)
+        draw_instructions(surface, state.info.title, self.lines, seconds_left, self.camera_check, state.rules.notes)
 
 
 class CountdownScene(_RoundScene):
