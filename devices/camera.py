@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import math
 import os
 import queue
 import sys
@@ -31,6 +32,11 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 class SourceOpenError(DeviceError, ValueError):
     """A source cannot be opened: the message says why and what would work."""
+
+
+class CameraUnavailable(SourceOpenError):
+    """The camera asked for did not open: it is missing, or another program holds it (OpenCV cannot
+    tell which)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +160,10 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
         index = int(target or "0")
     except ValueError as error:
         raise SourceOpenError(f"webcam index must be a number, got {target!r}") from error
+    if index < 0:
+        # OpenCV reads -1 as "any camera" and crashes the process when there is none
+        raise SourceOpenError(f"webcam index must be 0 or more, got {index}")
+    settings = _capture_settings(options)
 
     def open_capture() -> object:
         cap = cv2.VideoCapture(index)
@@ -162,8 +172,8 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
             ("height", cv2.CAP_PROP_FRAME_HEIGHT),
             ("fps", cv2.CAP_PROP_FPS),
         ):
-            if key in options:
-                cap.set(prop, float(options[key]))
+            if key in settings:
+                cap.set(prop, settings[key])
         return cap
 
     with _quiet_opencv():
@@ -173,7 +183,23 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
         reader.close()
         cameras = available_cameras()
         found = ", ".join(f"webcam:{i}" for i in cameras) if cameras else "none"
-    raise SourceOpenError(f"no camera at index {index}; cameras found: {found}")
+    raise CameraUnavailable(f"no camera at index {index}; cameras found: {found}")
+
+
+def _capture_settings(options: dict[str, str]) -> dict[str, float]:
+    """``width``, ``height`` and ``fps`` from the URL, each a positive number."""
+    settings: dict[str, float] = {}
+    for key in ("width", "height", "fps"):
+        if key not in options:
+            continue
+        try:
+            value = float(options[key])
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and value > 0):
+            raise SourceOpenError(f"webcam {key} must be a positive number, got {options[key]!r}")
+        settings[key] = value
+    return settings
 
 
 @contextlib.contextmanager

@@ -13,6 +13,7 @@ from rehab.app.cli import CommandError, values
 if TYPE_CHECKING:
     from devices.base import Source
     from progress.store import Store
+    from rehab.engine.display import Display
     from rehab.engine.exercise import Exercise
     from rehab.engine.game import GameSpec
     from rehab.engine.play import PlayResult
@@ -106,8 +107,11 @@ def run(args: argparse.Namespace) -> int:
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
     exercise = _prescribed(args, info)
-    source = _open_input(args, info, exercise)
-    session_id, exercise, result = _play_and_store(args, info, exercise, source)
+    display = _open_display(args, info)
+    try:
+        session_id, exercise, result = _play_on(display, args, info, exercise)
+    finally:
+        display.close()
     if info.kind == "mental":
         _print_mental_summary(info, result)
     else:
@@ -168,22 +172,46 @@ def _prescribed(args: argparse.Namespace, info: GameSpec) -> Exercise:
     )
 
 
+def _open_display(args: argparse.Namespace, info: GameSpec) -> Display:
+    """The window, opened before the input: a camera that will not open is then said on it too."""
+    from rehab.engine.display import HeadlessDisplay, WindowDisplay
+
+    if args.window:
+        return WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen)
+    return HeadlessDisplay()
+
+
+def _play_on(
+    display: Display, args: argparse.Namespace, info: GameSpec, exercise: Exercise
+) -> tuple[int, Exercise, PlayResult]:
+    """Open the input and play on ``display`` (left open for the caller to close). A problem that
+    ends the play (a camera that will not open) is shown on the window until the patient closes it,
+    then reported like any other (one line, exit status 2)."""
+    from rehab.core.errors import RehabError
+
+    try:
+        source = _open_input(args, info, exercise)
+        return _play_and_store(args, info, exercise, source, display)
+    except RehabError as error:
+        if args.window:
+            from rehab.app.session_cards import show_problem
+
+            show_problem(display, str(error))
+        raise
+
+
 def _play_and_store(
-    args: argparse.Namespace, info: GameSpec, exercise: Exercise, source: Source
+    args: argparse.Namespace, info: GameSpec, exercise: Exercise, source: Source, display: Display
 ) -> tuple[int, Exercise, PlayResult]:
     """Calibrate if asked, play, and store the session rep by rep (each rep the moment it ends)."""
     from progress.store import DB_FILENAME, Store, tell_once_per_wait
     from rehab.app.demo import wall_clock_iso
     from rehab.app.home import prepared_home
     from rehab.core.clock import RealClock, SimulatedClock
-    from rehab.engine.display import HeadlessDisplay, WindowDisplay
     from rehab.engine.mental import store_rating
     from rehab.engine.play import SceneTimes, play
     from rehab.engine.sound import Sounds
 
-    display = (
-        WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen) if args.window else HeadlessDisplay()
-    )
     sounds = Sounds() if args.window and not args.no_sound else None
     # recorded or simulated input may play as fast as it can be computed; a live device (a camera,
     # a serial IMU) delivers in real time, so even headless the loop must keep real time with it
@@ -223,7 +251,6 @@ def _play_and_store(
     finally:
         store.close()
         source.close()
-        display.close()
     return session_id, exercise, result
 
 
@@ -357,7 +384,12 @@ def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-un
         from devices.keyboard import KeyboardSource
 
         return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
+    from devices.camera import CameraUnavailable
+    from rehab.app.input_problems import camera_problem
+
     try:
         return open_source(args.input)
+    except CameraUnavailable as error:
+        raise CommandError(camera_problem(args.input, str(error))) from error
     except OSError as error:
         raise CommandError(f"cannot open {args.input}: {error}") from error

@@ -304,7 +304,12 @@ def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyp
         game = Exercise.for_game(info, (exercise.side if exercise else None) or "left")
         ceiling = exercise.ceiling_deg if exercise else game.target_deg * 1.2
         return KeyboardSource(game.angle_name, game.rest_deg, ceiling * 1.1, game.signed)
+    from devices.camera import CameraUnavailable
+    from rehab.app.input_problems import camera_problem
+
     try:
         return open_source(url)
+    except CameraUnavailable as error:
+        raise CommandError(camera_problem(url, str(error))) from error
     except OSError as error:
         raise CommandError(f"cannot open {url}: {error}") from error
