@@ -22,15 +22,16 @@ from rehab.app.plans import parse_text
 from rehab.app.session_cards import end_card
 from rehab.app.session_runner import SessionContext, run_session
 from rehab.core.clock import SimulatedClock
+from rehab.core.types import RepMetrics
 from rehab.engine.director import run_scenes
 from rehab.engine.display import SIZE, HeadlessDisplay
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import available_games
-from rehab.engine.hud import set_font_scale, wrap_to_width
+from rehab.engine.hud import font, set_font_scale, wrap_to_width
 from rehab.engine.message_card import GUARD_S, MARGIN, Card, draw_page, layout, show_card
 from rehab.engine.palette import PALETTE, use_high_contrast
 from rehab.engine.play import SceneTimes
-from rehab.engine.scenes import LINE_SIZE, PlayRules, Round, first_scene, instruction_layout
+from rehab.engine.scenes import LINE_SIZE, PlayRules, Round, draw_summary, first_scene, instruction_layout
 from tests.screen_text import PatientAtWindow, centred_row_top, contrast_ratio, shows_at
 
 NOTES = "Hold a stable chair or counter. Both feet flat; knees over the toes."
@@ -354,3 +355,32 @@ def _replay(info):
     from devices.replay import ReplaySource
 
     return ReplaySource(info.simulate("left", 0), f"sim:{info.name}")
+
+
+# -- summaries -------------------------------------------------
+
+
+def _rep(index: int, success: bool) -> RepMetrics:
+    return RepMetrics(
+        index=index,
+        t_start=float(index),
+        t_end=index + 1.0,
+        start_deg=10.0,
+        peak_deg=60.0,
+        rom_deg=50.0,
+        hold_s=1.0,
+        duration_s=1.0,
+        peak_velocity_dps=90.0,
+        target_deg=100.0,
+        success=success,
+    )
+
+
+@pytest.mark.parametrize(("successes", "heading"), [(0, "Lift: finished"), (1, "Lift: well done!")])
+def test_the_summary_praises_only_a_goal_reached(successes, heading):
+    surface = HeadlessDisplay().surface
+    reps = [_rep(i, i <= successes) for i in range(1, 4)]
+    draw_summary(surface, "Lift", reps, 8)
+    _shot(surface, f"summary_{successes}_goals")
+    words = font(64).size(heading)
+    assert shows_at(surface, heading, 64, PALETTE.text, PALETTE.background_top, ((SIZE[0] - words[0]) // 2, 40))

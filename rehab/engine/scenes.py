@@ -146,10 +146,15 @@ def draw_pause_banner(surface: pygame.Surface, reason: str) -> None:
     text(surface, reason, 34, PALETTE.text, (w // 2, h // 2 + 2), "midtop")
 
 
+def summary_heading(title: str, reps: list[RepMetrics]) -> str:
+    """Praise for a goal reached; a plain "finished" otherwise (praise for nothing rings false)."""
+    return f"{title}: well done!" if any(r.success for r in reps) else f"{title}: finished"
+
+
 def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], reps_planned: int) -> None:
     _backdrop(surface)
     w, _ = surface.get_size()
-    text(surface, f"{title}: well done!", 64, PALETTE.text, (w // 2, 40), "midtop")
+    text(surface, summary_heading(title, reps), 64, PALETTE.text, (w // 2, 40), "midtop")
     goal = sum(r.success for r in reps)
     text(
         surface,
