@@ -120,6 +120,10 @@ RULES = (
     Rule("POST",   "/patients/{patient_id}/notes", CARERS),
     Rule("POST",   "/patients/{patient_id}/messages", CARERS),
     Rule("GET",    "/patients/{patient_id}/report", READERS),
+    Rule("GET",    "/patients/{patient_id}/plan", CARERS),
+    Rule("POST",   "/patients/{patient_id}/plan", CARERS),
+    Rule("POST",   "/patients/{patient_id}/plan/import", CARERS),
+    Rule("GET",    "/patients/{patient_id}/plan.toml", READERS),
     Rule("GET",    "/admin/users", frozenset({ADMIN})),
     Rule("POST",   "/admin/users", frozenset({ADMIN})),
     Rule("POST",   "/admin/users/{user_id}/disable", frozenset({ADMIN})),
@@ -309,6 +313,9 @@ def request_for(world: World, rule: Rule, patient: str = PATIENT) -> dict[str, A
         ("POST", "/patients/{patient_id}/notes"): {"data": {"noted_on": today, "text": f"Note {n}"}},
         ("POST", "/patients/{patient_id}/messages"): {"data": {"text": f"Message {n}"}},
         ("GET", "/patients/{patient_id}/report"): {"params": {"format": "csv"}},
+        # the editor's row button: the form shown again, nothing saved (a save is tested in test_web_plan_editor)
+        ("POST", "/patients/{patient_id}/plan"): {"data": {"action": "add-exercise"}},
+        ("POST", "/patients/{patient_id}/plan/import"): {"files": {"plan_file": ("plan.toml", plan_text(patient))}},
         ("POST", "/admin/users"): {"data": {**new_user, "email": f"web{n}@clinic.test", "password_again": PASSWORD}},
     }
     return {"path": path, **bodies.get((rule.method, rule.path), {})}
