@@ -357,7 +357,7 @@ def _replay(info):
     return ReplaySource(info.simulate("left", 0), f"sim:{info.name}")
 
 
-# -- summaries -------------------------------------------------
+# -- summaries, the countdown -------------------------------------------------
 
 
 def _rep(index: int, success: bool) -> RepMetrics:
@@ -384,3 +384,15 @@ def test_the_summary_praises_only_a_goal_reached(successes, heading):
     _shot(surface, f"summary_{successes}_goals")
     words = font(64).size(heading)
     assert shows_at(surface, heading, 64, PALETTE.text, PALETTE.background_top, ((SIZE[0] - words[0]) // 2, 40))
+
+
+@pytest.mark.parametrize(("game", "countdown"), [("breathe", False), ("exposure", False), ("lift", True)])
+def test_no_countdown_is_drawn_over_a_game_that_opens_on_a_question(game, countdown):
+    info = available_games()[game]
+    rules = PlayRules(lambda rep: None, 5.0, None, False, None)
+    state = Round.start_round(
+        _replay(info), info, Exercise.for_game(info, "left"), SceneTimes(1.0, 3.0, 0.0), rules, {}
+    )
+    report = run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    assert ("countdown" in report.frames) is countdown
+    assert "play" in report.frames and state.played_s == pytest.approx(5.0, abs=0.1)

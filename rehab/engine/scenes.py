@@ -239,6 +239,12 @@ class Round:
         return self.instructions_s + self.times.countdown_s
 
     @property
+    def opens_on_question(self) -> bool:
+        """The game asks something first (stress before breathing, SUDS at exposure's first level):
+        there is nothing to get ready for, and a countdown would be drawn over the question."""
+        return getattr(self.game.snapshot(), "prompt", None) is not None
+
+    @property
     def since_start(self) -> float:
         return self.now - self.start if self.start is not None else 0.0
 
@@ -398,6 +404,9 @@ class InstructionsScene(_RoundScene):
         state = self.state
         state.start = now if state.start is None else state.start
         if state.since_start >= state.instructions_s:
+            if state.opens_on_question:
+                state.start -= state.times.countdown_s  # the countdown's time passes unseen
+                return PlayScene(state)
             return CountdownScene(state)
         if state.rules.setup_check:
             self.advice = _setup_advice(list(state.source.poll(now)), state.exercise.angle_name, self.advice)
