@@ -357,7 +357,7 @@ def _replay(info):
     return ReplaySource(info.simulate("left", 0), f"sim:{info.name}")
 
 
-# -- summaries, the countdown -------------------------------------------------
+# -- summaries, the countdown, exposure's question -------------------------------------------------
 
 
 def _rep(index: int, success: bool) -> RepMetrics:
@@ -396,3 +396,27 @@ def test_no_countdown_is_drawn_over_a_game_that_opens_on_a_question(game, countd
     report = run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
     assert ("countdown" in report.frames) is countdown
     assert "play" in report.frames and state.played_s == pytest.approx(5.0, abs=0.1)
+
+
+def test_exposure_asks_on_arrival_by_the_levels_name_without_at_at():
+    from games.exposure.hierarchy import load_hierarchy
+    from games.exposure.rules import ExposureGame
+    from rehab.engine.rating_view import PANEL, draw_prompt
+    from rehab.engine.scenes import wrap
+
+    game = ExposureGame()
+    question = game.snapshot().prompt.question
+    assert question == "At the foot of the tower: how anxious are you here? (SUDS 0-100)"
+    surface = HeadlessDisplay().surface
+    surface.fill(PALETTE.panel)
+    draw_prompt(surface, game.snapshot().prompt)
+    _shot(surface, "exposure_arrival_question")
+    for row, line in enumerate(wrap(question, 34)):
+        assert shows_at(surface, line, 46, PALETTE.text, PALETTE.panel, (PANEL.left + 250, PANEL.top + 18 + 44 * row))
+    # every level of the shipped tower, and a plan's steps, ask a question that fits its two lines
+    names = [level.name for level in load_hierarchy().levels] + ["Step 1", "A very long level name for a therapist"]
+    for name in names:
+        game.index, game.h = 0, replace(game.h, levels=(replace(game.h.levels[0], name=name),))
+        game._ask("rate_start")
+        asked = game.snapshot().prompt.question
+        assert "at at" not in asked.lower() and len(wrap(asked, 34)) <= 2, asked

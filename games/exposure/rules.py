@@ -44,6 +44,20 @@ class ExposureSnapshot:
     message: str
 
 
+#: a level name up to this long leads the arrival question and it still fits the prompt's two lines
+#: of 34 characters ("<name>: how" on the first, "anxious are you here? (SUDS 0-100)" the second)
+NAME_IN_QUESTION_CHARS = 24
+
+
+def _on_arrival(level_name: str) -> str:
+    """The question on reaching a level, led by the level's name (the panel that shows it is under
+    the question). Not "at <name>": a name such as "At the foot of the tower" read "at at the foot".
+    A longer name is left to the panel, so that no part of the question is cut off."""
+    if len(level_name) <= NAME_IN_QUESTION_CHARS:
+        return f"{level_name}: how anxious are you here? (SUDS 0-100)"
+    return "How anxious are you on this level? (SUDS 0-100)"
+
+
 class ExposureGame:
     name = "exposure"
 
@@ -83,8 +97,10 @@ class ExposureGame:
                 "Before we rest: how anxious are you now?", scale=SUDS, allow_stop=False, timeout_s=30.0
             )
         else:
-            where = "here" if phase == "rate_during" else f"at {self.level.name.lower()}"
-            self.prompt = Prompt(f"How anxious are you {where}? (SUDS 0-100)", scale=SUDS)
+            question = "How anxious are you now? (SUDS 0-100)"
+            if phase == "rate_start":
+                question = _on_arrival(self.level.name)
+            self.prompt = Prompt(question, scale=SUDS)
 
     def request_exit(self) -> None:
         """The player pressed Esc: ask how anxious they are now (the exit SUDS) before they go,
