@@ -274,7 +274,7 @@ def test_a_device_lost_card_says_what_to_do_in_the_patients_words():
     assert "--resume" not in end_card(result).warning
 
 
-# -- the plan's notes for the patient, before the exercise -------------------------------------------
+# -- the plan's notes, plain words -----------------------------------------------------------------
 
 
 def test_the_plans_notes_are_on_the_instruction_card_before_the_exercise(tmp_path):
@@ -321,10 +321,10 @@ def test_notes_make_the_instruction_card_stay_longer_to_be_read():
 
 
 @pytest.mark.parametrize("look", ["normal", "high contrast"])
-def test_instruction_card_fits_with_the_notes(look):
+def test_instruction_card_fits_with_notes_in_plain_words(look):
     if look == "high contrast":
         use_high_contrast()
-    info = available_games()["lift"]
+    info = available_games()["neck"]
     exercise = Exercise.for_game(info, "left")
     source = _replay(info)
     rules = PlayRules(lambda rep: None, 1.0, None, False, None, notes=NOTES)
@@ -332,11 +332,12 @@ def test_instruction_card_fits_with_the_notes(look):
     display = HeadlessDisplay()
     from rehab.engine.director import Screenshot
 
-    shot = Path(os.environ.get("REHAB_SHOTS") or "/tmp") / f"instructions_lift_{look.replace(' ', '_')}.png"
+    shot = Path(os.environ.get("REHAB_SHOTS") or "/tmp") / f"instructions_neck_{look.replace(' ', '_')}.png"
     run_scenes(SimulatedClock(FPS), display, first_scene(state), Screenshot(shot, "instructions", 0.5))
     frame = pygame.image.load(str(shot))
-    scene_lines = [info.description, "Movement: elbow flexion left", "Goal: 120 degrees. Esc stops at any time."]
-    rows = instruction_layout(SIZE, "Lift", scene_lines, NOTES)
+    scene_lines = [info.description, "Turn your head", "Goal: 50 degrees. Esc stops at any time."]
+    rows = instruction_layout(SIZE, "Head turns", scene_lines, NOTES)
+    assert rows[0].words == "Head turns"  # the movement's plain words, not "Glider"
     assert _rows_shown(frame, rows)
     bottom = min(pygame.Rect(r.rect).top for r in _status_rows())
     for row in rows:

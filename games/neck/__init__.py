@@ -27,7 +27,7 @@ def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="neck",
-    title="Glider",
+    title="Head turns",
     movements=("cervical_rotation", "cervical_lateral_flexion"),
     inputs=("webcam (face)", "headset imu", "replay", "sim", "keyboard"),
     description="Turn your head slowly left and right to steer a glider through the gates.",

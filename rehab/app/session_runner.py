@@ -706,7 +706,8 @@ class _Sets:
 
         played = play(
             source,
-            self.info,
+            # the exercise as the plan names it ("Head turns"), not the game ("Glider")
+            replace(self.info, title=self.exercise.name),
             replace(self.game_exercise, reps_planned=remaining),
             ctx.make_clock(),
             ctx.display,

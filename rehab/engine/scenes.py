@@ -14,6 +14,7 @@ from typing import Any
 
 import pygame
 
+from rehab.core.motions import motion_of
 from rehab.core.types import Controls, DeviceStatus, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
@@ -149,6 +150,15 @@ def draw_pause_banner(surface: pygame.Surface, reason: str) -> None:
 def summary_heading(title: str, reps: list[RepMetrics]) -> str:
     """Praise for a goal reached; a plain "finished" otherwise (praise for nothing rings false)."""
     return f"{title}: well done!" if any(r.success for r in reps) else f"{title}: finished"
+
+
+def movement_line(exercise: Exercise) -> str:
+    """The movement in the patient's words ("Turn your head", "Bend your elbow, left side")."""
+    motion = motion_of(exercise.angle_name)
+    if motion is None:
+        return f"Movement: {exercise.angle_name.replace('_', ' ')}"
+    words = motion.label[:1].upper() + motion.label[1:]
+    return f"{words}, {exercise.side} side" if exercise.side else words
 
 
 def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], reps_planned: int) -> None:
@@ -392,11 +402,11 @@ class InstructionsScene(_RoundScene):
     def __init__(self, state: Round) -> None:
         super().__init__(state)
         exercise = state.exercise
-        self.lines = [
-            state.info.description,
-            f"Movement: {exercise.angle_name.replace('_', ' ')}",
-            f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time.",
-        ]
+        self.lines = [state.info.description]
+        if state.info.kind == "physical":
+            self.lines += [movement_line(exercise), f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time."]
+        else:
+            self.lines.append("Esc stops at any time.")
         self.camera_check: str | None = None
         self.advice: Any = None
 
