@@ -8,7 +8,6 @@ rows and alerts say is computed by ``clinic.alerts`` from those values.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -131,9 +130,9 @@ def _fact_columns() -> list[Any]:
     a caseload reads about 20,000 facts, and one Fact made by keyword with its values converted in
     Python cost more than the query."""
     columns = []
-    for field in dataclasses.fields(alerts.Fact):
-        column = session_facts.c[field.name]
-        default = _FACT_DEFAULTS.get(field.name)
+    for name in alerts.Fact._fields:
+        column = session_facts.c[name]
+        default = _FACT_DEFAULTS.get(name)
         columns.append(column if default is None else sa.func.coalesce(column, default))
     return columns
 

@@ -81,6 +81,15 @@ class ShowsMessage(Protocol):
     def message(self) -> str: ...
 
 
+@runtime_checkable
+class AsksAQuestion(Protocol):
+    """Optional hook on a snapshot: the question on screen now (breathe's stress rating, exposure's
+    SUDS), or None. A game whose first snapshot asks one opens without a countdown."""
+
+    @property
+    def prompt(self) -> object | None: ...
+
+
 class GameFactory(Protocol):
     """Builds a fresh game. It may declare, by keyword, any option the engine offers (``hold_s``,
     ``side``, ``seed``) or a plan's settings (``pace_bpm``, ``steps``, ...); ``build_game`` passes

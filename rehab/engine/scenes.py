@@ -20,6 +20,7 @@ from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
 from rehab.engine.feedback import Feedback, rep_feedback
 from rehab.engine.game import (
+    AsksAQuestion,
     AsksBeforeLeaving,
     CollectsRatings,
     FixedStepper,
@@ -252,7 +253,8 @@ class Round:
     def opens_on_question(self) -> bool:
         """The game asks something first (stress before breathing, SUDS at exposure's first level):
         there is nothing to get ready for, and a countdown would be drawn over the question."""
-        return getattr(self.game.snapshot(), "prompt", None) is not None
+        snapshot = self.game.snapshot()
+        return isinstance(snapshot, AsksAQuestion) and snapshot.prompt is not None
 
     @property
     def since_start(self) -> float:
