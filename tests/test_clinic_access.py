@@ -69,8 +69,8 @@ CALLERS = (NONE, FORGED, ADMIN, PHYSIO, TEAM, OTHER, CLINICIAN, HOME, OTHER_HOME
 ANYONE = frozenset(CALLERS)
 
 READERS = frozenset({ADMIN, PHYSIO, TEAM, CLINICIAN})  # read the patient's data
-CARERS = frozenset({ADMIN, PHYSIO, TEAM})  # pairing and devices; notes and messages on the web pages
-PHYSIOS = frozenset({PHYSIO, TEAM})  # write the patient's plans and messages through the API
+CARERS = frozenset({ADMIN, PHYSIO, TEAM})  # pairing and devices
+PHYSIOS = frozenset({PHYSIO, TEAM})  # write the patient's plans, messages and notes (API and web)
 STAFF = frozenset({ADMIN, PHYSIO, TEAM, OTHER, CLINICIAN})  # any signed-in user
 
 PATIENT = "P-0042"
@@ -117,12 +117,12 @@ RULES = (
     Rule("GET",    "/caseload", READERS, sees_nothing=frozenset({OTHER})),
     Rule("GET",    "/patients/{patient_id}", READERS),
     Rule("GET",    "/patients/{patient_id}/sessions/{session_uuid}", READERS),
-    Rule("POST",   "/patients/{patient_id}/notes", CARERS),
-    Rule("POST",   "/patients/{patient_id}/messages", CARERS),
+    Rule("POST",   "/patients/{patient_id}/notes", PHYSIOS),
+    Rule("POST",   "/patients/{patient_id}/messages", PHYSIOS),
     Rule("GET",    "/patients/{patient_id}/report", READERS),
-    Rule("GET",    "/patients/{patient_id}/plan", CARERS),
-    Rule("POST",   "/patients/{patient_id}/plan", CARERS),
-    Rule("POST",   "/patients/{patient_id}/plan/import", CARERS),
+    Rule("GET",    "/patients/{patient_id}/plan", PHYSIOS),
+    Rule("POST",   "/patients/{patient_id}/plan", PHYSIOS),
+    Rule("POST",   "/patients/{patient_id}/plan/import", PHYSIOS),
     Rule("GET",    "/patients/{patient_id}/plan.toml", READERS),
     Rule("GET",    "/admin/users", frozenset({ADMIN})),
     Rule("POST",   "/admin/users", frozenset({ADMIN})),

@@ -29,8 +29,9 @@ from clinic.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
-#: who writes notes and messages: a physio (own and team's patients) or an admin; a clinician reads
-Writer = Annotated[Principal, Depends(staff("physio", "admin"))]
+#: who writes notes and messages: a physio (own and team's patients), as through the API; a clinician
+#: and an admin read them (clinical writing is a physio's work, whatever else an admin may do)
+Writer = Annotated[Principal, Depends(staff("physio"))]
 #: sessions listed on the page unless all are asked for (a year of daily sessions is long)
 SESSIONS_SHOWN = 100
 #: a form field read whole, then checked with a sentence shown at the field (not a bare 422)

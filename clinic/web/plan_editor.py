@@ -33,8 +33,9 @@ from rehab.app.plans import PlanError, Problem, fill_patient, template_names, te
 
 router = APIRouter(include_in_schema=False)
 
-#: a plan is written by a physio (own and team's patients) or an admin; a clinician reads it
-Writer = Annotated[Principal, Depends(staff("physio", "admin"))]
+#: a plan is written by a physio (own and team's patients), as through the API; a clinician and an
+#: admin read it (prescribing is a physio's work)
+Writer = Annotated[Principal, Depends(staff("physio"))]
 #: the longest reason kept with a version, as the API allows
 REASON_MAX = 500
 #: the longest file taken by the import (a plan is a few kilobytes)
