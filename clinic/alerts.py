@@ -145,8 +145,11 @@ class PainTrend:
 
     @property
     def arrow(self) -> str:
+        """Empty without two weeks to compare: an arrow would claim a trend there is no data for."""
         change = self.change
-        if change is None or abs(change) < 0.5:
+        if change is None:
+            return ""
+        if abs(change) < 0.5:
             return "→"
         return "↑" if change > 0 else "↓"
 

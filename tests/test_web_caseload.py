@@ -153,6 +153,10 @@ def test_pain_trend_is_the_mean_before_sessions_this_week_against_the_week_befor
     pain = row(facts).pain
     assert (pain.before, pain.recent, pain.arrow) == (2.5, 4.0, "↑")
     assert pain.text == "2.5 → 4.0, rising"
+    nothing = row([fact(1, "2026-11-18", visit_uuid="old", pain_before=9.0)]).pain  # no trend to draw
+    assert (nothing.arrow, nothing.text) == ("", "no pain ratings in 14 days")
+    one_week = row(facts[-1:]).pain
+    assert (one_week.arrow, one_week.text) == ("", "4.0 this week (none the week before)")
 
 
 def test_plan_info_reads_the_stored_plan() -> None:
