@@ -14,7 +14,7 @@ from typing import Any
 
 from games.breathe import metrics
 from rehab.core.types import Controls
-from rehab.engine.api import STRESS, Prompt, PromptView, Rating
+from rehab.engine.api import STRESS, PatientSummary, Prompt, PromptView, Rating
 
 #: seconds of breathing drawn on the chart, and how often it is sampled
 TRACE_S, TRACE_HZ = 30.0, 10.0
@@ -158,6 +158,21 @@ class BreatheGame:
             return "Keep breathing with the circle; we will find your breath again"
         return "Breathe in slowly..." if inhaling else "...and let the breath out gently"
 
+    def patient_summary(self) -> PatientSummary:
+        """The end-of-game screen: breaths and their rate against the pace, time on pace, stress."""
+        onsets = self.counter.onsets
+        rate = metrics.mean_rate(onsets)
+        if not onsets:
+            lines = ["No breaths were counted: we could not follow your breathing."]
+        elif math.isnan(rate):
+            lines = [f"{_count(len(onsets), 'breath')} (aim {self.pace_bpm:g} a minute)"]
+        else:
+            lines = [f"{_count(len(onsets), 'breath')}, {rate:.1f} a minute (aim {self.pace_bpm:g})"]
+        on_pace = metrics.time_near_target(onsets, self.pace_bpm)
+        lines.append(f"Breathing at the pace: {_clock(on_pace)} of {_clock(self.breathing_s)}")
+        lines.append(_stress_line(self._rating("before"), self._rating("after")))
+        return PatientSummary(tuple(lines), praise=bool(onsets))
+
     def summary(self) -> dict[str, Any]:
         """What a session reports: counts, the rate curve, regularity, time on target, stress."""
         onsets = self.counter.onsets
@@ -179,3 +194,22 @@ class BreatheGame:
             "stress_after": clean(self._rating("after")),
             "rating_list": [asdict(r) for r in self.ratings],
         }
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def _stress_line(before: float, after: float) -> str:
+    """Stress before and after, in words; an unanswered rating is said, never shown as a number."""
+    said = [f"{value:g} {moment}" for value, moment in ((before, "before"), (after, "after")) if not math.isnan(value)]
+    if not said:
+        return "Stress was not rated this time."
+    if len(said) == 1:
+        return f"Stress (0-10): {said[0]}"
+    return f"Stress (0-10): {said[0]}, {said[1]}"

@@ -16,7 +16,7 @@ from typing import Any
 from games.exposure import metrics
 from games.exposure.hierarchy import Hierarchy, Level, load_hierarchy
 from rehab.core.types import Controls
-from rehab.engine.api import STOP_LEVEL, SUDS, Prompt, PromptView, Rating
+from rehab.engine.api import STOP_LEVEL, SUDS, PatientSummary, Prompt, PromptView, Rating
 
 GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
 #: holding the pointer in the stop zone this long stops, outside any prompt
@@ -225,6 +225,22 @@ class ExposureGame:
         if self._stop_held > 0:
             return "Keep holding to stop and rest"
         return "Take your time. Raise the marker to the top to stop"
+
+    def patient_summary(self) -> PatientSummary:
+        """The end-of-game screen: the highest level, fear (SUDS) at the start, at its peak and at
+        the end, and the time spent breathing calmly."""
+        top = metrics.highest_level(self.visits)
+        lines = [f"Highest level: {top} of {len(self.h.levels)}, {self.h.levels[top - 1].name}"]
+        values = [r.value for r in self.ratings]
+        if values:
+            lines.append(
+                f"Fear (SUDS 0-100): {values[0]:g} at the start, {max(values):g} at most, {values[-1]:g} at the end"
+            )
+        else:
+            lines.append("Fear was not rated this time.")
+        minutes, seconds = divmod(int(self.calm_s), 60)
+        lines.append(f"Calm breathing: {minutes}:{seconds:02d}")
+        return PatientSummary(tuple(lines), praise=bool(values))
 
     def summary(self) -> dict[str, Any]:
         """Counts and metrics for the session: SUDS curve and time per level, highest level, stops."""

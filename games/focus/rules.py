@@ -11,6 +11,7 @@ from typing import Any
 
 from games.focus import metrics
 from rehab.core.types import Controls
+from rehab.engine.api import PatientSummary
 
 RISE_PER_S, SINK_PER_S = 1 / 40, 1 / 160  # a lantern takes 40 s of calm to reach the sky
 
@@ -95,6 +96,16 @@ class FocusGame:
             message=message,
         )
 
+    def patient_summary(self) -> PatientSummary:
+        """The end-of-game screen: lanterns released, calm time above the goal, poor contact."""
+        lines = [
+            f"Lanterns released: {self.lanterns}",
+            f"Calm above your goal: {_clock(self.tally.above_s)} of {_clock(self.t)}",
+        ]
+        if self.tally.poor_s >= 1.0:
+            lines.append(f"The headset lost contact for {_clock(self.tally.poor_s)}")
+        return PatientSummary(tuple(lines), praise=self.tally.above_s > 0)
+
     def summary(self) -> dict[str, Any]:
         def clean(x: float) -> float | None:
             return None if math.isnan(x) else round(x, 2)
@@ -109,3 +120,8 @@ class FocusGame:
             "mean_meditation": clean(self.tally.mean_meditation),
             "final_threshold": round(self.threshold, 2),
         }
+
+
+def _clock(seconds: float) -> str:
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"

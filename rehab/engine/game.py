@@ -90,6 +90,23 @@ class AsksAQuestion(Protocol):
     def prompt(self) -> object | None: ...
 
 
+@dataclass(frozen=True)
+class PatientSummary:
+    """The end-of-game screen in the patient's words: a few lines (breaths and rate, fear before and
+    after) and whether they earned praise (a heading of "well done!" rather than "finished")."""
+
+    lines: tuple[str, ...]
+    praise: bool = False
+
+
+@runtime_checkable
+class SummarisesForPatient(Protocol):
+    """Optional hook: a game whose end-of-game screen is its own lines rather than the table of reps
+    (breathing, exposure and neurofeedback count breaths, fear and calm time, not reps)."""
+
+    def patient_summary(self) -> PatientSummary: ...
+
+
 class GameFactory(Protocol):
     """Builds a fresh game. It may declare, by keyword, any option the engine offers (``hold_s``,
     ``side``, ``seed``) or a plan's settings (``pace_bpm``, ``steps``, ...); ``build_game`` passes

@@ -26,7 +26,9 @@ from rehab.engine.game import (
     FixedStepper,
     Game,
     GameSpec,
+    PatientSummary,
     ShowsMessage,
+    SummarisesForPatient,
     build_game,
 )
 from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
@@ -183,6 +185,36 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
         text(surface, line, 32, color, (w // 2, 228 + 34 * row), "midtop")
 
 
+#: the sizes of a game's own summary: its lines at 40 (27 px high at the default scale)
+SUMMARY_TITLE_SIZE, SUMMARY_LINE_SIZE = 64, 40
+
+
+def patient_summary_layout(size: tuple[int, int], title: str, summary: PatientSummary) -> list[TextRow]:
+    """Where a game's own summary goes: the heading, then each line wrapped to the screen's width."""
+    width, _ = size
+    usable = width - 2 * MARGIN
+    heading = f"{title}: well done!" if summary.praise else f"{title}: finished"
+    rows: list[TextRow] = []
+    y = 40
+    for words in wrap_to_width(heading, SUMMARY_TITLE_SIZE, usable):
+        rows.append(placed_row(words, SUMMARY_TITLE_SIZE, PALETTE.text, width, y))
+        y += font(SUMMARY_TITLE_SIZE).get_linesize()
+    y += 24
+    for number, line in enumerate(summary.lines):
+        for words in wrap_to_width(line, SUMMARY_LINE_SIZE, usable):
+            rows.append(placed_row(words, SUMMARY_LINE_SIZE, PALETTE.accent if number == 0 else PALETTE.text, width, y))
+            y += font(SUMMARY_LINE_SIZE).get_linesize()
+        y += 14
+    return rows
+
+
+def draw_patient_summary(surface: pygame.Surface, title: str, summary: PatientSummary) -> None:
+    """A mental game's end-of-game screen: breaths, fear, calm time in words (no table of reps)."""
+    _backdrop(surface)
+    for row in patient_summary_layout(surface.get_size(), title, summary):
+        text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
+
+
 @dataclass(frozen=True)
 class PlayRules:
     """How a round is played and when it ends (see ``rehab.engine.play.play``)."""
@@ -324,11 +356,14 @@ class Round:
             self.rules.on_rating(rating)
 
     def _rep_done(self, now: float, rep: RepMetrics) -> None:
-        self.feedback = rep_feedback(rep)
-        self.feedback_until = now + FEEDBACK_S
-        if self.rules.sounds is not None:
-            self.rules.sounds.play(self.feedback.cue)
         self.result.reps.append(rep)
+        if self.info.kind == "physical":
+            # a breath or a raised hand is counted like a rep, but "try a little further" is for joints:
+            # a mental game says what it has to say in its own message
+            self.feedback = rep_feedback(rep)
+            self.feedback_until = now + FEEDBACK_S
+            if self.rules.sounds is not None:
+                self.rules.sounds.play(self.feedback.cue)
         self.rules.on_rep(rep)
 
     def watch_device(self, now: float) -> None:
@@ -505,7 +540,10 @@ class SummaryScene:
 
     def draw(self, surface: pygame.Surface) -> None:
         state = self.state
-        draw_summary(surface, state.info.title, state.result.reps, state.exercise.reps_planned)
+        if isinstance(state.game, SummarisesForPatient):
+            draw_patient_summary(surface, state.info.title, state.game.patient_summary())
+        else:
+            draw_summary(surface, state.info.title, state.result.reps, state.exercise.reps_planned)
 
     def on_quit(self, presses: int) -> bool:
         return True

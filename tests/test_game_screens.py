@@ -1,0 +1,122 @@
+"""What a patient sees in and after a game (issue 16): each mental game's own feedback and summary,
+the closing rating, explicit choices by key, the input refused before play, calibration's words,
+one counter and the key hints. Frames are read pixel for pixel (``tests.screen_text``)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pygame
+import pytest
+
+from devices.replay import ReplaySource
+from rehab.core.clock import SimulatedClock
+from rehab.engine.director import run_scenes
+from rehab.engine.display import SIZE, HeadlessDisplay
+from rehab.engine.exercise import Exercise
+from rehab.engine.game import SummarisesForPatient, available_games
+from rehab.engine.hud import set_font_scale
+from rehab.engine.palette import PALETTE, use_high_contrast
+from rehab.engine.play import SceneTimes
+from rehab.engine.scenes import PlayRules, Round, SummaryScene, first_scene, patient_summary_layout
+from tests.screen_text import contrast_ratio, shows_at
+
+FPS = 30
+#: no instructions or countdown, a second of summary
+SUMMARY_ONLY = SceneTimes(0.0, 0.0, 1.0)
+
+
+def _shot(surface: pygame.Surface, name: str) -> None:
+    folder = os.environ.get("REHAB_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        pygame.image.save(surface, str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(autouse=True)
+def _default_look():
+    set_font_scale(1.0)
+    use_high_contrast(False)
+    yield
+    set_font_scale(1.0)
+    use_high_contrast(False)
+
+
+def _round(game: str, seconds: float = 2000.0, times: SceneTimes = SUMMARY_ONLY) -> Round:
+    info = available_games()[game]
+    source = ReplaySource(info.simulate("left", 0), f"sim:{game}")
+    rules = PlayRules(lambda rep: None, seconds, None, False, None)
+    return Round.start_round(source, info, Exercise.for_game(info, "left"), times, rules, {})
+
+
+def _rows_shown(frame: pygame.Surface, rows) -> bool:
+    return all(shows_at(frame, r.words, r.size, r.color, PALETTE.background_top, r.rect[:2]) for r in rows)
+
+
+# -- 1. each mental game has its own feedback and summary -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("game", "first_words"),
+    [("breathe", "20 breaths, 6.7 a minute (aim 6)"), ("exposure", "Highest level: 3 of 6"), ("focus", "Lanterns")],
+)
+@pytest.mark.parametrize("look", ["normal", "high contrast"])
+def test_a_mental_game_ends_on_its_own_summary_not_a_table_of_reps(game, first_words, look):
+    if look == "high contrast":
+        use_high_contrast()
+    state = _round(game)
+    display = HeadlessDisplay()
+    report = run_scenes(SimulatedClock(FPS), display, first_scene(state))
+    assert "summary" in report.frames
+    frame = display.surface
+    _shot(frame, f"summary_{game}_{look.replace(' ', '_')}")
+    assert isinstance(state.game, SummarisesForPatient)
+    rows = patient_summary_layout(SIZE, state.info.title, state.game.patient_summary())
+    words = [r.words for r in rows]
+    assert words[1].startswith(first_words), words
+    assert not any("reps" in w or "reached the goal" in w or "peak" in w for w in words), words
+    assert _rows_shown(frame, rows)
+    for row in rows:
+        box = pygame.Rect(row.rect)
+        assert frame.get_rect().contains(box) and box.height >= 24, row.words
+        assert contrast_ratio(row.color, PALETTE.background_top) >= 4.5, row.words
+
+
+def test_breathe_summary_says_breaths_rate_and_stress_before_and_after():
+    state = _round("breathe")
+    run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    lines = state.game.patient_summary().lines
+    assert lines[2] == "Stress (0-10): 7 before, 3 after", lines
+    assert lines[1].startswith("Breathing at the pace: ") and lines[1].endswith(" of 3:00"), lines
+
+
+def test_exposure_summary_says_suds_at_the_start_peak_and_end_and_calm_time():
+    state = _round("exposure")
+    run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    suds = [r.value for r in state.game.ratings]
+    lines = state.game.patient_summary().lines
+    assert lines[1] == f"Fear (SUDS 0-100): {suds[0]:g} at the start, {max(suds):g} at most, {suds[-1]:g} at the end"
+    assert lines[2].startswith("Calm breathing: 0:")
+
+
+def test_breaths_are_counted_but_never_told_to_go_a_little_further():
+    """Breaths still count (the store keeps them as reps), but the rep feedback for joints ('Nearly
+    there! Try a little further') is not said while breathing."""
+    state = _round("breathe")
+    seen: list[str] = []
+
+    class Watching(HeadlessDisplay):
+        def present(self) -> None:
+            if state.feedback is not None:
+                seen.append(state.feedback.message)
+
+    run_scenes(SimulatedClock(FPS), Watching(), first_scene(state))
+    assert len(state.result.reps) >= 10 and seen == []
+
+
+def test_a_physical_game_keeps_its_table_of_reps():
+    state = _round("lift")
+    run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    assert not isinstance(state.game, SummarisesForPatient)
+    assert isinstance(SummaryScene(state), SummaryScene) and state.feedback is not None
