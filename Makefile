@@ -1,9 +1,14 @@
 # Everything runs inside .venv, built from pyproject.toml; nothing is installed globally.
 # A second run reuses .venv and installs nothing unless pyproject.toml changed.
+# Two stamps: the runtime packages (all `make demo` needs) and the development tools on top of them
+# (pytest, ruff, mypy, playwright...: `make test`, `make lint`, `make bench`), so a demo venv later used
+# by `make test` only gets the dev extras added.
 
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+# .installed is the name the one full install had before the split: a venv set up then stays up to date
+DEV_STAMP := $(VENV)/.installed
 HEADLESS := SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy
 
 # First interpreter that the pinned dependencies support (3.10-3.12); override with PYTHON=...
@@ -11,24 +16,36 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv clean screenshots web-screenshots crash-test postgres browser
+.PHONY: demo test bench lint venv venv-dev clean screenshots web-screenshots crash-test postgres browser
 
-venv: $(STAMP)
+venv: $(RUNTIME_STAMP)
 
-$(STAMP): pyproject.toml
+venv-dev: $(DEV_STAMP)
+
+# All set-up talk, pip's included, goes to stderr, so that `make bench` prints only JSON on stdout even
+# when it installs. pip is not quiet: its download lines and progress bars are the progress a user sees.
+$(RUNTIME_STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "make: need Python 3.10, 3.11 or 3.12 (mediapipe 0.10.14 supports no other); set PYTHON=..." >&2; exit 1; }
-	@# set-up talk goes to stderr, so that `make bench` prints only JSON on stdout even when it installs
-	@echo "make: setting up $(VENV) with $(PYTHON) (pyproject.toml is newer)" >&2
-	@$(PYTHON) -m venv $(VENV) >&2
-	@$(BIN)/python -m pip install --quiet --upgrade pip >&2
-	@$(BIN)/python -m pip install --quiet -e '.[dev]' >&2
-	@touch $(STAMP)
+	@# a full install made after pyproject.toml last changed already holds every runtime package
+	@if [ $(DEV_STAMP) -nt pyproject.toml ]; then touch $@; exit 0; fi; \
+	echo "make: creating $(VENV) with $(PYTHON) and upgrading its pip" >&2 && \
+	$(PYTHON) -m venv $(VENV) >&2 && \
+	$(BIN)/python -m pip install --quiet --upgrade pip >&2 && \
+	echo "make: installing the runtime packages (about 340 MB to download, 1.4 GB on disk; 0.5 GB of that is jax, jaxlib and scipy, which mediapipe requires)" >&2 && \
+	$(BIN)/python -m pip install -e . >&2 && \
+	touch $@
 
-demo: $(STAMP)
+# order-only on the runtime stamp: a fresh runtime install does not by itself call for the dev extras again
+$(DEV_STAMP): pyproject.toml | $(RUNTIME_STAMP)
+	@echo "make: adding the development tools (pytest, ruff, mypy, playwright...; about 110 MB to download, 370 MB on disk)" >&2
+	@$(BIN)/python -m pip install -e '.[dev]' >&2
+	@touch $@
+
+demo: $(RUNTIME_STAMP)
 	$(BIN)/rehab demo
 
 # tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
-test: $(STAMP) postgres browser
+test: $(DEV_STAMP) postgres browser
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 # the clinic tests run against a real PostgreSQL (tests/clinic_fixtures.py starts a throw-away one);
@@ -51,20 +68,20 @@ browser:
 
 # a real guided session killed right after each store write in turn, resumed, and checked
 # (tests/test_crash_injection.py; make test runs a handful of the writes); prints the figures
-crash-test: $(STAMP)
+crash-test: $(DEV_STAMP)
 	$(HEADLESS) $(BIN)/python tests/test_crash_injection.py
 
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	@$(HEADLESS) $(BIN)/python benchmarks/run.py
 
-screenshots: $(STAMP)
+screenshots: $(RUNTIME_STAMP)
 	$(HEADLESS) $(BIN)/python docs/make_screenshots.py
 
 # the web app's pages for docs/web.md (a demo clinic on SQLite, photographed in headless chromium)
-web-screenshots: $(STAMP) browser
+web-screenshots: $(DEV_STAMP) browser
 	$(HEADLESS) $(BIN)/python docs/make_web_screenshots.py
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
