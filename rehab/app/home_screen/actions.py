@@ -1,0 +1,214 @@
+"""What the home screen starts, run on its own window: today's guided session (fresh, or carried
+on as ``rehab session start --resume`` does), breathing (as ``rehab play breathe``), the camera
+check and linking to the clinic (as ``rehab link``). Each returns one plain sentence when it could
+not be done; none raises to the screen."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from progress.store import DB_FILENAME, Store
+from rehab.app.clinic_link import LinkError, load_link
+from rehab.app.home_screen.facts import HomeFacts, read_facts
+from rehab.app.home_screen.notices import Notice
+from rehab.app.home_screen.settings import HomeSettings, apply_look, save_settings
+from rehab.core.clock import Clock, RealClock, SimulatedClock
+from rehab.core.errors import RehabError
+from rehab.engine.display import Display
+
+#: pain questions asked on the window, as ``rehab session start`` asks them there
+PAIN_QUESTIONS = {
+    "before": "How much pain do you have now?",
+    "during": "How is your pain now?",
+    "after": "How much pain do you have now, after the session?",
+}
+#: breathing when the plan names no time for it: the game's own three minutes
+RELAX_MINUTES = 3.0
+
+
+def now_iso() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class HomeServices:
+    """The home's store, link and settings files behind the screens. ``input_url`` overrides the
+    settings' input (``sim`` for a demonstration or a test); ``real_time`` False runs what the
+    screen starts on a simulated clock (tests)."""
+
+    def __init__(self, home: Path, input_url: str = "", real_time: bool = True, today: date | None = None) -> None:
+        from rehab.app.home import prepared_home
+
+        self.home = prepared_home(home)
+        self.store = Store.open(self.home / DB_FILENAME)
+        self.input_url = input_url
+        self.real_time = real_time
+        self.today = today
+
+    def close(self) -> None:
+        self.store.close()
+
+    def link(self) -> Any:
+        try:
+            return load_link(self.home)
+        except LinkError:
+            return None  # a damaged link reads as none here; 'rehab sync' says what is wrong
+
+    def read_facts(self, settings: HomeSettings) -> HomeFacts:
+        return read_facts(self.store, settings, self.link(), now_iso(), self.today or date.today())
+
+    def save_settings(self, settings: HomeSettings) -> None:
+        save_settings(self.home, settings)
+        apply_look(settings)
+
+    def add_patient(self, patient_id: str) -> None:
+        self.store.ensure_patient(patient_id, now_iso())
+
+    def mark_read(self, notice: Notice) -> None:
+        if notice.kind == "message":
+            self.store.mark_shown([notice.ref], now_iso())
+
+    def clock(self) -> Clock:
+        return RealClock() if self.real_time else SimulatedClock()
+
+    def input_for(self, settings: HomeSettings, plan_input: str | None = None) -> str:
+        if self.input_url:
+            return self.input_url
+        if settings.input == "keyboard":
+            return "keyboard:"
+        if settings.input == "plan" and plan_input:
+            return plan_input
+        return "webcam:0"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    problem: str = ""
+    message: str = ""
+
+
+def sentence(message: str) -> str:
+    """A message from the library as one sentence on screen: a capital and a full stop."""
+    words = message.strip()
+    words = words[:1].upper() + words[1:]
+    return words if words.endswith((".", "!", "?")) else words + "."
+
+
+def run_session(services: HomeServices, display: Display, settings: HomeSettings, patient: str, mode: str) -> Outcome:
+    """``mode``: session (nothing to carry on), session_resume (Yes), session_fresh (No: the
+    session cut short is closed as interrupted, as a session too old to resume is, and today's
+    starts from the beginning)."""
+    from rehab.app.cli.session import _source_opener
+    from rehab.app.plan_versions import current_plan
+    from rehab.app.session_runner import SessionContext, close_stale
+    from rehab.app.session_runner import run_session as run_guided
+    from rehab.engine.game import available_games
+    from rehab.engine.play import SceneTimes
+    from rehab.engine.rating_screen import ask_on_screen
+
+    store = services.store
+    opened: list[Any] = []
+    try:
+        if mode == "session_fresh":
+            after_everything = datetime.fromisoformat(now_iso()) + timedelta(seconds=1)
+            close_stale(store, patient, after_everything, now_iso())
+        assigned = current_plan(store, patient)
+        first = assigned.plan.exercise[0].input if assigned and assigned.plan.exercise else None
+        url = services.input_for(settings, first)
+        real = services.real_time
+
+        def ask_pain(moment: str) -> float | None:
+            return ask_on_screen(display, services.clock(), PAIN_QUESTIONS[moment])
+
+        ctx = SessionContext(
+            store=store,
+            games=available_games(),
+            open_source=_source_opener(url, True, opened, 0),
+            display=display,
+            make_clock=services.clock,
+            ask_pain=ask_pain,
+            now_iso=now_iso,
+            today=(services.today or date.today()).isoformat(),
+            say=lambda line: None,  # the window says it on its cards; there is no terminal to read
+            scenes=SceneTimes(summary_s=2.0) if real else SceneTimes(0.5, 0.5, 0.0),
+            input_url=url,
+            read_line=None,
+            card_s=math.inf,
+        )
+        run_guided(ctx, patient, resume=mode == "session_resume")
+    except RehabError as error:
+        return Outcome(sentence(str(error)))
+    finally:
+        for source in opened:
+            source.close()
+        display.forget_quit()
+    _sync_quietly(services)
+    return Outcome()
+
+
+def _sync_quietly(services: HomeServices) -> None:
+    """A linked home sends the session now (offline, it waits); what sync prints is for a terminal."""
+    from rehab.app.cli.sync import sync_after_session
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        sync_after_session(str(services.home))
+
+
+def relax(services: HomeServices, display: Display, settings: HomeSettings, patient: str) -> Outcome:
+    """The breathing game, as ``rehab play breathe`` plays it, for the plan's time or three minutes."""
+    from rehab.app.cli import play as play_command
+    from rehab.app.plan_versions import current_plan
+
+    try:
+        assigned = current_plan(services.store, patient)
+    except (RehabError, KeyError, TypeError, ValueError):
+        assigned = None
+    breathing = assigned.plan.breathing if assigned else None
+    minutes = breathing.minutes if breathing else RELAX_MINUTES
+    parser = argparse.ArgumentParser()
+    play_command.add_arguments(parser)
+    argv = [
+        "breathe",
+        "--patient",
+        patient,
+        "--input",
+        services.input_for(settings),
+        "--seconds",
+        f"{minutes * 60 + 60:g}",
+    ]
+    argv += ["--window"] if services.real_time else []
+    argv += [] if settings.sound else ["--no-sound"]
+    args = parser.parse_args(argv)
+    args.home = str(services.home)
+    try:
+        info = play_command._chosen_game(args)
+        exercise = play_command._prescribed(args, info)
+        play_command._play_on(display, args, info, exercise)
+    except RehabError as error:
+        return Outcome(sentence(str(error)))
+    finally:
+        display.forget_quit()
+        apply_look(settings)
+    _sync_quietly(services)
+    return Outcome()
+
+
+def link(services: HomeServices, address: str, code: str) -> Outcome:
+    """``rehab link ADDRESS CODE``; its refusal as one sentence for the screen."""
+    from rehab.app.cli import link as link_command
+
+    args = argparse.Namespace(url=address, code=code, insecure=False, name=None, cafile=None, home=str(services.home))
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            link_command.run(args)
+    except RehabError as error:
+        return Outcome(problem=sentence(str(error)))
+    found = services.link()
+    where = found.url if found is not None else address
+    return Outcome(message=f"This home now sends your sessions to {where}.")

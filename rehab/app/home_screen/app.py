@@ -1,0 +1,144 @@
+"""The home screen's frame loop on one window: read input, let the state react, run what it asks
+for (today's session, breathing, the camera check, linking) on the same window, draw.
+
+The hand pointer is optional: a source of poses (a camera's, or a simulated patient's in a test)
+whose index finger, held still over a button for two seconds, presses it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Protocol
+
+import pygame
+
+from rehab.app.home_screen import actions
+from rehab.app.home_screen.camera_check import check_camera
+from rehab.app.home_screen.draw import draw_page
+from rehab.app.home_screen.dwell import HandDwell, Target, hand_point
+from rehab.app.home_screen.events import Input, translate
+from rehab.app.home_screen.layout import Page, layout
+from rehab.app.home_screen.settings import apply_look, load_settings
+from rehab.app.home_screen.state import HomeState
+from rehab.core.clock import Clock, RealClock
+from rehab.core.types import PoseFrame
+from rehab.engine.display import SIZE, WindowDisplay
+
+
+class PoseFeed(Protocol):
+    """Poses for the hand pointer: the newest since the last call, or None."""
+
+    def latest(self, now: float) -> PoseFrame | None: ...
+
+
+class HomeWindow(WindowDisplay):
+    """The game window, which also hands the home screen its raw events (clicks, taps, Tab, text):
+    games read the same window through ``present`` as always."""
+
+    def __init__(self, fullscreen: bool = True) -> None:
+        super().__init__(SIZE, title="rehab", fullscreen=fullscreen)
+
+    def home_events(self) -> list[pygame.event.Event]:
+        return pygame.event.get()
+
+
+class HomeLoop:
+    def __init__(self, window: HomeWindow, state: HomeState, services: actions.HomeServices, clock: Clock) -> None:
+        self.window = window
+        self.state = state
+        self.services = services
+        self.clock = clock
+        self.dwell = HandDwell()
+        self.hand: PoseFeed | None = None
+        self.point: tuple[float, float] | None = None
+        self.frames = 0
+        #: True while an action (a session, a game, a card) has the window
+        self.busy = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        w, h = self.window.surface.get_size()
+        return (w, h)
+
+    def page(self) -> Page:
+        return layout(self.state.content(), self.size, self.state.page)
+
+    def run(self) -> None:
+        previous = math.nan
+        while not self.state.closed:
+            now = self.clock.now()
+            dt = 0.0 if math.isnan(previous) else now - previous
+            previous = now
+            self.step(now, dt)
+
+    def step(self, now: float, dt: float) -> None:
+        page = self.page()
+        for item in translate(self.window.home_events(), self.size):
+            self.handle(item, page)
+            page = self.page()
+        self.point = self._hand_point(now)
+        targets = [Target(b.key, b.rect) for b in page.buttons]
+        pressed = self.dwell.update(dt, self.point, targets)
+        if pressed:
+            self.state.press(pressed, "hand")
+        action = self.state.take_pending()
+        if action:
+            self.busy = True
+            try:
+                self.run_action(action)
+            finally:
+                self.busy = False
+            self.dwell.reset()
+            return
+        page = self.page()
+        draw_page(self.window.surface, page, self.state.focused_key(page), self.point, self.dwell.progress)
+        pygame.display.flip()
+        self.frames += 1
+
+    def handle(self, item: Input, page: Page) -> None:
+        if item.kind == "quit":
+            self.state.closed = True
+        elif item.kind == "key":
+            self.state.key(item.key, page)
+        elif item.kind == "text":
+            self.state.text(item.text)
+        elif item.kind == "point":
+            self.state.point(item.point, page)
+
+    def _hand_point(self, now: float) -> tuple[float, float] | None:
+        if self.hand is None:
+            return None
+        pose = self.hand.latest(now)
+        return hand_point(pose, self.size) if pose is not None else self.point
+
+    def run_action(self, action: str) -> None:
+        state, services, window = self.state, self.services, self.window
+        patient = state.facts.patient
+        if action.startswith("session"):
+            outcome = actions.run_session(services, window, state.settings, patient, action)
+        elif action == "relax":
+            outcome = actions.relax(services, window, state.settings, patient)
+        elif action == "camera":
+            outcome = check_camera(services, window, state.settings)
+        else:  # link
+            outcome = actions.link(services, state.link_address, state.typed)
+        apply_look(state.settings)  # a game may have changed nothing, but the screen owns the look
+        pygame.event.clear()  # keys pressed to close the last card are spent
+        state.done(action, outcome.problem, outcome.message)
+
+
+def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
+    """``rehab`` with no arguments: the home screen until the patient closes it."""
+    services = actions.HomeServices(home, input_url)
+    try:
+        settings = load_settings(services.home)
+        apply_look(settings)
+        window = HomeWindow(fullscreen)
+        try:
+            HomeLoop(window, HomeState(services, settings), services, RealClock()).run()
+        finally:
+            window.close()
+    finally:
+        services.close()
+    return 0

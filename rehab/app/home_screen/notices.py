@@ -1,0 +1,31 @@
+"""News for the home screen: messages from the physiotherapist and plan changes that sync brought,
+each shown until the patient has read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from progress.store import Store
+from rehab.app.home_sync import FROM_CLINIC
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: str  # message or plan
+    text: str
+    #: the store's message id, or the plan version number
+    ref: int
+
+
+def unread_notices(store: Store, patient_id: str, seen_plan_version: int) -> list[Notice]:
+    notices = [Notice("message", m.text, m.id) for m in store.messages(unshown_only=True)]
+    row = store.latest_plan_version(patient_id)
+    if row is not None and row.version > seen_plan_version and str(row.body.get("reason", "")).startswith(FROM_CLINIC):
+        why = str(row.body.get("reason", ""))[len(FROM_CLINIC) :].lstrip(": ").strip()
+        text = "Your physiotherapist changed your plan" + (f": {why}" if why else ".")
+        notices.append(Notice("plan", text, row.version))
+    return notices
+
+
+def notice_title(notice: Notice) -> str:
+    return "A message from your physiotherapist" if notice.kind == "message" else "Your plan has changed"
