@@ -17,6 +17,7 @@ from rehab.core.version import __version__
 
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "home": ("rehab.app.cli.home", "the patient's home screen (what 'rehab' alone opens when there is a display)"),
     "demo": ("rehab.app.cli.demo", "play a built-in recorded session end to end (no camera needed)"),
     "play": ("rehab.app.cli.play", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.app.cli.games", "list the games with their movements and inputs"),
@@ -65,8 +66,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        from rehab.engine.display import has_screen
+
+        if not has_screen():
+            parser.print_help()
+            return 0
+        # a patient's shortcut runs 'rehab' alone: open the home screen, as 'rehab home' does
+        args = parser.parse_args([*(sys.argv[1:] if argv is None else argv), "home"])
     try:
         _check_patient_id(args)
         return int(args._run(args))
