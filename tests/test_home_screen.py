@@ -8,7 +8,7 @@ from __future__ import annotations
 import pygame
 import pytest
 
-from progress.store import Store
+from progress.store import DB_FILENAME, Store
 from rehab.app.home_screen.settings import load_settings
 from rehab.app.plan_versions import assign
 from rehab.app.plans import parse_text
@@ -112,3 +112,316 @@ def test_first_run_to_a_finished_session_and_back_home(tmp_path):
     assert patient.session_frames > FPS  # the session was played on the window
     assert window.state.screen == "home" and window.state.facts.patient == "Marie"
     services.close()
+
+
+# -- the resume question -----------------------------------------------------------------------------
+
+
+def _interrupted_home(tmp_path) -> None:
+    """A home whose guided session was cut after its first store write (a kill, a power cut)."""
+    from rehab.app.home_screen.actions import now_iso
+    from rehab.app.home_screen.settings import HomeSettings, save_settings
+
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        store.ensure_patient("P-0042", now_iso())
+        _give_plan(store, "P-0042")
+        plan = store.latest_plan_version("P-0042")
+        visit = store.start_visit("P-0042", now_iso(), plan.id)
+        store.start_session(
+            "P-0042", now_iso(), "squat", "knee_flexion_right", "right", "sim", 40, plan_id=plan.id, kind="physical",
+            visit_id=visit,
+        )  # fmt: skip
+    finally:
+        store.close()
+    save_settings(tmp_path, HomeSettings(patient="P-0042"))
+
+
+class ResumingPatient:
+    """Presses Start, answers the question on screen with ``answer``, plays the session out."""
+
+    def __init__(self, answer: str) -> None:
+        self.answer = answer
+        self.asked: list[str] = []
+        self.session_frames = 0
+
+    def __call__(self, window: RobotWindow) -> None:
+        if not window.in_home:
+            self.session_frames += 1
+            if self.session_frames % 20 == 0:
+                window.key(pygame.K_RETURN)
+            return
+        if window.frames % 5:
+            return
+        state = window.state
+        if state.screen == "home" and not self.asked:
+            window.click("start")
+        elif state.screen == "resume":
+            self.asked.append(state.content().title)
+            window.click(self.answer)
+        elif state.screen == "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+
+@pytest.mark.parametrize("answer", ["resume_yes", "resume_no"])
+def test_after_an_interruption_the_screen_asks_to_carry_on(tmp_path, answer):
+    _interrupted_home(tmp_path)
+    patient = ResumingPatient(answer)
+    window, services = start(tmp_path, patient)
+    assert "cut short" in window.state.content().buttons[0].detail
+    window.loop.run()
+    assert patient.asked == ["Carry on where you stopped?"]
+    statuses = [s.status for s in services.store.sessions("P-0042")]
+    if answer == "resume_yes":
+        # carried on in the same store session, as 'rehab session start --resume' does
+        assert statuses == ["completed"]
+    else:
+        # the cut session is closed as interrupted and today's starts again
+        assert statuses == ["interrupted", "completed"]
+    assert len(services.store.reps(services.store.sessions("P-0042")[-1].id)) == 3
+    services.close()
+
+
+# -- progress ----------------------------------------------------------------------------------------
+
+
+def test_progress_after_sessions_shows_each_movement_its_best_and_the_goal(tmp_path):
+    from datetime import date, timedelta
+
+    from rehab.app.home_screen import screens
+    from rehab.app.home_screen.progress_view import read_progress
+    from rehab.sim.history import make_history
+
+    today = date(2026, 12, 7)
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        make_history(store, "P-0042", today - timedelta(days=41), days=42, kind="physical")
+        progress = read_progress(store, "P-0042", today)
+        # worked out here from the stored reps: the best of the last 14 days per movement
+        first = (today - timedelta(days=13)).isoformat()
+        movement_of = {s.id: s.movement for s in store.sessions_between("P-0042", first, today.isoformat())}
+        expected: dict[str, float] = {}
+        for rep in store.reps_between("P-0042", first, today.isoformat()):
+            if rep.peak_deg is not None and not rep.over_ceiling and rep.session_id in movement_of:
+                name = movement_of[rep.session_id]
+                expected[name] = max(expected.get(name, 0.0), abs(rep.peak_deg))
+        goals = store.latest_plan_version("P-0042").body["goals_deg"]
+    finally:
+        store.close()
+    shown = {m.angle_name: m for m in progress.movements}
+    assert set(shown) == set(expected) and "knee_flexion_right" in shown
+    knee = shown["knee_flexion_right"]
+    assert knee.words == "Bend your knee, right side"
+    assert knee.best_deg == pytest.approx(expected["knee_flexion_right"])
+    assert knee.goal_deg == goals["knee_flexion_right"] == 105.0
+    assert progress.streak_days >= 1
+    from rehab.app.home_screen.facts import HomeFacts
+
+    lines = [line.words for line in screens.progress(HomeFacts("P-0042", progress=progress)).lines]
+    assert (
+        f"Best {knee.best_deg:.0f}° of your goal of 105°" in lines
+        or f"Best {knee.best_deg:.0f}°: goal of 105° reached" in lines
+    )
+    assert "Bend your knee, right side" in lines
+
+
+def test_progress_after_a_session_played_from_the_home_screen(tmp_path):
+    from rehab.app.home_screen import screens
+
+    patient = FirstRunPatient()
+    window, services = start(tmp_path, patient)
+    window.loop.run()
+    store = services.store
+    reps = store.reps(store.sessions("Marie")[0].id)
+    best = max(abs(r.peak_deg) for r in reps if not r.over_ceiling)
+    content = screens.progress(window.state.facts)
+    words = [line.words for line in content.lines]
+    assert words[0] == "You exercised 1 day. Keep it up!"
+    assert words[1] == "Bend your knee, right side"
+    assert words[2] in (f"Best {best:.0f}° of your goal of 40°", f"Best {best:.0f}°: goal of 40° reached")
+    services.close()
+
+
+# -- settings ----------------------------------------------------------------------------------------
+
+
+def test_settings_are_kept_owner_only_and_apply_to_every_screen(tmp_path):
+    import stat
+
+    from rehab.app.home_screen.settings import settings_path
+    from rehab.engine.hud import font
+    from rehab.engine.palette import PALETTE
+
+    _interrupted_home(tmp_path)
+    presses = ["settings", "text_size", "text_size", "contrast", "sound", "input", "back"]
+
+    def robot(window: RobotWindow) -> None:
+        if window.frames % 5:
+            return
+        if presses:
+            window.click(presses.pop(0))
+        else:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    normal_label_h = font(44).get_height()
+    window.loop.run()
+    services.close()
+    saved = load_settings(tmp_path)
+    assert (saved.text_size, saved.high_contrast, saved.sound, saved.input) == ("Largest", True, False, "keyboard")
+    assert saved.patient == "P-0042"
+    assert stat.S_IMODE(settings_path(tmp_path).stat().st_mode) == 0o600
+    # applied: the text is drawn larger and in high contrast from then on
+    assert font(44).get_height() > normal_label_h * 1.4
+    assert PALETTE.text == (255, 255, 255) and PALETTE.background_top == (0, 0, 0)
+    # and kept for next time: a new home screen opens with them
+    set_font_scale(1.0)
+    use_high_contrast(False)
+    window.close()
+    window, services = start(tmp_path, lambda w: pygame.event.post(pygame.event.Event(pygame.QUIT)))
+    assert font(44).get_height() > normal_label_h * 1.4 and PALETTE.text == (255, 255, 255)
+    assert window.state.settings.input == "keyboard"
+    services.close()
+
+
+def test_a_damaged_settings_file_reads_as_the_defaults(tmp_path):
+    from rehab.app.home_screen.settings import HomeSettings, settings_path
+
+    settings_path(tmp_path).write_text('{"text_size": "Huge", "sound": "yes", "patient": "../x"}')
+    assert load_settings(tmp_path) == HomeSettings()
+    settings_path(tmp_path).write_text("not json")
+    assert load_settings(tmp_path) == HomeSettings()
+
+
+# -- the hand pointer, and keyboard users ------------------------------------------------------------
+
+
+class HandAt:
+    """A simulated patient's pose with the right index finger at a point of the screen (the camera
+    sees a mirror image of what the patient sees)."""
+
+    def __init__(self, size: tuple[int, int]) -> None:
+        self.size = size
+        self.point: tuple[float, float] | None = None
+
+    def latest(self, now: float):
+        import numpy as np
+
+        from rehab.core.types import PoseFrame
+
+        if self.point is None:
+            return None
+        image = np.full((33, 3), 0.5)
+        image[20] = (1.0 - self.point[0] / self.size[0], self.point[1] / self.size[1], 0.0)
+        visibility = np.zeros(33)
+        visibility[20] = 1.0
+        return PoseFrame(now, None, visibility, image)
+
+
+def _centre(window: RobotWindow, key: str) -> tuple[int, int]:
+    rect = next(b.rect for b in window.page().buttons if b.key == key)
+    return (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2)
+
+
+def test_a_hand_held_over_a_button_for_2_s_presses_it(tmp_path):
+    _interrupted_home(tmp_path)
+    seen: dict[int, str] = {}
+
+    def robot(window: RobotWindow) -> None:
+        hand.point = _centre(window, "progress") if window.state.screen == "home" else None
+        seen[window.frames] = window.state.screen
+        if window.state.screen == "progress":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    hand = HandAt(window.surface.get_size())
+    window.loop.hand = hand
+    window.loop.run()
+    services.close()
+    pressed_at = min(frame for frame, screen in seen.items() if screen == "progress")
+    # held from the first frame: pressed 2 s later, not before
+    assert 2 * FPS <= pressed_at <= 2 * FPS + 3
+    assert window.state.last_press == ("progress", "hand")
+
+
+def test_a_hand_that_moves_away_starts_again(tmp_path):
+    from rehab.app.home_screen.dwell import HandDwell, Target
+
+    dwell = HandDwell()
+    a, b = Target("a", (0, 0, 100, 100)), Target("b", (200, 0, 100, 100))
+    for _ in range(90):  # 1.5 s over a
+        assert dwell.update(1 / FPS, (50, 50), [a, b]) is None
+    for _ in range(90):  # then 1.5 s over b: neither is pressed
+        assert dwell.update(1 / FPS, (250, 50), [a, b]) is None
+    pressed = [dwell.update(1 / FPS, (250, 50), [a, b]) for _ in range(60)]
+    assert pressed.count("b") == 1  # b after 2 s over it, once
+    assert all(dwell.update(1 / FPS, (250, 50), [a, b]) is None for _ in range(600))  # held on: not again
+
+
+def test_a_keyboard_or_mouse_user_is_never_pressed_by_waiting(tmp_path):
+    _interrupted_home(tmp_path)
+    waited = {"frames": 0}
+
+    def robot(window: RobotWindow) -> None:
+        state = window.state
+        if window.frames == 1:
+            window.key(pygame.K_TAB)
+            window.key(pygame.K_TAB)  # focus on the second button: My progress
+        elif window.frames == 2:
+            x, y = _centre(window, "relax")
+            pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(x, y), rel=(0, 0), buttons=(0, 0, 0)))
+        elif state.screen == "home" and window.frames < 10 * FPS:
+            waited["frames"] = window.frames
+        elif window.frames == 10 * FPS:
+            window.key(pygame.K_RETURN)
+        elif state.screen != "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    window.loop.run()
+    services.close()
+    assert waited["frames"] == 10 * FPS - 1  # ten seconds on the home screen: nothing pressed
+    assert window.state.screen == "progress" and window.state.last_press == ("progress", "key")
+
+
+def test_keyboard_reaches_every_button_with_tab_and_shift_tab(tmp_path):
+    _interrupted_home(tmp_path)
+    focused: list[str] = []
+
+    def robot(window: RobotWindow) -> None:
+        state = window.state
+        count = len(window.page().buttons)
+        if window.frames <= count + 1:
+            focused.append(state.focused_key(window.page()))
+            window.key(pygame.K_TAB)
+        elif window.frames == count + 2:
+            focused.append(state.focused_key(window.page()))
+            window.key(pygame.K_TAB, pygame.KMOD_SHIFT)
+        elif window.frames == count + 3:
+            focused.append(state.focused_key(window.page()))
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    window.loop.run()
+    services.close()
+    keys = [b.key for b in window.page().buttons]
+    assert focused[0] == ""  # no ring before the keyboard is used
+    assert focused[1 : len(keys) + 1] == keys and focused[len(keys) + 1] == keys[0]  # round and back to the top
+    assert focused[-1] == keys[-1]  # shift+tab from the first goes to the last
+
+
+def test_a_tap_presses_once(tmp_path):
+    _interrupted_home(tmp_path)
+
+    def robot(window: RobotWindow) -> None:
+        if window.frames == 1:
+            x, y = _centre(window, "settings")
+            w, h = window.surface.get_size()
+            pygame.event.post(pygame.event.Event(pygame.FINGERDOWN, x=x / w, y=y / h, touch_id=1, finger_id=1))
+        elif window.frames == 3:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    window.loop.run()
+    services.close()
+    assert window.state.screen == "settings" and window.state.last_press == ("settings", "pointer")
