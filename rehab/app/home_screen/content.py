@@ -39,6 +39,12 @@ class Button:
     label: str
     detail: str = ""
     primary: bool = False
+    #: across the whole width, never in a column (the main button, news)
+    wide: bool = False
+
+    @property
+    def spans(self) -> bool:
+        return self.primary or self.wide
 
 
 @dataclass(frozen=True)

@@ -180,9 +180,15 @@ def _fit_end(words: str, size: int, width: int) -> str:
 
 
 def _columns(buttons: tuple[Button, ...], inner: int) -> int:
+    """Two columns when every label fits half the width in two lines at most (no word cut)."""
     half = (inner - GAP) // 2 - 2 * PAD
-    fits = all(font(LABEL_SIZE).size(b.label)[0] <= half for b in buttons if not b.primary)
-    return 2 if fits and sum(not b.primary for b in buttons) >= 3 else 1
+    grid = [b for b in buttons if not b.spans]
+
+    def fits(label: str) -> bool:
+        rows = wrap_to_width(label, LABEL_SIZE, half)
+        return len(rows) <= 2 and all(font(LABEL_SIZE).size(row)[0] <= half for row in rows)
+
+    return 2 if len(grid) >= 3 and all(fits(b.label) for b in grid) else 1
 
 
 def _button_height(button: Button, width: int) -> int:
@@ -196,13 +202,13 @@ def _button_blocks(buttons: tuple[Button, ...], inner: int) -> list[_Block]:
     columns = _columns(buttons, inner)
     rows: list[list[Button]] = []
     for button in buttons:
-        if button.primary or columns == 1 or not rows or len(rows[-1]) == columns or rows[-1][0].primary:
+        if button.spans or columns == 1 or not rows or len(rows[-1]) == columns or rows[-1][0].spans:
             rows.append([button])
         else:
             rows[-1].append(button)
     blocks = []
     for row in rows:
-        span = 1 if row[0].primary else columns
+        span = 1 if row[0].spans else columns
         w = (inner - (span - 1) * GAP) // span
         h = max(_button_height(b, w) for b in row)
 

@@ -18,8 +18,8 @@ def home(facts: HomeFacts) -> Content:
     buttons: list[Button] = []
     if facts.notices:
         first = facts.notices[0]
-        more = f" (and {len(facts.notices) - 1} more)" if len(facts.notices) > 1 else ""
-        buttons.append(Button("notices", f"New: {notice_title(first)}{more}", "Read it"))
+        more = f" ({len(facts.notices)} new)" if len(facts.notices) > 1 else " (new)"
+        buttons.append(Button("notices", notice_title(first), f"Press to read it{more}", wide=True))
     if facts.resumable and today.ready:
         start_detail = "Your last session was cut short: " + today.summary()
     else:
@@ -33,8 +33,6 @@ def home(facts: HomeFacts) -> Content:
         Button("link", "My clinic" if facts.link else "Link to my clinic"),
         Button("close", "Close"),
     ]
-    if today.notes and today.ready:
-        lines.append(Line(f"Remember: {today.notes}", "warning"))
     return Content(f"Hello, {facts.patient}", tuple(lines), tuple(buttons))
 
 
