@@ -160,7 +160,8 @@ def test_breathing_pace_comes_from_the_plan():
 
 
 def test_escape_asks_the_exit_rating_before_leaving():
-    """Esc mid-level: the patient is asked how anxious they are now, then the game ends."""
+    """Esc mid-level: the patient is asked how anxious they are now, then breathes calmly for a
+    minute (the README's promise: a stop leads to calm breathing), then the game ends."""
     from devices.replay import ReplaySource
     from rehab.core.clock import SimulatedClock
     from rehab.core.types import JointAngles
@@ -194,7 +195,11 @@ def test_escape_asks_the_exit_rating_before_leaving():
         on_rep=lambda rep: None,
         max_seconds=100.0,
     )
+    from games.exposure.rules import CALM_S
+
     assert result.ended == "stopped by the player"
-    assert 10.0 < result.play_s < 16.0  # the exit question took a few seconds, not the 100 allowed
+    # the exit question took a few seconds and calm breathing a minute, not the 100 allowed
+    assert 10.0 + CALM_S < result.play_s < 16.0 + CALM_S
+    assert CALM_S <= result.extras["calm_seconds"] < CALM_S + 1.0
     exit_ratings = [r for r in result.extras["rating_list"] if r["moment"] == "after"]
     assert [r["value"] for r in exit_ratings] == [40.0]

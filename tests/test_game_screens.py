@@ -120,3 +120,68 @@ def test_a_physical_game_keeps_its_table_of_reps():
     run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
     assert not isinstance(state.game, SummarisesForPatient)
     assert isinstance(SummaryScene(state), SummaryScene) and state.feedback is not None
+
+
+# -- 2. the exercise's own length, and the closing rating always asked ------------------------------
+
+
+def _pointer(channels: tuple[str, ...], value: float, seconds: float) -> list:
+    """A patient holding still: every channel at ``value`` for ``seconds`` (every rating is the same)."""
+    from rehab.core.types import JointAngles
+
+    return [JointAngles(t=i / FPS, values=dict.fromkeys(channels, value)) for i in range(int(seconds * FPS))]
+
+
+def _play(game: str, samples: list, max_seconds: float, display=None):
+    from rehab.engine.play import play
+
+    info = available_games()[game]
+    return play(
+        ReplaySource(samples, f"sim:{game}"),
+        info,
+        Exercise.for_game(info, "left"),
+        SimulatedClock(FPS),
+        display or HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        max_seconds=max_seconds,
+    )
+
+
+def test_breathing_cut_by_the_time_limit_still_asks_stress_after():
+    result = _play("breathe", _pointer(("breath", "hand"), 40.0, 600.0), max_seconds=40.0)
+    moments = [(r["moment"], r["value"]) for r in result.extras["rating_list"]]
+    assert moments == [("before", 4.0), ("after", 4.0)]
+    assert result.ended == "time limit" and 40.0 <= result.play_s < 50.0
+
+
+def test_breathing_ends_by_itself_after_its_minutes_and_the_last_question():
+    result = _play("breathe", _pointer(("breath", "hand"), 40.0, 600.0), max_seconds=500.0)
+    assert result.ended == "finished" and result.extras["stress_after"] == 4.0
+    assert 180.0 < result.play_s < 200.0  # three minutes of breathing and two questions, not 500 s
+
+
+def test_exposure_cut_by_the_time_limit_asks_suds_then_breathes_calmly():
+    from games.exposure.rules import CALM_S
+
+    result = _play("exposure", _pointer(("hand",), 40.0, 600.0), max_seconds=30.0)
+    assert result.ended == "time limit"
+    assert [r["moment"] for r in result.extras["rating_list"]][-1] == "after"
+    assert result.extras["calm_seconds"] >= CALM_S
+
+
+@pytest.mark.parametrize(
+    ("game", "seconds"), [("breathe", 240.0), ("exposure", 1200.0), ("focus", 300.0), ("lift", 120.0)]
+)
+def test_play_lasts_the_exercise_not_120_s(game, seconds):
+    assert available_games()[game].play_s == seconds
+
+
+def test_rehab_play_breathe_by_default_breathes_three_minutes_and_asks_stress_after(tmp_path):
+    import json
+
+    from rehab.app.cli import main
+
+    stats = tmp_path / "stats.json"
+    assert main(["--home", str(tmp_path), "play", "breathe", "--stats", str(stats)]) == 0
+    data = json.loads(stats.read_text())
+    assert data["breathing_seconds"] >= 180.0 and data["stress_after"] == 3.0

@@ -9,6 +9,8 @@ from rehab.engine.api import GameSpec, JointAngles, drawn_by, made_by
 #: (4.5-6.5 a minute is resonance breathing)
 PACE_BPM = 6.0
 DURATION_S = 180.0
+#: the stress questions before and after breathing wait up to 30 s each (BreatheGame's prompts)
+QUESTIONS_S = 60.0
 
 
 def simulate(side: str, seed: int) -> list[JointAngles]:
@@ -58,6 +60,7 @@ GAME = GameSpec(
     target_deg=100.0,
     axes=(("hand", 0.0, 100.0),),
     kind="mental",
+    play_s=DURATION_S + QUESTIONS_S,
     simulate=simulate,
     reader_factory=BreathReader,
 )

@@ -75,6 +75,7 @@ class BreatheGame:
         self.phase = "rate_before" if ask_stress else "breathe"
         self.prompt: Prompt | None = self._stress_prompt("before") if ask_stress else None
         self._ask_stress = ask_stress
+        self._leaving = False
         self._trace: deque[tuple[float, float]] = deque(maxlen=int(TRACE_S * TRACE_HZ))
         self._since_trace = 0.0
         self._controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
@@ -114,6 +115,24 @@ class BreatheGame:
                 self.phase, self.prompt = "rate_after", self._stress_prompt("after")
             else:
                 self.phase = "done"
+
+    def request_exit(self) -> None:
+        """Esc, or the session's time is up: ask the stress after breathing now, unless breathing
+        never began (nothing to rate) or the question is already on screen."""
+        self._leaving = True
+        if self.phase == "breathe" and self._ask_stress:
+            self.phase, self.prompt = "rate_after", self._stress_prompt("after")
+        elif self.phase == "breathe":
+            self.phase = "done"
+
+    @property
+    def ready_to_leave(self) -> bool:
+        return self._leaving and self.phase in ("rate_before", "done")
+
+    @property
+    def over(self) -> bool:
+        """Breathing has run its minutes and the stress after it is answered (or skipped)."""
+        return self.phase == "done"
 
     @property
     def pacer(self) -> float:

@@ -86,6 +86,8 @@ GAME = GameSpec(
     rest_deg=0.0,
     target_deg=100.0,
     kind="mental",
+    # a climb of the tower at the patient's pace: six levels of a few minutes each
+    play_s=20 * 60.0,
     simulate=simulate,
     read_sample=read_sample,
 )

@@ -21,6 +21,9 @@ from rehab.engine.api import STOP_LEVEL, SUDS, PatientSummary, Prompt, PromptVie
 GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
 #: holding the pointer in the stop zone this long stops, outside any prompt
 STOP_HOLD_S = 2.0
+#: the calm breathing that closes exposure, however it ends (a stop, Esc, the top level, the time):
+#: six slow breaths of the calm scene's ten-second circle
+CALM_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -111,8 +114,14 @@ class ExposureGame:
 
     @property
     def ready_to_leave(self) -> bool:
-        """After an exit request, once the exit rating is answered (or skipped by timing out)."""
-        return self._leaving and (not self._started or self.phase == "calm")
+        """After an exit request, once the exit rating is answered (or skipped by timing out) and the
+        calm breathing after it is done; a second Esc leaves at once."""
+        return self._leaving and (not self._started or self.over)
+
+    @property
+    def over(self) -> bool:
+        """Exposure ends on calm breathing: it is over once the patient has breathed calmly for a minute."""
+        return self.phase == "calm" and self.calm_s >= CALM_S
 
     @property
     def level(self) -> Level:

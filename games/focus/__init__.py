@@ -61,6 +61,7 @@ GAME = GameSpec(
     target_deg=100.0,
     axes=(("attention", 0.0, 100.0), ("poor_signal", 0.0, 200.0)),
     kind="mental",
+    play_s=5 * 60.0,
     simulate=simulate,
     read_sample=read_sample,
 )

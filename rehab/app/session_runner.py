@@ -842,6 +842,17 @@ def _store_answer(walk: _Walk, session_id: int, rating: Rating) -> None:
     store_rating(walk.store, walk.patient, session_id, walk.ctx.now_iso(), rating)
 
 
+#: time a question may take (the games' prompts wait 30 s): breathing asks stress before and after,
+#: exposure asks SUDS on arriving at each step and before the calm breathing that closes it
+QUESTION_S = 30.0
+
+
+def _questions_s(kind: str, part: Any) -> float:
+    """Time for the part's questions on top of its minutes, so the time limit never cuts the breathing
+    or the last step short; at the limit the closing question is asked all the same."""
+    return QUESTION_S * (2 if kind == "breathing" else len(part.step) + 1)
+
+
 def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: int | None) -> str:
     """Play a breathing or exposure part from its start; its recording, its ratings and its end go in
     one commit, so a part cut short is run again, never taken for done."""
@@ -867,7 +878,7 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
         ctx.make_clock(),
         ctx.display,
         on_rep=partial(walk.store.add_rep, session_id),
-        max_seconds=seconds,
+        max_seconds=seconds + _questions_s(kind, part),
         scenes=ctx.scenes,
         game_options=options,
         # stress before/after breathing and SUDS during exposure: each stored the moment it is given

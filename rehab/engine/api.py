@@ -15,6 +15,7 @@ from rehab.core.types import Controls, EegSample, ImuSample, JointAngles, PoseFr
 from rehab.engine.game import (
     AsksAQuestion,
     AsksBeforeLeaving,
+    EndsItself,
     Game,
     GameFactory,
     GameSpec,
@@ -69,6 +70,7 @@ __all__ = [
     "Color",
     "Controls",
     "EegSample",
+    "EndsItself",
     "Game",
     "GameFactory",
     "GameSpec",

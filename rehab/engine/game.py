@@ -63,6 +63,15 @@ class AsksBeforeLeaving(Protocol):
 
 
 @runtime_checkable
+class EndsItself(Protocol):
+    """Optional hook: a game that runs its course and ends by itself (breathing's minutes and the
+    stress question after them, exposure's calm breathing): play ends once ``over`` is true."""
+
+    @property
+    def over(self) -> bool: ...
+
+
+@runtime_checkable
 class CollectsRatings(Protocol):
     """Optional hook: a game that asks the patient questions (stress, SUDS) keeps their answers in
     ``ratings``, in order; the engine hands each new one to the caller as soon as it is given, so a
@@ -224,6 +233,9 @@ class GameSpec:
     standing_only: bool = False
     #: "physical" (joint movement, counted in reps) or "mental" (breathing, exposure, neurofeedback)
     kind: str = "physical"
+    #: seconds of play when neither a plan nor ``--seconds`` says: the length of the exercise (three
+    #: minutes of breathing with its two questions); a game asking a last question still asks it then
+    play_s: float = 120.0
 
     @property
     def sided(self) -> bool:

@@ -23,6 +23,7 @@ from rehab.engine.game import (
     AsksAQuestion,
     AsksBeforeLeaving,
     CollectsRatings,
+    EndsItself,
     FixedStepper,
     Game,
     GameSpec,
@@ -54,6 +55,8 @@ from rehab.engine.ratings import Rating
 #: the scenes whose frames count in a session's frame statistics (the summary does not)
 PLAYED_SCENES = ("instructions", "countdown", "play")
 STOPPED = "stopped by the player"
+#: a game that ran its course (``EndsItself``)
+FINISHED = "finished"
 
 
 def wrap(line: str, width: int) -> list[str]:
@@ -255,6 +258,8 @@ class Round:
         self.feedback_until = -math.inf
         self.paused = False
         self.leaving = False
+        #: why play ends once the game's last question is answered: the player's Esc or the time limit
+        self.leaving_because = STOPPED
         self.ratings_handed = 0
 
     @classmethod
@@ -303,10 +308,15 @@ class Round:
         if not isinstance(game, AsksBeforeLeaving) or presses >= 2:
             self.result.ended = STOPPED
             return True
-        if not self.leaving:
-            game.request_exit()
-            self.leaving = True
+        self._ask_before_leaving(STOPPED)
         return False
+
+    def _ask_before_leaving(self, because: str) -> None:
+        """The game's last question (stress after breathing, exposure's SUDS and calm breathing)
+        comes before play ends, whether the player pressed Esc or the time is up."""
+        if not self.leaving and isinstance(self.game, AsksBeforeLeaving):
+            self.game.request_exit()
+            self.leaving, self.leaving_because = True, because
 
     def after_play(self) -> Scene:
         """The summary, unless there is none or the player asked to leave."""
@@ -316,12 +326,18 @@ class Round:
 
     def check_end(self) -> None:
         """Whether play is over after this frame; the next frame moves on."""
-        if self.leaving and (not isinstance(self.game, AsksBeforeLeaving) or self.game.ready_to_leave):
-            self.result.ended = STOPPED
+        game = self.game
+        if self.leaving and (not isinstance(game, AsksBeforeLeaving) or game.ready_to_leave):
+            self.result.ended = self.leaving_because
+        elif isinstance(game, EndsItself) and game.over:
+            self.result.ended = FINISHED
         elif self.source_ended_at is not None and self.now - self.source_ended_at >= END_GRACE_S:
             self.result.ended = "end of input"
         elif self.since_start - self.lead_in >= self.rules.max_seconds:
-            self.result.ended = "time limit"
+            if isinstance(game, AsksBeforeLeaving):
+                self._ask_before_leaving("time limit")  # the closing rating is always asked
+            else:
+                self.result.ended = "time limit"
         elif self.rules.stop_after_reps is not None and len(self.result.reps) >= self.rules.stop_after_reps:
             self.result.ended = "set complete"
 

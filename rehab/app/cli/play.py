@@ -59,7 +59,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     shown.add_argument("--window", action="store_true", help="play in a window, in real time")
     shown.add_argument("--headless", action="store_true", help="no window, as fast as possible (the default)")
     parser.add_argument(
-        "--seconds", type=values.duration_s, default=120.0, help="stop after this much play (default 120)"
+        "--seconds",
+        type=values.duration_s,
+        help="stop after this much play (default: the game's length: 120 for movement games, 240 for breathe); "
+        "a game's closing question is still asked",
     )
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
     parser.add_argument(
@@ -137,7 +140,7 @@ def _chosen_game(args: argparse.Namespace) -> GameSpec:
     games = available_games()
     if args.game not in games:
         raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
-    if args.reps < 1 or args.seconds <= 0 or args.hold < 0:
+    if args.reps < 1 or (args.seconds is not None and args.seconds <= 0) or args.hold < 0:
         raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
     info = games[args.game]
     if args.seated and info.standing_only:
@@ -236,7 +239,7 @@ def _play_and_store(
             clock,
             display,
             on_rep=lambda rep: store.add_rep(session_id, rep),
-            max_seconds=args.seconds,
+            max_seconds=args.seconds if args.seconds is not None else info.play_s,
             screenshot=args.screenshot,
             screenshot_at=args.screenshot_at,
             scenes=scenes,
