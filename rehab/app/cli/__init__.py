@@ -18,6 +18,7 @@ from rehab.core.version import __version__
 #: command -> (module, one-line help). Order is the order shown in ``rehab --help``.
 COMMANDS: dict[str, tuple[str, str]] = {
     "home": ("rehab.app.cli.home", "the patient's home screen (what 'rehab' alone opens when there is a display)"),
+    "install-shortcut": ("rehab.app.cli.shortcut", "add a desktop shortcut that opens the home screen"),
     "demo": ("rehab.app.cli.demo", "play a built-in recorded session end to end (no camera needed)"),
     "play": ("rehab.app.cli.play", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.app.cli.games", "list the games with their movements and inputs"),
