@@ -33,16 +33,18 @@ _KEYS = {
 def translate(events: list[pygame.event.Event], size: tuple[int, int]) -> list[Input]:
     inputs = []
     for event in events:
+        # events posted by a test or an older SDL may lack an attribute: read them from the dict
+        extra = event.dict
         if event.type == pygame.QUIT:
             inputs.append(Input("quit"))
         elif event.type == pygame.KEYDOWN and event.key in _KEYS:
             name = _KEYS[event.key]
-            if name == "tab" and getattr(event, "mod", 0) & pygame.KMOD_SHIFT:
+            if name == "tab" and extra.get("mod", 0) & pygame.KMOD_SHIFT:
                 name = "shift+tab"
             inputs.append(Input("key", key=name))
-        elif event.type == pygame.KEYDOWN and str(getattr(event, "unicode", "") or ""):
+        elif event.type == pygame.KEYDOWN and str(extra.get("unicode") or ""):
             inputs.append(Input("text", text=str(event.unicode)))
-        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and not getattr(event, "touch", False):
+        elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and not extra.get("touch", False):
             inputs.append(Input("point", point=(float(event.pos[0]), float(event.pos[1]))))
         elif event.type == pygame.FINGERDOWN:
             # a finger's place comes as a share of the window: the same share of the drawn screen
