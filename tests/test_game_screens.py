@@ -185,3 +185,77 @@ def test_rehab_play_breathe_by_default_breathes_three_minutes_and_asks_stress_af
     assert main(["--home", str(tmp_path), "play", "breathe", "--stats", str(stats)]) == 0
     data = json.loads(stats.read_text())
     assert data["breathing_seconds"] >= 180.0 and data["stress_after"] == 3.0
+
+
+# -- 3. on the keys, only Enter chooses ------------------------------------------------------------
+
+
+def _keyboard_round(game: str, press_enter_from: int | None, seconds: float):
+    from devices.keyboard import KeyboardSource
+    from tests.screen_text import PatientAtWindow
+
+    info = available_games()[game]
+    exercise = Exercise.for_game(info, "left")
+    display = PatientAtWindow(press_from=press_enter_from)
+    source = KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
+    rules = PlayRules(lambda rep: None, seconds, None, False, None)
+    state = Round.start_round(source, info, exercise, SceneTimes(0.0, 0.0, 0.0), rules, {})
+    return state, display
+
+
+@pytest.mark.parametrize(("game", "kind"), [("breathe", "stress"), ("exposure", "suds")])
+def test_on_the_keys_a_rating_waits_for_enter_however_long_the_marker_rests(game, kind):
+    state, display = _keyboard_round(game, press_enter_from=10 * FPS, seconds=11.0)
+    try:
+        run_scenes(SimulatedClock(FPS), display, first_scene(state))
+    finally:
+        display.close()
+    first = state.game.ratings[0]
+    # the marker rested at 0 for ten seconds: nothing was chosen until Enter
+    assert first.kind == kind and first.value == 0.0 and first.t >= 10.0 - 1 / FPS
+    prompt = state.game.snapshot().prompt
+    assert prompt is None or prompt.by_keys
+
+
+def test_the_keys_question_says_up_down_then_enter():
+    from games.breathe.rules import BreatheGame
+    from rehab.engine.rating_view import draw_prompt
+
+    game = BreatheGame()
+    game.answer_by_keys()
+    view = game.snapshot().prompt
+    assert view.by_keys and game.snapshot().message == "Up/Down, then Enter"
+    surface = HeadlessDisplay().surface
+    surface.fill(PALETTE.panel)
+    draw_prompt(surface, view)
+    _shot(surface, "keys_prompt")
+    from rehab.engine.hud import font
+    from rehab.engine.rating_view import PANEL
+
+    hint = "Up / Down, then Enter"
+    width, _ = font(30).size(hint)
+    centre_x, ring_bottom = PANEL.left + 470, PANEL.top + 245 + 95
+    assert shows_at(surface, hint, 30, PALETTE.muted, PALETTE.panel, (centre_x - width // 2, ring_bottom + 14))
+
+
+def test_a_raised_hand_still_chooses_by_holding_still():
+    """The dwell is for a raised hand (camera, replay): it still chooses there."""
+    result = _play("exposure", _pointer(("hand",), 40.0, 20.0), max_seconds=10.0)
+    assert result.extras["rating_list"][0]["value"] == 40.0 and result.extras["rating_list"][0]["t"] < 4.0
+
+
+def test_on_the_keys_resting_at_the_top_does_not_stop_exposure():
+    from games.exposure.rules import ExposureGame
+    from rehab.core.types import Controls
+
+    game = ExposureGame()
+    game.answer_by_keys()
+    middle = Controls(t=0.0, level=0.5, angle_deg=50.0, tracking=True)
+    top = Controls(t=0.0, level=1.2, angle_deg=120.0, tracking=True)
+    game.update(0.1, middle)
+    game.choose()
+    game.update(0.1, middle)  # Enter on the arrival question: SUDS 50
+    assert [r.value for r in game.ratings] == [50.0]
+    for _ in range(100):
+        game.update(0.1, top)  # ten seconds resting at the top of the keys' range
+    assert game.stops == 0 and game.snapshot().message == "Take your time. Esc stops and rests"

@@ -72,6 +72,7 @@ class BreatheGame:
         self.counter = metrics.BreathCounter()
         self.ratings: list[Rating] = []
         self.skipped = 0
+        self._by_keys = False
         self.phase = "rate_before" if ask_stress else "breathe"
         self.prompt: Prompt | None = self._stress_prompt("before") if ask_stress else None
         self._ask_stress = ask_stress
@@ -80,10 +81,22 @@ class BreatheGame:
         self._since_trace = 0.0
         self._controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
 
-    @staticmethod
-    def _stress_prompt(moment: str) -> Prompt:
+    def _stress_prompt(self, moment: str) -> Prompt:
         when = "now, before we start" if moment == "before" else "now, after breathing"
-        return Prompt(f"How stressed do you feel {when}?", scale=STRESS, allow_stop=False, timeout_s=30.0)
+        prompt = Prompt(f"How stressed do you feel {when}?", scale=STRESS, allow_stop=False, timeout_s=30.0)
+        if self._by_keys:
+            prompt.keys_only()
+        return prompt
+
+    def answer_by_keys(self) -> None:
+        """A player on the keys: only Enter answers (see ``rehab.engine.ratings.Prompt.keys_only``)."""
+        self._by_keys = True
+        if self.prompt is not None:
+            self.prompt.keys_only()
+
+    def choose(self) -> None:
+        if self.prompt is not None:
+            self.prompt.choose()
 
     def update(self, dt: float, controls: Controls) -> None:
         self.t += dt
@@ -170,7 +183,7 @@ class BreatheGame:
 
     def _message(self, inhaling: bool, tracking: bool) -> str:
         if self.prompt is not None:
-            return "Use Up/Down or raise a hand, then hold still"
+            return "Up/Down, then Enter" if self._by_keys else "Use Up/Down or raise a hand, then hold still"
         if self.phase == "done":
             return "Well done. Take your time before you get up."
         if not tracking:

@@ -79,6 +79,7 @@ class ExposureGame:
         self._stop_held = 0.0
         self._started = False
         self._pointer = math.nan
+        self._by_keys = False
         self.phase = "rate_start"
         self.prompt: Prompt | None = None
         self._enter_level(0)
@@ -104,6 +105,18 @@ class ExposureGame:
             if phase == "rate_start":
                 question = _on_arrival(self.level.name)
             self.prompt = Prompt(question, scale=SUDS)
+        if self._by_keys:
+            self.prompt.keys_only()
+
+    def answer_by_keys(self) -> None:
+        """A player on the keys: only Enter answers, and Esc (not a marker held at the top) stops."""
+        self._by_keys = True
+        if self.prompt is not None:
+            self.prompt.keys_only()
+
+    def choose(self) -> None:
+        if self.prompt is not None:
+            self.prompt.choose()
 
     def request_exit(self) -> None:
         """The player pressed Esc: ask how anxious they are now (the exit SUDS) before they go,
@@ -150,7 +163,8 @@ class ExposureGame:
             return
         # exposing: the next SUDS question comes round, and the stop zone is always there
         self._since_rating += dt
-        held = not math.isnan(pointer) and pointer >= STOP_LEVEL
+        # on the keys the marker rests where it was left: resting at the top is not a wish to stop
+        held = not self._by_keys and not math.isnan(pointer) and pointer >= STOP_LEVEL
         self._stop_held = self._stop_held + dt if held else 0.0
         if self._stop_held >= STOP_HOLD_S:
             self._stop()
@@ -230,9 +244,11 @@ class ExposureGame:
         if self.phase == "calm":
             return "Well done. Breathe with the circle." if self.finished else "You stopped. That is fine: breathe"
         if self.prompt is not None:
-            return "Up/Down or raise a hand, then hold still"
+            return "Up/Down, then Enter" if self._by_keys else "Up/Down or raise a hand, then hold still"
         if self._stop_held > 0:
             return "Keep holding to stop and rest"
+        if self._by_keys:
+            return "Take your time. Esc stops and rests"
         return "Take your time. Raise the marker to the top to stop"
 
     def patient_summary(self) -> PatientSummary:

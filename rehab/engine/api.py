@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from rehab.core.motions import MOTIONS, Motion
 from rehab.core.types import Controls, EegSample, ImuSample, JointAngles, PoseFrame
 from rehab.engine.game import (
+    AnswersByKey,
     AsksAQuestion,
     AsksBeforeLeaving,
     EndsItself,
@@ -65,6 +66,7 @@ __all__ = [
     "STOP_LEVEL",
     "STRESS",
     "SUDS",
+    "AnswersByKey",
     "AsksAQuestion",
     "AsksBeforeLeaving",
     "Color",

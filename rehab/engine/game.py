@@ -72,6 +72,17 @@ class EndsItself(Protocol):
 
 
 @runtime_checkable
+class AnswersByKey(Protocol):
+    """Optional hook: a game whose questions are answered with its pointer (stress, SUDS). For a
+    player on the keys the engine calls ``answer_by_keys`` once: the marker rests between presses,
+    so holding still must not choose; then ``choose`` at each Enter, which answers with the marker."""
+
+    def answer_by_keys(self) -> None: ...
+
+    def choose(self) -> None: ...
+
+
+@runtime_checkable
 class CollectsRatings(Protocol):
     """Optional hook: a game that asks the patient questions (stress, SUDS) keeps their answers in
     ``ratings``, in order; the engine hands each new one to the caller as soon as it is given, so a

@@ -75,6 +75,8 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
     shown = "Stop" if view.candidate == "stop" else view.candidate or "--"
     size = 110 if len(shown) <= 3 else 54
     text(surface, shown, size, PALETTE.text, centre, "center")
-    if hint is None:
+    if hint is None and view.by_keys:
+        hint = "Up / Down, then Enter"
+    elif hint is None:
         hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
     text(surface, hint, 30, PALETTE.muted, (centre[0], ring.bottom + 14), "midtop")

@@ -59,6 +59,8 @@ class PromptView:
     candidate: str  # what holding still now would choose: "35", "Go up", "stop", ""
     dwell: float  # 0..1 of the hold that chooses
     seconds_left: float
+    #: answered with the keys: Enter chooses, holding still does not
+    by_keys: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,19 @@ class Prompt:
         self._held = 0.0
         self._anchor = math.nan
         self._pointer = math.nan
+        self._enter = False
+        self.by_keys = False
         self.answer: Answer | None = None
+
+    def keys_only(self) -> None:
+        """The player is on the keys: the marker rests between presses, so resting must not choose;
+        only Enter (``choose``) does, as on the pain screen. Holding still is for a raised hand."""
+        self.by_keys = True
+        self.dwell_s = math.inf
+
+    def choose(self) -> None:
+        """Enter: the next ``update`` answers with what the pointer is on then."""
+        self._enter = True
 
     def candidate(self, level: float) -> str:
         if math.isnan(level):
@@ -126,7 +140,10 @@ class Prompt:
             self._held, self._anchor = 0.0, level
         else:
             self._held += dt
-        if self._held >= self.dwell_s:
+        enter, self._enter = self._enter, False
+        if enter and not math.isnan(level):
+            self.answer = self._choose(level)
+        elif self._held >= self.dwell_s:
             self.answer = self._choose(self._anchor)
         elif self.elapsed >= self.timeout_s:
             self.answer = Answer("timeout")
@@ -150,6 +167,7 @@ class Prompt:
             candidate=self.candidate(self._anchor) if not math.isnan(self._anchor) else "",
             dwell=min(self._held / self.dwell_s, 1.0) if self.dwell_s > 0 else 1.0,
             seconds_left=max(0.0, self.timeout_s - self.elapsed),
+            by_keys=self.by_keys,
         )
 
 

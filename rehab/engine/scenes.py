@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pygame
 
@@ -20,6 +20,7 @@ from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
 from rehab.engine.feedback import Feedback, rep_feedback
 from rehab.engine.game import (
+    AnswersByKey,
     AsksAQuestion,
     AsksBeforeLeaving,
     CollectsRatings,
@@ -218,6 +219,13 @@ def draw_patient_summary(surface: pygame.Surface, title: str, summary: PatientSu
         text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
 
 
+@runtime_checkable
+class NamedSource(Protocol):
+    """An input that says what it is (every device source has a URL: ``keyboard:``, ``webcam:0``)."""
+
+    url: str
+
+
 @dataclass(frozen=True)
 class PlayRules:
     """How a round is played and when it ends (see ``rehab.engine.play.play``)."""
@@ -261,6 +269,10 @@ class Round:
         #: why play ends once the game's last question is answered: the player's Esc or the time limit
         self.leaving_because = STOPPED
         self.ratings_handed = 0
+        #: the player is on the keys: a game's questions are answered by Enter, never by resting
+        self.by_keys = isinstance(source, NamedSource) and source.url.startswith("keyboard")
+        if self.by_keys and isinstance(game, AnswersByKey):
+            game.answer_by_keys()
 
     @classmethod
     def start_round(
@@ -517,6 +529,8 @@ class PlayScene(_RoundScene):
         state = self.state
         if keys.pause:
             state.paused = not state.paused
+        if "enter" in keys.pressed and state.by_keys and isinstance(state.game, AnswersByKey):
+            state.game.choose()
         if state.paused:
             state.source.poll(now)  # keep live input drained, so nothing stale arrives on resume
             for event in state.source.status_events():
