@@ -6,8 +6,6 @@ not be done; none raises to the screen."""
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -153,11 +151,10 @@ def run_session(services: HomeServices, display: Display, settings: HomeSettings
 
 
 def _sync_quietly(services: HomeServices) -> None:
-    """A linked home sends the session now (offline, it waits); what sync prints is for a terminal."""
-    from rehab.app.cli.sync import sync_after_session
+    """A linked home sends the session now; offline, it waits (and says nothing: it is normal)."""
+    from rehab.app.home_screen.clinic import sync_quietly
 
-    with contextlib.redirect_stdout(io.StringIO()):
-        sync_after_session(str(services.home))
+    sync_quietly(services.home, services.store)
 
 
 def relax(services: HomeServices, display: Display, settings: HomeSettings, patient: str) -> Outcome:
@@ -200,15 +197,11 @@ def relax(services: HomeServices, display: Display, settings: HomeSettings, pati
 
 
 def link(services: HomeServices, address: str, code: str) -> Outcome:
-    """``rehab link ADDRESS CODE``; its refusal as one sentence for the screen."""
-    from rehab.app.cli import link as link_command
+    """What ``rehab link ADDRESS CODE`` does; its refusal as one sentence for the screen."""
+    from rehab.app.home_screen.clinic import link_home
 
-    args = argparse.Namespace(url=address, code=code, insecure=False, name=None, cafile=None, home=str(services.home))
     try:
-        with contextlib.redirect_stdout(io.StringIO()):
-            link_command.run(args)
+        made = link_home(services.home, services.store, address, code)
     except RehabError as error:
         return Outcome(problem=sentence(str(error)))
-    found = services.link()
-    where = found.url if found is not None else address
-    return Outcome(message=f"This home now sends your sessions to {where}.")
+    return Outcome(message=f"This home now sends your sessions to {made.url}.")

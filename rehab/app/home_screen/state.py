@@ -223,6 +223,8 @@ class HomeState:
 
     # linking: the address, then the code
     def _press_link_next(self) -> None:
+        from urllib.parse import urlsplit
+
         from rehab.app.clinic_link import check_server_url
         from rehab.core.errors import RehabError
 
@@ -232,6 +234,10 @@ class HomeState:
             return
         if "://" not in address:
             address = "https://" + address
+        host = urlsplit(address).hostname or ""
+        if any(c.isspace() for c in address) or not ("." in host or host in ("localhost", "::1")):
+            self.error = "That is not a clinic address: it looks like https://clinic.example.org."
+            return
         try:
             self.link_address = check_server_url(address, insecure=False)
         except RehabError:
