@@ -259,3 +259,105 @@ def test_on_the_keys_resting_at_the_top_does_not_stop_exposure():
     for _ in range(100):
         game.update(0.1, top)  # ten seconds resting at the top of the keys' range
     assert game.stops == 0 and game.snapshot().message == "Take your time. Esc stops and rests"
+
+
+# -- 6. one counter, key hints, the safety limit on the gauge --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("game", "snapshot_module", "count"),
+    [("lift", "games.lift.draw:draw_lift", "lifted"), ("tilt", "games.tilt.draw:draw_tilt", "scored")],
+)
+def test_a_game_draws_no_second_count_of_the_movements_beside_the_huds_reps(game, snapshot_module, count):
+    """Lift's 'On the shelf: 4' and Tilt's 'Cups 3' counted the same movements as the HUD's reps by
+    other rules, and disagreed with it: the frame is now the same whatever the game's own count."""
+    from dataclasses import replace
+
+    from rehab.engine.game import Imported
+
+    state = _round(game, seconds=8.0)
+    run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    snapshot = state.game.snapshot()
+    draw = Imported(snapshot_module).resolve()
+    pictures = []
+    for n in (3, 4):
+        surface = HeadlessDisplay().surface
+        draw(surface, replace(snapshot, **{count: n}))
+        pictures.append(pygame.image.tobytes(surface, "RGB"))
+    assert pictures[0] == pictures[1]
+
+
+def _hud(**changes):
+    from rehab.engine.hud import HudState
+
+    values = dict(
+        reps_done=2,
+        reps_planned=8,
+        elapsed_s=12.0,
+        angle_label="knee flexion right",
+        angle_deg=30.0,
+        target_deg=40.0,
+        rest_deg=0.0,
+        best_deg=35.0,
+        ceiling_deg=70.0,
+    )
+    values.update(changes)
+    return HudState(**values)
+
+
+@pytest.mark.parametrize("look", ["normal", "high contrast"])
+def test_the_safety_limit_is_drawn_and_named_on_the_gauge(look):
+    import numpy as np
+
+    from rehab.engine.hud import LABEL_SIZE, draw_hud, font, gauge_rect, gauge_y
+
+    if look == "high contrast":
+        use_high_contrast()
+    surface = HeadlessDisplay().surface
+    surface.fill(PALETTE.background_top)
+    draw_hud(surface, _hud())
+    _shot(surface, f"gauge_limit_{look.replace(' ', '_')}")
+    width, _ = surface.get_size()
+    column = pygame.surfarray.array3d(surface)[width - 39]
+    rows = np.nonzero(np.all(column == PALETTE.limit, axis=1))[0]
+    limit_y = gauge_y(_hud(), gauge_rect(surface.get_size()), 70.0)
+    assert len(rows) == 4 and limit_y in rows  # the limit's line, 4 px thick, across the gauge at 70°
+    label = pygame.Rect((0, 0), font(LABEL_SIZE).size("limit"))
+    label.midright = (width - 80 - 14, limit_y)
+    assert shows_at(surface, "limit", LABEL_SIZE, PALETTE.limit, PALETTE.panel, label.topleft)
+    assert label.height >= 24 and contrast_ratio(PALETTE.limit, PALETTE.panel) >= 4.5
+    # no limit, no line
+    surface.fill(PALETTE.background_top)
+    draw_hud(surface, _hud(ceiling_deg=float("inf")))
+    column = pygame.surfarray.array3d(surface)[width - 39]
+    assert not np.all(column == PALETTE.limit, axis=1).any()
+
+
+@pytest.mark.parametrize(
+    ("game", "hint"),
+    [
+        ("lift", "Up/Down move, P pause, Esc stop"),
+        ("tilt", "Left/Right move, P pause, Esc stop"),
+        ("breathe", "P pause, Esc stop"),
+    ],
+)
+def test_keyboard_play_shows_which_keys_do_what(game, hint):
+    from rehab.engine.hud import KEYS_HINT_SIZE, keys_hint_rect
+
+    state, display = _keyboard_round(game, press_enter_from=None, seconds=2.0)
+    try:
+        run_scenes(SimulatedClock(FPS), display, first_scene(state))
+        frame = display.last
+        assert frame is not None
+        _shot(frame, f"keys_hint_{game}")
+        clock = pygame.Rect(0, 0, 0, 0)
+        box = keys_hint_rect(frame.get_size(), hint, clock)
+        assert shows_at(frame, hint, KEYS_HINT_SIZE, PALETTE.text, PALETTE.panel, box.topleft)
+        assert box.height >= 24 and contrast_ratio(PALETTE.text, PALETTE.panel) >= 4.5
+    finally:
+        display.close()
+
+
+def test_no_key_hint_for_a_camera_or_a_replay():
+    state = _round("lift", seconds=1.0)
+    assert not state.by_keys

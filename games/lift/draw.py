@@ -46,5 +46,3 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
         ring = pygame.Rect(0, 0, 70, 70)
         ring.center = (cx + 152, shelf_y - 50)
         pygame.draw.arc(surface, PALETTE.target, ring, 1.5708, 1.5708 + 6.2832 * snap.hold_progress, 8)
-    # score
-    text(surface, f"On the shelf: {snap.lifted}", 40, PALETTE.text, (24, 76))

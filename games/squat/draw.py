@@ -203,7 +203,6 @@ def draw_squat(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     _runner(surface, snap)
     _meter(surface, snap)
     _symmetry(surface, snap)
-    text(surface, f"Cleared: {snap.cleared}", 40, PALETTE.text, (24, 70))
     if snap.phase == "paused":
         veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         veil.fill((*PALETTE.panel, 130))

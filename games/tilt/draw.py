@@ -142,4 +142,3 @@ def draw_tilt(surface: pygame.Surface, snap: TiltSnapshot) -> None:
     _cups(surface, snap)
     _marble(surface, snap)
     _celebrate(surface, snap)
-    text(surface, f"Cups  {snap.scored}", 40, PALETTE.text, (24, 70))

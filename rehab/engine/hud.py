@@ -28,6 +28,10 @@ class HudState:
     signed: bool = False
     #: reps and the angle gauge are for physical games; mental games show only the time
     gauge: bool = True
+    #: the therapist's safety limit, drawn on the gauge (infinite: none)
+    ceiling_deg: float = math.inf
+    #: which keys do what, for a player on the keys ("Up/Down move, P pause, Esc stop"); "" otherwise
+    keys_hint: str = ""
 
 
 _fonts: dict[int, pygame.font.Font] = {}
@@ -86,21 +90,74 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     bar = pygame.Rect(0, 0, width, 56)
     pygame.draw.rect(surface, PALETTE.panel, bar)
     minutes, seconds = divmod(int(hud.elapsed_s), 60)
-    text(surface, f"{minutes}:{seconds:02d}", 44, PALETTE.text, (width // 2, 12), "midtop")
+    clock = text(surface, f"{minutes}:{seconds:02d}", 44, PALETTE.text, (width // 2, 12), "midtop")
     if hud.message:
         text(surface, hud.message, 40, PALETTE.text, (width // 2 - 40, height - 24), "midbottom")
+    if hud.keys_hint:
+        _keys_hint(surface, hud.keys_hint, clock)
     if not hud.gauge:
         return
     text(surface, f"Reps  {hud.reps_done} / {hud.reps_planned}", 44, PALETTE.text, (20, 12))
+    _gauge(surface, hud)
 
-    # vertical gauge on the right: rest at the bottom, a bit beyond the target at the top
-    gauge = pygame.Rect(width - 80, 110, 36, height - 190)
-    top_deg = max(hud.target_deg, hud.best_deg if math.isfinite(hud.best_deg) else hud.target_deg) * 1.1
-    span = top_deg - hud.rest_deg
+
+#: the key hint's size: 36 is 24 px high at the default scale
+KEYS_HINT_SIZE = 36
+
+
+def keys_hint_rect(size: tuple[int, int], hint: str, clock: pygame.Rect) -> pygame.Rect:
+    """Where the key hint goes: the top bar's right end, or under the bar when it would touch the
+    clock (large text)."""
+    width, _ = size
+    box = pygame.Rect((0, 0), font(KEYS_HINT_SIZE).size(hint))
+    box.midright = (width - 20, 28)
+    if box.left < clock.right + 16:
+        box.topleft = (20, 62)
+    return box
+
+
+def _keys_hint(surface: pygame.Surface, hint: str, clock: pygame.Rect) -> None:
+    box = keys_hint_rect(surface.get_size(), hint, clock)
+    if box.top > 56:  # under the bar: on a panel of its own, so it reads over any game's scene
+        pygame.draw.rect(surface, PALETTE.panel, box.inflate(12, 6))
+    text(surface, hint, KEYS_HINT_SIZE, PALETTE.text, box.topleft)
+
+
+def _label(surface: pygame.Surface, words: str, color: tuple[int, int, int], midright: tuple[int, int]) -> None:
+    """A gauge label on a dark panel of its own: it reads over any game's scene."""
+    box = pygame.Rect((0, 0), font(LABEL_SIZE).size(words))
+    box.midright = midright
+    pygame.draw.rect(surface, PALETTE.panel, box.inflate(8, 2))
+    text(surface, words, LABEL_SIZE, color, box.topleft)
+
+
+#: the gauge's labels (goal, best, limit): 24 px high, so at least this far apart to never overlap
+LABEL_SIZE, LABEL_GAP_PX = 36, 26
+
+
+def gauge_rect(size: tuple[int, int]) -> pygame.Rect:
+    """The gauge's track: on the right, under the top bar."""
+    width, height = size
+    return pygame.Rect(width - 80, 110, 36, height - 190)
+
+
+def gauge_y(hud: HudState, gauge: pygame.Rect, deg: float) -> int:
+    """The height of ``deg`` on the gauge: rest at the bottom, a bit beyond the goal, the best so far
+    and the safety limit at the top."""
+    highest = [hud.target_deg, hud.best_deg if math.isfinite(hud.best_deg) else hud.target_deg]
+    if math.isfinite(hud.ceiling_deg):
+        highest.append(hud.ceiling_deg)
+    span = max(highest) * 1.1 - hud.rest_deg
+    share = (deg - hud.rest_deg) / span if span else 0.0
+    return int(gauge.bottom - min(max(share, 0.0), 1.0) * gauge.height)
+
+
+def _gauge(surface: pygame.Surface, hud: HudState) -> None:
+    """A vertical gauge on the right: rest at the bottom, the goal, and the safety limit when set."""
+    gauge = gauge_rect(surface.get_size())
 
     def y_of(deg: float) -> int:
-        share = (deg - hud.rest_deg) / span if span else 0.0
-        return int(gauge.bottom - min(max(share, 0.0), 1.0) * gauge.height)
+        return gauge_y(hud, gauge, deg)
 
     pygame.draw.rect(surface, PALETTE.gauge_back, gauge, border_radius=8)
     # an outline keeps the gauge's extent visible when its track blends into the background
@@ -118,11 +175,19 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
         text(surface, "--", 36, PALETTE.muted, (gauge.centerx, gauge.bottom + 8), "midtop")
     target_y = y_of(hud.target_deg)
     pygame.draw.line(surface, PALETTE.target, (gauge.left - 10, target_y), (gauge.right + 10, target_y), 4)
-    text(surface, "goal", 24, PALETTE.target, (gauge.left - 14, target_y), "midright")
+    _label(surface, "goal", PALETTE.target, (gauge.left - 14, target_y))
+    labelled = [target_y]
+    if math.isfinite(hud.ceiling_deg):
+        # the therapist's safety limit: a rep past it is never counted, so the patient sees where it is
+        limit_y = y_of(hud.ceiling_deg)
+        pygame.draw.line(surface, PALETTE.limit, (gauge.left - 10, limit_y), (gauge.right + 10, limit_y), 4)
+        if abs(limit_y - target_y) >= LABEL_GAP_PX:
+            _label(surface, "limit", PALETTE.limit, (gauge.left - 14, limit_y))
+            labelled.append(limit_y)
     if math.isfinite(hud.best_deg):
         best_y = y_of(hud.best_deg)
         pygame.draw.line(surface, PALETTE.muted, (gauge.left, best_y), (gauge.right, best_y), 2)
-        if abs(best_y - target_y) >= 18:  # never print one label over the other
-            text(surface, "best", 22, PALETTE.muted, (gauge.left - 14, best_y), "midright")
+        if all(abs(best_y - y) >= LABEL_GAP_PX for y in labelled):  # never print one label over another
+            _label(surface, "best", PALETTE.muted, (gauge.left - 14, best_y))
     for row, word in enumerate(reversed(hud.angle_label.split())):
         text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")

@@ -46,6 +46,8 @@ class Palette:
     wood: Color = (176, 132, 92)  # crates to jump over
     wood_dark: Color = (120, 86, 60)
     cloud: Color = (120, 146, 176)
+    # the safety limit on the angle gauge: a light vermilion, darker than the goal's yellow
+    limit: Color = (245, 130, 110)
 
 
 def high_contrast(base: Palette) -> Palette:

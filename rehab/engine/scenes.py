@@ -429,8 +429,19 @@ class Round:
             signed=exercise.signed,
             gauge=self.info.kind == "physical",
             message="Paused" if self.paused else message,
+            ceiling_deg=exercise.ceiling_deg,
+            keys_hint=keys_hint(self.info, exercise) if self.by_keys else "",
         )
         draw_hud(surface, hud)
+
+
+def keys_hint(info: GameSpec, exercise: Exercise) -> str:
+    """What the keys do in this game: the arrows move (Left/Right for a movement that goes both
+    ways), P pauses, Esc stops; a mental game's questions say Up/Down and Enter themselves."""
+    if info.kind != "physical":
+        return "P pause, Esc stop"
+    arrows = "Left/Right" if exercise.signed else "Up/Down"
+    return f"{arrows} move, P pause, Esc stop"
 
 
 def first_scene(state: Round) -> Scene:
