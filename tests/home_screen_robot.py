@@ -60,6 +60,9 @@ class RobotWindow(HomeWindow):
         assert self.loop is not None
         return self.loop.page()
 
+    def shows(self, key: str) -> bool:
+        return any(b.key == key for b in self.page().buttons)
+
     def click(self, key: str) -> None:
         rect = next(b.rect for b in self.page().buttons if b.key == key)
         pos = (rect[0] + rect[2] // 2, rect[1] + rect[3] // 2)

@@ -12,6 +12,7 @@ from progress.store import DB_FILENAME, Store
 from rehab.app.home_screen.settings import load_settings
 from rehab.app.plan_versions import assign
 from rehab.app.plans import parse_text
+from rehab.engine.display import SIZE
 from rehab.engine.hud import set_font_scale
 from rehab.engine.palette import use_high_contrast
 from tests.home_screen_robot import FPS, RobotWindow, start
@@ -253,12 +254,14 @@ def test_settings_are_kept_owner_only_and_apply_to_every_screen(tmp_path):
     from rehab.engine.palette import PALETTE
 
     _interrupted_home(tmp_path)
-    presses = ["settings", "text_size", "text_size", "contrast", "sound", "input", "back"]
+    presses = ["settings", "text_size", "text_size", "contrast", "sound", "input", "hand", "back"]
 
     def robot(window: RobotWindow) -> None:
         if window.frames % 5:
             return
-        if presses:
+        if presses and not window.shows(presses[0]):
+            window.click("_more")  # the largest text puts the last settings on a second page
+        elif presses:
             window.click(presses.pop(0))
         else:
             pygame.event.post(pygame.event.Event(pygame.QUIT))
@@ -269,6 +272,7 @@ def test_settings_are_kept_owner_only_and_apply_to_every_screen(tmp_path):
     services.close()
     saved = load_settings(tmp_path)
     assert (saved.text_size, saved.high_contrast, saved.sound, saved.input) == ("Largest", True, False, "keyboard")
+    assert saved.hand_pointer
     assert saved.patient == "P-0042"
     assert stat.S_IMODE(settings_path(tmp_path).stat().st_mode) == 0o600
     # applied: the text is drawn larger and in high contrast from then on
@@ -316,6 +320,9 @@ class HandAt:
         visibility = np.zeros(33)
         visibility[20] = 1.0
         return PoseFrame(now, None, visibility, image)
+
+    def close(self) -> None:
+        self.point = None
 
 
 def _centre(window: RobotWindow, key: str) -> tuple[int, int]:
@@ -425,3 +432,132 @@ def test_a_tap_presses_once(tmp_path):
     window.loop.run()
     services.close()
     assert window.state.screen == "settings" and window.state.last_press == ("settings", "pointer")
+
+
+def test_the_hand_pointer_follows_the_setting_and_lets_go_of_the_camera_for_a_session(tmp_path):
+    """The loop opens the hand pointer when the setting is on and closes it before anything it
+    starts takes the camera (here the camera check, which finds none), then opens it again."""
+    _interrupted_home(tmp_path)
+    opened: list[str] = []
+    closed: list[int] = []
+
+    class Feed(HandAt):
+        def close(self) -> None:
+            closed.append(len(opened))
+
+    def make_hand(settings):
+        if not settings.hand_pointer:
+            return None
+        opened.append(settings.input)
+        return Feed(SIZE)
+
+    steps = ["settings", "hand", "back", "camera"]
+
+    def robot(window: RobotWindow) -> None:
+        if not window.in_home:
+            window.key(pygame.K_RETURN)  # closes the "No camera found" card
+        elif window.frames % 5 == 0 and steps:
+            window.click(steps.pop(0))
+        elif window.frames % 5 == 0 and window.state.screen == "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot, input_url="webcam:97")
+    window.loop.make_hand = make_hand
+    window.loop.run()
+    window.loop.close_hand()
+    services.close()
+    assert opened == ["camera", "camera"]  # on with the setting, again after the camera check
+    assert closed == [1, 2]  # closed before the check took the camera, and at the end
+
+
+def test_check_my_camera_with_no_camera_says_so_on_a_card(tmp_path):
+    from rehab.engine.message_card import layout as card_layout
+    from tests.screen_text import shows_at
+
+    _interrupted_home(tmp_path)
+    seen: dict[str, object] = {}
+
+    def robot(window: RobotWindow) -> None:
+        if not window.in_home:
+            seen.setdefault("frame", window.surface.copy())
+            window.key(pygame.K_RETURN)
+        elif window.frames == 3:
+            window.click("camera")
+        elif window.frames > 3 and window.state.screen == "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot, input_url="webcam:97")
+    window.loop.run()
+    services.close()
+    card = window.loop.last_card
+    assert card is not None and card.title == "No camera found"
+    assert card.lines[0].startswith("The camera (webcam:97) could not be opened")
+    rows = card_layout(card, SIZE)[0]
+    from rehab.engine.palette import PALETTE
+
+    assert all(shows_at(seen["frame"], r.words, r.size, r.color, PALETTE.background_top, r.rect[:2]) for r in rows)
+    assert window.state.screen == "home"
+
+
+def test_a_session_that_cannot_open_the_camera_says_why_in_one_sentence(tmp_path):
+    _interrupted_home(tmp_path)
+    said: list[tuple[str, tuple[str, ...]]] = []
+
+    def robot(window: RobotWindow) -> None:
+        if not window.in_home:
+            window.key(pygame.K_RETURN)
+            return
+        state = window.state
+        if window.frames % 5:
+            return
+        if state.screen == "home" and not said:
+            window.click("start")
+        elif state.screen == "resume":
+            window.click("resume_no")
+        elif state.screen == "info":
+            said.append((state.info_title, state.info_lines))
+            window.click("ok")
+        elif state.screen == "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot, input_url="webcam:97")
+    window.loop.run()
+    services.close()
+    ((title, lines),) = said
+    assert title == "We had to stop"
+    assert lines[0].startswith("The camera (webcam:97) could not be opened") and lines[0].endswith(".")
+    assert "Traceback" not in lines[0] and "\n" not in lines[0]
+
+
+def test_relax_plays_the_breathing_game_and_comes_back_home(tmp_path):
+    _interrupted_home(tmp_path)
+    frames = {"game": 0}
+
+    def robot(window: RobotWindow) -> None:
+        if not window.in_home:
+            frames["game"] += 1
+            if frames["game"] % 30 == 0:
+                window.key(pygame.K_RETURN)  # the stress questions
+            return
+        if window.frames == 3:
+            window.click("relax")
+        elif window.frames > 3 and window.state.screen == "home" and window.frames % 5 == 0:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot, max_frames=60_000)
+    window.loop.run()
+    breathing = [s for s in services.store.sessions("P-0042") if s.game == "breathe"]
+    services.close()
+    assert len(breathing) == 1 and breathing[0].kind == "mental" and breathing[0].status == "completed"
+    assert frames["game"] > 60 * FPS  # minutes of breathing were played on the window
+    assert window.state.screen == "home"
+
+
+def test_rehab_home_without_a_display_says_so_in_one_line(tmp_path, capsys):
+    from rehab.app.cli import main
+
+    assert main(["--home", str(tmp_path), "home"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "needs a display" in err
+    assert main(["--home", str(tmp_path)]) == 0  # 'rehab' alone with no display: the help
+    assert capsys.readouterr().out.startswith("usage: rehab")

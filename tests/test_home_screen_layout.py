@@ -6,6 +6,7 @@ and apart. ``REHAB_HOME_SHOTS=folder`` also saves each page as a small palette P
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -78,8 +79,10 @@ def _default_look():
     use_high_contrast(False)
 
 
-def _state_for(services: HomeServices, screen: str) -> HomeState:
-    state = HomeState(services, HomeSettings(patient="P-0042"))
+def _state_for(services: HomeServices, screen: str, look: str) -> HomeState:
+    # the settings screen names the look it is drawn in
+    settings = HomeSettings(patient="P-0042", text_size="Largest" if look == "largest" else "Normal")
+    state = HomeState(services, replace(settings, high_contrast=look == "high_contrast"))
     if screen.startswith("first") or screen == "welcome":
         state.go(screen.replace("_error", ""))
         if screen == "first_name_error":
@@ -125,7 +128,7 @@ def test_every_screen_fits_reads_and_is_drawn(home, screen, look):
     _look(look)
     services = HomeServices(home, "sim", real_time=False, today=TODAY)
     try:
-        state = _state_for(services, screen)
+        state = _state_for(services, screen, look)
         assert state.screen == screen.replace("_error", "")
         surface = pygame.Surface(SIZE)
         first = layout(state.content(), SIZE, 0)

@@ -20,6 +20,7 @@ from rehab.app.home_screen.settings import HomeSettings, apply_look, save_settin
 from rehab.core.clock import Clock, RealClock, SimulatedClock
 from rehab.core.errors import RehabError
 from rehab.engine.display import Display
+from rehab.engine.message_card import Card
 
 #: pain questions asked on the window, as ``rehab session start`` asks them there
 PAIN_QUESTIONS = {
@@ -89,6 +90,8 @@ class HomeServices:
 class Outcome:
     problem: str = ""
     message: str = ""
+    #: a card the action showed on the window (what the patient was told), for the record
+    card: Card | None = None
 
 
 def sentence(message: str) -> str:

@@ -8,6 +8,7 @@ whose index finger, held still over a button for two seconds, presses it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -19,17 +20,49 @@ from rehab.app.home_screen.draw import draw_page
 from rehab.app.home_screen.dwell import HandDwell, Target, hand_point
 from rehab.app.home_screen.events import Input, translate
 from rehab.app.home_screen.layout import Page, layout
-from rehab.app.home_screen.settings import apply_look, load_settings
+from rehab.app.home_screen.settings import HomeSettings, apply_look, load_settings
 from rehab.app.home_screen.state import HomeState
 from rehab.core.clock import Clock, RealClock
+from rehab.core.errors import RehabError
 from rehab.core.types import PoseFrame
 from rehab.engine.display import SIZE, WindowDisplay
+from rehab.engine.message_card import Card
 
 
 class PoseFeed(Protocol):
     """Poses for the hand pointer: the newest since the last call, or None."""
 
     def latest(self, now: float) -> PoseFrame | None: ...
+
+    def close(self) -> None: ...
+
+
+class CameraHand:
+    """The camera's poses for the hand pointer (the home screen's own; closed while a session or a
+    game has the camera)."""
+
+    def __init__(self, url: str) -> None:
+        from devices.pose_source import open_pose_source
+
+        self.source = open_pose_source(url)
+
+    def latest(self, now: float) -> PoseFrame | None:
+        poses = [p for p in self.source.poll(now) if isinstance(p, PoseFrame)]
+        return poses[-1] if poses else None
+
+    def close(self) -> None:
+        self.source.close()
+
+
+def camera_hand(services: actions.HomeServices, settings: HomeSettings) -> PoseFeed | None:
+    """A hand pointer when the settings ask for one and the input is a camera that opens."""
+    url = services.input_for(settings)
+    if not settings.hand_pointer or not url.startswith(("webcam:", "video:")):
+        return None
+    try:
+        return CameraHand(url)
+    except (RehabError, OSError, ValueError):
+        return None  # no camera: the mouse, keys and touch still work; Check my camera says why
 
 
 class HomeWindow(WindowDisplay):
@@ -51,10 +84,15 @@ class HomeLoop:
         self.clock = clock
         self.dwell = HandDwell()
         self.hand: PoseFeed | None = None
+        #: opens the hand pointer for the settings (None: ``hand`` is set from outside, as in tests)
+        self.make_hand: Callable[[HomeSettings], PoseFeed | None] | None = None
+        self._hand_for: tuple[bool, str] | None = None
         self.point: tuple[float, float] | None = None
         self.frames = 0
         #: True while an action (a session, a game, a card) has the window
         self.busy = False
+        #: the last card an action showed (a camera that is missing), for the record
+        self.last_card: Card | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -85,6 +123,7 @@ class HomeLoop:
         action = self.state.take_pending()
         if action:
             self.busy = True
+            self.close_hand()  # the session, the game or the check takes the camera
             try:
                 self.run_action(action)
             finally:
@@ -106,7 +145,23 @@ class HomeLoop:
         elif item.kind == "point":
             self.state.point(item.point, page)
 
+    def _keep_hand_feed(self) -> None:
+        """Open or close the camera's hand pointer when the settings that choose it change."""
+        if self.make_hand is None:
+            return
+        wanted = (self.state.settings.hand_pointer, self.state.settings.input)
+        if wanted != self._hand_for:
+            self.close_hand()
+            self.hand = self.make_hand(self.state.settings)
+            self._hand_for = wanted
+
+    def close_hand(self) -> None:
+        if self.make_hand is not None and self.hand is not None:
+            self.hand.close()
+            self.hand, self._hand_for, self.point = None, None, None
+
     def _hand_point(self, now: float) -> tuple[float, float] | None:
+        self._keep_hand_feed()
         if self.hand is None:
             return None
         pose = self.hand.latest(now)
@@ -123,6 +178,7 @@ class HomeLoop:
             outcome = check_camera(services, window, state.settings)
         else:  # link
             outcome = actions.link(services, state.link_address, state.typed)
+        self.last_card = outcome.card
         apply_look(state.settings)  # a game may have changed nothing, but the screen owns the look
         pygame.event.clear()  # keys pressed to close the last card are spent
         state.done(action, outcome.problem, outcome.message)
@@ -135,9 +191,12 @@ def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
         settings = load_settings(services.home)
         apply_look(settings)
         window = HomeWindow(fullscreen)
+        loop = HomeLoop(window, HomeState(services, settings), services, RealClock())
+        loop.make_hand = lambda chosen: camera_hand(services, chosen)
         try:
-            HomeLoop(window, HomeState(services, settings), services, RealClock()).run()
+            loop.run()
         finally:
+            loop.close_hand()
             window.close()
     finally:
         services.close()

@@ -29,13 +29,10 @@ FOOTER = "Press Enter, or click, when you are done"
 def check_camera(services: HomeServices, display: Display, settings: HomeSettings) -> Outcome:
     url = services.input_for(settings)
     if not url.startswith(CAMERA_SCHEMES):
-        show_card(
-            display,
-            services.clock(),
-            Card("No camera in use", (f"Your input is set to {settings.input_name}.", "Change it in Settings.")),
-        )
+        card = Card("No camera in use", (f"Your input is set to {settings.input_name}.", "Change it in Settings."))
+        show_card(display, services.clock(), card)
         display.forget_quit()
-        return Outcome()
+        return Outcome(card=card)
     from devices.pose_source import open_pose_source
 
     try:
@@ -44,7 +41,7 @@ def check_camera(services: HomeServices, display: Display, settings: HomeSetting
         card = Card("No camera found", (_sentence(camera_problem(url, str(error))),))
         show_card(display, services.clock(), card)
         display.forget_quit()
-        return Outcome()
+        return Outcome(card=card)
     try:
         run_scenes(services.clock(), display, CameraView(source))
     finally:

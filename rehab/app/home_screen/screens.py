@@ -74,6 +74,7 @@ def settings(s: HomeSettings) -> Content:
             Button("contrast", f"High contrast: {on_off[s.high_contrast]}"),
             Button("sound", f"Sound: {on_off[s.sound]}"),
             Button("input", f"Input: {s.input_name}"),
+            Button("hand", f"Point with my hand: {on_off[s.hand_pointer]}"),
             Button("back", "Done", primary=True),
         ),
     )

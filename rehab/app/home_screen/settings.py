@@ -27,6 +27,8 @@ class HomeSettings:
     high_contrast: bool = False
     sound: bool = True
     input: str = "camera"
+    #: a hand held over a button presses it (the camera stays on while the home screen is up)
+    hand_pointer: bool = False
     #: the patient this home screen is for ("" until the first run names one)
     patient: str = ""
     #: the newest plan version the patient has been shown (a newer one is news on the home screen)

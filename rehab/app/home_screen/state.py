@@ -217,6 +217,9 @@ class HomeState:
     def _press_input(self) -> None:
         self.change(self.settings.next_input())
 
+    def _press_hand(self) -> None:
+        self.change(replace(self.settings, hand_pointer=not self.settings.hand_pointer))
+
     def change(self, settings: HomeSettings) -> None:
         self.settings = settings
         self.services.save_settings(settings)
