@@ -361,3 +361,73 @@ def test_keyboard_play_shows_which_keys_do_what(game, hint):
 def test_no_key_hint_for_a_camera_or_a_replay():
     state = _round("lift", seconds=1.0)
     assert not state.by_keys
+
+
+# -- 5. calibration asks for the comfortable range, with no goal -----------------------------------
+
+
+def _knee_bends(peak: float, count: int = 3) -> list:
+    from rehab.engine.scripted_motion import MotionScript, simulate_angles
+
+    return simulate_angles([MotionScript("knee_flexion_left", 5.0, [peak] * count)], seed=0)
+
+
+def test_squat_calibration_shows_no_goal_and_never_says_not_so_deep_short_of_the_limit():
+    """Calibration said 'move as far as is comfortable' beside 'Goal: 38 degrees', and squat said
+    'Not so deep!' at 44 degrees with a 70-degree ceiling."""
+    from rehab.engine.calibration import calibration_exercise
+
+    info = available_games()["squat"]
+    exercise = calibration_exercise(info, "left", 70.0)
+    rules = PlayRules(lambda rep: None, 60.0, 3, False, None)
+    source = ReplaySource(_knee_bends(44.0), "sim:squat")
+    state = Round.start_round(source, info, exercise, SceneTimes(1.0, 0.0, 0.0), rules, {})
+    messages: set[str] = set()
+    instruction_lines: list[str] = []
+
+    class Watching(HeadlessDisplay):
+        def present(self) -> None:
+            messages.add(state.hud_state(state.game.snapshot()).message)
+
+    scene = first_scene(state)
+    instruction_lines = list(scene.lines)
+    run_scenes(SimulatedClock(FPS), Watching(), scene)
+    assert len(state.result.reps) == 3
+    assert not any("Goal" in line for line in instruction_lines), instruction_lines
+    assert "We measure your range: there is no goal yet. Esc stops at any time." in instruction_lines
+    assert "Move as far as is comfortable, then back" in messages
+    assert {"Movement 1 of 3: thank you.", "Movement 2 of 3: thank you."} <= messages
+    said = " ".join(messages).lower()
+    assert "deep" not in said and "further" not in said and "nearly there" not in said, messages
+    assert not state.hud_state(state.game.snapshot()).goal
+
+
+def test_calibration_draws_the_limit_but_no_goal_on_the_gauge(tmp_path):
+    import numpy as np
+
+    from rehab.engine.calibration import measure_range
+
+    info = available_games()["squat"]
+    shots: list[pygame.Surface] = []
+
+    class Keeping(HeadlessDisplay):
+        def present(self) -> None:
+            shots.append(self.surface.copy())
+
+    measured = measure_range(
+        ReplaySource(_knee_bends(44.0), "sim:squat"),
+        info,
+        "left",
+        70.0,
+        SimulatedClock(FPS),
+        Keeping(),
+        SceneTimes(0.0, 0.0, 0.0),
+        "Mini-squat",
+    )
+    assert measured is not None and measured.movements == 3 and 40.0 < measured.peak_deg < 48.0
+    frame = shots[len(shots) // 2]
+    _shot(frame, "calibration_squat")
+    width, _ = frame.get_size()
+    column = pygame.surfarray.array3d(frame)[width - 39]
+    assert np.all(column == PALETTE.limit, axis=1).sum() == 4
+    assert not np.all(column == PALETTE.target, axis=1).any()

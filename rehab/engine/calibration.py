@@ -28,6 +28,16 @@ class MeasuredRange:
     movements: int
 
 
+def calibration_exercise(info: GameSpec, side: str, ceiling_deg: float) -> Exercise:
+    """Three movements counted from half-way to the ceiling (a stiff joint still registers), with
+    no goal shown or asked for: the game's range reaches up to the ceiling."""
+    rest = Exercise.for_game(info, side).rest_deg
+    easy = rest + 0.5 * (ceiling_deg - rest)
+    return replace(
+        Exercise.for_game(info, side, CALIBRATION_REPS, 0.0, easy), ceiling_deg=ceiling_deg, calibrating=True
+    )
+
+
 def measure_range(
     source: Any,
     info: GameSpec,
@@ -41,14 +51,12 @@ def measure_range(
 ) -> MeasuredRange | None:
     """Three comfortable movements in ``info``'s game; None when none was seen in two minutes.
     ``notes``: the plan's notes for the patient, on the instruction card before the first move."""
-    rest = Exercise.for_game(info, side).rest_deg
-    easy = rest + 0.5 * (ceiling_deg - rest)
     shown = replace(
         info,
         title=f"Calibration: {title}",
         description="Move as far as is comfortable, three times. Do not push into pain.",
     )
-    calibration = replace(Exercise.for_game(info, side, CALIBRATION_REPS, 0.0, easy), ceiling_deg=ceiling_deg)
+    calibration = calibration_exercise(info, side, ceiling_deg)
     played = play(
         source,
         shown,

@@ -27,6 +27,9 @@ class Exercise:
     mirror: bool = False
     #: the side being exercised, "" for movements without one
     side: str = ""
+    #: measuring the comfortable range: there is no goal to show or praise, only the safety limit,
+    #: and the game's level reaches 1 at that limit (so no game asks for more short of it)
+    calibrating: bool = False
 
     @classmethod
     def for_game(
@@ -57,7 +60,8 @@ class Exercise:
     @property
     def calibration(self) -> Calibration:
         flip = -1.0 if self.mirror and self.signed else 1.0
-        return Calibration(self.angle_name, self.rest_deg, flip * self.target_deg, self.signed)
+        top = self.ceiling_deg if self.calibrating and math.isfinite(self.ceiling_deg) else self.target_deg
+        return Calibration(self.angle_name, self.rest_deg, flip * top, self.signed)
 
     @property
     def rule(self) -> RepRule:

@@ -39,3 +39,15 @@ def rep_feedback(rep: RepMetrics) -> Feedback:
             return Feedback("Nearly there! Try a little further if it is comfortable.", "rep")
         return Feedback("Hold it at the top a little longer.", "rep")
     return Feedback(ENCOURAGEMENT[rep.index % len(ENCOURAGEMENT)], "goal")
+
+
+#: what the game says while the range is measured, in place of its own words about a goal
+CALIBRATION_MESSAGE = "Move as far as is comfortable, then back"
+
+
+def calibration_feedback(rep: RepMetrics, planned: int) -> Feedback:
+    """After a movement while the range is measured: no goal to praise or ask more for, only thanks
+    and the safety limit."""
+    if rep.over_ceiling:
+        return Feedback("Too far! Stay within your safe range.", "warning")
+    return Feedback(f"Movement {rep.index} of {planned}: thank you.", "rep")

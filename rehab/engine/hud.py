@@ -30,6 +30,8 @@ class HudState:
     gauge: bool = True
     #: the therapist's safety limit, drawn on the gauge (infinite: none)
     ceiling_deg: float = math.inf
+    #: the goal is drawn on the gauge (not while the comfortable range is measured: there is none yet)
+    goal: bool = True
     #: which keys do what, for a player on the keys ("Up/Down move, P pause, Esc stop"); "" otherwise
     keys_hint: str = ""
 
@@ -166,22 +168,24 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
     if math.isfinite(hud.angle_deg):
         amount = abs(hud.angle_deg) if hud.signed else hud.angle_deg
         fill = pygame.Rect(gauge.left, y_of(amount), gauge.width, gauge.bottom - y_of(amount))
-        color = PALETTE.good if amount >= hud.target_deg else PALETTE.accent
+        color = PALETTE.good if hud.goal and amount >= hud.target_deg else PALETTE.accent
         pygame.draw.rect(surface, color, fill, border_radius=8)
         # the sign convention for two-sided movements: positive is towards the patient's right
         way = ("" if round(amount) == 0 else (" R" if hud.angle_deg > 0 else " L")) if hud.signed else ""
         text(surface, f"{amount:.0f}°{way}", 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
     else:
         text(surface, "--", 36, PALETTE.muted, (gauge.centerx, gauge.bottom + 8), "midtop")
-    target_y = y_of(hud.target_deg)
-    pygame.draw.line(surface, PALETTE.target, (gauge.left - 10, target_y), (gauge.right + 10, target_y), 4)
-    _label(surface, "goal", PALETTE.target, (gauge.left - 14, target_y))
-    labelled = [target_y]
+    labelled: list[int] = []
+    if hud.goal:
+        target_y = y_of(hud.target_deg)
+        pygame.draw.line(surface, PALETTE.target, (gauge.left - 10, target_y), (gauge.right + 10, target_y), 4)
+        _label(surface, "goal", PALETTE.target, (gauge.left - 14, target_y))
+        labelled.append(target_y)
     if math.isfinite(hud.ceiling_deg):
         # the therapist's safety limit: a rep past it is never counted, so the patient sees where it is
         limit_y = y_of(hud.ceiling_deg)
         pygame.draw.line(surface, PALETTE.limit, (gauge.left - 10, limit_y), (gauge.right + 10, limit_y), 4)
-        if abs(limit_y - target_y) >= LABEL_GAP_PX:
+        if all(abs(limit_y - y) >= LABEL_GAP_PX for y in labelled):
             _label(surface, "limit", PALETTE.limit, (gauge.left - 14, limit_y))
             labelled.append(limit_y)
     if math.isfinite(hud.best_deg):

@@ -18,7 +18,7 @@ from rehab.core.motions import motion_of
 from rehab.core.types import Controls, DeviceStatus, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
-from rehab.engine.feedback import Feedback, rep_feedback
+from rehab.engine.feedback import CALIBRATION_MESSAGE, Feedback, calibration_feedback, rep_feedback
 from rehab.engine.game import (
     AnswersByKey,
     AsksAQuestion,
@@ -388,7 +388,9 @@ class Round:
         if self.info.kind == "physical":
             # a breath or a raised hand is counted like a rep, but "try a little further" is for joints:
             # a mental game says what it has to say in its own message
-            self.feedback = rep_feedback(rep)
+            exercise = self.exercise
+            calibrating = exercise.calibrating
+            self.feedback = calibration_feedback(rep, exercise.reps_planned) if calibrating else rep_feedback(rep)
             self.feedback_until = now + FEEDBACK_S
             if self.rules.sounds is not None:
                 self.rules.sounds.play(self.feedback.cue)
@@ -412,12 +414,18 @@ class Round:
         """The game and the HUD over it, as they stand at the last frame."""
         snapshot = self.game.snapshot()
         self.info.renderer(surface, snapshot)
+        draw_hud(surface, self.hud_state(snapshot))
+
+    def hud_state(self, snapshot: object) -> HudState:
+        """What the HUD shows over the game's ``snapshot`` at the last frame."""
         exercise, measurement, now = self.exercise, self.measurement, self.now
         feedback = self.feedback.message if self.feedback and now < self.feedback_until else ""
         playing = self.since_start >= self.lead_in
         own = snapshot.message if isinstance(snapshot, ShowsMessage) else ""
+        if exercise.calibrating:
+            own = CALIBRATION_MESSAGE  # the game's words are about its goal ("not so deep", "further")
         message = _message(own, playing, now < self.over_ceiling_until, feedback)
-        hud = HudState(
+        return HudState(
             reps_done=len(self.result.reps),
             reps_planned=exercise.reps_planned,
             elapsed_s=max(0.0, self.since_start - self.lead_in),
@@ -430,9 +438,9 @@ class Round:
             gauge=self.info.kind == "physical",
             message="Paused" if self.paused else message,
             ceiling_deg=exercise.ceiling_deg,
+            goal=not exercise.calibrating,
             keys_hint=keys_hint(self.info, exercise) if self.by_keys else "",
         )
-        draw_hud(surface, hud)
 
 
 def keys_hint(info: GameSpec, exercise: Exercise) -> str:
@@ -479,7 +487,12 @@ class InstructionsScene(_RoundScene):
         super().__init__(state)
         exercise = state.exercise
         self.lines = [state.info.description]
-        if state.info.kind == "physical":
+        if exercise.calibrating:
+            self.lines += [
+                movement_line(exercise),
+                "We measure your range: there is no goal yet. Esc stops at any time.",
+            ]
+        elif state.info.kind == "physical":
             self.lines += [movement_line(exercise), f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time."]
         else:
             self.lines.append("Esc stops at any time.")
