@@ -5,6 +5,9 @@ settings, and the hand pointer's dwell."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pygame
 import pytest
 
@@ -45,6 +48,15 @@ def _default_look():
     set_font_scale(1.0)
     use_high_contrast(False)
     pygame.display.quit()
+
+
+def _shot(window: RobotWindow, name: str, colors: int = 16) -> None:
+    """The frame drawn last, into $REHAB_HOME_SHOTS (docs/home/) when set."""
+    folder = os.environ.get("REHAB_HOME_SHOTS")
+    if folder:
+        from tests.test_home_screen_layout import save_small
+
+        save_small(window.surface, Path(folder) / f"{name}.png", colors)
 
 
 def _give_plan(store: Store, patient: str) -> None:
@@ -169,7 +181,7 @@ def test_after_an_interruption_the_screen_asks_to_carry_on(tmp_path, answer):
     _interrupted_home(tmp_path)
     patient = ResumingPatient(answer)
     window, services = start(tmp_path, patient)
-    assert "cut short" in window.state.content().buttons[0].detail
+    assert "you stopped early last time" in window.state.content().buttons[0].detail
     window.loop.run()
     assert patient.asked == ["Carry on where you stopped?"]
     statuses = [s.status for s in services.store.sessions("P-0042")]
@@ -337,6 +349,8 @@ def test_a_hand_held_over_a_button_for_2_s_presses_it(tmp_path):
     def robot(window: RobotWindow) -> None:
         hand.point = _centre(window, "progress") if window.state.screen == "home" else None
         seen[window.frames] = window.state.screen
+        if window.frames == FPS + 2:
+            _shot(window, "home_hand_pointer_normal")  # the ring half full
         if window.state.screen == "progress":
             pygame.event.post(pygame.event.Event(pygame.QUIT))
 
@@ -379,6 +393,8 @@ def test_a_keyboard_or_mouse_user_is_never_pressed_by_waiting(tmp_path):
             pygame.event.post(pygame.event.Event(pygame.MOUSEMOTION, pos=(x, y), rel=(0, 0), buttons=(0, 0, 0)))
         elif state.screen == "home" and window.frames < 10 * FPS:
             waited["frames"] = window.frames
+            if window.frames == 5:
+                _shot(window, "home_keyboard_focus_normal")
         elif window.frames == 10 * FPS:
             window.key(pygame.K_RETURN)
         elif state.screen != "home":
@@ -479,7 +495,9 @@ def test_check_my_camera_with_no_camera_says_so_on_a_card(tmp_path):
 
     def robot(window: RobotWindow) -> None:
         if not window.in_home:
-            seen.setdefault("frame", window.surface.copy())
+            if "frame" not in seen:
+                seen["frame"] = window.surface.copy()
+                _shot(window, "camera_missing_normal")
             window.key(pygame.K_RETURN)
         elif window.frames == 3:
             window.click("camera")
@@ -489,7 +507,7 @@ def test_check_my_camera_with_no_camera_says_so_on_a_card(tmp_path):
     window, services = start(tmp_path, robot, input_url="webcam:97")
     window.loop.run()
     services.close()
-    card = window.loop.last_card
+    card = window.loop.last_outcome.card
     assert card is not None and card.title == "No camera found"
     assert card.lines[0].startswith("The camera (webcam:97) could not be opened")
     rows = card_layout(card, SIZE)[0]
@@ -561,3 +579,40 @@ def test_rehab_home_without_a_display_says_so_in_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "needs a display" in err
     assert main(["--home", str(tmp_path)]) == 0  # 'rehab' alone with no display: the help
     assert capsys.readouterr().out.startswith("usage: rehab")
+
+
+def test_check_my_camera_shows_the_patient_with_the_skeleton_and_plain_advice(tmp_path):
+    """A video of a real photograph (an astronaut, half body) as the camera, through the real
+    pose tracker: the self-view is drawn with the skeleton, and the setup guidance's words under it."""
+    import numpy as np
+
+    from rehab.engine.palette import PALETTE
+    from rehab.sim.clips import photo_clip
+
+    clip = photo_clip(tmp_path / "camera.mp4", 45, photo="astronaut")
+    _interrupted_home(tmp_path / "home")
+    best = {"bone_pixels": 0}
+
+    def robot(window: RobotWindow) -> None:
+        if not window.in_home:
+            pixels = pygame.surfarray.array3d(window.surface)
+            bones = int(np.all(pixels == PALETTE.good, axis=-1).sum())
+            if bones > best["bone_pixels"]:
+                best["bone_pixels"] = bones
+                best["frame"] = window.surface.copy()
+        elif window.frames == 3:
+            window.click("camera")
+        elif window.frames > 3 and window.state.screen == "home":
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path / "home", robot, input_url=f"video:{clip}", max_frames=200_000)
+    window.loop.run()
+    services.close()
+    advice = window.loop.last_outcome.message
+    assert advice != "Starting the camera..." and advice.endswith(".")  # the tracker saw someone
+    assert best["bone_pixels"] > 500  # the skeleton drawn over the picture
+    folder = os.environ.get("REHAB_HOME_SHOTS")
+    if folder:
+        from tests.test_home_screen_layout import save_small
+
+        save_small(best["frame"], Path(folder) / "camera_check_normal.png", colors=64)  # a photograph

@@ -112,13 +112,17 @@ def _look(name: str) -> None:
 
 def _save(surface: pygame.Surface, name: str) -> None:
     folder = os.environ.get("REHAB_HOME_SHOTS")
-    if not folder:
-        return
+    if folder:
+        save_small(surface, Path(folder) / f"{name}.png")
+
+
+def save_small(surface: pygame.Surface, path: Path, colors: int = 16) -> None:
+    """A palette PNG of the frame: flat screens need few colours, and the docs stay light."""
     from PIL import Image
 
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     picture = Image.frombytes("RGB", surface.get_size(), pygame.image.tobytes(surface, "RGB"))
-    picture.quantize(colors=16).save(Path(folder) / f"{name}.png", optimize=True)
+    picture.quantize(colors=colors).save(path, optimize=True)
 
 
 @pytest.mark.parametrize("look", LOOKS)

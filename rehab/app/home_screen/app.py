@@ -26,7 +26,6 @@ from rehab.core.clock import Clock, RealClock
 from rehab.core.errors import RehabError
 from rehab.core.types import PoseFrame
 from rehab.engine.display import SIZE, WindowDisplay
-from rehab.engine.message_card import Card
 
 
 class PoseFeed(Protocol):
@@ -91,8 +90,8 @@ class HomeLoop:
         self.frames = 0
         #: True while an action (a session, a game, a card) has the window
         self.busy = False
-        #: the last card an action showed (a camera that is missing), for the record
-        self.last_card: Card | None = None
+        #: how the last action went (what it told the patient), for the record
+        self.last_outcome: actions.Outcome | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -178,7 +177,7 @@ class HomeLoop:
             outcome = check_camera(services, window, state.settings)
         else:  # link
             outcome = actions.link(services, state.link_address, state.typed)
-        self.last_card = outcome.card
+        self.last_outcome = outcome
         apply_look(state.settings)  # a game may have changed nothing, but the screen owns the look
         pygame.event.clear()  # keys pressed to close the last card are spent
         state.done(action, outcome.problem, outcome.message)

@@ -42,12 +42,13 @@ def check_camera(services: HomeServices, display: Display, settings: HomeSetting
         show_card(display, services.clock(), card)
         display.forget_quit()
         return Outcome(card=card)
+    view = CameraView(source)
     try:
-        run_scenes(services.clock(), display, CameraView(source))
+        run_scenes(services.clock(), display, view)
     finally:
         source.close()
         display.forget_quit()
-    return Outcome()
+    return Outcome(message=view.advice())
 
 
 def _sentence(words: str) -> str:
@@ -129,9 +130,11 @@ def _draw_skeleton(surface: pygame.Surface, pose: PoseFrame, shown: pygame.Rect)
         x, y = pose.image[index, 0], pose.image[index, 1]  # type: ignore[index]
         return (int(shown.left + (1.0 - x) * shown.width), int(shown.top + y * shown.height))
 
-    for a, b in BONES:
-        if pose.visibility[a] >= 0.5 and pose.visibility[b] >= 0.5:
-            pygame.draw.line(surface, PALETTE.good, at(a), at(b), 5)
+    seen = [(a, b) for a, b in BONES if pose.visibility[a] >= 0.5 and pose.visibility[b] >= 0.5]
+    for a, b in seen:  # a dark edge first: the bones read on any clothes or wall
+        pygame.draw.line(surface, PALETTE.panel, at(a), at(b), 9)
+    for a, b in seen:
+        pygame.draw.line(surface, PALETTE.good, at(a), at(b), 5)
     for index in range(len(pose.visibility)):
         if pose.visibility[index] >= 0.5:
             pygame.draw.circle(surface, PALETTE.text, at(index), 5)

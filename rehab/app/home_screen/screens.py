@@ -21,7 +21,7 @@ def home(facts: HomeFacts) -> Content:
         more = f" ({len(facts.notices)} new)" if len(facts.notices) > 1 else " (new)"
         buttons.append(Button("notices", notice_title(first), f"Press to read it{more}", wide=True))
     if facts.resumable and today.ready:
-        start_detail = "Your last session was cut short: " + today.summary()
+        start_detail = f"{today.summary()}; you stopped early last time"
     else:
         start_detail = today.summary()
     buttons.append(Button("start", "Start today's session", start_detail, primary=True))
