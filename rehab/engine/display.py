@@ -174,7 +174,14 @@ def has_screen() -> bool:
     """Whether a window can be opened here (a display server is reachable)."""
     if os.environ.get("SDL_VIDEODRIVER") in ("dummy", "offscreen"):
         return False
-    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.name == "nt"
+    # Windows and macOS have no display variable: a desktop session there always has a screen
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")) or os.name == "nt" or _is_macos()
+
+
+def _is_macos() -> bool:
+    import sys
+
+    return sys.platform == "darwin"
 
 
 def save_screenshot(surface: pygame.Surface, path: Path) -> None:
