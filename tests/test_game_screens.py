@@ -431,3 +431,123 @@ def test_calibration_draws_the_limit_but_no_goal_on_the_gauge(tmp_path):
     column = pygame.surfarray.array3d(frame)[width - 39]
     assert np.all(column == PALETTE.limit, axis=1).sum() == 4
     assert not np.all(column == PALETTE.target, axis=1).any()
+
+
+# -- 4. an input that cannot give the game's movement ----------------------------------------------
+
+REHAB = str(Path(__import__("sys").executable).with_name("rehab"))
+
+
+def _raw_imu(seconds: float) -> list:
+    """A single IMU's own samples, before (or without) any segment's angles: orientation only."""
+    from rehab.core.types import ImuSample
+
+    return [
+        ImuSample(i / 50, "witmotion", euler_deg=(0.5, 1.0, 2.0), quaternion=(1.0, 0.0, 0.0, 0.0))
+        for i in range(int(seconds * 50))
+    ]
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("witmotion:/dev/ttyUSB0?segment=trunk", "Hold still in your start position for a moment"),
+        ("webcam:0", "We cannot see you. Step back into view of the camera."),
+        ("thinkgear:/dev/rfcomm0", "Waiting for the headset"),
+    ],
+)
+def test_nothing_measured_yet_is_explained_in_the_inputs_own_words(url, words):
+    """An IMU waiting for its still start position was told to step back into view of the camera."""
+    from rehab.engine.scenes import pause_banner_layout
+
+    info = available_games()["tilt"]
+    rules = PlayRules(lambda rep: None, 3.0, None, False, None)
+    source = ReplaySource(_raw_imu(10.0), url)
+    state = Round.start_round(source, info, Exercise.for_game(info, "left"), SceneTimes(0.0, 0.0, 0.0), rules, {})
+    display = HeadlessDisplay()
+    run_scenes(SimulatedClock(FPS), display, first_scene(state))
+    assert state.pause_reason().startswith(words)
+    frame = display.surface
+    _shot(frame, f"paused_{url.partition(':')[0]}")
+    rows = pause_banner_layout(frame.get_size(), state.pause_reason())
+    assert all(shows_at(frame, r.words, r.size, r.color, PALETTE.panel, r.rect[:2]) for r in rows)
+    for row in rows:
+        box = pygame.Rect(row.rect)
+        assert box.height >= 24 and frame.get_rect().contains(box), row.words
+        assert contrast_ratio(row.color, PALETTE.panel) >= 4.5
+
+
+def _rehab(home: Path, *args: str):
+    import subprocess
+
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy", "REHAB_HOME": str(home)}
+    return subprocess.run([REHAB, "play", *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.mark.parametrize(
+    ("game", "url", "gives"),
+    [
+        (
+            "tilt",
+            "witmotion:/dev/ttyUSB0?segment=forearm_left",
+            "gives wrist_pronation_left, not trunk_lateral_flexion",
+        ),
+        ("tilt", "witmotion:/dev/ttyUSB0", "gives raw IMU orientation only, not trunk_lateral_flexion"),
+        ("focus", "witmotion:/dev/ttyUSB0", "gives raw IMU orientation only, not meditation"),
+    ],
+)
+def test_rehab_play_refuses_a_live_input_that_cannot_give_the_games_movement(tmp_path, game, url, gives):
+    done = _rehab(tmp_path, game, "--input", url)
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.strip().splitlines()
+    assert gives in line and f"which {game} needs" in line and "Traceback" not in line, line
+
+
+def test_rehab_play_refuses_a_single_imu_recording_instead_of_counting_nothing(tmp_path):
+    from devices.jsonl import write_recording
+
+    recording = tmp_path / "one-imu.jsonl"
+    write_recording(recording, _raw_imu(20.0))
+    done = _rehab(tmp_path, "tilt", "--input", f"replay:{recording}")
+    assert done.returncode == 2, done.stdout
+    [line] = done.stderr.strip().splitlines()
+    assert "gives raw IMU orientation only, not trunk_lateral_flexion (bend sideways), which tilt needs" in line
+    assert not (tmp_path / "progress.db").exists() or "Stored as session" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("game", "url"),
+    [
+        ("tilt", "witmotion:/dev/ttyUSB0?segment=trunk"),
+        ("neck", "witmotion:/dev/ttyUSB0?segment=head"),
+        ("lift", "joint:elbow_left?proximal=witmotion:/dev/ttyUSB0&distal=witmotion:/dev/ttyUSB1"),
+        ("breathe", "witmotion:/dev/ttyUSB0"),
+        ("focus", "thinkgear:/dev/rfcomm0"),
+        ("lift", "webcam:0"),
+    ],
+)
+def test_inputs_that_give_the_movement_pass(game, url):
+    from rehab.app.input_fit import input_problem
+
+    info = available_games()[game]
+    assert input_problem(url, info, Exercise.for_game(info, "left").angle_name) is None
+
+
+def test_tilt_lists_no_imu_input_that_gives_it_nothing():
+    from rehab.app.input_fit import input_problem
+
+    tilt = available_games()["tilt"]
+    assert not any("forearm" in way or "wrist" in way for way in tilt.inputs)
+    assert input_problem("witmotion:/dev/ttyUSB0?segment=forearm_left", tilt, "trunk_lateral_flexion") is not None
+
+
+def test_an_imu_player_is_not_told_the_game_cannot_see_their_arm():
+    info = available_games()["lift"]
+    rules = PlayRules(lambda rep: None, 3.0, None, False, None)
+    source = ReplaySource(
+        _raw_imu(10.0), "joint:elbow_left?proximal=witmotion:/dev/ttyUSB0&distal=witmotion:/dev/ttyUSB1"
+    )
+    state = Round.start_round(source, info, Exercise.for_game(info, "left"), SceneTimes(0.0, 0.0, 0.0), rules, {})
+    run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
+    assert "see your arm" in state.game.snapshot().message  # the game's own words, for a camera
+    assert state.hud_state(state.game.snapshot()).message == ""

@@ -1,4 +1,4 @@
-"""Tilt: trunk lateral flexion (or forearm roll). Registered in the ``rehab.games`` group as ``tilt``.
+"""Tilt: trunk lateral flexion. Registered in the ``rehab.games`` group as ``tilt``.
 
 Angle convention for trunk_lateral_flexion: degrees, positive = bending to the patient's RIGHT,
 negative = to the LEFT; the game's level is signed the same way (-1 full bend left, +1 right).
@@ -31,7 +31,8 @@ GAME = GameSpec(
     name="tilt",
     title="Tilt",
     movements=("trunk_lateral_flexion",),
-    inputs=("webcam", "replay", "sim", "keyboard", "imu (forearm roll: wrist_pronation)"),
+    # one IMU on the chest gives the side bend; on a forearm it gives only forearm roll, which tilt does not read
+    inputs=("webcam", "replay", "sim", "keyboard", "imu on the chest (?segment=trunk)"),
     description="Bend sideways to tilt a board and roll a marble into the cup, left and right in turn.",
     factory=made_by("games.tilt.rules:TiltGame"),
     renderer=drawn_by("games.tilt.draw:draw_tilt"),

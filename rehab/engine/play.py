@@ -101,7 +101,7 @@ CEILING_WARNING_S = 2.0
 END_GRACE_S = 0.5
 
 
-def _angles_of(sample: object, reader: Callable[[object], JointAngles | None] | None) -> JointAngles | None:
+def angles_of(sample: object, reader: Callable[[object], JointAngles | None] | None) -> JointAngles | None:
     """The named values a sample gives the game: the game's own reader first (it may read a pose
     for breathing, or an EEG sample), then joint angles for poses and angle samples."""
     if reader is not None:
@@ -113,6 +113,9 @@ def _angles_of(sample: object, reader: Callable[[object], JointAngles | None] | 
     if isinstance(sample, JointAngles):
         return sample
     return None
+
+
+_angles_of = angles_of  # the name the scenes know it by
 
 
 def play(
@@ -187,9 +190,27 @@ def _message(game_message: str, playing: bool, over_ceiling: bool, rep_message: 
     return rep_message or game_message
 
 
-def _pause_reason(events: list[DeviceStatus]) -> str:
+#: inputs that see the patient: losing them means the patient left the picture
+CAMERA_SCHEMES = ("webcam", "video", "images", "replay", "sim")
+HOLD_STILL = "Hold still in your start position for a moment, so the sensor can find its bearings."
+
+
+def sees_the_patient(input_url: str) -> bool:
+    """A camera (or a recording of one, or no URL known): losing the input means leaving the picture."""
+    scheme = input_url.partition(":")[0]
+    return not scheme or scheme in CAMERA_SCHEMES
+
+
+def _pause_reason(events: list[DeviceStatus], input_url: str = "") -> str:
+    """Why nothing steers the game, in the words of the input: a camera that lost the patient, an
+    IMU still waiting for (or re-taking) its start position, a headset without contact."""
     if events and events[-1].kind == "lost":
         return f"The device was disconnected ({events[-1].device}). Waiting for it to come back..."
     if events and events[-1].kind == "recalibrate":
-        return "Hold still in your start position for a moment, so the sensor can find its bearings."
+        return HOLD_STILL
+    scheme = input_url.partition(":")[0]
+    if scheme == "thinkgear":
+        return "Waiting for the headset: check that its sensor touches your forehead."
+    if not sees_the_patient(input_url) and scheme != "keyboard":
+        return HOLD_STILL  # an IMU takes its zero from a still start position before any angle
     return "We cannot see you. Step back into view of the camera."

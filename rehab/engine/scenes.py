@@ -50,6 +50,7 @@ from rehab.engine.play import (
     _message,
     _pause_reason,
     _setup_advice,
+    sees_the_patient,
 )
 from rehab.engine.ratings import Rating
 
@@ -145,13 +146,30 @@ def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
     text(surface, "Get ready", 56, PALETTE.text, (w // 2, h // 2 - 120), "center")
 
 
+#: the pause banner's reason: 24 px high at the default scale
+PAUSE_REASON_SIZE = 36
+
+
+def pause_banner_layout(size: tuple[int, int], reason: str) -> list[TextRow]:
+    """The banner's words: "Paused", then the reason wrapped to the screen's width."""
+    w, h = size
+    rows = [placed_row("Paused", 56, PALETTE.target, w, h // 2 - 10 - font(56).get_linesize())]
+    y = h // 2 + 2
+    for words in wrap_to_width(reason, PAUSE_REASON_SIZE, w - 2 * MARGIN):
+        rows.append(placed_row(words, PAUSE_REASON_SIZE, PALETTE.text, w, y))
+        y += font(PAUSE_REASON_SIZE).get_linesize()
+    return rows
+
+
 def draw_pause_banner(surface: pygame.Surface, reason: str) -> None:
     w, h = surface.get_size()
-    banner = pygame.Surface((w, 110), pygame.SRCALPHA)
-    banner.fill((*PALETTE.panel, 215))
-    surface.blit(banner, (0, h // 2 - 55))
-    text(surface, "Paused", 56, PALETTE.target, (w // 2, h // 2 - 10), "midbottom")
-    text(surface, reason, 34, PALETTE.text, (w // 2, h // 2 + 2), "midtop")
+    rows = pause_banner_layout((w, h), reason)
+    top = rows[0].rect[1] - 10
+    bottom = rows[-1].rect[1] + rows[-1].rect[3] + 12
+    # opaque: the reason must read at 4.5:1 whatever the game draws behind it
+    pygame.draw.rect(surface, PALETTE.panel, (0, top, w, bottom - top))
+    for row in rows:
+        text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
 
 
 def summary_heading(title: str, reps: list[RepMetrics]) -> str:
@@ -270,7 +288,8 @@ class Round:
         self.leaving_because = STOPPED
         self.ratings_handed = 0
         #: the player is on the keys: a game's questions are answered by Enter, never by resting
-        self.by_keys = isinstance(source, NamedSource) and source.url.startswith("keyboard")
+        self.input_url = source.url if isinstance(source, NamedSource) else ""
+        self.by_keys = self.input_url.startswith("keyboard")
         if self.by_keys and isinstance(game, AnswersByKey):
             game.answer_by_keys()
 
@@ -410,6 +429,10 @@ class Round:
         if event.kind in INPUT_GONE:
             self.measurement.input_lost(now)
 
+    def pause_reason(self) -> str:
+        """What the pause banner says while nothing steers the game."""
+        return _pause_reason(self.result.events, self.input_url)
+
     def draw_game(self, surface: pygame.Surface) -> None:
         """The game and the HUD over it, as they stand at the last frame."""
         snapshot = self.game.snapshot()
@@ -422,6 +445,8 @@ class Round:
         feedback = self.feedback.message if self.feedback and now < self.feedback_until else ""
         playing = self.since_start >= self.lead_in
         own = snapshot.message if isinstance(snapshot, ShowsMessage) else ""
+        if not measurement.controls.tracking and not sees_the_patient(self.input_url):
+            own = ""  # a game's "we cannot see your arm" is a camera's; the banner says why in the input's words
         if exercise.calibrating:
             own = CALIBRATION_MESSAGE  # the game's words are about its goal ("not so deep", "further")
         message = _message(own, playing, now < self.over_ceiling_until, feedback)
@@ -577,7 +602,7 @@ class PlayScene(_RoundScene):
         if state.paused:
             draw_pause_banner(surface, "Take your time. Press P to carry on, Esc to stop.")
         elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
-            draw_pause_banner(surface, _pause_reason(state.result.events))
+            draw_pause_banner(surface, state.pause_reason())
 
 
 class SummaryScene:

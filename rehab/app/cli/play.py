@@ -64,6 +64,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="stop after this much play (default: the game's length: 120 for movement games, 240 for breathe); "
         "a game's closing question is still asked",
     )
+    _add_outputs(parser)
+    parser.add_argument(
+        "--seed", type=values.seed, default=0, help="seed for the simulated patient and the game's chance events"
+    )
+    parser.add_argument(
+        "--hierarchy", type=Path, metavar="FILE", help="exposure: the therapist's hierarchy of levels (TOML or JSON)"
+    )
+    _add_accessibility(parser)
+
+
+def _add_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", metavar="PNG", type=Path, help="save a picture of the game")
     parser.add_argument(
         "--screenshot-at",
@@ -75,13 +86,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--stats", metavar="JSON", type=Path, help="write frames, fps, frame_time_p50_ms, frame_time_p99_ms and reps"
     )
     parser.add_argument("--force", action="store_true", help="overwrite an existing --stats file")
-    parser.add_argument(
-        "--seed", type=values.seed, default=0, help="seed for the simulated patient and the game's chance events"
-    )
-    parser.add_argument(
-        "--hierarchy", type=Path, metavar="FILE", help="exposure: the therapist's hierarchy of levels (TOML or JSON)"
-    )
-    _add_accessibility(parser)
 
 
 def _add_accessibility(parser: argparse.ArgumentParser) -> None:
@@ -388,8 +392,13 @@ def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-un
 
         return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
     from devices.camera import CameraUnavailable
+    from rehab.app.input_fit import input_problem
     from rehab.app.input_problems import camera_problem
 
+    # an input that cannot give the game's movement would play counting nothing: say so first
+    unfit = input_problem(args.input, info, exercise.angle_name)
+    if unfit is not None:
+        raise CommandError(unfit)
     try:
         return open_source(args.input)
     except CameraUnavailable as error:
