@@ -616,3 +616,56 @@ def test_check_my_camera_shows_the_patient_with_the_skeleton_and_plain_advice(tm
         from tests.test_home_screen_layout import save_small
 
         save_small(best["frame"], Path(folder) / "camera_check_normal.png", colors=64)  # a photograph
+
+
+class _Presser:
+    """Presses Enter on the real window every 0.2 s from another thread (SDL's queue takes events
+    from any thread), for ``open_home``, which makes its own window and clock."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.seen: list[pygame.Surface] = []  # the window's picture before each press
+
+    def _run(self) -> None:
+        while not self.stop.wait(0.2):
+            if pygame.display.get_init() and pygame.display.get_surface() is not None:
+                self.seen.append(pygame.display.get_surface().copy())
+                pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode=""))
+
+    def __enter__(self) -> _Presser:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def test_a_store_that_cannot_be_opened_is_said_on_the_window_first(tmp_path):
+    """Started from a shortcut nobody reads the terminal: the problem is on a card, then the one
+    line on stderr as ever (the error goes on to the command line's handler)."""
+    from rehab.app.home_screen import app
+    from rehab.core.errors import StoreError
+    from rehab.engine.message_card import TITLE_SIZE
+    from rehab.engine.palette import PALETTE
+    from tests.screen_text import centred_row_top
+
+    (tmp_path / DB_FILENAME).write_text("not a database " * 100)
+    with _Presser() as presser, pytest.raises(StoreError, match="not a rehab database"):
+        app.open_home(tmp_path, fullscreen=False)
+    title = [
+        centred_row_top(f, "We had to stop", TITLE_SIZE, PALETTE.text, PALETTE.background_top) for f in presser.seen
+    ]
+    assert any(top is not None for top in title)
+
+
+def test_open_home_runs_the_real_loop_until_the_window_is_closed(tmp_path):
+    from rehab.app.home_screen import app
+
+    _interrupted_home(tmp_path)
+    pygame.display.init()
+    pygame.event.post(pygame.event.Event(pygame.QUIT))
+    assert app.open_home(tmp_path, fullscreen=False) == 0

@@ -184,19 +184,31 @@ class HomeLoop:
 
 
 def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
-    """``rehab`` with no arguments: the home screen until the patient closes it."""
-    services = actions.HomeServices(home, input_url)
+    """``rehab`` with no arguments: the home screen until the patient closes it. The window opens
+    first: started from a shortcut, nobody reads the terminal, so a data folder or store that cannot
+    be opened is said on the window (and then, as ever, in one line on stderr)."""
+    apply_look(load_settings(Path(home).expanduser()))  # read only: nothing is made before the window
+    window = HomeWindow(fullscreen)
     try:
-        settings = load_settings(services.home)
-        apply_look(settings)
-        window = HomeWindow(fullscreen)
-        loop = HomeLoop(window, HomeState(services, settings), services, RealClock())
-        loop.make_hand = lambda chosen: camera_hand(services, chosen)
         try:
-            loop.run()
+            services = actions.HomeServices(home, input_url)
+        except (RehabError, OSError) as error:
+            from rehab.app.cli import describe_os_error
+            from rehab.app.session_cards import show_problem
+
+            show_problem(window, str(error) if isinstance(error, RehabError) else describe_os_error(error))
+            raise
+        try:
+            settings = load_settings(services.home)
+            loop = HomeLoop(window, HomeState(services, settings), services, RealClock())
+            loop.make_hand = lambda chosen: camera_hand(services, chosen)
+            try:
+                loop.run()
+            finally:
+                loop.close_hand()
         finally:
-            loop.close_hand()
-            window.close()
+            services.close()
     finally:
-        services.close()
+        window.close()
     return 0
+
