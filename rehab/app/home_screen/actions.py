@@ -28,8 +28,6 @@ PAIN_QUESTIONS = {
     "during": "How is your pain now?",
     "after": "How much pain do you have now, after the session?",
 }
-#: breathing when the plan names no time for it: the game's own three minutes
-RELAX_MINUTES = 3.0
 
 
 def now_iso() -> str:
@@ -161,7 +159,8 @@ def _sync_quietly(services: HomeServices) -> None:
 
 
 def relax(services: HomeServices, display: Display, settings: HomeSettings, patient: str) -> Outcome:
-    """The breathing game, as ``rehab play breathe`` plays it, for the plan's time or three minutes."""
+    """The breathing game, as ``rehab play breathe`` plays it: for the plan's breathing minutes,
+    else the game's own length; its closing question is asked either way."""
     from rehab.app.cli import play as play_command
     from rehab.app.plan_versions import current_plan
 
@@ -170,7 +169,6 @@ def relax(services: HomeServices, display: Display, settings: HomeSettings, pati
     except (RehabError, KeyError, TypeError, ValueError):
         assigned = None
     breathing = assigned.plan.breathing if assigned else None
-    minutes = breathing.minutes if breathing else RELAX_MINUTES
     parser = argparse.ArgumentParser()
     play_command.add_arguments(parser)
     argv = [
@@ -179,9 +177,8 @@ def relax(services: HomeServices, display: Display, settings: HomeSettings, pati
         patient,
         "--input",
         services.input_for(settings),
-        "--seconds",
-        f"{minutes * 60 + 60:g}",
     ]
+    argv += ["--seconds", f"{breathing.minutes * 60:g}"] if breathing else []
     argv += ["--window"] if services.real_time else []
     argv += [] if settings.sound else ["--no-sound"]
     args = parser.parse_args(argv)
