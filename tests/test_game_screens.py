@@ -551,3 +551,62 @@ def test_an_imu_player_is_not_told_the_game_cannot_see_their_arm():
     run_scenes(SimulatedClock(FPS), HeadlessDisplay(), first_scene(state))
     assert "see your arm" in state.game.snapshot().message  # the game's own words, for a camera
     assert state.hud_state(state.game.snapshot()).message == ""
+
+
+KNEE_PLAN = """\
+title = "Knee"
+patient = "P1"
+sessions_per_week = 5
+
+[[exercise]]
+name = "Mini-squat"
+game = "squat"
+movement = "knee_flexion"
+side = "right"
+sets = 1
+reps = 3
+target_deg = 40
+ceiling_deg = 70
+"""
+
+
+def test_a_session_refuses_an_input_none_of_its_exercises_can_use_before_asking_anything(tmp_path):
+    import subprocess
+
+    from progress.store import DB_FILENAME, Store
+
+    (tmp_path / "plan.toml").write_text(KNEE_PLAN)
+    env = {**os.environ, "SDL_VIDEODRIVER": "dummy", "SDL_AUDIODRIVER": "dummy"}
+    home = ["--home", str(tmp_path)]
+    assigned = subprocess.run([REHAB, *home, "plan", "assign", str(tmp_path / "plan.toml"), "--patient", "P1"], env=env)
+    assert assigned.returncode == 0
+    url = "witmotion:/dev/ttyUSB0?segment=forearm_left"
+    done = subprocess.run(
+        [
+            REHAB,
+            *home,
+            "session",
+            "start",
+            "--patient",
+            "P1",
+            "--input",
+            url,
+            "--headless",
+            "--pain-before",
+            "2",
+            "--pain-after",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode == 2
+    [line] = done.stderr.strip().splitlines()
+    assert "gives wrist_pronation_left, not knee_flexion_right (bend your knee), which squat needs" in line, line
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        assert store.sessions("P1") == [] and store.ratings("P1") == []
+    finally:
+        store.close()

@@ -178,6 +178,7 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
         assigned = current_plan(store, args.patient)
         first = assigned.plan.exercise[0].input if assigned and assigned.plan.exercise else None
         url = args.input or first or "webcam:0"
+        _refuse_unfit_input(assigned, url)
         ctx = SessionContext(
             store=store,
             games=available_games(),
@@ -201,6 +202,23 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
         for source in opened:
             source.close()
         store.close()
+
+
+def _refuse_unfit_input(assigned, url: str) -> None:  # type: ignore[no-untyped-def]
+    """Before anything is asked or stored: every exercise of today's plan must get its movement from
+    the input (one IMU on a forearm gives no knee bend), or its sets would count nothing. (A breathing
+    or exposure part the input cannot steer ends on its own time limit, as before.)"""
+    from rehab.app.cli import CommandError
+    from rehab.app.input_fit import input_problem
+    from rehab.engine.game import available_games
+
+    if assigned is None or url in ("sim", "sim:"):
+        return
+    games = available_games()
+    for game, angle_name in [(e.game, e.angle_name) for e in assigned.plan.exercise]:
+        problem = input_problem(url, games[game], angle_name) if game in games else None
+        if problem is not None:
+            raise CommandError(problem)
 
 
 def _show_problem(display, window: bool, error: Exception) -> None:  # type: ignore[no-untyped-def]
