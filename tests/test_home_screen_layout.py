@@ -154,6 +154,14 @@ def test_every_screen_fits_reads_and_is_drawn(home, screen, look):
             assert not any(a.colliderect(b) for i, a in enumerate(buttons) for b in buttons[i + 1 :])
             assert page.buttons, "every page has a way on"
             seen_words += [r.words for r in page.rows]
+        field = state.content().field
+        if field is not None:
+            # the field is on the first page, and its error (one plain sentence) right under its box
+            box, rows = first.field_box, first.rows
+            assert box is not None
+            under = [r for r in rows if r.rect[1] >= box[1] + box[3]]
+            said = field.error or field.hint
+            assert under and said.startswith(under[0].words) and under[0].rect[1] - (box[1] + box[3]) <= 12
         # nothing is lost across pages: every button of the screen is on one of them
         keys = {b.key for n in range(first.count) for b in layout(state.content(), SIZE, n).buttons}
         assert {b.key for b in state.content().buttons} <= keys

@@ -211,4 +211,3 @@ def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
     finally:
         window.close()
     return 0
-

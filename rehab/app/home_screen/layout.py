@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rehab.app.home_screen.content import Button, Content, Line
+from rehab.app.home_screen.content import Button, Content, Field, Line
 from rehab.engine.hud import font, wrap_to_width
 from rehab.engine.palette import PALETTE, Color
 
@@ -63,6 +63,8 @@ _Place = Callable[[Page, int], None]
 class _Block:
     height: int
     place: _Place
+    #: space below it: none between the rows of one wrapped line
+    gap: int = GAP
 
 
 def tone_color(tone: str) -> Color:
@@ -85,7 +87,7 @@ def layout(content: Content, size: tuple[int, int], page: int = 0) -> Page:
     y = title_bottom
     for block in pages[number]:
         block.place(placed, y)
-        y += block.height + GAP
+        y += block.height + block.gap
     if len(pages) > 1:
         nav = Button(MORE, "More") if number + 1 < len(pages) else Button(FIRST_PAGE, "Back to the first page")
         inner = width - 2 * MARGIN
@@ -105,7 +107,7 @@ def _paginate(content: Content, size: tuple[int, int], reserve: int) -> list[lis
             pages.append([])
             y = top
         pages[-1].append(block)
-        y += block.height + GAP
+        y += block.height + block.gap
     return pages
 
 
@@ -128,21 +130,24 @@ def _row(words: str, size: int, color: Color, background: Color, left: int, top:
 
 def _blocks(content: Content, width: int) -> list[_Block]:
     inner = width - 2 * MARGIN
-    blocks = [b for line in content.lines for b in _line_blocks(line, inner)]
-    if content.field is not None:
-        blocks += _field_blocks(content, inner)
-    blocks += _button_blocks(content.buttons, inner)
-    return blocks
+    lines = [b for line in content.lines for b in _line_blocks(line, inner)]
+    buttons = _button_blocks(content.buttons, inner)
+    if content.field is None:
+        return lines + buttons
+    # a form: the field (with its error) and its buttons first, the explanations after them
+    return [_field_block(content.field, inner), *buttons, *lines]
 
 
 def _line_blocks(line: Line, inner: int) -> list[_Block]:
+    rows = wrap_to_width(line.words, LINE_SIZE, inner) or [""]
     blocks = []
-    for words in wrap_to_width(line.words, LINE_SIZE, inner) or [""]:
+    for index, words in enumerate(rows):
 
         def place(page: Page, y: int, words: str = words) -> None:
             page.rows.append(_row(words, LINE_SIZE, tone_color(line.tone), PALETTE.background_top, MARGIN, y))
 
-        blocks.append(_Block(line_height(LINE_SIZE), place))
+        last = index == len(rows) - 1 and line.bar is None
+        blocks.append(_Block(line_height(LINE_SIZE), place, GAP if last else 0))
     if line.bar is not None:
         bar = line.bar
 
@@ -153,23 +158,28 @@ def _line_blocks(line: Line, inner: int) -> list[_Block]:
     return blocks
 
 
-def _field_blocks(content: Content, inner: int) -> list[_Block]:
-    assert content.field is not None
-    f = content.field
-    blocks = _line_blocks(Line(f.label), inner)
+def _field_block(f: Field, inner: int) -> _Block:
+    """The label, the box and the error (or the hint) as one block: an error never leaves its field."""
+    label = wrap_to_width(f.label, LINE_SIZE, inner)
+    below = wrap_to_width(f.error or f.hint, LINE_SIZE, inner)
     box_h = line_height(LABEL_SIZE) + 2 * PAD
+    height = (len(label) + len(below)) * line_height(LINE_SIZE) + box_h + 2 * PAD // 2
 
-    def place_box(page: Page, y: int) -> None:
+    def place(page: Page, y: int) -> None:
+        for words in label:
+            page.rows.append(_row(words, LINE_SIZE, PALETTE.text, PALETTE.background_top, MARGIN, y))
+            y += line_height(LINE_SIZE)
+        y += PAD // 2
         page.field_box = (MARGIN, y, inner, box_h)
         shown = _fit_end(f.value + "_", LABEL_SIZE, inner - 2 * PAD)
         page.rows.append(_row(shown, LABEL_SIZE, PALETTE.text, PALETTE.panel, MARGIN + PAD, y + PAD))
+        y += box_h + PAD // 2
+        tone = "warning" if f.error else "muted"
+        for words in below:
+            page.rows.append(_row(words, LINE_SIZE, tone_color(tone), PALETTE.background_top, MARGIN, y))
+            y += line_height(LINE_SIZE)
 
-    blocks.append(_Block(box_h, place_box))
-    if f.error:
-        blocks += _line_blocks(Line(f.error, "warning"), inner)
-    elif f.hint:
-        blocks += _line_blocks(Line(f.hint, "muted"), inner)
-    return blocks
+    return _Block(height, place)
 
 
 def _fit_end(words: str, size: int, width: int) -> str:

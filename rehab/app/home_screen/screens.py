@@ -85,9 +85,7 @@ def link_url(typed: str, error: str) -> Content:
         "Link to my clinic",
         (Line("Your clinic then sees your sessions and can send you a new plan.", "muted"),),
         (Button("link_next", "Next", primary=True), BACK),
-        Field(
-            "The clinic's address, from your physiotherapist", typed, error, "For example https://clinic.example.org"
-        ),
+        Field("Your clinic's address", typed, error, "Your physiotherapist gives it, like https://clinic.example.org"),
         submit="link_next",
     )
 
@@ -97,7 +95,7 @@ def link_code(typed: str, error: str) -> Content:
         "Link to my clinic",
         (),
         (Button("link_go", "Link", primary=True), BACK),
-        Field("The pairing code from your clinic", typed, error, "For example K7PM-3QXA"),
+        Field("The code from your clinic", typed, error, "It looks like K7PM-3QXA"),
         submit="link_go",
     )
 
