@@ -232,10 +232,13 @@ def test_the_keys_question_says_up_down_then_enter():
     from rehab.engine.hud import font
     from rehab.engine.rating_view import PANEL
 
+    from rehab.engine.rating_view import LABEL_SIZE
+
     hint = "Up / Down, then Enter"
-    width, _ = font(30).size(hint)
+    width, height = font(LABEL_SIZE).size(hint)
     centre_x, ring_bottom = PANEL.left + 470, PANEL.top + 245 + 95
-    assert shows_at(surface, hint, 30, PALETTE.muted, PALETTE.panel, (centre_x - width // 2, ring_bottom + 14))
+    assert shows_at(surface, hint, LABEL_SIZE, PALETTE.muted, PALETTE.panel, (centre_x - width // 2, ring_bottom + 10))
+    assert height >= 24 and contrast_ratio(PALETTE.muted, PALETTE.panel) >= 4.5
 
 
 def test_a_raised_hand_still_chooses_by_holding_still():

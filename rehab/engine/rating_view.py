@@ -18,13 +18,14 @@ from rehab.engine.scenes import wrap
 #: the scale shows the pointer up to this level, so the stop zone has room above the scale
 TOP_LEVEL = 1.25
 PANEL = pygame.Rect(40, 72, 760, 400)
+#: the scale's numbers and words, the choices and the hint: 24 px high at the default scale
+LABEL_SIZE = 36
 
 
 def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
     """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
-    veil = pygame.Surface(PANEL.size, pygame.SRCALPHA)
-    veil.fill((*PALETTE.panel, 240))
-    surface.blit(veil, PANEL.topleft)
+    # opaque: the game's own words behind it showed through as a ghost under the question
+    pygame.draw.rect(surface, PALETTE.panel, PANEL)
     for row, line in enumerate(wrap(view.question, 34)[:2]):
         text(surface, line, 46, PALETTE.text, (PANEL.left + 250, PANEL.top + 18 + 44 * row), "topleft")
 
@@ -43,21 +44,22 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
             y = y_of((value - s.low) / (s.high - s.low))
             pygame.draw.line(surface, PALETTE.muted, (bar.left - 8, y), (bar.left, y), 2)
             if (value - s.low) % (max(1, (s.high - s.low) // 5)) == 0:
-                text(surface, str(value), 28, PALETTE.muted, (bar.left - 12, y), "midright")
-        text(surface, s.high_label, 26, PALETTE.muted, (bar.right + 12, scale_top), "midleft")
-        text(surface, s.low_label, 26, PALETTE.muted, (bar.right + 12, bar.bottom), "midleft")
+                text(surface, str(value), LABEL_SIZE, PALETTE.muted, (bar.left - 12, y), "midright")
+        # under the top of the scale and above its foot: clear of the question's second line
+        text(surface, s.high_label, LABEL_SIZE, PALETTE.muted, (bar.right + 12, scale_top + 2), "topleft")
+        text(surface, s.low_label, LABEL_SIZE, PALETTE.muted, (bar.right + 12, bar.bottom), "bottomleft")
     else:
         n = len(view.choices)
         for i, choice in enumerate(view.choices):
             low_y, high_y = y_of(i / n), y_of((i + 1) / n)
             if i:
                 pygame.draw.line(surface, PALETTE.muted, (bar.left, low_y), (bar.right, low_y), 2)
-            text(surface, choice, 30, PALETTE.text, (bar.right + 12, (low_y + high_y) // 2), "midleft")
+            text(surface, choice, LABEL_SIZE, PALETTE.text, (bar.right + 12, (low_y + high_y) // 2), "midleft")
     if view.allow_stop:
         stop_y = y_of(STOP_LEVEL)
         zone = pygame.Rect(bar.left, bar.top, bar.width, stop_y - bar.top)
         pygame.draw.rect(surface, PALETTE.shelf, zone, border_radius=10)
-        text(surface, "Stop", 30, PALETTE.text, (bar.right + 12, zone.centery), "midleft")
+        text(surface, "Stop", LABEL_SIZE, PALETTE.text, (bar.right + 12, zone.centery), "midleft")
 
     if not math.isnan(view.pointer):
         y = y_of(view.pointer)
@@ -79,4 +81,4 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
         hint = "Up / Down, then Enter"
     elif hint is None:
         hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
-    text(surface, hint, 30, PALETTE.muted, (centre[0], ring.bottom + 14), "midtop")
+    text(surface, hint, LABEL_SIZE, PALETTE.muted, (centre[0], ring.bottom + 10), "midtop")
