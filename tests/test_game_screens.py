@@ -230,9 +230,7 @@ def test_the_keys_question_says_up_down_then_enter():
     draw_prompt(surface, view)
     _shot(surface, "keys_prompt")
     from rehab.engine.hud import font
-    from rehab.engine.rating_view import PANEL
-
-    from rehab.engine.rating_view import LABEL_SIZE
+    from rehab.engine.rating_view import LABEL_SIZE, PANEL
 
     hint = "Up / Down, then Enter"
     width, height = font(LABEL_SIZE).size(hint)
