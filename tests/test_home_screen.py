@@ -669,3 +669,30 @@ def test_open_home_runs_the_real_loop_until_the_window_is_closed(tmp_path):
     pygame.display.init()
     pygame.event.post(pygame.event.Event(pygame.QUIT))
     assert app.open_home(tmp_path, fullscreen=False) == 0
+
+
+def test_plan_news_says_sent_for_the_first_plan_and_changed_after_and_only_for_the_clinics(tmp_path):
+    from rehab.app.home_screen.notices import unread_notices
+    from rehab.app.home_sync import FROM_CLINIC
+
+    store = Store.open(tmp_path / DB_FILENAME)
+    try:
+        plan = parse_text(PLAN)
+        assign(store, "Marie", plan, "2026-12-01T09:00:00+00:00", "2026-12-01", f"{FROM_CLINIC}: start gently")
+        (first,) = unread_notices(store, "Marie", seen_plan_version=0)
+        assert (first.title, first.text) == (
+            "Your exercise plan is here",
+            "Your physiotherapist sent your exercise plan: start gently",
+        )
+        assert unread_notices(store, "Marie", seen_plan_version=1) == []
+        assign(store, "Marie", plan, "2026-12-05T09:00:00+00:00", "2026-12-05", f"{FROM_CLINIC}: deeper squats")
+        (changed,) = unread_notices(store, "Marie", seen_plan_version=1)
+        assert (changed.title, changed.text) == (
+            "Your plan has changed",
+            "Your physiotherapist changed your plan: deeper squats",
+        )
+        # a goal raised at home by the plan's own progression is the session card's news, not the clinic's
+        assign(store, "Marie", plan, "2026-12-06T09:00:00+00:00", "2026-12-06", "progression: target reached")
+        assert unread_notices(store, "Marie", seen_plan_version=2) == []
+    finally:
+        store.close()

@@ -115,7 +115,7 @@ def test_linking_on_screen_brings_the_clinics_message_and_plan(tmp_path, clinic)
     assert title == "Hello, P-0042" and labels[0] == "A message from your physiotherapist"
     assert patient.notices == [
         ("A message from your physiotherapist", MESSAGE),
-        ("Your plan has changed", "Your physiotherapist changed your plan: start gently"),
+        ("Your exercise plan is here", "Your physiotherapist sent your exercise plan: start gently"),
     ]
     assert "My clinic" in patient.homes[-1][1] and patient.homes[-1][1][0] == "Start today's session"
     assert all(m.shown_at is not None for m in services.store.messages())

@@ -15,6 +15,7 @@ class Notice:
     text: str
     #: the store's message id, or the plan version number
     ref: int
+    title: str = "A message from your physiotherapist"
 
 
 def unread_notices(store: Store, patient_id: str, seen_plan_version: int) -> list[Notice]:
@@ -22,10 +23,12 @@ def unread_notices(store: Store, patient_id: str, seen_plan_version: int) -> lis
     row = store.latest_plan_version(patient_id)
     if row is not None and row.version > seen_plan_version and str(row.body.get("reason", "")).startswith(FROM_CLINIC):
         why = str(row.body.get("reason", ""))[len(FROM_CLINIC) :].lstrip(": ").strip()
-        text = "Your physiotherapist changed your plan" + (f": {why}" if why else ".")
-        notices.append(Notice("plan", text, row.version))
+        first = len(store.plan_versions(patient_id)) == 1
+        said = "Your physiotherapist sent your exercise plan" if first else "Your physiotherapist changed your plan"
+        title = "Your exercise plan is here" if first else "Your plan has changed"
+        notices.append(Notice("plan", said + (f": {why}" if why else "."), row.version, title))
     return notices
 
 
 def notice_title(notice: Notice) -> str:
-    return "A message from your physiotherapist" if notice.kind == "message" else "Your plan has changed"
+    return notice.title
