@@ -696,3 +696,26 @@ def test_plan_news_says_sent_for_the_first_plan_and_changed_after_and_only_for_t
         assert unread_notices(store, "Marie", seen_plan_version=2) == []
     finally:
         store.close()
+
+
+def test_a_hand_pointer_whose_camera_goes_quiet_presses_nothing(tmp_path):
+    """Poses stop coming (a camera unplugged, a frozen picture): the pointer is dropped after
+    half a second, not left holding the button it was over."""
+    _interrupted_home(tmp_path)
+
+    class Stalls(HandAt):
+        def latest(self, now):
+            return super().latest(now) if now < 1.0 else None
+
+    def robot(window: RobotWindow) -> None:
+        hand.point = _centre(window, "progress")
+        if window.frames == 5 * FPS:
+            pygame.event.post(pygame.event.Event(pygame.QUIT))
+
+    window, services = start(tmp_path, robot)
+    hand = Stalls(SIZE)
+    window.loop.hand = hand
+    window.loop.run()
+    services.close()
+    assert window.state.screen == "home" and window.state.last_press == ("", "")
+    assert window.loop.point is None

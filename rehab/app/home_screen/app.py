@@ -27,6 +27,9 @@ from rehab.core.errors import RehabError
 from rehab.core.types import PoseFrame
 from rehab.engine.display import SIZE, WindowDisplay
 
+#: seconds without a pose after which the hand pointer is dropped
+STALE_HAND_S = 0.5
+
 
 class PoseFeed(Protocol):
     """Poses for the hand pointer: the newest since the last call, or None."""
@@ -87,6 +90,7 @@ class HomeLoop:
         self.make_hand: Callable[[HomeSettings], PoseFeed | None] | None = None
         self._hand_for: tuple[bool, str] | None = None
         self.point: tuple[float, float] | None = None
+        self._pose_at = -math.inf
         self.frames = 0
         #: True while an action (a session, a game, a card) has the window
         self.busy = False
@@ -164,7 +168,12 @@ class HomeLoop:
         if self.hand is None:
             return None
         pose = self.hand.latest(now)
-        return hand_point(pose, self.size) if pose is not None else self.point
+        if pose is not None:
+            self._pose_at = now
+            return hand_point(pose, self.size)
+        # between camera frames the hand stays where it was; a camera gone quiet drops it, so a
+        # frozen picture never holds a button down
+        return self.point if now - self._pose_at <= STALE_HAND_S else None
 
     def run_action(self, action: str) -> None:
         state, services, window = self.state, self.services, self.window
