@@ -611,3 +611,38 @@ def test_a_session_refuses_an_input_none_of_its_exercises_can_use_before_asking_
         assert store.sessions("P1") == [] and store.ratings("P1") == []
     finally:
         store.close()
+
+
+def test_breathing_screen_words_are_24_px_and_read_at_4_5_to_1_on_what_is_behind_them():
+    """'2:07 left' was grey on the growing teal circle (about 2:1), the chart's key 16 px."""
+    from games.breathe.draw import CENTRE, CHART, TEXT_SIZE, draw_breathe
+    from rehab.engine.hud import font
+
+    state = _round("breathe", seconds=60.0, times=SceneTimes(0.0, 0.0, 0.0))
+    kept = []
+
+    class Keeping(HeadlessDisplay):
+        def present(self) -> None:
+            snapshot = state.game.snapshot()
+            if snapshot.phase == "breathe" and snapshot.breaths >= 5 and not kept:
+                kept.append(snapshot)
+
+    run_scenes(SimulatedClock(FPS), Keeping(), first_scene(state))
+    [snap] = kept
+    surface = HeadlessDisplay().surface
+    draw_breathe(surface, snap)
+    _shot(surface, "breathe_words")
+    left = f"{int(snap.remaining_s + 0.999) // 60}:{int(snap.remaining_s + 0.999) % 60:02d} left"
+    width, height = font(TEXT_SIZE).size(left)
+    assert shows_at(surface, left, TEXT_SIZE, PALETTE.text, PALETTE.panel, (CENTRE[0] - width // 2, CENTRE[1] + 40))
+    assert height >= 24 and contrast_ratio(PALETTE.text, PALETTE.panel) >= 4.5
+    pixels = pygame.surfarray.array3d(surface)
+    for words, color, x, y in [
+        ("the circle", (140, 190, 196), CHART.left + 12, CHART.bottom + 6),
+        ("Breaths", PALETTE.text, CHART.left, CHART.bottom + 44),
+        ("On pace", PALETTE.text, CHART.left, CHART.bottom + 44 + 38 * 3),
+    ]:
+        # the sky's gradient behind the words, from their top to their foot (it changes in 6 px bands)
+        behind = {tuple(int(v) for v in pixels[x - 4, y + dy]) for dy in range(font(TEXT_SIZE).get_height())}
+        assert min(contrast_ratio(color, b) for b in behind) >= 4.5, words
+        assert font(TEXT_SIZE).size(words)[1] >= 24

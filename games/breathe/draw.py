@@ -14,6 +14,16 @@ CENTRE = (240, 290)
 R_OUT, R_IN = 60, 165  # pacer radius breathed out / in
 CHART = pygame.Rect(460, 96, 350, 190)
 CALM_TOP, CALM_BOTTOM = (22, 44, 60), (40, 84, 96)  # teal dusk: calmer than the physical games' blue
+#: every word on the screen: 24 px high at the default scale
+TEXT_SIZE = 36
+
+
+def _on_panel(surface: pygame.Surface, words: str, midtop: tuple[int, int]) -> None:
+    """Words over the pacer, which grows and shrinks under them: on a dark panel of their own, so
+    they read at 4.5:1 whether the circle or the sky is behind."""
+    box = text(surface, words, TEXT_SIZE, PALETTE.text, midtop, "midtop")
+    pygame.draw.rect(surface, PALETTE.panel, box.inflate(12, 4), border_radius=6)
+    text(surface, words, TEXT_SIZE, PALETTE.text, midtop, "midtop")
 
 
 def _radius(level: float) -> int:
@@ -36,7 +46,7 @@ def draw_breathe(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
             pygame.draw.circle(surface, PALETTE.target, CENTRE, _radius(snap.level), 5)
         text(surface, "In" if snap.inhaling else "Out", 64, PALETTE.text, CENTRE, "center")
         minutes, seconds = divmod(int(snap.remaining_s + 0.999), 60)
-        text(surface, f"{minutes}:{seconds:02d} left", 30, PALETTE.muted, (CENTRE[0], CENTRE[1] + 40), "midtop")
+        _on_panel(surface, f"{minutes}:{seconds:02d} left", (CENTRE[0], CENTRE[1] + 40))
     if snap.prompt is not None:
         draw_prompt(surface, snap.prompt)
         return
@@ -46,8 +56,8 @@ def draw_breathe(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
 
 def _draw_chart(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
     pygame.draw.rect(surface, (20, 38, 50), CHART, border_radius=10)
-    text(surface, "the circle", 24, (140, 190, 196), (CHART.left + 12, CHART.bottom + 6))
-    text(surface, "your breath", 24, PALETTE.target, (CHART.left + 130, CHART.bottom + 6))
+    text(surface, "the circle", TEXT_SIZE, (140, 190, 196), (CHART.left + 12, CHART.bottom + 6))
+    text(surface, "your breath", TEXT_SIZE, PALETTE.target, (CHART.left + 170, CHART.bottom + 6))
     if len(snap.trace) < 2:
         return
     n = len(snap.trace)
@@ -84,5 +94,5 @@ def _draw_numbers(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
         ("On pace", f"{int(snap.near_target_s) // 60}:{int(snap.near_target_s) % 60:02d}"),
     ]
     for row, (label, value) in enumerate(rows):
-        text(surface, label, 32, PALETTE.muted, (x, y + 38 * row))
-        text(surface, value, 32, PALETTE.text, (x + 150, y + 38 * row))
+        text(surface, label, TEXT_SIZE, PALETTE.text, (x, y + 38 * row))  # muted fell to 4.1:1 at the foot
+        text(surface, value, TEXT_SIZE, PALETTE.text, (x + 170, y + 38 * row))
