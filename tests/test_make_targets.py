@@ -28,12 +28,17 @@ pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="make is no
 
 def dry_run(target: str, venv: Path) -> list[str]:
     """The commands `make TARGET` would run with its venv at ``venv``, one line each."""
+    # under `make test` the outer make's variables are in the environment: without them removed the
+    # inner make prints "Entering directory" lines around its commands (and takes the outer flags)
+    outer = {"MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"}
+    env = {name: value for name, value in os.environ.items() if name not in outer}
     result = subprocess.run(
-        ["make", "-n", f"VENV={venv}", "PYTHON=python3", target],
+        ["make", "-n", "--no-print-directory", f"VENV={venv}", "PYTHON=python3", target],
         cwd=REPO,
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     return result.stdout.splitlines()
 
