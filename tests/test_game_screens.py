@@ -646,3 +646,24 @@ def test_breathing_screen_words_are_24_px_and_read_at_4_5_to_1_on_what_is_behind
         behind = {tuple(int(v) for v in pixels[x - 4, y + dy]) for dy in range(font(TEXT_SIZE).get_height())}
         assert min(contrast_ratio(color, b) for b in behind) >= 4.5, words
         assert font(TEXT_SIZE).size(words)[1] >= 24
+
+
+def test_exposure_and_focus_words_are_24_px_and_fit_their_panels():
+    """The level card's words were 15-20 px ('Level 1 of 6', the description, the curve's key)."""
+    from games.exposure import draw as exposure_draw
+    from games.exposure.hierarchy import load_hierarchy
+    from games.focus import draw as focus_draw
+    from rehab.engine.hud import font
+    from rehab.engine.scenes import wrap
+
+    for module in (exposure_draw, focus_draw):
+        assert font(module.TEXT_SIZE).get_height() >= 24
+    card = exposure_draw.CARD
+    inside = card.width - 2 * 18
+    for level in load_hierarchy().levels:
+        for line in [f"Level {level.name}", *wrap(level.description, 27)[:3], "Here 12:59   SUDS now 100"]:
+            assert font(exposure_draw.TEXT_SIZE).size(line)[0] <= inside, line
+    assert 18 + 42 + font(exposure_draw.TEXT_SIZE).size("your fear (SUDS) here")[0] <= card.width
+    for words in ("Calm time", "Lanterns"):
+        left = focus_draw.PANEL.left + 24 + 40 + 70
+        assert left + font(focus_draw.TEXT_SIZE).size(words)[0] <= focus_draw.PANEL.right, words

@@ -18,6 +18,10 @@ CARD = pygame.Rect(28, 76, 380, 392)
 SKY_TOP, SKY_BOTTOM = (58, 92, 128), (120, 156, 178)
 
 
+#: the smallest words on the screen: 24 px high at the default scale
+TEXT_SIZE = 36
+
+
 def height_to_y(height_m: float) -> int:
     """Screen y of a height above the ground: the one place the world meets pixels."""
     return int(GROUND_Y - min(max(height_m / MAX_HEIGHT_M, 0.0), 1.0) * (GROUND_Y - TOP_Y))
@@ -80,21 +84,21 @@ def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
     veil.fill((*PALETTE.panel, 200))
     surface.blit(veil, CARD.topleft)
     x, y = CARD.left + 18, CARD.top + 14
-    text(surface, f"Level {snap.level_index + 1} of {snap.levels_total}", 30, PALETTE.muted, (x, y))
-    text(surface, snap.level.name, 42, PALETTE.text, (x, y + 30))
-    for row, line in enumerate(wrap(snap.level.description, 30)[:3]):
-        text(surface, line, 30, PALETTE.muted, (x, y + 74 + 28 * row))
+    text(surface, f"Level {snap.level_index + 1} of {snap.levels_total}", TEXT_SIZE, PALETTE.muted, (x, y))
+    text(surface, snap.level.name, 42, PALETTE.text, (x, y + 28))
+    for row, line in enumerate(wrap(snap.level.description, 27)[:3]):
+        text(surface, line, TEXT_SIZE, PALETTE.muted, (x, y + 72 + 27 * row))
     minutes, seconds = divmod(int(snap.level_seconds), 60)
     last = "--" if math.isnan(snap.last_suds) else f"{snap.last_suds:.0f}"
-    text(surface, f"Here {minutes}:{seconds:02d}    SUDS now {last}", 30, PALETTE.text, (x, y + 168))
-    _curve(surface, snap, pygame.Rect(x + 28, y + 212, CARD.width - 66, 138))
+    text(surface, f"Here {minutes}:{seconds:02d}   SUDS now {last}", TEXT_SIZE, PALETTE.text, (x, y + 160))
+    _curve(surface, snap, pygame.Rect(x + 42, y + 200, CARD.width - 78, 128))
 
 
 def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) -> None:
     pygame.draw.rect(surface, (24, 36, 54), box, border_radius=6)
     for value in (0, 50, 100):
         y = int(box.bottom - value / 100 * box.height)
-        text(surface, str(value), 22, PALETTE.muted, (box.left - 6, y), "midright")
+        text(surface, str(value), TEXT_SIZE, PALETTE.muted, (box.left - 6, y), "midright")
     # the threshold and half the peak: where moving up gets offered
     goals = [snap.threshold] + ([snap.peak_suds / 2] if not math.isnan(snap.peak_suds) else [])
     y_goal = int(box.bottom - max(goals) / 100 * box.height)
@@ -107,7 +111,7 @@ def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) ->
         pygame.draw.lines(surface, PALETTE.target, False, points, 3)
     for point in points:
         pygame.draw.circle(surface, PALETTE.target, point, 5)
-    text(surface, "your fear (SUDS) on this level", 22, PALETTE.muted, (box.left, box.bottom + 4))
+    text(surface, "your fear (SUDS) here", TEXT_SIZE, PALETTE.muted, (box.left, box.bottom + 4))
 
 
 def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:

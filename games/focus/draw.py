@@ -58,6 +58,10 @@ def _scene(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     _lantern(surface, (LANTERN_X, y))
 
 
+#: the smallest words on the screen: 24 px high at the default scale
+TEXT_SIZE = 36
+
+
 def _fmt(value: float) -> str:
     return "--" if math.isnan(value) else f"{value:.0f}"
 
@@ -67,7 +71,7 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     veil.fill((*PALETTE.panel, 190))
     surface.blit(veil, PANEL.topleft)
     bar = pygame.Rect(PANEL.left + 24, PANEL.top + 50, 40, PANEL.height - 80)
-    text(surface, "calm", 28, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
+    text(surface, "calm", TEXT_SIZE, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
     pygame.draw.rect(surface, PALETTE.gauge_back, bar, border_radius=8)
     if not math.isnan(snap.meditation):
         top = int(bar.bottom - snap.meditation / 100 * bar.height)
@@ -75,7 +79,7 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
         pygame.draw.rect(surface, color, (bar.left, top, bar.width, bar.bottom - top), border_radius=8)
     goal_y = int(bar.bottom - snap.threshold / 100 * bar.height)
     pygame.draw.line(surface, PALETTE.target, (bar.left - 8, goal_y), (bar.right + 8, goal_y), 4)
-    text(surface, "goal", 24, PALETTE.target, (bar.right + 12, goal_y), "midleft")
+    text(surface, "goal", TEXT_SIZE, PALETTE.target, (bar.right + 12, goal_y), "midleft")
     x, y = bar.right + 70, PANEL.top + 50
     minutes, seconds = divmod(int(snap.time_above_s), 60)
     rows = [
@@ -85,8 +89,8 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
         ("Calm time", f"{minutes}:{seconds:02d}"),
     ]
     for row, (label, value) in enumerate(rows):
-        text(surface, label, 28, PALETTE.muted, (x, y + 66 * row))
-        text(surface, value, 40, PALETTE.text, (x, y + 66 * row + 24))
+        text(surface, label, TEXT_SIZE, PALETTE.muted, (x, y + 66 * row))
+        text(surface, value, 40, PALETTE.text, (x, y + 66 * row + 26))
 
 
 def draw_focus(surface: pygame.Surface, snap: FocusSnapshot) -> None:
@@ -98,4 +102,4 @@ def draw_focus(surface: pygame.Surface, snap: FocusSnapshot) -> None:
         veil.fill((*PALETTE.panel, 230))
         surface.blit(veil, box.topleft)
         text(surface, "Adjust the headset", 48, PALETTE.target, (box.centerx, box.top + 22), "midtop")
-        text(surface, "The lantern waits for you", 32, PALETTE.text, (box.centerx, box.top + 80), "midtop")
+        text(surface, "The lantern waits for you", TEXT_SIZE, PALETTE.text, (box.centerx, box.top + 80), "midtop")
