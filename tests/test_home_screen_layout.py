@@ -19,7 +19,7 @@ from rehab.app.home_screen.actions import HomeServices, now_iso
 from rehab.app.home_screen.draw import draw_page
 from rehab.app.home_screen.layout import layout
 from rehab.app.home_screen.settings import LARGEST_SCALE, HomeSettings, save_settings
-from rehab.app.home_screen.state import NAME_RULE, HomeState
+from rehab.app.home_screen.state import HomeState, name_rule
 from rehab.app.plan_versions import assign
 from rehab.app.plans import parse_text, template_text
 from rehab.engine.display import SIZE
@@ -86,7 +86,7 @@ def _state_for(services: HomeServices, screen: str, look: str) -> HomeState:
     if screen.startswith("first") or screen == "welcome":
         state.go(screen.replace("_error", ""))
         if screen == "first_name_error":
-            state.typed, state.error = "Marie Dupont", NAME_RULE
+            state.typed, state.error = "Marie Dupont", name_rule()
     elif screen == "link_url_error":
         state.go("link_url")
         state.typed, state.error = (

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rehab.core.i18n import N_, _, ngettext
 from rehab.engine.message_card import Card
 
 if TYPE_CHECKING:
@@ -20,11 +21,11 @@ if TYPE_CHECKING:
     from rehab.engine.display import Display
 
 _TITLES = {
-    "completed": "Session complete",
-    "stopped_for_pain": "We stopped to keep you safe",
-    "stopped": "Session stopped",
-    "not_started": "Rest today",
-    "already_ended": "Nothing to carry on",
+    "completed": N_("Session complete"),
+    "stopped_for_pain": N_("We stopped to keep you safe"),
+    "stopped": N_("Session stopped"),
+    "not_started": N_("Rest today"),
+    "already_ended": N_("Nothing to carry on"),
 }
 
 
@@ -38,19 +39,27 @@ def end_card(result: SessionResult) -> Card:
         lines += _pain_line(result.pain_before, result.pain_after)
         lines += [change_line(c) for c in result.changes]
         if result.status == "completed" and not lines:
-            lines.append("There was nothing to do in today's plan.")
-    return Card(_TITLES.get(result.status, "Session ended"), tuple(lines), warning)
+            lines.append(_("There was nothing to do in today's plan."))
+    return Card(_(_TITLES.get(result.status, N_("Session ended"))), tuple(lines), warning)
 
 
 def exercise_line(exercise: ExerciseResult) -> str:
     if exercise.skipped:
-        return f"{exercise.name}: not done today ({exercise.skipped})."
+        return _("{exercise}: not done today ({why}).").format(exercise=exercise.name, why=exercise.skipped)
     if exercise.reps == 0:
-        return f"{exercise.name}: no movements counted."
-    reps = "1 movement" if exercise.reps == 1 else f"{exercise.reps} movements"
-    line = f"{exercise.name}: {reps}, {exercise.successes} reached your goal of {exercise.target_deg:.0f}°."
+        return _("{exercise}: no movements counted.").format(exercise=exercise.name)
+    line = ngettext(
+        "{exercise}: {count} movement, {reached} reached your goal of {goal}°.",
+        "{exercise}: {count} movements, {reached} reached your goal of {goal}°.",
+        exercise.reps,
+    ).format(exercise=exercise.name, count=exercise.reps, reached=exercise.successes, goal=f"{exercise.target_deg:.0f}")
     if exercise.over_ceiling:
-        line += f" {exercise.over_ceiling} went past your safe limit: go gently."
+        past = ngettext(
+            "{count} went past your safe limit: go gently.",
+            "{count} went past your safe limit: go gently.",
+            exercise.over_ceiling,
+        )
+        line += " " + past.format(count=exercise.over_ceiling)
     return line
 
 
@@ -58,17 +67,18 @@ def _pain_line(before: float | None, after: float | None) -> Sequence[str]:
     if before is None and after is None:
         return []
     if after is None:
-        return [f"Pain before: {before:g} out of 10."]
+        return [_("Pain before: {before} out of 10.").format(before=f"{before:g}")]
     if before is None:
-        return [f"Pain after: {after:g} out of 10."]
-    return [f"Pain: {before:g} before, {after:g} after (out of 10)."]
+        return [_("Pain after: {after} out of 10.").format(after=f"{after:g}")]
+    return [_("Pain: {before} before, {after} after (out of 10).").format(before=f"{before:g}", after=f"{after:g}")]
 
 
 def change_line(change: Change) -> str:
     """A progression in plain words: the new goal, not the rule that moved it."""
     if change.field == "target_percent":
-        return f"Well done: next time, {change.name} aims at {change.new:g}% of your comfortable range."
-    return f"Well done: next time, {change.name} aims at {change.new:g}°."
+        words = _("Well done: next time, {exercise} aims at {percent}% of your comfortable range.")
+        return words.format(exercise=change.name, percent=f"{change.new:g}")
+    return _("Well done: next time, {exercise} aims at {goal}°.").format(exercise=change.name, goal=f"{change.new:g}")
 
 
 def problem_card(message: str) -> Card:
@@ -77,7 +87,7 @@ def problem_card(message: str) -> Card:
     sentence = message[:1].upper() + message[1:]
     if not sentence.endswith((".", "!", "?")):
         sentence += "."
-    return Card("We had to stop", (sentence, "Everything you did before this is saved."))
+    return Card(_("We had to stop"), (sentence, _("Everything you did before this is saved.")))
 
 
 def show_problem(display: Display, message: str) -> None:

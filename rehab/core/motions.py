@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rehab.core.i18n import N_, _
 from rehab.core.landmarks import SIDES
 
 #: views an exercise can ask the camera for
@@ -31,7 +32,8 @@ class Motion:
 
     #: the motion's name without a side: ``elbow_flexion``, ``cervical_rotation``
     name: str
-    #: what the patient is asked to do, in plain words
+    #: what the patient is asked to do, in plain words (English; shown through ``_()``: the table
+    #: marks each with ``N_`` for the catalog)
     label: str
     #: measured separately on the left and the right
     sided: bool = True
@@ -69,44 +71,44 @@ _LEG = ("trunk_lean", "uneven_knees", "hip_hike")
 
 _TABLE: tuple[Motion, ...] = (
     # measured by the camera, sided; this order is the order of tracking's CSV columns
-    Motion("elbow_flexion", "bend your elbow", joints=("shoulder", "elbow", "wrist"), view=FRONT,
+    Motion("elbow_flexion", N_("bend your elbow"), joints=("shoulder", "elbow", "wrist"), view=FRONT,
            normal_rom_deg=150, one_euro=(1.0, 0.02), compensations=_ARM),
-    Motion("knee_flexion", "bend your knee", joints=("hip", "knee", "ankle"), view=FRONT,
+    Motion("knee_flexion", N_("bend your knee"), joints=("hip", "knee", "ankle"), view=FRONT,
            normal_rom_deg=135, one_euro=(0.5, 0.05), compensations=_LEG),
-    Motion("hip_flexion", "lift your thigh", joints=("shoulder", "hip", "knee"), view=FRONT,
+    Motion("hip_flexion", N_("lift your thigh"), joints=("shoulder", "hip", "knee"), view=FRONT,
            normal_rom_deg=120, one_euro=(0.5, 0.05), compensations=_LEG),
-    Motion("shoulder_elevation", "raise your arm", joints=("shoulder", "elbow", "hip"), view=FRONT,
+    Motion("shoulder_elevation", N_("raise your arm"), joints=("shoulder", "elbow", "hip"), view=FRONT,
            normal_rom_deg=180, one_euro=(1.0, 0.1), compensations=_ARM),
-    Motion("shoulder_flexion", "raise your arm forwards", joints=("shoulder", "elbow", "hip"), view=FRONT,
+    Motion("shoulder_flexion", N_("raise your arm forwards"), joints=("shoulder", "elbow", "hip"), view=FRONT,
            normal_rom_deg=180, one_euro=(1.0, 0.1), compensations=_ARM),
-    Motion("shoulder_abduction", "raise your arm out to the side", joints=("shoulder", "elbow", "hip"),
+    Motion("shoulder_abduction", N_("raise your arm out to the side"), joints=("shoulder", "elbow", "hip"),
            view=FRONT, normal_rom_deg=180, one_euro=(1.0, 0.1), compensations=_ARM),
     # measured by the camera, one value each, signed towards the patient's right
-    Motion("trunk_lateral_flexion", "bend sideways", sided=False, two_sided=True, joints=(), view=FRONT,
+    Motion("trunk_lateral_flexion", N_("bend sideways"), sided=False, two_sided=True, joints=(), view=FRONT,
            normal_rom_deg=35, one_euro=(0.5, 0.05)),
-    Motion("trunk_rotation", "turn your upper body", sided=False, two_sided=True, joints=(), view=FRONT,
+    Motion("trunk_rotation", N_("turn your upper body"), sided=False, two_sided=True, joints=(), view=FRONT,
            normal_rom_deg=45, one_euro=(0.5, 0.01)),
-    Motion("cervical_rotation", "turn your head", sided=False, two_sided=True, joints=("ear",), view=FRONT,
+    Motion("cervical_rotation", N_("turn your head"), sided=False, two_sided=True, joints=("ear",), view=FRONT,
            normal_rom_deg=80, one_euro=(0.7, 0.01)),
-    Motion("cervical_lateral_flexion", "tilt your head to the side", sided=False, two_sided=True,
+    Motion("cervical_lateral_flexion", N_("tilt your head to the side"), sided=False, two_sided=True,
            joints=("ear",), view=FRONT, normal_rom_deg=45, one_euro=(0.5, 0.02)),
     # not swept: borrowed from trunk_lateral_flexion, a similar slow frontal-plane tilt of the hip line
-    Motion("pelvic_obliquity", "keep your hips level", sided=False, two_sided=True, joints=(), view=FRONT,
+    Motion("pelvic_obliquity", N_("keep your hips level"), sided=False, two_sided=True, joints=(), view=FRONT,
            one_euro=(0.5, 0.05)),
     # measured by IMUs or a goniometer (plans may name them; the camera does not measure them)
-    Motion("shoulder_extension", "reach your arm back", view=LEFT_SIDE, normal_rom_deg=60, compensations=_ARM),
-    Motion("shoulder_internal_rotation", "turn your arm inwards", normal_rom_deg=70, compensations=_ARM),
-    Motion("shoulder_external_rotation", "turn your arm outwards", normal_rom_deg=90, compensations=_ARM),
-    Motion("wrist_pronation", "turn your palm down", normal_rom_deg=80),
-    Motion("wrist_supination", "turn your palm up", normal_rom_deg=80),
-    Motion("wrist_flexion", "bend your wrist down", normal_rom_deg=80),
-    Motion("wrist_extension", "bend your wrist up", normal_rom_deg=70),
-    Motion("hip_extension", "move your leg back", view=LEFT_SIDE, normal_rom_deg=30, compensations=_LEG),
-    Motion("hip_abduction", "move your leg out to the side", normal_rom_deg=45, compensations=_LEG),
-    Motion("ankle_dorsiflexion", "pull your toes up", normal_rom_deg=20),
-    Motion("ankle_plantarflexion", "point your toes", normal_rom_deg=50),
-    Motion("cervical_flexion", "bring your chin down", sided=False, view=LEFT_SIDE, normal_rom_deg=45),
-    Motion("cervical_extension", "look up", sided=False, view=LEFT_SIDE, normal_rom_deg=45),
+    Motion("shoulder_extension", N_("reach your arm back"), view=LEFT_SIDE, normal_rom_deg=60, compensations=_ARM),
+    Motion("shoulder_internal_rotation", N_("turn your arm inwards"), normal_rom_deg=70, compensations=_ARM),
+    Motion("shoulder_external_rotation", N_("turn your arm outwards"), normal_rom_deg=90, compensations=_ARM),
+    Motion("wrist_pronation", N_("turn your palm down"), normal_rom_deg=80),
+    Motion("wrist_supination", N_("turn your palm up"), normal_rom_deg=80),
+    Motion("wrist_flexion", N_("bend your wrist down"), normal_rom_deg=80),
+    Motion("wrist_extension", N_("bend your wrist up"), normal_rom_deg=70),
+    Motion("hip_extension", N_("move your leg back"), view=LEFT_SIDE, normal_rom_deg=30, compensations=_LEG),
+    Motion("hip_abduction", N_("move your leg out to the side"), normal_rom_deg=45, compensations=_LEG),
+    Motion("ankle_dorsiflexion", N_("pull your toes up"), normal_rom_deg=20),
+    Motion("ankle_plantarflexion", N_("point your toes"), normal_rom_deg=50),
+    Motion("cervical_flexion", N_("bring your chin down"), sided=False, view=LEFT_SIDE, normal_rom_deg=45),
+    Motion("cervical_extension", N_("look up"), sided=False, view=LEFT_SIDE, normal_rom_deg=45),
 )  # fmt: skip
 
 #: every motion by name
@@ -138,3 +140,13 @@ def motion_of(angle_name: str) -> Motion | None:
     """The motion an angle (``elbow_flexion_left``) or motion name belongs to; None for channels
     that are not joint motions (``meditation``, ``hand``)."""
     return MOTIONS.get(split_name(angle_name)[0])
+
+
+def side_words(words: str, side: str | None) -> str:
+    """A movement's words with the side it is done on, in the patient's language: "Bend your knee,
+    left side" (a whole sentence per side, so a language can place the side where it reads best)."""
+    if side == "left":
+        return _("{movement}, left side").format(movement=words)
+    if side == "right":
+        return _("{movement}, right side").format(movement=words)
+    return words

@@ -15,6 +15,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="",
         help="input for everything started from the home screen (sim for a demonstration; default: the settings')",
     )
+    from rehab.core.i18n import LANGUAGES
+
+    parser.add_argument(
+        "--language",
+        choices=sorted(LANGUAGES),
+        default="",
+        help="the language of every screen (default: the settings', else $LANGUAGE or $LANG)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -25,4 +33,4 @@ def run(args: argparse.Namespace) -> int:
 
     if not has_screen():
         raise CommandError("the home screen needs a display, and none was found; see 'rehab --help' for commands")
-    return open_home(data_home(args.home), fullscreen=not args.window, input_url=args.input)
+    return open_home(data_home(args.home), fullscreen=not args.window, input_url=args.input, language=args.language)

@@ -19,14 +19,15 @@ from rehab.app.home_screen.notices import Notice
 from rehab.app.home_screen.settings import HomeSettings, apply_look, save_settings
 from rehab.core.clock import Clock, RealClock, SimulatedClock
 from rehab.core.errors import RehabError
+from rehab.core.i18n import N_, _
 from rehab.engine.display import Display
 from rehab.engine.message_card import Card
 
 #: pain questions asked on the window, as ``rehab session start`` asks them there
 PAIN_QUESTIONS = {
-    "before": "How much pain do you have now?",
-    "during": "How is your pain now?",
-    "after": "How much pain do you have now, after the session?",
+    "before": N_("How much pain do you have now?"),
+    "during": N_("How is your pain now?"),
+    "after": N_("How much pain do you have now, after the session?"),
 }
 
 
@@ -123,7 +124,7 @@ def run_session(services: HomeServices, display: Display, settings: HomeSettings
         real = services.real_time
 
         def ask_pain(moment: str) -> float | None:
-            return ask_on_screen(display, services.clock(), PAIN_QUESTIONS[moment])
+            return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]))
 
         ctx = SessionContext(
             store=store,
@@ -204,4 +205,4 @@ def link(services: HomeServices, address: str, code: str) -> Outcome:
         made = link_home(services.home, services.store, address, code)
     except RehabError as error:
         return Outcome(problem=sentence(str(error)))
-    return Outcome(message=f"This home now sends your sessions to {made.url}.")
+    return Outcome(message=_("This home now sends your sessions to {address}.").format(address=made.url))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -192,11 +193,16 @@ class HomeLoop:
         state.done(action, outcome.problem, outcome.message)
 
 
-def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
+def open_home(home: Path, fullscreen: bool = True, input_url: str = "", language: str = "") -> int:
     """``rehab`` with no arguments: the home screen until the patient closes it. The window opens
     first: started from a shortcut, nobody reads the terminal, so a data folder or store that cannot
-    be opened is said on the window (and then, as ever, in one line on stderr)."""
-    apply_look(load_settings(Path(home).expanduser()))  # read only: nothing is made before the window
+    be opened is said on the window (and then, as ever, in one line on stderr). ``language``
+    (``--language``) is used instead of the saved one, and kept if the patient changes a setting."""
+
+    def chosen(settings: HomeSettings) -> HomeSettings:
+        return replace(settings, language=language) if language else settings
+
+    apply_look(chosen(load_settings(Path(home).expanduser())))  # read only: nothing is made before the window
     window = HomeWindow(fullscreen)
     try:
         try:
@@ -208,7 +214,7 @@ def open_home(home: Path, fullscreen: bool = True, input_url: str = "") -> int:
             show_problem(window, str(error) if isinstance(error, RehabError) else describe_os_error(error))
             raise
         try:
-            settings = load_settings(services.home)
+            settings = chosen(load_settings(services.home))
             loop = HomeLoop(window, HomeState(services, settings), services, RealClock())
             loop.make_hand = lambda chosen: camera_hand(services, chosen)
             try:

@@ -12,6 +12,7 @@ from rehab.app.home_screen.actions import HomeServices, Outcome
 from rehab.app.home_screen.settings import HomeSettings
 from rehab.app.input_problems import camera_problem
 from rehab.core.errors import RehabError
+from rehab.core.i18n import N_, _
 from rehab.core.landmarks import BONES
 from rehab.core.types import PoseFrame
 from rehab.engine.director import END, Keys, Scene, run_scenes
@@ -23,13 +24,16 @@ from rehab.engine.setup_guidance import advise
 
 CAMERA_SCHEMES = ("webcam:", "video:", "images:")
 LINE_SIZE = 40
-FOOTER = "Press Enter, or click, when you are done"
+FOOTER = N_("Press Enter, or click, when you are done")
 
 
 def check_camera(services: HomeServices, display: Display, settings: HomeSettings) -> Outcome:
     url = services.input_for(settings)
     if not url.startswith(CAMERA_SCHEMES):
-        card = Card("No camera in use", (f"Your input is set to {settings.input_name}.", "Change it in Settings."))
+        card = Card(
+            _("No camera in use"),
+            (_("Your input is set to {input}.").format(input=settings.input_name), _("Change it in Settings.")),
+        )
         show_card(display, services.clock(), card)
         display.forget_quit()
         return Outcome(card=card)
@@ -38,7 +42,7 @@ def check_camera(services: HomeServices, display: Display, settings: HomeSetting
     try:
         source = open_pose_source(url, keep_images=True)
     except (RehabError, OSError, ValueError) as error:
-        card = Card("No camera found", (_sentence(camera_problem(url, str(error))),))
+        card = Card(_("No camera found"), (_sentence(camera_problem(url, str(error))),))
         show_card(display, services.clock(), card)
         display.forget_quit()
         return Outcome(card=card)
@@ -85,10 +89,10 @@ class CameraView:
 
     def advice(self) -> str:
         if self.pose is None:
-            return "Starting the camera..."
+            return _("Starting the camera...")
         result = advise(self.pose)
         if result.ok:
-            return "Good: the camera sees you well."
+            return _("Good: the camera sees you well.")
         return result.messages[0][:1].upper() + result.messages[0][1:] + "."
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -108,7 +112,7 @@ class CameraView:
         for words in rows:
             text(surface, words, LINE_SIZE, PALETTE.text, (width // 2, y), "midtop")
             y += line_h
-        text(surface, FOOTER, 36, PALETTE.muted, (width // 2, height - 12), "midbottom")
+        text(surface, _(FOOTER), 36, PALETTE.muted, (width // 2, height - 12), "midbottom")
 
     def on_quit(self, presses: int) -> bool:
         return True

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from rehab.app.home_screen.content import Button, Content, Field, Line
+from rehab.core.i18n import _
 from rehab.engine.hud import font, wrap_to_width
 from rehab.engine.palette import PALETTE, Color
 
@@ -80,7 +81,7 @@ def layout(content: Content, size: tuple[int, int], page: int = 0) -> Page:
     width, height = size
     pages = _paginate(content, size, reserve=0)
     if len(pages) > 1:
-        pages = _paginate(content, size, reserve=_button_height(Button(MORE, "More"), width - 2 * MARGIN) + GAP)
+        pages = _paginate(content, size, reserve=_button_height(Button(MORE, _("More")), width - 2 * MARGIN) + GAP)
     number = min(page, len(pages) - 1)
     placed = Page(number=number, count=len(pages))
     title_bottom = _place_title(placed, content.title, width)
@@ -89,7 +90,7 @@ def layout(content: Content, size: tuple[int, int], page: int = 0) -> Page:
         block.place(placed, y)
         y += block.height + block.gap
     if len(pages) > 1:
-        nav = Button(MORE, "More") if number + 1 < len(pages) else Button(FIRST_PAGE, "Back to the first page")
+        nav = Button(MORE, _("More")) if number + 1 < len(pages) else Button(FIRST_PAGE, _("Back to the first page"))
         inner = width - 2 * MARGIN
         h = _button_height(nav, inner)
         _place_button(placed, nav, (MARGIN, height - MARGIN - h, inner, h))

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from progress.store import Store
 from rehab.app.home_sync import FROM_CLINIC
+from rehab.core.i18n import N_, _
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,8 @@ class Notice:
     text: str
     #: the store's message id, or the plan version number
     ref: int
-    title: str = "A message from your physiotherapist"
+    #: marked for the catalog; shown through ``notice_title`` in the patient's language
+    title: str = N_("A message from your physiotherapist")
 
 
 def unread_notices(store: Store, patient_id: str, seen_plan_version: int) -> list[Notice]:
@@ -24,11 +26,23 @@ def unread_notices(store: Store, patient_id: str, seen_plan_version: int) -> lis
     if row is not None and row.version > seen_plan_version and str(row.body.get("reason", "")).startswith(FROM_CLINIC):
         why = str(row.body.get("reason", ""))[len(FROM_CLINIC) :].lstrip(": ").strip()
         first = len(store.plan_versions(patient_id)) == 1
-        said = "Your physiotherapist sent your exercise plan" if first else "Your physiotherapist changed your plan"
-        title = "Your exercise plan is here" if first else "Your plan has changed"
-        notices.append(Notice("plan", said + (f": {why}" if why else "."), row.version, title))
+        if first:
+            said = (
+                _("Your physiotherapist sent your exercise plan: {why}")
+                if why
+                else _("Your physiotherapist sent your exercise plan.")
+            )
+            title = N_("Your exercise plan is here")
+        else:
+            said = (
+                _("Your physiotherapist changed your plan: {why}")
+                if why
+                else _("Your physiotherapist changed your plan.")
+            )
+            title = N_("Your plan has changed")
+        notices.append(Notice("plan", said.format(why=why), row.version, title))
     return notices
 
 
 def notice_title(notice: Notice) -> str:
-    return notice.title
+    return _(notice.title)

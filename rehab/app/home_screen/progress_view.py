@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from progress.store import Store
-from rehab.core.motions import motion_of, split_name
+from rehab.core.i18n import _
+from rehab.core.motions import motion_of, side_words, split_name
 
 #: "lately": the best of the last two weeks, so one bad day does not hide the progress
 RECENT_DAYS = 14
@@ -28,11 +29,12 @@ class MovementProgress:
         return max(0.0, self.best_deg / self.goal_deg)
 
     def sentence(self) -> str:
+        best, goal = f"{self.best_deg:.0f}", f"{self.goal_deg or 0:.0f}"
         if self.goal_deg is None:
-            return f"Best {self.best_deg:.0f}°"
+            return _("Best {best}°").format(best=best)
         if self.best_deg >= self.goal_deg:
-            return f"Best {self.best_deg:.0f}°: goal of {self.goal_deg:.0f}° reached"
-        return f"Best {self.best_deg:.0f}° of your goal of {self.goal_deg:.0f}°"
+            return _("Best {best}°: goal of {goal}° reached").format(best=best, goal=goal)
+        return _("Best {best}° of your goal of {goal}°").format(best=best, goal=goal)
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,10 @@ def movement_words(angle_name: str) -> str:
     motion = motion_of(angle_name)
     if motion is None:
         return angle_name.replace("_", " ")
-    words = motion.label[:1].upper() + motion.label[1:]
+    label = _(motion.label)
+    words = label[:1].upper() + label[1:]
     side = split_name(angle_name)[1]
-    return f"{words}, {side} side" if side else words
+    return side_words(words, side) if side else words
 
 
 def read_progress(store: Store, patient_id: str, today: date) -> Progress:

@@ -1,5 +1,5 @@
 """The patient's own settings for the home screen and everything it starts: text size, high
-contrast, sound, and the input (camera or another device). One small owner-only JSON file in the
+contrast, sound, the input (camera or another device) and the language. One small owner-only JSON file in the
 data folder; a damaged or missing file reads as the defaults, never as an error on screen."""
 
 from __future__ import annotations
@@ -9,16 +9,21 @@ from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
+from rehab.core.i18n import LANGUAGES, N_, _, language_from_environment, set_language
 from rehab.core.ids import is_patient_id
 from rehab.core.private_files import make_private_folder, write_private
 
 SETTINGS_FILENAME = "home-settings.json"
 #: text sizes offered, smallest first: (name shown, font scale). The largest is what the layout
 #: tests check every screen at.
-TEXT_SIZES: tuple[tuple[str, float], ...] = (("Normal", 1.0), ("Large", 1.25), ("Largest", 1.5))
+TEXT_SIZES: tuple[tuple[str, float], ...] = ((N_("Normal"), 1.0), (N_("Large"), 1.25), (N_("Largest"), 1.5))
 LARGEST_SCALE = TEXT_SIZES[-1][1]
 #: inputs offered: (key, name shown). "plan" is the device the plan names (an IMU, a headset).
-INPUTS: tuple[tuple[str, str], ...] = (("camera", "Camera"), ("keyboard", "Keyboard"), ("plan", "Device in my plan"))
+INPUTS: tuple[tuple[str, str], ...] = (
+    ("camera", N_("Camera")),
+    ("keyboard", N_("Keyboard")),
+    ("plan", N_("Device in my plan")),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,8 @@ class HomeSettings:
     patient: str = ""
     #: the newest plan version the patient has been shown (a newer one is news on the home screen)
     seen_plan_version: int = 0
+    #: the language every screen speaks ("en", "fr"); "" until chosen: the computer's language
+    language: str = ""
 
     @property
     def font_scale(self) -> float:
@@ -50,7 +57,21 @@ class HomeSettings:
 
     @property
     def input_name(self) -> str:
-        return dict(INPUTS).get(self.input, "Camera")
+        """The input in the patient's language."""
+        return _(dict(INPUTS).get(self.input, "Camera"))
+
+    @property
+    def text_size_name(self) -> str:
+        return _(self.text_size)
+
+    @property
+    def language_code(self) -> str:
+        """The language in use: the chosen one, else the computer's."""
+        return self.language if self.language in LANGUAGES else language_from_environment()
+
+    def next_language(self) -> HomeSettings:
+        codes = list(LANGUAGES)
+        return replace(self, language=codes[(codes.index(self.language_code) + 1) % len(codes)])
 
 
 def settings_path(home: Path) -> Path:
@@ -76,6 +97,8 @@ def load_settings(home: Path) -> HomeSettings:
         settings = replace(settings, text_size=defaults.text_size)
     if settings.input not in dict(INPUTS):
         settings = replace(settings, input=defaults.input)
+    if settings.language not in LANGUAGES:
+        settings = replace(settings, language=defaults.language)
     if settings.patient and not is_patient_id(settings.patient):
         settings = replace(settings, patient="")
     return settings
@@ -90,9 +113,11 @@ def save_settings(home: Path, settings: HomeSettings) -> Path:
 
 
 def apply_look(settings: HomeSettings) -> None:
-    """Text size and colours for every screen and game drawn after this (both are display-wide)."""
+    """Text size, colours and language for every screen and game drawn after this (all three are
+    display-wide, like the operating system's own settings)."""
     from rehab.engine.hud import set_font_scale
     from rehab.engine.palette import use_high_contrast
 
     set_font_scale(settings.font_scale)
     use_high_contrast(settings.high_contrast)
+    set_language(settings.language_code)

@@ -18,11 +18,24 @@ from rehab.app.home_screen.focus import STEPS, Focus
 from rehab.app.home_screen.layout import FIRST_PAGE, MORE, Page
 from rehab.app.home_screen.notices import Notice
 from rehab.app.home_screen.settings import HomeSettings
+from rehab.core.i18n import _, set_language
 from rehab.core.ids import MAX_LENGTH, is_patient_id
 
 #: longest text a field takes (an address), so a stuck key cannot grow it for ever
 MAX_TYPED = 200
-NAME_RULE = f"Use only letters, numbers, '-', '_' or '.', with no spaces, at most {MAX_LENGTH}: for example Marie."
+
+
+def name_rule() -> str:
+    """Why a name was refused, in the patient's language."""
+    return _("Use only letters, numbers, '-', '_' or '.', with no spaces, at most {count}: for example Marie.").format(
+        count=MAX_LENGTH
+    )
+
+
+def not_an_address() -> str:
+    return _("That is not a clinic address: it looks like {example}.").format(example="https://clinic.example.org")
+
+
 #: actions the frame loop runs for the state (they need the window, a camera or the network)
 ACTIONS = ("session", "session_resume", "session_fresh", "relax", "camera", "link")
 
@@ -72,7 +85,7 @@ class HomeState:
             "linked": lambda: screens.linked(f),
             "notice": lambda: screens.notice(f.notices[0]),
             "info": lambda: screens.info(self.info_title, self.info_lines),
-            "welcome": screens.welcome,
+            "welcome": lambda: screens.welcome(self.settings),
             "first_name": lambda: screens.first_name(self.typed, self.error),
             "first_camera": screens.first_camera,
             "first_done": lambda: screens.first_done(f.patient),
@@ -161,7 +174,7 @@ class HomeState:
     def _press_start(self) -> None:
         today = self.facts.today
         if not today.ready:
-            self.show_info("No session today", (today.problem,))
+            self.show_info(_("No session today"), (today.problem,))
         elif self.facts.resumable:
             self.go("resume")
         else:
@@ -220,9 +233,14 @@ class HomeState:
     def _press_hand(self) -> None:
         self.change(replace(self.settings, hand_pointer=not self.settings.hand_pointer))
 
+    def _press_language(self) -> None:
+        self.change(self.settings.next_language())
+
     def change(self, settings: HomeSettings) -> None:
         self.settings = settings
         self.services.save_settings(settings)
+        set_language(settings.language_code)  # the next frame speaks it, whatever the services do
+        self.refresh()  # today's plan and progress are worded in it
 
     # linking: the address, then the code
     def _press_link_next(self) -> None:
@@ -233,24 +251,24 @@ class HomeState:
 
         address = self.typed.strip()
         if not address:
-            self.error = "Type the clinic's address first."
+            self.error = _("Type the clinic's address first.")
             return
         if "://" not in address:
             address = "https://" + address
         host = urlsplit(address).hostname or ""
         if any(c.isspace() for c in address) or not ("." in host or host in ("localhost", "::1")):
-            self.error = "That is not a clinic address: it looks like https://clinic.example.org."
+            self.error = not_an_address()
             return
         try:
             self.link_address = check_server_url(address, insecure=False)
         except RehabError:
-            self.error = "That is not a clinic address: it looks like https://clinic.example.org."
+            self.error = not_an_address()
             return
         self.go("link_code")
 
     def _press_link_go(self) -> None:
         if not "".join(self.typed.split()):
-            self.error = "Type the pairing code your clinic gave you."
+            self.error = _("Type the pairing code your clinic gave you.")
             return
         self.pending = "link"
 
@@ -261,10 +279,10 @@ class HomeState:
     def _press_first_name_next(self) -> None:
         name = self.typed.strip()
         if not name:
-            self.error = "Type your first name or your code."
+            self.error = _("Type your first name or your code.")
             return
         if not is_patient_id(name):
-            self.error = NAME_RULE
+            self.error = name_rule()
             return
         self.services.add_patient(name)
         self.change(replace(self.settings, patient=name))
@@ -294,13 +312,13 @@ class HomeState:
             if problem:
                 self.error = problem
                 return
-            self.show_info("Linked to your clinic", (message,), "home")
+            self.show_info(_("Linked to your clinic"), (message,), "home")
             return
         if action == "camera" and self.screen == "first_camera":
             self.go("first_done")
             return
         if problem:
-            self.show_info("We had to stop", (problem, "Everything you did before this is saved."), "home")
+            self.show_info(_("We had to stop"), (problem, _("Everything you did before this is saved.")), "home")
             return
         self.go("home")
 

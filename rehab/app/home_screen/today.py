@@ -12,6 +12,7 @@ from rehab.app.plan_versions import current_plan
 from rehab.app.plans import Plan
 from rehab.app.session_runner import RESUME_WINDOW, unfinished_group
 from rehab.core.errors import RehabError
+from rehab.core.i18n import _, ngettext
 from rehab.core.motions import motion_of
 
 #: seconds a rep takes beyond its hold (down, up, a breath), for the estimate only
@@ -38,20 +39,23 @@ class TodayPlan:
         """One line for the button: "Bend your knee, Breathing: about 15 minutes"."""
         if not self.ready:
             return self.problem
-        return f"{', '.join(self.parts)}: about {self.minutes} minutes"
+        about = ngettext("{parts}: about {count} minute", "{parts}: about {count} minutes", self.minutes)
+        return about.format(parts=_(", ").join(self.parts), count=self.minutes)
 
 
 def today_plan(store: Store, patient_id: str) -> TodayPlan:
     try:
         assigned = current_plan(store, patient_id)
     except (RehabError, KeyError, TypeError, ValueError):
-        return TodayPlan(False, problem="Your plan could not be read: please ask your physiotherapist for a new one.")
+        return TodayPlan(
+            False, problem=_("Your plan could not be read: please ask your physiotherapist for a new one.")
+        )
     if assigned is None:
-        return TodayPlan(False, problem="You have no exercise plan yet: your physiotherapist sends it.")
+        return TodayPlan(False, problem=_("You have no exercise plan yet: your physiotherapist sends it."))
     plan = assigned.plan
     parts = tuple(dict.fromkeys(part_words(plan)))
     if not parts:
-        return TodayPlan(False, problem="Your plan has no exercises in it yet.")
+        return TodayPlan(False, problem=_("Your plan has no exercises in it yet."))
     return TodayPlan(True, parts, estimate_minutes(plan), notes=plan.notes)
 
 
@@ -60,11 +64,12 @@ def part_words(plan: Plan) -> list[str]:
     words = []
     for exercise in plan.exercise:
         motion = motion_of(exercise.angle_name)
-        words.append(motion.label[:1].upper() + motion.label[1:] if motion is not None else exercise.name)
+        label = _(motion.label) if motion is not None else exercise.name
+        words.append(label[:1].upper() + label[1:])
     if plan.breathing is not None:
-        words.append("Breathing")
+        words.append(_("Breathing"))
     if plan.exposure is not None:
-        words.append("Facing your fear, step by step")
+        words.append(_("Facing your fear, step by step"))
     return words
 
 
