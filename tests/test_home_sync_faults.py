@@ -35,10 +35,10 @@ import sqlalchemy as sa
 from progress.store import DB_FILENAME, Store
 from progress.store.schema import SYNCED_TABLES
 from rehab.app.cli import main
-from rehab.app.cli.sync import clock
 from rehab.app.clinic_client import ClinicClient, ClinicUnreachable
 from rehab.app.clinic_link import ClinicLink, load_link, save_link
 from rehab.app.home_sync import SyncResult, retry_delay, status, sync
+from rehab.app.linking import local_now as clock
 from rehab.sim.history import make_history
 from tests.clinic_fixtures import (
     _SERVE,

@@ -23,11 +23,10 @@ def run(args: argparse.Namespace) -> int:
 
     from progress.store import DB_FILENAME, Store
     from rehab.app.cli import CommandError
-    from rehab.app.cli.sync import clock, sync_and_say
-    from rehab.app.clinic_client import ClinicClient, ClinicRefused
-    from rehab.app.clinic_link import ClinicLink, check_server_url, load_link, save_link
+    from rehab.app.cli.sync import sync_and_say
+    from rehab.app.clinic_link import check_server_url, load_link
     from rehab.app.home import prepared_home
-    from rehab.app.home_sync import prepare_for
+    from rehab.app.linking import pair_home
 
     home = prepared_home(args.home)
     existing = load_link(home)
@@ -37,34 +36,12 @@ def run(args: argparse.Namespace) -> int:
     cafile = str(Path(args.cafile).resolve()) if args.cafile else ""
     if cafile and not Path(cafile).is_file():
         raise CommandError(f"--cafile {args.cafile}: no such file")
-    code = "".join(args.code.split()).upper()
-    with ClinicClient(url, verify=_verify(cafile)) as client:
-        try:
-            paired = client.pair(code, (args.name or socket.gethostname())[:80])
-        except ClinicRefused as refused:
-            raise CommandError(f"the clinic refused the code {code}: {refused}") from refused
-    link = ClinicLink(
-        url=url,
-        device_token=str(paired["device_token"]),
-        device_id=str(paired["device_id"]),
-        patient_id=str(paired["patient_id"]),
-        linked_at=clock().isoformat(timespec="seconds"),
-        cafile=cafile,
-    )
     store = Store.open(home / DB_FILENAME)
     try:
-        store.ensure_patient(link.patient_id, link.linked_at)
-        save_link(home, link)
-        prepare_for(store, link)
+        link = pair_home(home, store, url, args.code, args.name or socket.gethostname(), cafile)
         print(f"linked: this home syncs {link.describe()}")
         print(f"use --patient {link.patient_id} for sessions; sync runs after each session and on 'rehab sync'")
         sync_and_say(store, link)
     finally:
         store.close()
     return 0
-
-
-def _verify(cafile: str):  # type: ignore[no-untyped-def]
-    import ssl
-
-    return ssl.create_default_context(cafile=cafile) if cafile else True

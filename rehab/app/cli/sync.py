@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from progress.store import Store
-    from rehab.app.clinic_client import ClinicClient
     from rehab.app.clinic_link import ClinicLink
 
 #: exit status when the server could not be reached: nothing is lost, it is tried again later
@@ -41,25 +40,13 @@ def run(args: argparse.Namespace) -> int:
         store.close()
 
 
-def clock() -> datetime:
-    """The wall clock, with the local offset: what a sync writes down and compares with."""
-    return datetime.now().astimezone()
-
-
-def open_client(link: ClinicLink) -> ClinicClient:
-    import ssl
-
-    from rehab.app.clinic_client import ClinicClient
-
-    verify: Any = ssl.create_default_context(cafile=link.cafile) if link.cafile else True
-    return ClinicClient(link.url, link.device_token, verify=verify)
-
-
 def sync_and_say(store: Store, link: ClinicLink) -> int:
     """One sync, told in a few plain lines; 0 when it worked, else the error's exit status.
     Never raises a clinic error: a failed sync loses nothing and is tried again."""
     from rehab.app.clinic_client import ClinicRefused, ClinicUnreachable
     from rehab.app.home_sync import status, sync
+    from rehab.app.linking import local_now as clock
+    from rehab.app.linking import open_client
 
     with open_client(link) as client:
         try:
@@ -92,6 +79,7 @@ def sync_after_session(home: str | None) -> None:
     from rehab.app.clinic_link import LinkError, load_link
     from rehab.app.home import data_home
     from rehab.app.home_sync import due, status
+    from rehab.app.linking import local_now as clock
 
     folder = data_home(home)
     try:

@@ -8,11 +8,11 @@ import socket
 from pathlib import Path
 
 from progress.store import Store
-from rehab.app.cli.link import _verify
-from rehab.app.cli.sync import clock, open_client
-from rehab.app.clinic_client import ClinicClient, ClinicRefused, ClinicUnreachable
-from rehab.app.clinic_link import ClinicLink, LinkError, check_server_url, load_link, save_link
-from rehab.app.home_sync import due, prepare_for, sync
+from rehab.app.clinic_client import ClinicRefused, ClinicUnreachable
+from rehab.app.clinic_link import ClinicLink, LinkError, check_server_url, load_link
+from rehab.app.home_sync import due, sync
+from rehab.app.linking import local_now as clock
+from rehab.app.linking import open_client, pair_home
 from rehab.core.errors import RehabError
 
 
@@ -22,22 +22,7 @@ def link_home(home: Path, store: Store, address: str, code: str) -> ClinicLink:
     if existing is not None:
         raise LinkError(f"this home is already linked to {existing.url}")
     url = check_server_url(address, insecure=False)
-    code = "".join(code.split()).upper()
-    with ClinicClient(url, verify=_verify("")) as client:
-        try:
-            paired = client.pair(code, socket.gethostname()[:80])
-        except ClinicRefused as refused:
-            raise LinkError(f"the clinic refused the code {code}: {refused}") from refused
-    link = ClinicLink(
-        url=url,
-        device_token=str(paired["device_token"]),
-        device_id=str(paired["device_id"]),
-        patient_id=str(paired["patient_id"]),
-        linked_at=clock().isoformat(timespec="seconds"),
-    )
-    store.ensure_patient(link.patient_id, link.linked_at)
-    save_link(home, link)
-    prepare_for(store, link)
+    link = pair_home(home, store, url, code, socket.gethostname())
     sync_quietly(home, store, now=True)
     return link
 
