@@ -174,3 +174,46 @@ def test_the_language_button_switches_the_screen_at_once(home):
     finally:
         services.close()
         set_language("en")
+
+
+# -- what a session shows: its cards, its prompts and the games ------------------------------------
+
+#: the plan's words on a session's cards and instruction cards (the clinic's, in any language)
+PLAN_NAMES = ("Mini-squat", "Mini-flexion", "Tenez une chaise stable.")
+
+
+def _session_result():
+    from rehab.app.session_runner import ExerciseResult, SessionResult
+
+    done = ExerciseResult("Mini-squat", "knee_flexion_right", 40.0, reps=8, successes=5, over_ceiling=1)
+    once = ExerciseResult("Mini-flexion", "knee_flexion_left", 30.0, reps=1, successes=0)
+    return SessionResult("completed", 1, pain_before=3.0, pain_after=2.0, exercises=[done, once])
+
+
+#: the card's own words are French; its footer comes from rehab/engine/message_card.py, which another
+#: change holds while this one is written (strict: this fails as soon as the footer is French too)
+ENGINE_PENDING = pytest.mark.xfail(strict=True, reason="the engine's words are not in the catalog yet")
+
+
+@ENGINE_PENDING
+@pytest.mark.parametrize("largest", [False, True], ids=["normal", "largest"])
+def test_the_session_card_is_all_french_and_fits(catalog, largest):
+    from rehab.app.session_cards import end_card
+    from rehab.engine.message_card import draw_page
+    from rehab.engine.message_card import layout as card_layout
+
+    pygame.font.init()
+    set_font_scale(LARGEST_SCALE if largest else 1.0)
+    set_language("fr")
+    card = end_card(_session_result())
+    surface = pygame.Surface(SIZE)
+    with DrawnWords() as drawn:
+        pages = card_layout(card, SIZE)
+        for number, page in enumerate(pages):
+            surface.fill((0, 0, 0))
+            draw_page(surface, page)
+            _shot(surface, f"fr_session_card_{'largest' if largest else 'normal'}_page{number + 1}")
+            for row in page:
+                assert surface.get_rect().contains(pygame.Rect(row.rect)) and row.rect[3] >= 24, row.words
+    assert card.title == "Séance terminée"
+    assert catalog.untranslated(drawn.rows(), PLAN_NAMES) == []

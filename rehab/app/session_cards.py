@@ -48,11 +48,17 @@ def exercise_line(exercise: ExerciseResult) -> str:
         return _("{exercise}: not done today ({why}).").format(exercise=exercise.name, why=exercise.skipped)
     if exercise.reps == 0:
         return _("{exercise}: no movements counted.").format(exercise=exercise.name)
-    line = ngettext(
-        "{exercise}: {count} movement, {reached} reached your goal of {goal}°.",
-        "{exercise}: {count} movements, {reached} reached your goal of {goal}°.",
-        exercise.reps,
-    ).format(exercise=exercise.name, count=exercise.reps, reached=exercise.successes, goal=f"{exercise.target_deg:.0f}")
+    # two counts, two plural forms (French: "8 mouvements, 1 a atteint...", "5 ont atteint...")
+    done = ngettext("{exercise}: {count} movement,", "{exercise}: {count} movements,", exercise.reps)
+    reached = ngettext(
+        "{reached} reached your goal of {goal}°.", "{reached} reached your goal of {goal}°.", exercise.successes
+    )
+    line = " ".join(
+        (
+            done.format(exercise=exercise.name, count=exercise.reps),
+            reached.format(reached=exercise.successes, goal=f"{exercise.target_deg:.0f}"),
+        )
+    )
     if exercise.over_ceiling:
         past = ngettext(
             "{count} went past your safe limit: go gently.",
