@@ -96,8 +96,8 @@ FAST_WRITES = {
     7: "recording and set end",
     14: "stress rating",
     15: "insert into reps session_id,",
-    22: "breathing end",
-    26: "session close",
+    25: "breathing end",
+    33: "session close",
 }
 
 
