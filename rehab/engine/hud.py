@@ -133,8 +133,8 @@ def _label(surface: pygame.Surface, words: str, color: tuple[int, int, int], mid
     text(surface, words, LABEL_SIZE, color, box.topleft)
 
 
-#: the gauge's labels (goal, best, limit): 24 px high, so at least this far apart to never overlap
-LABEL_SIZE, LABEL_GAP_PX = 36, 26
+#: the gauge's labels (goal, best, limit): 24 px high at the default scale
+LABEL_SIZE = 36
 
 
 def gauge_rect(size: tuple[int, int]) -> pygame.Rect:
@@ -175,6 +175,7 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
         text(surface, f"{amount:.0f}°{way}", 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
     else:
         text(surface, "--", 36, PALETTE.muted, (gauge.centerx, gauge.bottom + 8), "midtop")
+    gap = font(LABEL_SIZE).get_height() + 2  # labels closer than this would overlap: the later is left out
     labelled: list[int] = []
     if hud.goal:
         target_y = y_of(hud.target_deg)
@@ -185,13 +186,13 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
         # the therapist's safety limit: a rep past it is never counted, so the patient sees where it is
         limit_y = y_of(hud.ceiling_deg)
         pygame.draw.line(surface, PALETTE.limit, (gauge.left - 10, limit_y), (gauge.right + 10, limit_y), 4)
-        if all(abs(limit_y - y) >= LABEL_GAP_PX for y in labelled):
+        if all(abs(limit_y - y) >= gap for y in labelled):
             _label(surface, "limit", PALETTE.limit, (gauge.left - 14, limit_y))
             labelled.append(limit_y)
     if math.isfinite(hud.best_deg):
         best_y = y_of(hud.best_deg)
         pygame.draw.line(surface, PALETTE.muted, (gauge.left, best_y), (gauge.right, best_y), 2)
-        if all(abs(best_y - y) >= LABEL_GAP_PX for y in labelled):  # never print one label over another
+        if all(abs(best_y - y) >= gap for y in labelled):  # never print one label over another
             _label(surface, "best", PALETTE.muted, (gauge.left - 14, best_y))
     for row, word in enumerate(reversed(hud.angle_label.split())):
         text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")
