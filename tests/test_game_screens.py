@@ -678,3 +678,25 @@ def test_exposure_and_focus_words_are_24_px_and_fit_their_panels():
     for words in ("Calm time", "Lanterns"):
         left = focus_draw.PANEL.left + 24 + 40 + 70
         assert left + font(focus_draw.TEXT_SIZE).size(words)[0] <= focus_draw.PANEL.right, words
+
+
+def test_a_second_esc_during_the_calm_breathing_leaves_at_once():
+    """Esc leads to the exit SUDS and a minute of calm breathing; Esc again leaves then and there."""
+    frames = {"n": 0}
+
+    class EscTwice(HeadlessDisplay):
+        quit_presses = 0
+
+        def present(self) -> None:
+            frames["n"] += 1
+            if frames["n"] == 20 * FPS:
+                self.quit_presses = 1  # the first Esc: the exit question, then calm breathing
+            if frames["n"] == 40 * FPS:
+                self.quit_presses = 2  # the second, twenty seconds later
+
+        def quit_requested(self) -> bool:
+            return self.quit_presses > 0
+
+    result = _play("exposure", _pointer(("hand",), 40.0, 600.0), max_seconds=500.0, display=EscTwice())
+    assert result.ended == "stopped by the player"
+    assert 0.0 < result.extras["calm_seconds"] < 20.0 and 39.0 < result.play_s < 41.0
