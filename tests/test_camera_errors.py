@@ -20,6 +20,7 @@ import pytest
 
 from rehab.app.cli import CommandError, build_parser
 from rehab.app.session_cards import problem_card
+from rehab.core.errors import UsageError
 from rehab.engine.display import SIZE
 from rehab.engine.message_card import layout
 from rehab.engine.palette import PALETTE
@@ -105,7 +106,7 @@ def test_a_session_on_a_window_shows_the_camera_problem_there(home, window):
     args = build_parser().parse_args(
         ["--home", str(home), "session", "start", "--patient", "P1", "--input", "webcam:97", "--window"]
     )
-    with pytest.raises(CommandError) as raised:
+    with pytest.raises(UsageError) as raised:  # printed by main as one line, exit 2
         _run_with_store(args, window, True, lambda moment: 1.0)
     message = str(raised.value)
     assert HELD_OR_MISSING in message
@@ -133,5 +134,5 @@ def test_without_a_window_nothing_waits_for_a_key(home):
     args = build_parser().parse_args(
         ["--home", str(home), "session", "start", "--patient", "P1", "--input", "webcam:97", *SCRIPTED]
     )
-    with pytest.raises(CommandError):
+    with pytest.raises(UsageError):
         _run_with_store(args, HeadlessDisplay(), False, lambda moment: 1.0)

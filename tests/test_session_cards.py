@@ -16,11 +16,11 @@ import pygame
 import pytest
 
 from progress.store import DB_FILENAME, Store
-from rehab.app.cli.session import _source_opener
 from rehab.app.plan_versions import assign
 from rehab.app.plans import parse_text
 from rehab.app.session_cards import end_card
 from rehab.app.session_runner import SessionContext, run_session
+from rehab.app.session_sources import source_opener
 from rehab.core.clock import SimulatedClock
 from rehab.core.types import RepMetrics
 from rehab.engine.director import run_scenes
@@ -202,7 +202,7 @@ def _session(tmp_path, pains, sets=1):
     ctx = SessionContext(
         store=store,
         games=available_games(),
-        open_source=_source_opener("sim", True, [], 1),
+        open_source=source_opener("sim", True, [], 1),
         display=display,
         make_clock=SimulatedClock,
         ask_pain=lambda moment: answers.get(moment),
@@ -296,7 +296,7 @@ def test_the_plans_notes_are_on_the_instruction_card_before_the_exercise(tmp_pat
     ctx = SessionContext(
         store=store,
         games=available_games(),
-        open_source=_source_opener("sim", True, [], 1),
+        open_source=source_opener("sim", True, [], 1),
         display=display,
         make_clock=SimulatedClock,
         ask_pain=lambda moment: 2.0,

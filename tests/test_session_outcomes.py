@@ -2,10 +2,10 @@
 goes on to the exercises; a questionnaire answered recently is not asked again."""
 
 from progress.store import Store
-from rehab.app.cli.session import _source_opener
 from rehab.app.plan_versions import assign
 from rehab.app.plans import parse_text
 from rehab.app.session_runner import SessionContext, run_session
+from rehab.app.session_sources import source_opener
 from rehab.core.clock import SimulatedClock
 from rehab.engine.display import HeadlessDisplay
 from rehab.engine.game import available_games
@@ -39,7 +39,7 @@ def _context(store, answers, said, day):
     return SessionContext(
         store=store,
         games=available_games(),
-        open_source=_source_opener("sim", False, [], 1),
+        open_source=source_opener("sim", False, [], 1),
         display=HeadlessDisplay(),
         make_clock=SimulatedClock,
         ask_pain=lambda moment: 2.0,

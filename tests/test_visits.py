@@ -113,10 +113,10 @@ def _hours_ago(hours: float) -> str:
 def test_a_device_lost_for_good_stops_the_visit_with_that_reason():
     from datetime import date
 
-    from rehab.app.cli.session import _source_opener
     from rehab.app.plan_versions import assign
     from rehab.app.plans import parse_text
     from rehab.app.session_runner import SessionContext, run_session
+    from rehab.app.session_sources import source_opener
     from rehab.core.clock import SimulatedClock
     from rehab.engine.display import HeadlessDisplay
     from rehab.engine.game import available_games
@@ -125,7 +125,7 @@ def test_a_device_lost_for_good_stops_the_visit_with_that_reason():
     store = Store.memory()
     plan = parse_text(PLAN.replace("[breathing]", "[unused]").split("[unused]")[0])
     assign(store, "P1", plan, "2026-11-02T09:00:00+00:00", "2026-11-02", "first plan")
-    simulated = _source_opener("sim", False, [], 1)
+    simulated = source_opener("sim", False, [], 1)
     phases = []
 
     def open_source(info, exercise, seed):

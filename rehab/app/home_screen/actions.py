@@ -104,10 +104,10 @@ def run_session(services: HomeServices, display: Display, settings: HomeSettings
     """``mode``: session (nothing to carry on), session_resume (Yes), session_fresh (No: the
     session cut short is closed as interrupted, as a session too old to resume is, and today's
     starts from the beginning)."""
-    from rehab.app.cli.session import _source_opener
     from rehab.app.plan_versions import current_plan
     from rehab.app.session_runner import SessionContext, close_stale
     from rehab.app.session_runner import run_session as run_guided
+    from rehab.app.session_sources import source_opener
     from rehab.engine.game import available_games
     from rehab.engine.play import SceneTimes
     from rehab.engine.rating_screen import ask_on_screen
@@ -129,7 +129,7 @@ def run_session(services: HomeServices, display: Display, settings: HomeSettings
         ctx = SessionContext(
             store=store,
             games=available_games(),
-            open_source=_source_opener(url, True, opened, 0),
+            open_source=source_opener(url, True, opened, 0),
             display=display,
             make_clock=services.clock,
             ask_pain=ask_pain,
