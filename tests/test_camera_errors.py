@@ -18,7 +18,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from rehab.app.cli import CommandError, build_parser
+from rehab.app.cli import build_parser
 from rehab.app.session_cards import problem_card
 from rehab.core.errors import UsageError
 from rehab.engine.display import SIZE
@@ -116,13 +116,15 @@ def test_a_session_on_a_window_shows_the_camera_problem_there(home, window):
 
 
 def test_play_on_a_window_shows_the_camera_problem_there(home, window):
-    from rehab.app.cli.play import _play_on, _prescribed
+    from rehab.app.cli.play import request_from
+    from rehab.app.free_play import play_on, prescribed
     from rehab.engine.game import available_games
 
     args = build_parser().parse_args(["--home", str(home), "play", "lift", "--input", "webcam:97", "--window"])
+    request = request_from(args)
     info = available_games()["lift"]
-    with pytest.raises(CommandError) as raised:
-        _play_on(window, args, info, _prescribed(args, info))
+    with pytest.raises(UsageError) as raised:
+        play_on(window, request, info, prescribed(request, info))
     assert _card_shown(window.last, str(raised.value))
 
 

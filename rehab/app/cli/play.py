@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rehab.app.cli import CommandError, values
 
 if TYPE_CHECKING:
-    from devices.base import Source
-    from progress.store import Store
+    from rehab.app.free_play import PlayRequest
     from rehab.engine.display import Display
-    from rehab.engine.exercise import Exercise
     from rehab.engine.game import GameSpec
-    from rehab.engine.play import PlayResult
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,8 +100,38 @@ def _add_accessibility(parser: argparse.ArgumentParser) -> None:
     look.add_argument("--no-sound", action="store_true", help="no sound cues")
 
 
+def request_from(args: argparse.Namespace) -> PlayRequest:
+    """The options as the library's request (what to play, for whom, with which input)."""
+    from rehab.app.free_play import PlayRequest
+
+    return PlayRequest(
+        game=args.game,
+        patient=args.patient,
+        input=args.input,
+        side=args.side,
+        home=args.home,
+        target=args.target,
+        ceiling=args.ceiling,
+        calibrate=args.calibrate,
+        reps=args.reps,
+        hold=args.hold,
+        seconds=args.seconds,
+        window=args.window,
+        sound=not args.no_sound,
+        mirror=args.mirror,
+        seated=args.seated,
+        seed=args.seed,
+        hierarchy=args.hierarchy,
+        screenshot=args.screenshot,
+        screenshot_at=args.screenshot_at,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    info = _chosen_game(args)
+    from rehab.app.free_play import chosen_game, play_on, prescribed
+
+    request = request_from(args)
+    info = chosen_game(request)
     _check_request(args)
     _check_angles(args, info)
     _apply_look(args)
@@ -113,10 +139,10 @@ def run(args: argparse.Namespace) -> int:
 
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
-    exercise = _prescribed(args, info)
+    exercise = prescribed(request, info)
     display = _open_display(args, info)
     try:
-        session_id, exercise, result = _play_on(display, args, info, exercise)
+        session_id, exercise, result = play_on(display, request, info, exercise)
     finally:
         display.close()
     if info.kind == "mental":
@@ -137,24 +163,6 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _chosen_game(args: argparse.Namespace) -> GameSpec:
-    """The game asked for, refused when it is not installed or cannot be played as asked."""
-    from rehab.engine.game import available_games
-
-    games = available_games()
-    if args.game not in games:
-        raise CommandError(f"no game called {args.game!r}; installed games: {', '.join(sorted(games))}")
-    if args.reps < 1 or (args.seconds is not None and args.seconds <= 0) or args.hold < 0:
-        raise CommandError("--reps must be 1 or more, --seconds more than 0, --hold 0 or more")
-    info = games[args.game]
-    if args.seated and info.standing_only:
-        seated = ", ".join(sorted(name for name, game in games.items() if not game.standing_only))
-        raise CommandError(f"{info.title} is played standing; games you can play seated: {seated}")
-    if args.calibrate and info.kind != "physical":
-        raise CommandError("--calibrate measures a joint's range; it is for the movement games")
-    return info
-
-
 def _apply_look(args: argparse.Namespace) -> None:
     from rehab.engine.hud import set_font_scale
     from rehab.engine.palette import use_high_contrast
@@ -167,18 +175,6 @@ def _apply_look(args: argparse.Namespace) -> None:
         use_high_contrast()
 
 
-def _prescribed(args: argparse.Namespace, info: GameSpec) -> Exercise:
-    from dataclasses import replace
-
-    from rehab.engine.exercise import Exercise
-
-    return replace(
-        Exercise.for_game(info, args.side, args.reps, args.hold, args.target),
-        mirror=args.mirror,
-        ceiling_deg=args.ceiling if args.ceiling else _normal_range(info),
-    )
-
-
 def _open_display(args: argparse.Namespace, info: GameSpec) -> Display:
     """The window, opened before the input: a camera that will not open is then said on it too."""
     from rehab.engine.display import HeadlessDisplay, WindowDisplay
@@ -186,90 +182,6 @@ def _open_display(args: argparse.Namespace, info: GameSpec) -> Display:
     if args.window:
         return WindowDisplay(title=f"rehab: {info.title}", fullscreen=args.fullscreen)
     return HeadlessDisplay()
-
-
-def _play_on(
-    display: Display, args: argparse.Namespace, info: GameSpec, exercise: Exercise
-) -> tuple[int, Exercise, PlayResult]:
-    """Open the input and play on ``display`` (left open for the caller to close). A problem that
-    ends the play (a camera that will not open) is shown on the window until the patient closes it,
-    then reported like any other (one line, exit status 2)."""
-    from rehab.core.errors import RehabError
-
-    try:
-        source = _open_input(args, info, exercise)
-        return _play_and_store(args, info, exercise, source, display)
-    except RehabError as error:
-        if args.window:
-            from rehab.app.session_cards import show_problem
-
-            show_problem(display, str(error))
-        raise
-
-
-def _play_and_store(
-    args: argparse.Namespace, info: GameSpec, exercise: Exercise, source: Source, display: Display
-) -> tuple[int, Exercise, PlayResult]:
-    """Calibrate if asked, play, and store the session rep by rep (each rep the moment it ends)."""
-    from progress.store import DB_FILENAME, Store, tell_once_per_wait
-    from rehab.app.demo import wall_clock_iso
-    from rehab.app.home import prepared_home
-    from rehab.core.clock import RealClock, SimulatedClock
-    from rehab.engine.mental import store_rating
-    from rehab.engine.play import SceneTimes, play
-    from rehab.engine.sound import Sounds
-
-    sounds = Sounds() if args.window and not args.no_sound else None
-    # recorded or simulated input may play as fast as it can be computed; a live device (a camera,
-    # a serial IMU) delivers in real time, so even headless the loop must keep real time with it
-    recorded = args.input in ("sim", "sim:") or source.url.startswith("replay:")
-    clock = SimulatedClock() if recorded and not args.window else RealClock()
-    scenes = SceneTimes() if args.window else SceneTimes(instructions_s=1.0, countdown_s=1.0, summary_s=0.0)
-    store = Store.open(prepared_home(args.home) / DB_FILENAME)
-    # another program holding the database: the game waits to store the rep, and says why once
-    store.on_busy = tell_once_per_wait(lambda line: print(f"rehab play: {line}", file=sys.stderr))
-    try:
-        if args.calibrate:
-            exercise = _calibrate(args, info, exercise, source, clock, display, store)
-        # kind: a breathing game is never read as a joint angle in a report
-        where = (args.side if info.sided else "", source.url, exercise.target_deg)
-        session_id = store.start_session(
-            args.patient, wall_clock_iso(), info.name, exercise.angle_name, *where, kind=info.kind
-        )
-        result = play(
-            source,
-            info,
-            exercise,
-            clock,
-            display,
-            on_rep=lambda rep: store.add_rep(session_id, rep),
-            max_seconds=args.seconds if args.seconds is not None else info.play_s,
-            screenshot=args.screenshot,
-            screenshot_at=args.screenshot_at,
-            scenes=scenes,
-            sounds=sounds,
-            game_options={"hierarchy": args.hierarchy} if args.hierarchy else None,
-            setup_check=source.url.startswith("webcam:"),
-            seed=args.seed,
-            on_rating=lambda rating: store_rating(store, args.patient, session_id, wall_clock_iso(), rating),
-        )
-        # the angle stream and device events of the play, then its end: kept with the session
-        _store_end(store, session_id, result, wall_clock_iso())
-    finally:
-        store.close()
-        source.close()
-    return session_id, exercise, result
-
-
-def _store_end(store: Store, session_id: int, result: PlayResult, now_iso: str) -> None:
-    """The play's angle streams, device events and the game's own measures, then its end."""
-    from rehab.app.session_runner import record_game_summary
-
-    with store.transaction("play end"):
-        store.add_recording(session_id, result.streams, result.events)
-        record_game_summary(store, session_id, result.extras)
-    ended = "completed" if result.ended != "stopped by the player" else "stopped"
-    store.finish_session(session_id, now_iso, ended)
 
 
 def _check_request(args: argparse.Namespace) -> None:
@@ -295,8 +207,10 @@ def _check_angles(args: argparse.Namespace, info: GameSpec) -> None:
     motion = motion_of(info.angle)
     if info.kind != "physical" or motion is None:
         raise CommandError(f"{info.title} has no joint angle to reach: --target and --ceiling are for movement games")
+    from rehab.app.free_play import normal_range
+
     rest = 0.0 if info.signed else info.rest_deg
-    highest = _normal_range(info)
+    highest = normal_range(info)
     normal = f"the normal range of {motion.name} (AAOS)" + (", each way" if info.signed else "")
     if args.ceiling is not None and not rest < args.ceiling <= highest:
         raise CommandError(
@@ -328,80 +242,3 @@ def _print_reps(info, exercise, result) -> None:  # type: ignore[no-untyped-def]
             f"  rep {rep.index}: peak {rep.peak_deg:.0f}°, range {rep.rom_deg:.0f}°, hold {rep.hold_s:.1f} s, "
             f"smoothness {rep.smoothness_sparc:.2f}"
         )
-
-
-#: with --calibrate the goal is this share of the measured comfortable range
-CALIBRATED_GOAL_SHARE = 0.9
-
-
-def _normal_range(info) -> float:  # type: ignore[no-untyped-def]
-    """The AAOS normal range of the game's movement: the default safety ceiling."""
-    from rehab.core.motions import NORMAL_ROM_DEG
-
-    return float(NORMAL_ROM_DEG.get(info.angle, info.target_deg * 1.5))
-
-
-def _calibrate(args, info, exercise, source, clock, display, store):  # type: ignore[no-untyped-def]
-    """Measure the comfortable range, store it, and return the exercise with its goal set from it."""
-    from dataclasses import replace
-
-    from rehab.app.demo import wall_clock_iso
-    from rehab.engine.calibration import measure_range
-    from rehab.engine.exercise import Exercise
-    from rehab.engine.play import SceneTimes
-
-    # the simulated patient's calibration is its own short session; live input just carries on
-    calibration_source = _open_input(args, info, exercise) if args.input in ("sim", "sim:") else source
-    scenes = SceneTimes(summary_s=0.0) if args.window else SceneTimes(1.0, 1.0, 0.0)
-    measured = measure_range(
-        calibration_source, info, args.side, exercise.ceiling_deg, clock, display, scenes, info.title
-    )
-    if measured is None:
-        raise CommandError("no movement was seen during calibration; check the input and try again")
-    store.add_calibration(
-        args.patient,
-        wall_clock_iso(),
-        exercise.angle_name,
-        round(measured.start_deg, 1),
-        round(measured.peak_deg, 1),
-        source.url,
-    )
-    goal = args.target or round(exercise.rest_deg + CALIBRATED_GOAL_SHARE * (measured.peak_deg - exercise.rest_deg), 1)
-    print(
-        f"Calibrated: comfortable range up to {measured.peak_deg:.0f}° ({measured.movements} movements); "
-        f"goal {goal:.0f}°."
-    )
-    calibrated = replace(
-        Exercise.for_game(info, args.side, args.reps, args.hold, goal),
-        mirror=args.mirror,
-        ceiling_deg=exercise.ceiling_deg,
-    )
-    return calibrated
-
-
-def _open_input(args: argparse.Namespace, info, exercise):  # type: ignore[no-untyped-def]
-    from devices.base import open_source
-    from devices.replay import ReplaySource
-
-    if args.input in ("sim", "sim:"):
-        return ReplaySource(info.simulate(args.side, args.seed), url=f"sim:{info.name}")
-    if args.input.startswith("keyboard"):
-        if not args.window:
-            raise CommandError("keyboard input needs --window (keys come from the game window)")
-        from devices.keyboard import KeyboardSource
-
-        return KeyboardSource(exercise.angle_name, exercise.rest_deg, exercise.target_deg * 1.2, exercise.signed)
-    from devices.camera import CameraUnavailable
-    from rehab.app.input_fit import input_problem
-    from rehab.app.input_problems import camera_problem
-
-    # an input that cannot give the game's movement would play counting nothing: say so first
-    unfit = input_problem(args.input, info, exercise.angle_name)
-    if unfit is not None:
-        raise CommandError(unfit)
-    try:
-        return open_source(args.input)
-    except CameraUnavailable as error:
-        raise CommandError(camera_problem(args.input, str(error))) from error
-    except OSError as error:
-        raise CommandError(f"cannot open {args.input}: {error}") from error

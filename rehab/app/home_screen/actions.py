@@ -5,7 +5,6 @@ not be done; none raises to the screen."""
 
 from __future__ import annotations
 
-import argparse
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -162,7 +161,7 @@ def _sync_quietly(services: HomeServices) -> None:
 def relax(services: HomeServices, display: Display, settings: HomeSettings, patient: str) -> Outcome:
     """The breathing game, as ``rehab play breathe`` plays it: for the plan's breathing minutes,
     else the game's own length; its closing question is asked either way."""
-    from rehab.app.cli import play as play_command
+    from rehab.app.free_play import PlayRequest, chosen_game, play_on, prescribed
     from rehab.app.plan_versions import current_plan
 
     try:
@@ -170,24 +169,18 @@ def relax(services: HomeServices, display: Display, settings: HomeSettings, pati
     except (RehabError, KeyError, TypeError, ValueError):
         assigned = None
     breathing = assigned.plan.breathing if assigned else None
-    parser = argparse.ArgumentParser()
-    play_command.add_arguments(parser)
-    argv = [
-        "breathe",
-        "--patient",
-        patient,
-        "--input",
-        services.input_for(settings),
-    ]
-    argv += ["--seconds", f"{breathing.minutes * 60:g}"] if breathing else []
-    argv += ["--window"] if services.real_time else []
-    argv += [] if settings.sound else ["--no-sound"]
-    args = parser.parse_args(argv)
-    args.home = str(services.home)
+    request = PlayRequest(
+        game="breathe",
+        patient=patient,
+        input=services.input_for(settings),
+        home=str(services.home),
+        seconds=breathing.minutes * 60 if breathing else None,
+        window=services.real_time,
+        sound=settings.sound,
+    )
     try:
-        info = play_command._chosen_game(args)
-        exercise = play_command._prescribed(args, info)
-        play_command._play_on(display, args, info, exercise)
+        info = chosen_game(request)
+        play_on(display, request, info, prescribed(request, info), say=lambda line: None)
     except RehabError as error:
         return Outcome(sentence(str(error)))
     finally:
