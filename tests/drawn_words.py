@@ -26,13 +26,18 @@ from rehab.core.i18n import catalog_path
 from rehab.engine import hud
 
 PLACEHOLDER = re.compile(r"\{\w*\}")
-#: a number, a clock, a score, an angle or a mark ("1:27", "65", "38°", "3 / 6", "--", the text cursor "_")
-NUMBERISH = re.compile(r"[\s\d:.,°%/+\-−–()×_|<>]*")
+#: a number, a clock, a score, an angle or a mark ("1:27", "65", "38°", "3 / 6", "--", the text cursor
+#: "_"), or a table's row of them with units ("1     129°     121°    1.7s")
+NUMBERISH = re.compile(r"(?:[\s\d:.,°%/+\-−–()×_|<>]|(?<=\d)(?:s|kg))*")
+#: a value drawn just before a translated piece, on the same line ("--  (but 6)", "12  respirations")
+LEADING_VALUE = re.compile(r"^(?:--|[\d.,:°%]+)\s+")
 
 
 class DrawnWords:
     def __init__(self) -> None:
         self.words: list[str] = []
+        #: each string with the width and height it took, in pixels
+        self.sizes: list[tuple[str, int, int]] = []
 
     def __enter__(self) -> DrawnWords:
         recorder = self
@@ -40,8 +45,10 @@ class DrawnWords:
 
         class RecordingFont(original):  # type: ignore[misc, valid-type]
             def render(self, text: Any, *args: Any, **kwargs: Any) -> pygame.Surface:
+                image = super().render(text, *args, **kwargs)
                 recorder.words.append(str(text))
-                return super().render(text, *args, **kwargs)
+                recorder.sizes.append((str(text), *image.get_size()))
+                return image
 
         self._original = original
         self._cached = dict(hud._fonts)
@@ -101,4 +108,12 @@ class Catalog:
             bare = row.rstrip("_.,;:!? ")
             return bool(bare) and any(bare in n for n in names)
 
-        return [row for row in rows if not NUMBERISH.fullmatch(row) and not named(row) and not self.says(row)]
+        def french(row: str) -> bool:
+            bare = LEADING_VALUE.sub("", row).rstrip(" :;,")  # a value before it, a colon after it
+            if self.says(row) or self.says(bare):
+                return True
+            # a table's row: columns apart by two spaces or more, each a translation or a number
+            columns = [c for c in re.split(r"\s{2,}", row.strip()) if c]
+            return len(columns) > 1 and all(NUMBERISH.fullmatch(c) or self.says(c) for c in columns)
+
+        return [row for row in rows if not NUMBERISH.fullmatch(row) and not named(row) and not french(row)]

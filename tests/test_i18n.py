@@ -90,9 +90,21 @@ def test_the_catalog_uses_the_french_plural_rule():
 
 def _translated_calls(path: Path) -> list[tuple[int, str]]:
     """Calls of _/ngettext/N_ whose message is not a plain string literal (an f-string, a variable,
-    a concatenation): extraction misses them, so their French would silently never exist."""
+    a concatenation), or made inside an f-string: extraction misses them, so their French would
+    silently never exist. And functions that call ``_`` but also assign the name ``_`` (``w, _ =``):
+    the call then fails at run time."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     bad = []
+    for joined in (n for n in ast.walk(tree) if isinstance(n, ast.JoinedStr)):
+        for inner in ast.walk(joined):
+            if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id in KEYWORDS:
+                bad.append((inner.lineno, "inside an f-string: " + ast.unparse(inner)))
+    for function in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)):
+        names = list(ast.walk(function))
+        calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "_" for n in names)
+        stores = [n for n in names if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
+        if calls and stores:
+            bad.append((stores[0].lineno, f"{function.name} assigns '_' and calls _()"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in KEYWORDS:
             messages = node.args[: 2 if node.func.id == "ngettext" else 1]
@@ -114,8 +126,11 @@ def test_no_translation_is_asked_of_an_f_string_or_a_concatenation():
 
 def test_the_checker_above_finds_an_f_string(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text('side = "left"\nwords = _(f"Bend your knee, {side} side")\nn = N_(side)\n')
-    assert [line for line, _ in _translated_calls(sample)] == [2, 3]
+    sample.write_text(
+        'side = "left"\nwords = _(f"Bend your knee, {side} side")\nn = N_(side)\nrow = f"{_(\'rep\'):>4}"\n'
+        "def draw(size):\n    w, _ = size\n    return _('Back')\n"
+    )
+    assert sorted(line for line, _ in _translated_calls(sample)) == [2, 3, 4, 6]
 
 
 @pytest.mark.parametrize(

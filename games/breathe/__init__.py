@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from games.breathe.reader import CHANNEL, BreathReader
+from rehab.core.i18n import N_
 from rehab.engine.api import GameSpec, JointAngles, drawn_by, made_by
 
 #: the rules' defaults (as in BreatheGame), for the simulated patient; a plan may change the pace
@@ -48,10 +49,10 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="breathe",
-    title="Breathe",
+    title=N_("Breathe"),
     movements=("breath",),
     inputs=("imu (chest strap, ?segment=trunk)", "webcam", "headset imu", "keyboard", "replay", "sim"),
-    description="Breathe with the circle: in as it grows, out as it shrinks. Six slow breaths a minute.",
+    description=N_("Breathe with the circle: in as it grows, out as it shrinks. Six slow breaths a minute."),
     # the plan's breathing part may set the pace and length; hold_s means nothing to breathing
     factory=made_by("games.breathe.rules:BreatheGame", only=("pace_bpm", "duration_s")),
     renderer=drawn_by("games.breathe.draw:draw_breathe"),

@@ -8,6 +8,7 @@ import math
 import pygame
 
 from games.breathe.rules import BreatheSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, draw_prompt, text, vertical_gradient
 
 CENTRE = (240, 290)
@@ -44,9 +45,9 @@ def draw_breathe(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
     if snap.phase == "breathe":
         if not math.isnan(snap.level):
             pygame.draw.circle(surface, PALETTE.target, CENTRE, _radius(snap.level), 5)
-        text(surface, "In" if snap.inhaling else "Out", 64, PALETTE.text, CENTRE, "center")
+        text(surface, _("In") if snap.inhaling else _("Out"), 64, PALETTE.text, CENTRE, "center")
         minutes, seconds = divmod(int(snap.remaining_s + 0.999), 60)
-        _on_panel(surface, f"{minutes}:{seconds:02d} left", (CENTRE[0], CENTRE[1] + 40))
+        _on_panel(surface, _("{time} left").format(time=f"{minutes}:{seconds:02d}"), (CENTRE[0], CENTRE[1] + 40))
     if snap.prompt is not None:
         draw_prompt(surface, snap.prompt)
         return
@@ -56,8 +57,8 @@ def draw_breathe(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
 
 def _draw_chart(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
     pygame.draw.rect(surface, (20, 38, 50), CHART, border_radius=10)
-    text(surface, "the circle", TEXT_SIZE, (140, 190, 196), (CHART.left + 12, CHART.bottom + 6))
-    text(surface, "your breath", TEXT_SIZE, PALETTE.target, (CHART.left + 170, CHART.bottom + 6))
+    text(surface, _("the circle"), TEXT_SIZE, (140, 190, 196), (CHART.left + 12, CHART.bottom + 6))
+    text(surface, _("your breath"), TEXT_SIZE, PALETTE.target, (CHART.left + 170, CHART.bottom + 6))
     if len(snap.trace) < 2:
         return
     n = len(snap.trace)
@@ -67,10 +68,10 @@ def _draw_chart(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
         share = min(max(level, -0.1), 1.15)
         return int(CHART.left + i * step), int(CHART.bottom - 14 - share * (CHART.height - 34))
 
-    pacer = [point(i, p) for i, (p, _) in enumerate(snap.trace)]
+    pacer = [point(i, p) for i, (p, _level) in enumerate(snap.trace)]
     pygame.draw.lines(surface, (110, 178, 184), False, pacer, 3)
     run: list[tuple[int, int]] = []
-    for i, (_, level) in enumerate(snap.trace):
+    for i, (_pace, level) in enumerate(snap.trace):
         if math.isnan(level):  # a gap in tracking stays a gap on the chart
             if len(run) > 1:
                 pygame.draw.lines(surface, PALETTE.target, False, run, 3)
@@ -88,10 +89,15 @@ def _fmt(value: float, pattern: str) -> str:
 def _draw_numbers(surface: pygame.Surface, snap: BreatheSnapshot) -> None:
     x, y = CHART.left, CHART.bottom + 44
     rows = [
-        ("Breaths", str(snap.breaths)),
-        ("Your rate", _fmt(snap.rate_bpm, "{:.1f} a minute") + f"  (aim {snap.pace_bpm:g})"),
-        ("Steadiness", _fmt(100 * snap.regularity, "{:.0f}%")),
-        ("On pace", f"{int(snap.near_target_s) // 60}:{int(snap.near_target_s) % 60:02d}"),
+        (_("Breaths"), str(snap.breaths)),
+        (
+            _("Your rate"),
+            _fmt(snap.rate_bpm, _("{rate} a minute").replace("{rate}", "{:.1f}"))
+            + "  "
+            + _("(aim {pace})").format(pace=f"{snap.pace_bpm:g}"),
+        ),
+        (_("Steadiness"), _fmt(100 * snap.regularity, "{:.0f}%")),
+        (_("On pace"), f"{int(snap.near_target_s) // 60}:{int(snap.near_target_s) % 60:02d}"),
     ]
     for row, (label, value) in enumerate(rows):
         text(surface, label, TEXT_SIZE, PALETTE.text, (x, y + 38 * row))  # muted fell to 4.1:1 at the foot

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from games.breathe import metrics
+from rehab.core.i18n import _, ngettext
 from rehab.core.types import Controls
 from rehab.engine.api import STRESS, PatientSummary, Prompt, PromptView, Rating
 
@@ -82,8 +83,11 @@ class BreatheGame:
         self._controls = Controls(t=0.0, level=0.0, angle_deg=math.nan, tracking=False)
 
     def _stress_prompt(self, moment: str) -> Prompt:
-        when = "now, before we start" if moment == "before" else "now, after breathing"
-        prompt = Prompt(f"How stressed do you feel {when}?", scale=STRESS, allow_stop=False, timeout_s=30.0)
+        if moment == "before":
+            question = _("How stressed do you feel now, before we start?")
+        else:
+            question = _("How stressed do you feel now, after breathing?")
+        prompt = Prompt(question, scale=STRESS, allow_stop=False, timeout_s=30.0)
         if self._by_keys:
             prompt.keys_only()
         return prompt
@@ -183,25 +187,34 @@ class BreatheGame:
 
     def _message(self, inhaling: bool, tracking: bool) -> str:
         if self.prompt is not None:
-            return "Up/Down, then Enter" if self._by_keys else "Use Up/Down or raise a hand, then hold still"
+            return _("Up/Down, then Enter") if self._by_keys else _("Use Up/Down or raise a hand, then hold still")
         if self.phase == "done":
-            return "Well done. Take your time before you get up."
+            return _("Well done. Take your time before you get up.")
         if not tracking:
-            return "Keep breathing with the circle; we will find your breath again"
-        return "Breathe in slowly..." if inhaling else "...and let the breath out gently"
+            return _("Keep breathing with the circle; we will find your breath again")
+        return _("Breathe in slowly...") if inhaling else _("...and let the breath out gently")
 
     def patient_summary(self) -> PatientSummary:
         """The end-of-game screen: breaths and their rate against the pace, time on pace, stress."""
         onsets = self.counter.onsets
         rate = metrics.mean_rate(onsets)
         if not onsets:
-            lines = ["No breaths were counted: we could not follow your breathing."]
+            lines = [_("No breaths were counted: we could not follow your breathing.")]
         elif math.isnan(rate):
-            lines = [f"{_count(len(onsets), 'breath')} (aim {self.pace_bpm:g} a minute)"]
+            said = ngettext(
+                "{count} breath (aim {pace} a minute)", "{count} breaths (aim {pace} a minute)", len(onsets)
+            )
+            lines = [said.format(count=len(onsets), pace=f"{self.pace_bpm:g}")]
         else:
-            lines = [f"{_count(len(onsets), 'breath')}, {rate:.1f} a minute (aim {self.pace_bpm:g})"]
+            said = ngettext(
+                "{count} breath, {rate} a minute (aim {pace})",
+                "{count} breaths, {rate} a minute (aim {pace})",
+                len(onsets),
+            )
+            lines = [said.format(count=len(onsets), rate=f"{rate:.1f}", pace=f"{self.pace_bpm:g}")]
         on_pace = metrics.time_near_target(onsets, self.pace_bpm)
-        lines.append(f"Breathing at the pace: {_clock(on_pace)} of {_clock(self.breathing_s)}")
+        pace = _("Breathing at the pace: {on_pace} of {total}")
+        lines.append(pace.format(on_pace=_clock(on_pace), total=_clock(self.breathing_s)))
         lines.append(_stress_line(self._rating("before"), self._rating("after")))
         return PatientSummary(tuple(lines), praise=bool(onsets))
 
@@ -228,10 +241,6 @@ class BreatheGame:
         }
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _clock(seconds: float) -> str:
     minutes, rest = divmod(int(seconds), 60)
     return f"{minutes}:{rest:02d}"
@@ -239,9 +248,13 @@ def _clock(seconds: float) -> str:
 
 def _stress_line(before: float, after: float) -> str:
     """Stress before and after, in words; an unanswered rating is said, never shown as a number."""
-    said = [f"{value:g} {moment}" for value, moment in ((before, "before"), (after, "after")) if not math.isnan(value)]
+    said = [
+        words.format(value=f"{value:g}")
+        for value, words in ((before, _("{value} before")), (after, _("{value} after")))
+        if not math.isnan(value)
+    ]
     if not said:
-        return "Stress was not rated this time."
+        return _("Stress was not rated this time.")
     if len(said) == 1:
-        return f"Stress (0-10): {said[0]}"
-    return f"Stress (0-10): {said[0]}, {said[1]}"
+        return _("Stress (0-10): {first}").format(first=said[0])
+    return _("Stress (0-10): {first}, {second}").format(first=said[0], second=said[1])

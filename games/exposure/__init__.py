@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rehab.core.i18n import N_
 from rehab.core.types import JointAngles, PoseFrame
 from rehab.engine.api import Game, GameSpec, drawn_by, hand_level
 
@@ -76,10 +77,10 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="exposure",
-    title="Exposure: heights",
+    title=N_("Exposure: heights"),
     movements=("hand",),
     inputs=("keyboard", "webcam (raise a hand)", "replay", "sim"),
-    description="Climb the tower one level at a time, only when you are ready. Rate your fear as you go.",
+    description=N_("Climb the tower one level at a time, only when you are ready. Rate your fear as you go."),
     factory=_factory,
     renderer=drawn_by("games.exposure.draw:draw_exposure"),
     angle=CHANNEL,

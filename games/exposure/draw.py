@@ -9,6 +9,7 @@ import math
 import pygame
 
 from games.exposure.rules import ExposureSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, draw_prompt, text, vertical_gradient, wrap
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
@@ -84,13 +85,15 @@ def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
     veil.fill((*PALETTE.panel, 200))
     surface.blit(veil, CARD.topleft)
     x, y = CARD.left + 18, CARD.top + 14
-    text(surface, f"Level {snap.level_index + 1} of {snap.levels_total}", TEXT_SIZE, PALETTE.muted, (x, y))
+    level = _("Level {number} of {count}").format(number=snap.level_index + 1, count=snap.levels_total)
+    text(surface, level, TEXT_SIZE, PALETTE.muted, (x, y))
     text(surface, snap.level.name, 42, PALETTE.text, (x, y + 28))
     for row, line in enumerate(wrap(snap.level.description, 27)[:3]):
         text(surface, line, TEXT_SIZE, PALETTE.muted, (x, y + 72 + 27 * row))
     minutes, seconds = divmod(int(snap.level_seconds), 60)
     last = "--" if math.isnan(snap.last_suds) else f"{snap.last_suds:.0f}"
-    text(surface, f"Here {minutes}:{seconds:02d}   SUDS now {last}", TEXT_SIZE, PALETTE.text, (x, y + 160))
+    here = _("Here {time}   SUDS now {suds}").format(time=f"{minutes}:{seconds:02d}", suds=last)
+    text(surface, here, TEXT_SIZE, PALETTE.text, (x, y + 160))
     _curve(surface, snap, pygame.Rect(x + 42, y + 200, CARD.width - 78, 128))
 
 
@@ -111,7 +114,7 @@ def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) ->
         pygame.draw.lines(surface, PALETTE.target, False, points, 3)
     for point in points:
         pygame.draw.circle(surface, PALETTE.target, point, 5)
-    text(surface, "your fear (SUDS) here", TEXT_SIZE, PALETTE.muted, (box.left, box.bottom + 4))
+    text(surface, _("your fear (SUDS) here"), TEXT_SIZE, PALETTE.muted, (box.left, box.bottom + 4))
 
 
 def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
@@ -119,7 +122,7 @@ def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
     veil = pygame.Surface(CARD.size, pygame.SRCALPHA)
     veil.fill((*PALETTE.panel, 200))
     surface.blit(veil, CARD.topleft)
-    title = "You did well today" if snap.finished else "Rest here"
+    title = _("You did well today") if snap.finished else _("Rest here")
     text(surface, title, 46, PALETTE.text, (CARD.centerx, CARD.top + 18), "midtop")
     cycle = (snap.calm_s % 10.0) / 10.0
     share = (
@@ -129,7 +132,7 @@ def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
     )
     centre = (CARD.centerx, CARD.top + 230)
     pygame.draw.circle(surface, (70, 140, 150), centre, int(50 + 90 * share))
-    text(surface, "In" if cycle < 0.4 else "Out", 52, PALETTE.text, centre, "center")
+    text(surface, _("In") if cycle < 0.4 else _("Out"), 52, PALETTE.text, centre, "center")
 
 
 def draw_exposure(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
@@ -145,4 +148,4 @@ def draw_exposure(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
         ring = pygame.Rect(0, 0, 120, 120)
         ring.center = (760, 140)
         pygame.draw.arc(surface, PALETTE.shelf, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * snap.stop_hold, 10)
-        text(surface, "Stop", 36, PALETTE.text, ring.center, "center")
+        text(surface, _("Stop"), 36, PALETTE.text, ring.center, "center")

@@ -14,6 +14,7 @@ from typing import Any
 import tomllib
 
 from rehab.core.errors import DataError
+from rehab.core.i18n import _, language
 
 SHIPPED = Path(__file__).with_name("heights.toml")
 
@@ -49,7 +50,10 @@ def hierarchy_from_steps(
 ) -> Hierarchy:
     """A hierarchy from a plan's steps (description, SUDS to move on at), easiest first. The steps
     are the therapist's words, so each is shown as a card rather than a drawn scene."""
-    levels = tuple(Level(f"Step {i}", "card", 0.0, text, move_on) for i, (text, move_on) in enumerate(steps, 1))
+    levels = tuple(
+        Level(_("Step {number}").format(number=i), "card", 0.0, text, move_on)
+        for i, (text, move_on) in enumerate(steps, 1)
+    )
     if not levels:
         raise HierarchyError("an exposure hierarchy needs at least one level")
     return Hierarchy(phobia="", title=title, levels=levels, min_level_s=min_level_s, suds_stop=suds_stop)
@@ -87,8 +91,13 @@ def parse_hierarchy(data: dict[str, Any]) -> Hierarchy:
 
 
 def load_hierarchy(path: Path | None = None) -> Hierarchy:
-    """The therapist's file at ``path`` (.toml or .json), or the shipped heights hierarchy."""
-    path = SHIPPED if path is None else Path(path)
+    """The therapist's file at ``path`` (.toml or .json), or the shipped heights hierarchy in the
+    patient's language (``heights.fr.toml`` beside ``heights.toml``: its names and descriptions are
+    words on screen, kept with the levels they describe rather than in the catalog)."""
+    if path is None:
+        translated = SHIPPED.with_suffix(f".{language()}.toml")
+        path = translated if translated.exists() else SHIPPED
+    path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as error:

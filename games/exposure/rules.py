@@ -15,10 +15,12 @@ from typing import Any
 
 from games.exposure import metrics
 from games.exposure.hierarchy import Hierarchy, Level, load_hierarchy
+from rehab.core.i18n import N_, _
 from rehab.core.types import Controls
 from rehab.engine.api import STOP_LEVEL, SUDS, PatientSummary, Prompt, PromptView, Rating
 
-GO_UP, STAY, FINISH = "Go up", "Stay here", "Finish"
+#: the choices are compared as they are (English); the rating view translates them on screen
+GO_UP, STAY, FINISH = N_("Go up"), N_("Stay here"), N_("Finish")
 #: holding the pointer in the stop zone this long stops, outside any prompt
 STOP_HOLD_S = 2.0
 #: the calm breathing that closes exposure, however it ends (a stop, Esc, the top level, the time):
@@ -57,8 +59,8 @@ def _on_arrival(level_name: str) -> str:
     the question). Not "at <name>": a name such as "At the foot of the tower" read "at at the foot".
     A longer name is left to the panel, so that no part of the question is cut off."""
     if len(level_name) <= NAME_IN_QUESTION_CHARS:
-        return f"{level_name}: how anxious are you here? (SUDS 0-100)"
-    return "How anxious are you on this level? (SUDS 0-100)"
+        return _("{level}: how anxious are you here? (SUDS 0-100)").format(level=level_name)
+    return _("How anxious are you on this level? (SUDS 0-100)")
 
 
 class ExposureGame:
@@ -94,14 +96,17 @@ class ExposureGame:
         self.phase = phase
         if phase == "offer":
             last = self.index == len(self.h.levels) - 1
-            question = "Well done: your fear has come down. " + ("Finish here?" if last else "Go up a level?")
+            if last:
+                question = _("Well done: your fear has come down. Finish here?")
+            else:
+                question = _("Well done: your fear has come down. Go up a level?")
             self.prompt = Prompt(question, choices=(STAY, FINISH if last else GO_UP), timeout_s=30.0)
         elif phase == "rate_exit":
             self.prompt = Prompt(
-                "Before we rest: how anxious are you now?", scale=SUDS, allow_stop=False, timeout_s=30.0
+                _("Before we rest: how anxious are you now?"), scale=SUDS, allow_stop=False, timeout_s=30.0
             )
         else:
-            question = "How anxious are you now? (SUDS 0-100)"
+            question = _("How anxious are you now? (SUDS 0-100)")
             if phase == "rate_start":
                 question = _on_arrival(self.level.name)
             self.prompt = Prompt(question, scale=SUDS)
@@ -242,29 +247,31 @@ class ExposureGame:
 
     def _message(self) -> str:
         if self.phase == "calm":
-            return "Well done. Breathe with the circle." if self.finished else "You stopped. That is fine: breathe"
+            return (
+                _("Well done. Breathe with the circle.") if self.finished else _("You stopped. That is fine: breathe")
+            )
         if self.prompt is not None:
-            return "Up/Down, then Enter" if self._by_keys else "Up/Down or raise a hand, then hold still"
+            return _("Up/Down, then Enter") if self._by_keys else _("Up/Down or raise a hand, then hold still")
         if self._stop_held > 0:
-            return "Keep holding to stop and rest"
+            return _("Keep holding to stop and rest")
         if self._by_keys:
-            return "Take your time. Esc stops and rests"
-        return "Take your time. Raise the marker to the top to stop"
+            return _("Take your time. Esc stops and rests")
+        return _("Take your time. Raise the marker to the top to stop")
 
     def patient_summary(self) -> PatientSummary:
         """The end-of-game screen: the highest level, fear (SUDS) at the start, at its peak and at
         the end, and the time spent breathing calmly."""
         top = metrics.highest_level(self.visits)
-        lines = [f"Highest level: {top} of {len(self.h.levels)}, {self.h.levels[top - 1].name}"]
+        highest = _("Highest level: {top} of {count}, {name}")
+        lines = [highest.format(top=top, count=len(self.h.levels), name=self.h.levels[top - 1].name)]
         values = [r.value for r in self.ratings]
         if values:
-            lines.append(
-                f"Fear (SUDS 0-100): {values[0]:g} at the start, {max(values):g} at most, {values[-1]:g} at the end"
-            )
+            fear = _("Fear (SUDS 0-100): {start} at the start, {peak} at most, {end} at the end")
+            lines.append(fear.format(start=f"{values[0]:g}", peak=f"{max(values):g}", end=f"{values[-1]:g}"))
         else:
-            lines.append("Fear was not rated this time.")
+            lines.append(_("Fear was not rated this time."))
         minutes, seconds = divmod(int(self.calm_s), 60)
-        lines.append(f"Calm breathing: {minutes}:{seconds:02d}")
+        lines.append(_("Calm breathing: {time}").format(time=f"{minutes}:{seconds:02d}"))
         return PatientSummary(tuple(lines), praise=bool(values))
 
     def summary(self) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.core.types import EegSample, JointAngles
 from rehab.engine.api import GameSpec, drawn_by, made_by
 
@@ -50,10 +51,10 @@ def simulate(side: str, seed: int) -> list[EegSample]:
 
 GAME = GameSpec(
     name="focus",
-    title="Focus: lantern",
+    title=N_("Focus: lantern"),
     movements=("meditation",),
     inputs=("thinkgear (MindWave EEG headset)", "replay", "sim"),
-    description="Sit comfortably and let your mind settle: the calmer you are, the higher the lantern rises.",
+    description=N_("Sit comfortably and let your mind settle: the calmer you are, the higher the lantern rises."),
     factory=made_by("games.focus.rules:FocusGame"),
     renderer=drawn_by("games.focus.draw:draw_focus"),
     angle="meditation",

@@ -9,6 +9,7 @@ import math
 import pygame
 
 from games.focus.rules import FocusSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, text, vertical_gradient
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
@@ -71,7 +72,7 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     veil.fill((*PALETTE.panel, 190))
     surface.blit(veil, PANEL.topleft)
     bar = pygame.Rect(PANEL.left + 24, PANEL.top + 50, 40, PANEL.height - 80)
-    text(surface, "calm", TEXT_SIZE, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
+    text(surface, _("calm"), TEXT_SIZE, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
     pygame.draw.rect(surface, PALETTE.gauge_back, bar, border_radius=8)
     if not math.isnan(snap.meditation):
         top = int(bar.bottom - snap.meditation / 100 * bar.height)
@@ -79,14 +80,14 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
         pygame.draw.rect(surface, color, (bar.left, top, bar.width, bar.bottom - top), border_radius=8)
     goal_y = int(bar.bottom - snap.threshold / 100 * bar.height)
     pygame.draw.line(surface, PALETTE.target, (bar.left - 8, goal_y), (bar.right + 8, goal_y), 4)
-    text(surface, "goal", TEXT_SIZE, PALETTE.target, (bar.right + 12, goal_y), "midleft")
+    text(surface, _("goal"), TEXT_SIZE, PALETTE.target, (bar.right + 12, goal_y), "midleft")
     x, y = bar.right + 70, PANEL.top + 50
     minutes, seconds = divmod(int(snap.time_above_s), 60)
     rows = [
-        ("Calm", _fmt(snap.meditation)),
-        ("Focus", _fmt(snap.attention)),
-        ("Lanterns", str(snap.lanterns)),
-        ("Calm time", f"{minutes}:{seconds:02d}"),
+        (_("Calm"), _fmt(snap.meditation)),
+        (_("Focus"), _fmt(snap.attention)),
+        (_("Lanterns"), str(snap.lanterns)),
+        (_("Calm time"), f"{minutes}:{seconds:02d}"),
     ]
     for row, (label, value) in enumerate(rows):
         text(surface, label, TEXT_SIZE, PALETTE.muted, (x, y + 66 * row))
@@ -101,5 +102,5 @@ def draw_focus(surface: pygame.Surface, snap: FocusSnapshot) -> None:
         veil = pygame.Surface(box.size, pygame.SRCALPHA)
         veil.fill((*PALETTE.panel, 230))
         surface.blit(veil, box.topleft)
-        text(surface, "Adjust the headset", 48, PALETTE.target, (box.centerx, box.top + 22), "midtop")
-        text(surface, "The lantern waits for you", TEXT_SIZE, PALETTE.text, (box.centerx, box.top + 80), "midtop")
+        text(surface, _("Adjust the headset"), 48, PALETTE.target, (box.centerx, box.top + 22), "midtop")
+        text(surface, _("The lantern waits for you"), TEXT_SIZE, PALETTE.text, (box.centerx, box.top + 80), "midtop")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from games.focus import metrics
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 from rehab.engine.api import PatientSummary
 
@@ -73,13 +74,13 @@ class FocusGame:
     def snapshot(self) -> FocusSnapshot:
         above = not self._poor and self._meditation >= self.threshold
         if self._poor and self._started:
-            message = "Adjust the headset: the sensor should touch your forehead"
+            message = _("Adjust the headset: the sensor should touch your forehead")
         elif not self._started:
-            message = "Waiting for the headset..."
+            message = _("Waiting for the headset...")
         elif above:
-            message = "Calm and steady: the lantern rises"
+            message = _("Calm and steady: the lantern rises")
         else:
-            message = "Let your shoulders drop; breathe out slowly"
+            message = _("Let your shoulders drop; breathe out slowly")
         return FocusSnapshot(
             t=self.t,
             meditation=self._meditation,
@@ -99,11 +100,11 @@ class FocusGame:
     def patient_summary(self) -> PatientSummary:
         """The end-of-game screen: lanterns released, calm time above the goal, poor contact."""
         lines = [
-            f"Lanterns released: {self.lanterns}",
-            f"Calm above your goal: {_clock(self.tally.above_s)} of {_clock(self.t)}",
+            _("Lanterns released: {count}").format(count=self.lanterns),
+            _("Calm above your goal: {calm} of {total}").format(calm=_clock(self.tally.above_s), total=_clock(self.t)),
         ]
         if self.tally.poor_s >= 1.0:
-            lines.append(f"The headset lost contact for {_clock(self.tally.poor_s)}")
+            lines.append(_("The headset lost contact for {time}").format(time=_clock(self.tally.poor_s)))
         return PatientSummary(tuple(lines), praise=self.tally.above_s > 0)
 
     def summary(self) -> dict[str, Any]:

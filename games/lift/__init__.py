@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.engine.api import GameSpec, JointAngles, drawn_by, made_by
 
 
@@ -15,10 +16,10 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="lift",
-    title="Lift",
+    title=N_("Lift"),
     movements=("elbow_flexion",),
     inputs=("webcam", "replay", "sim", "imu (two IMUs)"),
-    description="Raise a weight on a pulley by bending the elbow; hold it at the shelf.",
+    description=N_("Raise a weight on a pulley by bending the elbow; hold it at the shelf."),
     factory=made_by("games.lift.rules:LiftGame"),
     renderer=drawn_by("games.lift.draw:draw_lift"),
     angle="elbow_flexion",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pygame
 
+from rehab.core.i18n import _
 from games.lift.rules import LiftSnapshot
 from rehab.engine.api import PALETTE, text, vertical_gradient
 
@@ -32,7 +33,7 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.panel, (0, floor_y), (w - 130, floor_y), 6)
     # the shelf the weight must reach: its top is where the weight's base sits when lifted
     pygame.draw.rect(surface, PALETTE.shelf, (cx + 62, shelf_y, 180, 12), border_radius=4)
-    text(surface, "shelf", 30, PALETTE.shelf, (cx + 152, shelf_y + 16), "midtop")
+    text(surface, _("shelf"), 30, PALETTE.shelf, (cx + 152, shelf_y + 16), "midtop")
     # rope and weight
     base_y = world_to_screen(snap.weight_height, surface)
     box = pygame.Rect(0, 0, 110, 80)
@@ -40,7 +41,7 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.text, (cx, pulley[1] + 20), (cx, box.top), 3)
     color = PALETTE.good if snap.phase in ("hold", "lower") else PALETTE.weight
     pygame.draw.rect(surface, color, box, border_radius=10)
-    text(surface, "2 kg", 34, PALETTE.text, box.center, "center")
+    text(surface, _("2 kg"), 34, PALETTE.text, box.center, "center")
     # hold ring: fills while the weight stays at the shelf
     if snap.phase == "hold":
         ring = pygame.Rect(0, 0, 70, 70)

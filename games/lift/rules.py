@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pymunk
 
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 
 TRAVEL_M = 1.0  # height of the shelf above the floor, world metres
@@ -93,10 +94,10 @@ class LiftGame:
         c = self._controls
         phase = self.phase if c.tracking else "paused"
         messages = {
-            "lift": "Bend your elbow to lift the weight",
-            "hold": "Hold it there!",
-            "lower": "Well done! Lower it slowly",
-            "paused": "Paused: we cannot see your arm. Step back into view.",
+            "lift": _("Bend your elbow to lift the weight"),
+            "hold": _("Hold it there!"),
+            "lower": _("Well done! Lower it slowly"),
+            "paused": _("Paused: we cannot see your arm. Step back into view."),
         }
         hold = min(self._held / self.hold_s, 1.0) if self.hold_s > 0 else 1.0
         return LiftSnapshot(

@@ -7,6 +7,7 @@ tilts to the right. The game itself only sees the signed level (-1 left .. +1 ri
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.core.types import JointAngles
 from rehab.engine.api import GameSpec, drawn_by, made_by
 
@@ -27,10 +28,10 @@ def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="neck",
-    title="Head turns",
+    title=N_("Head turns"),
     movements=("cervical_rotation", "cervical_lateral_flexion"),
     inputs=("webcam (face)", "headset imu", "replay", "sim", "keyboard"),
-    description="Turn your head slowly left and right to steer a glider through the gates.",
+    description=N_("Turn your head slowly left and right to steer a glider through the gates."),
     factory=made_by("games.neck.rules:NeckGame", only=("hold_s",)),
     renderer=drawn_by("games.neck.draw:draw_neck"),
     angle="cervical_rotation",

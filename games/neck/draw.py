@@ -12,6 +12,7 @@ import math
 import pygame
 
 from games.neck.rules import GATE_GAP_M, GATE_HALF_LEVEL, GATES_AHEAD, LANE_M, NeckSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 CENTRE_X = 415  # middle of the area the HUD leaves free
@@ -124,7 +125,7 @@ def draw_neck(surface: pygame.Surface, snap: NeckSnapshot) -> None:
         if -2.5 < gate.z <= 0:
             color = PALETTE.good if gate.result == "passed" else PALETTE.muted
             _gate(surface, gate.offset, gate.z, color, 0.4)
-    text(surface, f"Gates: {snap.passed}", 40, PALETTE.text, (24, 70))
+    text(surface, _("Gates: {count}").format(count=snap.passed), 40, PALETTE.text, (24, 70))
     if snap.phase == "paused":
         veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         veil.fill((*PALETTE.panel, 130))

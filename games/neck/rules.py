@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pymunk
 
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 
 LANE_M = 3.0  # sideways metres at level 1
@@ -164,12 +165,14 @@ class NeckGame:
 
     def _message(self, phase: str, next_side: str) -> str:
         if phase == "paused":
-            return "Paused: we cannot see your head. Face the screen again."
+            return _("Paused: we cannot see your head. Face the screen again.")
         recent = self.t - self._event_t < EVENT_S
         if recent and self._event == "passed":
-            return "Through the gate!"
+            return _("Through the gate!")
         if recent and self._event == "missed":
-            return "Missed that one. Take your time"
-        if next_side:
-            return f"Slowly turn your head to the {next_side}"
-        return "Turn your head to steer"
+            return _("Missed that one. Take your time")
+        if next_side == "left":
+            return _("Slowly turn your head to the left")
+        if next_side == "right":
+            return _("Slowly turn your head to the right")
+        return _("Turn your head to steer")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.core.types import JointAngles
 from rehab.engine.api import GameSpec, drawn_by, made_by
 
@@ -34,10 +35,10 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="reach",
-    title="Reach",
+    title=N_("Reach"),
     movements=("shoulder_flexion", "shoulder_abduction"),
     inputs=("webcam", "replay", "sim", "keyboard"),
-    description="Pop balloons drifting inside your reach: reach forward and up, or out to the side.",
+    description=N_("Pop balloons drifting inside your reach: reach forward and up, or out to the side."),
     factory=made_by("games.reach.rules:ReachGame"),
     renderer=drawn_by("games.reach.draw:draw_reach"),
     angle="shoulder_flexion",

@@ -11,6 +11,7 @@ import math
 import pygame
 
 from games.reach.rules import ReachSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 #: world (0, 0) on screen, and pixels per world unit
@@ -137,5 +138,5 @@ def draw_reach(surface: pygame.Surface, snap: ReachSnapshot) -> None:
     for p in snap.pops:
         _pop(surface, p.x, p.y, p.progress, colors[p.color_index % len(colors)], p.points)
     _hand(surface, *snap.hand, active=snap.phase != "paused")
-    text(surface, f"Balloons  {snap.popped}", 40, PALETTE.text, (24, 70))
-    text(surface, f"Points  {snap.score}", 32, PALETTE.muted, (26, 104))
+    text(surface, _("Balloons  {count}").format(count=snap.popped), 40, PALETTE.text, (24, 70))
+    text(surface, _("Points  {count}").format(count=snap.score), 32, PALETTE.muted, (26, 104))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pymunk
 
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 
 #: the world the renderer draws: x 0..WORLD_W, y 0..WORLD_H (y up)
@@ -285,11 +286,11 @@ class ReachGame:
     def snapshot(self) -> ReachSnapshot:
         c = self._controls
         if not c.tracking:
-            phase, message = "paused", "Paused: we cannot see your arm. Step back into view."
+            phase, message = "paused", _("Paused: we cannot see your arm. Step back into view.")
         elif self._since_pop < POP_MESSAGE_S:
-            phase, message = "pop", "Pop!"
+            phase, message = "pop", _("Pop!")
         else:
-            phase, message = "reach", "Reach up to the balloon"
+            phase, message = "reach", _("Reach up to the balloon")
         balloons = tuple(
             BalloonView(
                 x=float(b.body.position.x),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.core.types import JointAngles
 from rehab.engine.api import GameSpec, drawn_by, made_by
 
@@ -25,10 +26,10 @@ def simulate(side: str = "left", seed: int = 0) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="squat",
-    title="Squat",
+    title=N_("Squat"),
     movements=("knee_flexion", "hip_flexion"),
     inputs=("webcam", "replay", "sim", "keyboard"),
-    description="Mini-squat to charge a jump, stand up tall to leap over the obstacles.",
+    description=N_("Mini-squat to charge a jump, stand up tall to leap over the obstacles."),
     factory=made_by("games.squat.rules:SquatGame", only=("hold_s",)),
     renderer=drawn_by("games.squat.draw:draw_squat"),
     angle="knee_flexion",

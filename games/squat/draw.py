@@ -11,6 +11,7 @@ import math
 import pygame
 
 from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
 
 PX_PER_M = 130
@@ -133,7 +134,7 @@ def _runner(surface: pygame.Surface, snap: SquatSnapshot) -> None:
 def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     """The jump meter: the charge stored (filled) and the live squat depth (a line); the top band,
     past the target, is the 'not so deep' zone."""
-    text(surface, "Jump", 28, PALETTE.muted, (METER.centerx, METER.top - 6), "midbottom")
+    text(surface, _("Jump"), 28, PALETTE.muted, (METER.centerx, METER.top - 6), "midbottom")
 
     def y_of(level: float) -> int:
         return int(METER.bottom - min(max(level, 0.0), TOO_DEEP) / TOO_DEEP * METER.height)
@@ -153,7 +154,7 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
         color = PALETTE.good if snap.charge >= MIN_CHARGE else PALETTE.accent
         pygame.draw.rect(surface, color, (METER.left, top, METER.width, METER.bottom - top), border_radius=10)
     pygame.draw.line(surface, PALETTE.target, (METER.left - 6, full_y), (METER.right + 6, full_y), 4)
-    text(surface, "full", 24, PALETTE.target, (METER.right + 10, full_y), "midleft")
+    text(surface, _("full"), 24, PALETTE.target, (METER.right + 10, full_y), "midleft")
     if snap.phase != "paused" and math.isfinite(snap.level):
         live_y = y_of(snap.level)
         pygame.draw.polygon(
@@ -174,7 +175,7 @@ def _symmetry(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     if snap.uneven:
         pygame.draw.rect(surface, PALETTE.target, panel, 3, border_radius=10)
     width = panel.width - 60
-    for row, (label, value) in enumerate((("L", snap.knee_left), ("R", snap.knee_right))):
+    for row, (label, value) in enumerate(((_("L"), snap.knee_left), (_("R"), snap.knee_right))):
         y = panel.top + 10 + row * 24
         text(surface, label, 26, PALETTE.muted, (panel.left + 12, y - 2))
         back = pygame.Rect(panel.left + 38, y, width, 16)
@@ -183,8 +184,11 @@ def _symmetry(surface: pygame.Surface, snap: SquatSnapshot) -> None:
         if share > 0:
             pygame.draw.rect(surface, PALETTE.accent, (back.left, y, int(width * share), 16), border_radius=6)
     diff = abs(snap.knee_left - snap.knee_right)
-    word, color = ("uneven", PALETTE.target) if diff > UNEVEN or snap.uneven else ("even", PALETTE.muted)
-    text(surface, f"Knees: {word}", 26, color, (panel.left + 2, panel.bottom + 6))
+    if diff > UNEVEN or snap.uneven:
+        knees, color = _("Knees: uneven"), PALETTE.target
+    else:
+        knees, color = _("Knees: even"), PALETTE.muted
+    text(surface, knees, 26, color, (panel.left + 2, panel.bottom + 6))
 
 
 def draw_squat(surface: pygame.Surface, snap: SquatSnapshot) -> None:

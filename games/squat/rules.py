@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import pymunk
 
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 
 GRAVITY = 9.0  # m/s^2: a touch floatier than Earth, so jumps read clearly
@@ -141,7 +142,7 @@ class SquatGame:
             self.space.remove(self._obstacles.pop(0)[1])
 
     def _next_obstacle(self) -> int | None:
-        for i, (ob, _) in enumerate(self._obstacles):
+        for i, (ob, _seen) in enumerate(self._obstacles):
             if not ob.cleared:
                 return i
         return None
@@ -245,21 +246,21 @@ class SquatGame:
 
     def _message(self, phase: str, level: float) -> str:
         if phase == "paused":
-            return "Paused: we cannot see your legs. Step back into view."
+            return _("Paused: we cannot see your legs. Step back into view.")
         if level > TOO_DEEP:
-            return "Not so deep! Come up a little."
+            return _("Not so deep! Come up a little.")
         if phase == "charge" and self.charge >= MIN_CHARGE:
             if self.uneven:
-                return "Share the weight on both legs, then stand up"
-            return "Stand up to jump!"
+                return _("Share the weight on both legs, then stand up")
+            return _("Stand up to jump!")
         recent = self.t - self._event_t < EVENT_S
         if recent and self._event == "cleared":
-            return "Nice jump! Keep both knees even" if self.uneven else "Nice jump!"
+            return _("Nice jump! Keep both knees even") if self.uneven else _("Nice jump!")
         if recent and self._event == "short":
-            return "Almost! Bend a little deeper"
+            return _("Almost! Bend a little deeper")
         if phase == "charge":
-            return "A little deeper to charge"
-        return "Bend your knees to charge"
+            return _("A little deeper to charge")
+        return _("Bend your knees to charge")
 
     def snapshot(self) -> SquatSnapshot:
         c = self._controls

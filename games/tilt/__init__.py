@@ -6,6 +6,7 @@ negative = to the LEFT; the game's level is signed the same way (-1 full bend le
 
 from __future__ import annotations
 
+from rehab.core.i18n import N_
 from rehab.core.types import JointAngles
 from rehab.engine.api import GameSpec, drawn_by, made_by
 
@@ -29,11 +30,11 @@ def simulate(side: str, seed: int) -> list[JointAngles]:
 
 GAME = GameSpec(
     name="tilt",
-    title="Tilt",
+    title=N_("Tilt"),
     movements=("trunk_lateral_flexion",),
     # one IMU on the chest gives the side bend; on a forearm it gives only forearm roll, which tilt does not read
     inputs=("webcam", "replay", "sim", "keyboard", "imu on the chest (?segment=trunk)"),
-    description="Bend sideways to tilt a board and roll a marble into the cup, left and right in turn.",
+    description=N_("Bend sideways to tilt a board and roll a marble into the cup, left and right in turn."),
     factory=made_by("games.tilt.rules:TiltGame"),
     renderer=drawn_by("games.tilt.draw:draw_tilt"),
     angle="trunk_lateral_flexion",

@@ -11,6 +11,7 @@ import math
 import pygame
 
 from games.tilt.rules import TiltSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, blend, text, vertical_gradient
 
 #: the board's pivot on screen, and pixels per metre
@@ -94,7 +95,8 @@ def _cups(surface: pygame.Surface, snap: TiltSnapshot) -> None:
             mx, my = cx + (24 if cup.side == "left" else -24), cy  # a little inboard, clear of the rim
             tip_y = int(max(my - 95, 172) + bob)  # never up into the score in the corner
             pygame.draw.polygon(surface, PALETTE.target, [(mx, tip_y), (mx - 22, tip_y - 30), (mx + 22, tip_y - 30)])
-            text(surface, f"bend {cup.side}", 34, PALETTE.target, (mx, tip_y - 38), "midbottom")
+            bend = _("bend left") if cup.side == "left" else _("bend right")
+            text(surface, bend, 34, PALETTE.target, (mx, tip_y - 38), "midbottom")
             if snap.settle_progress > 0:
                 ring = pygame.Rect(0, 0, 56 + 2 * int(snap.marble_radius * SCALE), 0)
                 ring.height = ring.width

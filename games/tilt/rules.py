@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import pymunk
 
+from rehab.core.i18n import _
 from rehab.core.types import Controls
 
 GRAVITY = 6.0  # a heavy, calm marble: slower than 9.81 so the eye can follow it
@@ -191,13 +192,15 @@ class TiltGame:
         settle = min(self._settled / self.settle_s, 1.0)
         side = self.active_side
         if not c.tracking or not math.isfinite(c.level):
-            phase, message = "paused", "Paused: no signal. Step into view or check the sensor."
+            phase, message = "paused", _("Paused: no signal. Step into view or check the sensor.")
         elif self._since_score < WELL_DONE_S:
-            phase, message = "well_done", "Well done! Now the other side"
+            phase, message = "well_done", _("Well done! Now the other side")
         elif settle > 0.0:
-            phase, message = "settle", "Hold it there, let it settle"
+            phase, message = "settle", _("Hold it there, let it settle")
+        elif side == "left":
+            phase, message = "roll", _("Bend to your left to roll the marble in")
         else:
-            phase, message = "roll", f"Bend to your {side} to roll the marble in"
+            phase, message = "roll", _("Bend to your right to roll the marble in")
         cups = []
         for s in SIDES:
             p = self.board.local_to_world((cup_centre_x(s), -CUP_DEPTH + BOARD_THICK))

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from rehab.core.clock import Clock
+from rehab.core.i18n import _
 from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
@@ -53,8 +54,8 @@ def measure_range(
     ``notes``: the plan's notes for the patient, on the instruction card before the first move."""
     shown = replace(
         info,
-        title=f"Calibration: {title}",
-        description="Move as far as is comfortable, three times. Do not push into pain.",
+        title=_("Calibration: {game}").format(game=title),
+        description=_("Move as far as is comfortable, three times. Do not push into pain."),
     )
     calibration = calibration_exercise(info, side, ceiling_deg)
     played = play(

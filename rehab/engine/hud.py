@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pygame
 
+from rehab.core.i18n import _
 from rehab.engine.palette import PALETTE
 
 
@@ -99,7 +100,8 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
         _keys_hint(surface, hud.keys_hint, clock)
     if not hud.gauge:
         return
-    text(surface, f"Reps  {hud.reps_done} / {hud.reps_planned}", 44, PALETTE.text, (20, 12))
+    reps = _("Reps  {done} / {planned}").format(done=hud.reps_done, planned=hud.reps_planned)
+    text(surface, reps, 44, PALETTE.text, (20, 12))
     _gauge(surface, hud)
 
 
@@ -110,7 +112,7 @@ KEYS_HINT_SIZE = 36
 def keys_hint_rect(size: tuple[int, int], hint: str, clock: pygame.Rect) -> pygame.Rect:
     """Where the key hint goes: the top bar's right end, or under the bar when it would touch the
     clock (large text)."""
-    width, _ = size
+    width = size[0]
     box = pygame.Rect((0, 0), font(KEYS_HINT_SIZE).size(hint))
     box.midright = (width - 20, 28)
     if box.left < clock.right + 16:
@@ -171,8 +173,12 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
         color = PALETTE.good if hud.goal and amount >= hud.target_deg else PALETTE.accent
         pygame.draw.rect(surface, color, fill, border_radius=8)
         # the sign convention for two-sided movements: positive is towards the patient's right
-        way = ("" if round(amount) == 0 else (" R" if hud.angle_deg > 0 else " L")) if hud.signed else ""
-        text(surface, f"{amount:.0f}°{way}", 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
+        angle = f"{amount:.0f}"
+        if hud.signed and round(amount) != 0:
+            shown = _("{angle}° R").format(angle=angle) if hud.angle_deg > 0 else _("{angle}° L").format(angle=angle)
+        else:
+            shown = f"{angle}°"
+        text(surface, shown, 36, PALETTE.text, (gauge.centerx, gauge.bottom + 8), "midtop")
     else:
         text(surface, "--", 36, PALETTE.muted, (gauge.centerx, gauge.bottom + 8), "midtop")
     gap = font(LABEL_SIZE).get_height() + 2  # labels closer than this would overlap: the later is left out
@@ -180,19 +186,19 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
     if hud.goal:
         target_y = y_of(hud.target_deg)
         pygame.draw.line(surface, PALETTE.target, (gauge.left - 10, target_y), (gauge.right + 10, target_y), 4)
-        _label(surface, "goal", PALETTE.target, (gauge.left - 14, target_y))
+        _label(surface, _("goal"), PALETTE.target, (gauge.left - 14, target_y))
         labelled.append(target_y)
     if math.isfinite(hud.ceiling_deg):
         # the therapist's safety limit: a rep past it is never counted, so the patient sees where it is
         limit_y = y_of(hud.ceiling_deg)
         pygame.draw.line(surface, PALETTE.limit, (gauge.left - 10, limit_y), (gauge.right + 10, limit_y), 4)
         if all(abs(limit_y - y) >= gap for y in labelled):
-            _label(surface, "limit", PALETTE.limit, (gauge.left - 14, limit_y))
+            _label(surface, _("limit"), PALETTE.limit, (gauge.left - 14, limit_y))
             labelled.append(limit_y)
     if math.isfinite(hud.best_deg):
         best_y = y_of(hud.best_deg)
         pygame.draw.line(surface, PALETTE.muted, (gauge.left, best_y), (gauge.right, best_y), 2)
         if all(abs(best_y - y) >= gap for y in labelled):  # never print one label over another
-            _label(surface, "best", PALETTE.muted, (gauge.left - 14, best_y))
+            _label(surface, _("best"), PALETTE.muted, (gauge.left - 14, best_y))
     for row, word in enumerate(reversed(hud.angle_label.split())):
         text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")

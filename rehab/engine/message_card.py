@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pygame
 
 from rehab.core.clock import Clock
+from rehab.core.i18n import N_, _
 from rehab.engine.director import END, Keys, Scene, run_scenes
 from rehab.engine.display import Display
 from rehab.engine.hud import font, text, wrap_to_width
@@ -26,8 +27,8 @@ GUARD_S = 0.5
 #: smallest, 36, is 24 px high at the default scale)
 TITLE_SIZE, WARNING_SIZE, LINE_SIZE, FOOTER_SIZE = 64, 40, 40, 36
 MARGIN = 48
-CLOSE_HINT = "Press Enter, or click, to close"
-MORE_HINT = "Press Enter, or click, for more"
+CLOSE_HINT = N_("Press Enter, or click, to close")
+MORE_HINT = N_("Press Enter, or click, for more")
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ def layout(card: Card, size: tuple[int, int]) -> list[list[TextRow]]:
             y += gap + line_h
             taken += 1
         body = body[taken:]
-        hint = MORE_HINT if body else CLOSE_HINT
+        hint = _(MORE_HINT if body else CLOSE_HINT)
         page.append(placed_row(hint, FOOTER_SIZE, PALETTE.muted, width, height - 24 - footer_h))
         pages.append(page)
         if not body:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rehab.core.clock import Clock
+from rehab.core.i18n import N_, _
 from rehab.core.types import DeviceStatus, JointAngles, PoseFrame, RepMetrics
 from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
@@ -186,13 +187,13 @@ def _message(game_message: str, playing: bool, over_ceiling: bool, rep_message: 
     if not playing:
         return ""
     if over_ceiling:
-        return "Too far! Stay within your safe range."
+        return _("Too far! Stay within your safe range.")
     return rep_message or game_message
 
 
 #: inputs that see the patient: losing them means the patient left the picture
 CAMERA_SCHEMES = ("webcam", "video", "images", "replay", "sim")
-HOLD_STILL = "Hold still in your start position for a moment, so the sensor can find its bearings."
+HOLD_STILL = N_("Hold still in your start position for a moment, so the sensor can find its bearings.")
 
 
 def sees_the_patient(input_url: str) -> bool:
@@ -205,12 +206,14 @@ def _pause_reason(events: list[DeviceStatus], input_url: str = "") -> str:
     """Why nothing steers the game, in the words of the input: a camera that lost the patient, an
     IMU still waiting for (or re-taking) its start position, a headset without contact."""
     if events and events[-1].kind == "lost":
-        return f"The device was disconnected ({events[-1].device}). Waiting for it to come back..."
+        return _("The device was disconnected ({device}). Waiting for it to come back...").format(
+            device=events[-1].device
+        )
     if events and events[-1].kind == "recalibrate":
-        return HOLD_STILL
+        return _(HOLD_STILL)
     scheme = input_url.partition(":")[0]
     if scheme == "thinkgear":
-        return "Waiting for the headset: check that its sensor touches your forehead."
+        return _("Waiting for the headset: check that its sensor touches your forehead.")
     if not sees_the_patient(input_url) and scheme != "keyboard":
-        return HOLD_STILL  # an IMU takes its zero from a still start position before any angle
-    return "We cannot see you. Step back into view of the camera."
+        return _(HOLD_STILL)  # an IMU takes its zero from a still start position before any angle
+    return _("We cannot see you. Step back into view of the camera.")

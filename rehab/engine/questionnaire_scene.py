@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
+from rehab.core.i18n import N_
 from rehab.core.questionnaires import SELF_HARM_FLAG, Instrument, Item
 
 if TYPE_CHECKING:
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from rehab.engine.director import Keys, Scene
 
 #: what a patient is told, on screen and in the terminal, the moment they report thoughts of self-harm
-SAFETY_TEXT = (
+SAFETY_TEXT = N_(
     "Thank you for telling us. If you are thinking about harming yourself, please talk to someone now: "
     "call your doctor, or your local emergency number (112 in Europe, 999 in the UK, 911 in the US). "
     "Your physiotherapist's clinic will see this answer."

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import pygame
 
+from rehab.core.i18n import _
 from rehab.engine.hud import font
 from rehab.engine.palette import PALETTE, Color
 from rehab.engine.questionnaire_scene import QuestionView
@@ -136,20 +137,22 @@ def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool 
         flow.y += GAP * 2
         flow.para(view.intro, s(QUESTION), PALETTE.text)
         flow.y += GAP * 2
-        buttons.append(flow.button("Begin", s(QUESTION), None))
+        buttons.append(flow.button(_("Begin"), s(QUESTION), None))
     elif view.phase == "safety":
         flow.y += GAP * 2
-        flow.para(view.safety_text, s(QUESTION), PALETTE.text)
+        flow.para(_(view.safety_text), s(QUESTION), PALETTE.text)
         flow.y += GAP * 2
-        buttons.append(flow.button("Continue", s(QUESTION), None))
+        buttons.append(flow.button(_("Continue"), s(QUESTION), None))
     else:
-        flow.para(f"Question {view.number} of {view.count}", s(SMALL), PALETTE.muted)
+        flow.para(
+            _("Question {number} of {count}").format(number=view.number, count=view.count), s(SMALL), PALETTE.muted
+        )
         flow.y += GAP // 2
         flow.para(view.question, s(QUESTION), PALETTE.text)
         flow.y += GAP
         for index, (key, label) in enumerate(view.choices):
             # coming back to change an answer, the patient sees which one they gave
-            shown = f"{label}  (your answer)" if index == view.given else label
+            shown = _("{answer}  (your answer)").format(answer=label) if index == view.given else label
             buttons.append(flow.button(shown, s(CHOICE), key))
     hint = _Flow(MARGIN, width - 2 * MARGIN, 0)
     hint.para(_hint(view), s(SMALL), PALETTE.muted, centre=True)
@@ -166,15 +169,17 @@ def _place(view: QuestionView, size: tuple[int, int], scale: float, force: bool 
 
 def _hint(view: QuestionView) -> str:
     if view.phase == "intro":
-        hand = ", or raise a hand over it and hold it there" if view.hand else ""
-        return f"Press Enter or click Begin{hand}. Esc stops."
+        if view.hand:
+            return _("Press Enter or click Begin, or raise a hand over it and hold it there. Esc stops.")
+        return _("Press Enter or click Begin. Esc stops.")
     if view.phase == "safety":
-        return "Press any key to go on."
+        return _("Press any key to go on.")
     if view.hand_waiting:
-        return "Lower your hand, then point at your next answer."
-    hand = " Or hold a hand on it." if view.hand else ""
-    back = "  Backspace: the question before." if view.number > 1 else ""
-    return f"Press the answer's number, or Up / Down, then Enter.{hand}{back}  Esc stops."
+        return _("Lower your hand, then point at your next answer.")
+    said = [_("Press the answer's number, or Up / Down, then Enter.")]
+    said += [" " + _("Or hold a hand on it.")] if view.hand else []
+    said += ["  " + _("Backspace: the question before.")] if view.number > 1 else []
+    return "".join([*said, "  " + _("Esc stops.")])
 
 
 def draw_questionnaire(surface: pygame.Surface, view: QuestionView) -> tuple[pygame.Rect, ...]:

@@ -8,11 +8,12 @@ import math
 import pygame
 
 from rehab.core.clock import Clock
+from rehab.core.i18n import N_, _
 from rehab.engine.director import END, Keys, Scene, run_scenes
 from rehab.engine.display import Display
 from rehab.engine.ratings import Prompt, Scale, level_for
 
-PAIN = Scale("pain", 0, 10, 1, "no pain", "worst imaginable")
+PAIN = Scale("pain", 0, 10, 1, N_("no pain"), N_("worst imaginable"))
 #: unanswered after this long, the question is skipped (never forced)
 TIMEOUT_S = 180.0
 
@@ -51,9 +52,9 @@ class RatingScene:
         from rehab.engine.rating_view import draw_prompt
 
         surface.fill(PALETTE.background_top)
-        draw_prompt(surface, self.prompt.view(), hint="Up / Down, then Enter")
+        draw_prompt(surface, self.prompt.view(), hint=_("Up / Down, then Enter"))
         width, height = surface.get_size()
-        text(surface, "Esc skips the question", 30, PALETTE.muted, (width // 2, height - 40), "midbottom")
+        text(surface, _("Esc skips the question"), 30, PALETTE.muted, (width // 2, height - 40), "midbottom")
 
     def on_quit(self, presses: int) -> bool:
         self.answer = None  # Esc skips the question

@@ -10,6 +10,7 @@ import math
 
 import pygame
 
+from rehab.core.i18n import _
 from rehab.engine.hud import text
 from rehab.engine.palette import PALETTE
 from rehab.engine.ratings import STOP_LEVEL, PromptView
@@ -46,20 +47,20 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
             if (value - s.low) % (max(1, (s.high - s.low) // 5)) == 0:
                 text(surface, str(value), LABEL_SIZE, PALETTE.muted, (bar.left - 12, y), "midright")
         # under the top of the scale and above its foot: clear of the question's second line
-        text(surface, s.high_label, LABEL_SIZE, PALETTE.muted, (bar.right + 12, scale_top + 2), "topleft")
-        text(surface, s.low_label, LABEL_SIZE, PALETTE.muted, (bar.right + 12, bar.bottom), "bottomleft")
+        text(surface, _(s.high_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, scale_top + 2), "topleft")
+        text(surface, _(s.low_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, bar.bottom), "bottomleft")
     else:
         n = len(view.choices)
         for i, choice in enumerate(view.choices):
             low_y, high_y = y_of(i / n), y_of((i + 1) / n)
             if i:
                 pygame.draw.line(surface, PALETTE.muted, (bar.left, low_y), (bar.right, low_y), 2)
-            text(surface, choice, LABEL_SIZE, PALETTE.text, (bar.right + 12, (low_y + high_y) // 2), "midleft")
+            text(surface, _(choice), LABEL_SIZE, PALETTE.text, (bar.right + 12, (low_y + high_y) // 2), "midleft")
     if view.allow_stop:
         stop_y = y_of(STOP_LEVEL)
         zone = pygame.Rect(bar.left, bar.top, bar.width, stop_y - bar.top)
         pygame.draw.rect(surface, PALETTE.shelf, zone, border_radius=10)
-        text(surface, "Stop", LABEL_SIZE, PALETTE.text, (bar.right + 12, zone.centery), "midleft")
+        text(surface, _("Stop"), LABEL_SIZE, PALETTE.text, (bar.right + 12, zone.centery), "midleft")
 
     if not math.isnan(view.pointer):
         y = y_of(view.pointer)
@@ -74,11 +75,12 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
     pygame.draw.circle(surface, PALETTE.gauge_back, centre, 95, 10)
     if view.dwell > 0:
         pygame.draw.arc(surface, PALETTE.good, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * view.dwell, 10)
-    shown = "Stop" if view.candidate == "stop" else view.candidate or "--"
+    # a choice is kept in English (the game compares it); only its words on screen are translated
+    shown = _("Stop") if view.candidate == "stop" else _(view.candidate) if view.candidate else "--"
     size = 110 if len(shown) <= 3 else 54
     text(surface, shown, size, PALETTE.text, centre, "center")
     if hint is None and view.by_keys:
-        hint = "Up / Down, then Enter"
+        hint = _("Up / Down, then Enter")
     elif hint is None:
-        hint = "Hold still to choose" if view.candidate else "Raise a hand, or use Up / Down"
+        hint = _("Hold still to choose") if view.candidate else _("Raise a hand, or use Up / Down")
     text(surface, hint, LABEL_SIZE, PALETTE.muted, (centre[0], ring.bottom + 10), "midtop")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehab.core.i18n import N_
 from rehab.core.types import PoseFrame
 
 #: pointer above this (120% of the range the keys or the hand reach) means "stop"
@@ -32,8 +33,9 @@ class Scale:
     high_label: str
 
 
-SUDS = Scale("suds", 0, 100, 5, "calm", "worst fear")
-STRESS = Scale("stress", 0, 10, 1, "relaxed", "very stressed")
+#: the scales' end words are marked for the catalog and translated where they are drawn
+SUDS = Scale("suds", 0, 100, 5, N_("calm"), N_("worst fear"))
+STRESS = Scale("stress", 0, 10, 1, N_("relaxed"), N_("very stressed"))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import pygame
 
-from rehab.core.motions import motion_of
+from rehab.core.i18n import _, ngettext
+from rehab.core.motions import motion_of, side_words
 from rehab.core.types import Controls, DeviceStatus, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
@@ -85,7 +86,7 @@ NOTE_READING_S_PER_WORD = 0.4
 def instruction_layout(size: tuple[int, int], title: str, lines: list[str], notes: str = "") -> list[TextRow]:
     """Where the instruction card's words go: the title, the lines (the first brightest), then the
     plan's notes for the patient, wrapped to the screen's width at the current font scale."""
-    width, _ = size
+    width = size[0]
     usable = width - 2 * MARGIN
     rows: list[TextRow] = []
     y = 30
@@ -95,7 +96,7 @@ def instruction_layout(size: tuple[int, int], title: str, lines: list[str], note
     y += 12
     paragraphs = [(line, PALETTE.text if i == 0 else PALETTE.muted) for i, line in enumerate(lines)]
     if notes:
-        paragraphs.append((f"Remember: {notes}", PALETTE.target))
+        paragraphs.append((_("Remember: {notes}").format(notes=notes), PALETTE.target))
     for line, color in paragraphs:
         for words in wrap_to_width(line, LINE_SIZE, usable):
             rows.append(placed_row(words, LINE_SIZE, color, width, y))
@@ -111,12 +112,15 @@ def status_layout(size: tuple[int, int], seconds_left: float, camera_check: str 
     low, high = height - 20 - line, height - 28 - 2 * line
     if camera_check:
         return [
-            placed_row(f"Camera check: {camera_check}", STATUS_SIZE, PALETTE.target, width, high),
-            placed_row("We start as soon as the camera can see you well.", STATUS_SIZE, PALETTE.muted, width, low),
+            placed_row(
+                _("Camera check: {advice}").format(advice=camera_check), STATUS_SIZE, PALETTE.target, width, high
+            ),
+            placed_row(_("We start as soon as the camera can see you well."), STATUS_SIZE, PALETTE.muted, width, low),
         ]
-    rows = [placed_row(f"Starting in {max(0, int(seconds_left + 0.999))} s", STATUS_SIZE, PALETTE.accent, width, low)]
+    starting = _("Starting in {seconds} s").format(seconds=max(0, int(seconds_left + 0.999)))
+    rows = [placed_row(starting, STATUS_SIZE, PALETTE.accent, width, low)]
     if camera_check == "":
-        rows.insert(0, placed_row("The camera can see you well.", STATUS_SIZE, PALETTE.good, width, high))
+        rows.insert(0, placed_row(_("The camera can see you well."), STATUS_SIZE, PALETTE.good, width, high))
     return rows
 
 
@@ -143,7 +147,7 @@ def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
     w, h = surface.get_size()
     number = max(1, int(seconds_left + 0.999))
     text(surface, str(number), 220, PALETTE.target, (w // 2, h // 2 + 20), "center")
-    text(surface, "Get ready", 56, PALETTE.text, (w // 2, h // 2 - 120), "center")
+    text(surface, _("Get ready"), 56, PALETTE.text, (w // 2, h // 2 - 120), "center")
 
 
 #: the pause banner's reason: 24 px high at the default scale
@@ -153,7 +157,7 @@ PAUSE_REASON_SIZE = 36
 def pause_banner_layout(size: tuple[int, int], reason: str) -> list[TextRow]:
     """The banner's words: "Paused", then the reason wrapped to the screen's width."""
     w, h = size
-    rows = [placed_row("Paused", 56, PALETTE.target, w, h // 2 - 10 - font(56).get_linesize())]
+    rows = [placed_row(_("Paused"), 56, PALETTE.target, w, h // 2 - 10 - font(56).get_linesize())]
     y = h // 2 + 2
     for words in wrap_to_width(reason, PAUSE_REASON_SIZE, w - 2 * MARGIN):
         rows.append(placed_row(words, PAUSE_REASON_SIZE, PALETTE.text, w, y))
@@ -174,32 +178,46 @@ def draw_pause_banner(surface: pygame.Surface, reason: str) -> None:
 
 def summary_heading(title: str, reps: list[RepMetrics]) -> str:
     """Praise for a goal reached; a plain "finished" otherwise (praise for nothing rings false)."""
-    return f"{title}: well done!" if any(r.success for r in reps) else f"{title}: finished"
+    return _heading(title, any(r.success for r in reps))
+
+
+def _heading(title: str, praise: bool) -> str:
+    """The game's name (translated when it is the game's own) with praise or a plain "finished"."""
+    game = _(title)
+    return _("{game}: well done!").format(game=game) if praise else _("{game}: finished").format(game=game)
 
 
 def movement_line(exercise: Exercise) -> str:
     """The movement in the patient's words ("Turn your head", "Bend your elbow, left side")."""
     motion = motion_of(exercise.angle_name)
     if motion is None:
-        return f"Movement: {exercise.angle_name.replace('_', ' ')}"
-    words = motion.label[:1].upper() + motion.label[1:]
-    return f"{words}, {exercise.side} side" if exercise.side else words
+        return _("Movement: {name}").format(name=exercise.angle_name.replace("_", " "))
+    label = _(motion.label)
+    return side_words(label[:1].upper() + label[1:], exercise.side)
 
 
 def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], reps_planned: int) -> None:
     _backdrop(surface)
-    w, _ = surface.get_size()
+    w = surface.get_width()
     text(surface, summary_heading(title, reps), 64, PALETTE.text, (w // 2, 40), "midtop")
     goal = sum(r.success for r in reps)
     text(
         surface,
-        f"{len(reps)} of {reps_planned} reps, {goal} reached the goal",
+        " ".join(
+            (
+                ngettext("{count} of {planned} rep,", "{count} of {planned} reps,", len(reps)).format(
+                    count=len(reps), planned=reps_planned
+                ),
+                ngettext("{reached} reached the goal", "{reached} reached the goal", goal).format(reached=goal),
+            )
+        ),
         40,
         PALETTE.accent,
         (w // 2, 120),
         "midtop",
     )
-    header = f"{'rep':>4}   {'peak':>6}   {'range':>6}   {'hold':>5}"
+    rep, peak, span, hold = _("rep"), _("peak"), _("range"), _("hold")  # never inside an f-string: unextracted
+    header = f"{rep:>4}   {peak:>6}   {span:>6}   {hold:>5}"
     text(surface, header, 32, PALETTE.muted, (w // 2, 190), "midtop")
     for row, rep in enumerate(reps[-8:]):
         line = f"{rep.index:>4}   {rep.peak_deg:>5.0f}°   {rep.rom_deg:>5.0f}°   {rep.hold_s:>4.1f}s"
@@ -213,9 +231,9 @@ SUMMARY_TITLE_SIZE, SUMMARY_LINE_SIZE = 64, 40
 
 def patient_summary_layout(size: tuple[int, int], title: str, summary: PatientSummary) -> list[TextRow]:
     """Where a game's own summary goes: the heading, then each line wrapped to the screen's width."""
-    width, _ = size
+    width = size[0]
     usable = width - 2 * MARGIN
-    heading = f"{title}: well done!" if summary.praise else f"{title}: finished"
+    heading = _heading(title, summary.praise)
     rows: list[TextRow] = []
     y = 40
     for words in wrap_to_width(heading, SUMMARY_TITLE_SIZE, usable):
@@ -448,20 +466,20 @@ class Round:
         if not measurement.controls.tracking and not sees_the_patient(self.input_url):
             own = ""  # a game's "we cannot see your arm" is a camera's; the banner says why in the input's words
         if exercise.calibrating:
-            own = CALIBRATION_MESSAGE  # the game's words are about its goal ("not so deep", "further")
+            own = _(CALIBRATION_MESSAGE)  # the game's words are about its goal ("not so deep", "further")
         message = _message(own, playing, now < self.over_ceiling_until, feedback)
         return HudState(
             reps_done=len(self.result.reps),
             reps_planned=exercise.reps_planned,
             elapsed_s=max(0.0, self.since_start - self.lead_in),
-            angle_label=exercise.angle_name.replace("_", " "),
+            angle_label=_(motion.label) if (motion := motion_of(exercise.angle_name)) else exercise.angle_name,
             angle_deg=measurement.controls.angle_deg,
             target_deg=exercise.target_deg,
             rest_deg=exercise.rest_deg,
             best_deg=measurement.best_deg,
             signed=exercise.signed,
             gauge=self.info.kind == "physical",
-            message="Paused" if self.paused else message,
+            message=_("Paused") if self.paused else message,
             ceiling_deg=exercise.ceiling_deg,
             goal=not exercise.calibrating,
             keys_hint=keys_hint(self.info, exercise) if self.by_keys else "",
@@ -472,9 +490,8 @@ def keys_hint(info: GameSpec, exercise: Exercise) -> str:
     """What the keys do in this game: the arrows move (Left/Right for a movement that goes both
     ways), P pauses, Esc stops; a mental game's questions say Up/Down and Enter themselves."""
     if info.kind != "physical":
-        return "P pause, Esc stop"
-    arrows = "Left/Right" if exercise.signed else "Up/Down"
-    return f"{arrows} move, P pause, Esc stop"
+        return _("P pause, Esc stop")
+    return _("Left/Right move, P pause, Esc stop") if exercise.signed else _("Up/Down move, P pause, Esc stop")
 
 
 def first_scene(state: Round) -> Scene:
@@ -511,16 +528,17 @@ class InstructionsScene(_RoundScene):
     def __init__(self, state: Round) -> None:
         super().__init__(state)
         exercise = state.exercise
-        self.lines = [state.info.description]
+        self.lines = [_(state.info.description)]
         if exercise.calibrating:
             self.lines += [
                 movement_line(exercise),
-                "We measure your range: there is no goal yet. Esc stops at any time.",
+                _("We measure your range: there is no goal yet. Esc stops at any time."),
             ]
         elif state.info.kind == "physical":
-            self.lines += [movement_line(exercise), f"Goal: {exercise.target_deg:.0f} degrees. Esc stops at any time."]
+            goal = _("Goal: {goal} degrees. Esc stops at any time.").format(goal=f"{exercise.target_deg:.0f}")
+            self.lines += [movement_line(exercise), goal]
         else:
-            self.lines.append("Esc stops at any time.")
+            self.lines.append(_("Esc stops at any time."))
         self.camera_check: str | None = None
         self.advice: Any = None
 
@@ -543,13 +561,13 @@ class InstructionsScene(_RoundScene):
     def _camera_check(self) -> str:
         advice = self.advice
         if advice is None:
-            return "stand in front of the camera"
+            return _("stand in front of the camera")
         return "" if advice.ok else str(advice.messages[0])
 
     def draw(self, surface: pygame.Surface) -> None:
         state = self.state
         seconds_left = state.lead_in - state.since_start
-        draw_instructions(surface, state.info.title, self.lines, seconds_left, self.camera_check, state.rules.notes)
+        draw_instructions(surface, _(state.info.title), self.lines, seconds_left, self.camera_check, state.rules.notes)
 
 
 class CountdownScene(_RoundScene):
@@ -600,7 +618,7 @@ class PlayScene(_RoundScene):
         state = self.state
         state.draw_game(surface)
         if state.paused:
-            draw_pause_banner(surface, "Take your time. Press P to carry on, Esc to stop.")
+            draw_pause_banner(surface, _("Take your time. Press P to carry on, Esc to stop."))
         elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
             draw_pause_banner(surface, state.pause_reason())
 

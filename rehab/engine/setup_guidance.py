@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehab.core.i18n import N_, _
 from rehab.core.landmarks import landmark
 from rehab.core.motions import BACK, FRONT, LEFT_SIDE, RIGHT_SIDE, motion_of, split_name
 from rehab.core.types import PoseFrame
@@ -81,16 +82,15 @@ def view_for(angle_names: Iterable[str]) -> str | None:
 
 def _turn_message(want: str, view: str) -> str:
     if want == FRONT:
-        return "turn to face the camera"
-    side = "left" if want == LEFT_SIDE else "right"
-    return f"turn your {side} side to the camera"
+        return _("turn to face the camera")
+    return _("turn your left side to the camera") if want == LEFT_SIDE else _("turn your right side to the camera")
 
 
 def advise(frame: PoseFrame, angles: Iterable[str] = (), view: str | None = None) -> SetupAdvice:
     """Check a frame against what an exercise needs: the ``angles`` it measures and the ``view``
     (FRONT, LEFT_SIDE, RIGHT_SIDE or None for any)."""
     if frame.world is None or frame.image is None:
-        return SetupAdvice(False, "unknown", math.nan, ("no one is in view: stand in front of the camera",))
+        return SetupAdvice(False, "unknown", math.nan, (_("no one is in view: stand in front of the camera"),))
     facing = facing_angle(frame.world)
     seen_view = classify_view(facing)
     messages: list[str] = []
@@ -104,22 +104,22 @@ def advise(frame: PoseFrame, angles: Iterable[str] = (), view: str | None = None
     cut_top, cut_bottom = bool(np.any(ys < low)), bool(np.any(ys > high))
     cut_left, cut_right = bool(np.any(xs < low)), bool(np.any(xs > high))
     if cut_top or cut_bottom:
-        messages.append("step back from the camera")
+        messages.append(_("step back from the camera"))
     if cut_left != cut_right:
         # facing the camera, the patient's right side is at the picture's left edge: cut off there,
         # they must move to their own left. Side-on or from behind that does not hold, so we name
         # the middle of the picture instead.
         if seen_view == FRONT:
-            messages.append("move a step to your left" if cut_left else "move a step to your right")
+            messages.append(_("move a step to your left") if cut_left else _("move a step to your right"))
         else:
-            messages.append("move towards the middle of the picture")
+            messages.append(_("move towards the middle of the picture"))
     elif cut_left and cut_right:
-        messages.append("step back from the camera")
+        messages.append(_("step back from the camera"))
 
     torso = [landmark(n, s) for n in ("shoulder", "hip") for s in ("left", "right")]
     torso_height = abs(float(image[torso[:2], 1].mean() - image[torso[2:], 1].mean()))
     if torso_height < MIN_TORSO_HEIGHT and not messages:
-        messages.append("come closer to the camera")
+        messages.append(_("come closer to the camera"))
 
     if view is not None and seen_view != view:
         messages.append(_turn_message(view, seen_view))
@@ -128,11 +128,31 @@ def advise(frame: PoseFrame, angles: Iterable[str] = (), view: str | None = None
         i for i in needed if vis[i] < MIN_VISIBILITY and low <= image[i, 0] <= high and low <= image[i, 1] <= high
     ]
     for i in hidden[:2]:
-        name = landmark_name(i)
-        messages.append(f"make sure your {name} can be seen (nothing in front of it)")
+        joint = _(JOINT_WORDS.get(i, landmark_name(i)))
+        messages.append(_("make sure your {joint} can be seen (nothing in front of it)").format(joint=joint))
     # messages dedupe, keep order
     unique = tuple(dict.fromkeys(messages))
     return SetupAdvice(ok=not unique, view=seen_view, facing_deg=facing, messages=unique)
+
+
+#: the joints an exercise may need the camera to see, in words for the catalog (the others, never
+#: asked for, keep their landmark names)
+JOINT_WORDS: dict[int, str] = {
+    landmark("left_shoulder"): N_("left shoulder"),
+    landmark("right_shoulder"): N_("right shoulder"),
+    landmark("left_elbow"): N_("left elbow"),
+    landmark("right_elbow"): N_("right elbow"),
+    landmark("left_wrist"): N_("left wrist"),
+    landmark("right_wrist"): N_("right wrist"),
+    landmark("left_hip"): N_("left hip"),
+    landmark("right_hip"): N_("right hip"),
+    landmark("left_knee"): N_("left knee"),
+    landmark("right_knee"): N_("right knee"),
+    landmark("left_ankle"): N_("left ankle"),
+    landmark("right_ankle"): N_("right ankle"),
+    landmark("left_ear"): N_("left ear"),
+    landmark("right_ear"): N_("right ear"),
+}
 
 
 def landmark_name(index: int) -> str:
