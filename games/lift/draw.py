@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pygame
 
-from rehab.core.i18n import _
 from games.lift.rules import LiftSnapshot
+from rehab.core.i18n import _
 from rehab.engine.api import PALETTE, text, vertical_gradient
 
 

@@ -216,8 +216,9 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
         (w // 2, 120),
         "midtop",
     )
-    rep, peak, span, hold = _("rep"), _("peak"), _("range"), _("hold")  # never inside an f-string: unextracted
-    header = f"{rep:>4}   {peak:>6}   {span:>6}   {hold:>5}"
+    # the headings are translated first: a call inside an f-string is never extracted
+    heads = (_("rep"), _("peak"), _("range"), _("hold"))
+    header = f"{heads[0]:>4}   {heads[1]:>6}   {heads[2]:>6}   {heads[3]:>5}"
     text(surface, header, 32, PALETTE.muted, (w // 2, 190), "midtop")
     for row, rep in enumerate(reps[-8:]):
         line = f"{rep.index:>4}   {rep.peak_deg:>5.0f}°   {rep.rom_deg:>5.0f}°   {rep.hold_s:>4.1f}s"
