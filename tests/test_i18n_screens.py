@@ -277,3 +277,33 @@ def test_a_round_of_each_game_is_all_french_and_each_line_fits_the_screen(catalo
     assert drawn.rows()
     assert catalog.untranslated(drawn.rows(), (*PLAN_NAMES, *_tower_words())) == []
     assert [words for words, width, _ in drawn.sizes if width > SIZE[0]] == []
+
+
+@pytest.mark.parametrize(
+    ("pains", "sets", "title"),
+    [
+        ({"before": 3.0, "during": 5.0}, 2, "Nous avons arrêté pour votre sécurité"),
+        ({"before": 2.0, "after": 3.0}, 1, "Séance terminée"),
+        ({"before": 8.0}, 1, "Repos aujourd'hui"),
+    ],
+    ids=["pain_rose", "completed", "pain_too_high"],
+)
+def test_a_whole_guided_session_in_french_draws_no_english(tmp_path, catalog, pains, sets, title):
+    """A real session on a real (dummy) window: instruction cards with the plan's notes, the squat,
+    the rest between sets, and the closing card with its safety words: all French."""
+    from rehab.app.session_cards import end_card
+    from tests.test_session_cards import NOTES, _session
+
+    set_language("fr")
+    try:
+        with DrawnWords() as drawn:
+            result, display, _watch, store = _session(tmp_path, pains, sets=sets)
+        store.close()
+    finally:
+        pygame.display.quit()  # SDL makes one window at a time
+    _shot(display.last, f"fr_session_{result.status}")
+    card = end_card(result)
+    assert card.title == title and title in drawn.rows()
+    if result.status != "not_started":  # the instruction card said what to do, in French
+        assert "Pliez le genou, côté droit" in drawn.rows()
+    assert catalog.untranslated(drawn.rows(), ("Mini-squat", NOTES, *PLAN_NAMES)) == []

@@ -44,6 +44,7 @@ from rehab.app.plans import ExercisePlan, Plan, games_not_installed
 from rehab.app.progression import Change, Outcome, apply, propose
 from rehab.core.clock import Clock
 from rehab.core.errors import RehabError
+from rehab.core.i18n import _, ngettext
 from rehab.core.types import RepMetrics
 from rehab.engine.calibration import measure_range
 from rehab.engine.display import Display
@@ -352,9 +353,10 @@ class _Walk:
         if rose:
             raise _Stop(
                 "stopped_for_pain",
-                f"Your pain went from {self.pain_before:g} to {value:g} out of 10, so we stopped here to keep "
-                "you safe. Everything you did is saved. Rest, and tell your physiotherapist if the pain does "
-                "not settle.",
+                _(
+                    "Your pain went from {before} to {now} out of 10, so we stopped here to keep you safe. "
+                    "Everything you did is saved. Rest, and tell your physiotherapist if the pain does not settle."
+                ).format(before=f"{self.pain_before:g}", now=f"{value:g}"),
             )
 
 
@@ -441,11 +443,10 @@ class _Runner:
             walk.rate_pain(pain, "before", None)
             walk.end_visit("not_started", "pain_too_high")
         self.result.status = "not_started"
-        self.result.message = (
-            f"Your pain is {pain:g} out of 10. Your plan says not to exercise "
-            f"when it is above {self.walk.plan.safety.max_pain_before:g}: rest today, and tell your "
-            "physiotherapist if it stays this high."
-        )
+        self.result.message = _(
+            "Your pain is {pain} out of 10. Your plan says not to exercise when it is above {limit}: rest "
+            "today, and tell your physiotherapist if it stays this high."
+        ).format(pain=f"{pain:g}", limit=f"{self.walk.plan.safety.max_pain_before:g}")
         self.ctx.say(self.result.message)
         return self.result
 
@@ -458,11 +459,10 @@ class _Runner:
         walk.rate_pain(after, "after", walk.last_id())
         if walk.pain_before is None or after - walk.pain_before < walk.plan.safety.pain_stop_rise:
             return False
-        self.result.message = (
-            f"Your pain went from {walk.pain_before:g} to {after:g} out of 10. Your "
-            "targets will not go up this time; tell your physiotherapist if it does "
-            "not settle."
-        )
+        self.result.message = _(
+            "Your pain went from {before} to {after} out of 10. Your targets will not go up this time; "
+            "tell your physiotherapist if it does not settle."
+        ).format(before=f"{walk.pain_before:g}", after=f"{after:g}")
         return True
 
     def _finish(self, status: str) -> None:
@@ -564,7 +564,8 @@ class _Preparation:
         calibrated = self._calibrate(info, exercise, index * 100 + 1) if exercise.calibrate else None
         target = self._target(exercise, info, calibrated)
         if target is None:
-            _skip(self.ctx, outcome, "the calibration could not see the movement, and the target is a share of it")
+            why = _("the calibration could not see the movement, and the target is a share of it")
+            _skip(self.ctx, outcome, why)
             return None
         side = (exercise.side or "left") if info.sided else ""
         session_id = self.walk.start_session(info, exercise.angle_name, side, target, "physical")
@@ -679,8 +680,10 @@ class _Sets:
                 if self.walk.sets_run and exercise.rest_s > 0 and number > 1:
                     self._rest(
                         exercise.rest_s,
-                        f"Set {number - 1} of {exercise.sets} done",
-                        f"{exercise.name}, set {number} of {exercise.sets}",
+                        _("Set {number} of {count} done").format(number=number - 1, count=exercise.sets),
+                        _("{exercise}, set {number} of {count}").format(
+                            exercise=exercise.name, number=number, count=exercise.sets
+                        ),
                     )
                     self.clock_s += exercise.rest_s
                 set_id = self.walk.store.start_set(
@@ -736,15 +739,19 @@ class _Sets:
                 "The camera or device stopped sending and did not come back, so we stopped here. Everything you "
                 "did is saved; check the connection, then run it again with --resume today to carry on.",
                 reason="device_lost",
-                screen="The camera or device stopped sending and did not come back, so we stopped here. Everything "
-                "you did is saved: check the connection, then start today's session again to carry on.",
+                screen=_(
+                    "The camera or device stopped sending and did not come back, so we stopped here. Everything "
+                    "you did is saved: check the connection, then start today's session again to carry on."
+                ),
             )
         if played.ended == "stopped by the player":
             raise _Stop(
                 "stopped",
                 "You stopped the session. Everything you did is saved; run it again with --resume today to carry on.",
-                screen="You stopped the session. Everything you did is saved: start today's session again today "
-                "to carry on where you stopped.",
+                screen=_(
+                    "You stopped the session. Everything you did is saved: start today's session again today "
+                    "to carry on where you stopped."
+                ),
             )
 
     def _rest(self, seconds: float, done: str, coming: str) -> None:
@@ -754,7 +761,7 @@ class _Sets:
         rest = RestScene(seconds, done, coming)
         run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
         if rest.stopped:
-            raise _Stop("stopped", "You stopped the session during a rest. Everything you did is saved.")
+            raise _Stop("stopped", _("You stopped the session during a rest. Everything you did is saved."))
 
 
 def record_game_summary(store: Store, session_id: int, summary: dict[str, Any]) -> None:
@@ -818,7 +825,9 @@ def _run_mental(walk: _Walk) -> list[str]:
         cut = next((s for s in walk.group if s.game == part.game), None)
         if cut is not None and cut.ended_at is not None:
             walk.ctx.say(f"{kind.capitalize()}: already done.")  # a resumed session does not repeat it
-            done.append(f"{kind.capitalize()}: done earlier today.")
+            done.append(
+                _("Breathing: done earlier today.") if kind == "breathing" else _("Exposure: done earlier today.")
+            )
             continue
         done.append(_mental_part(walk, kind, part, info, _reusable(walk, cut)))
     return done
@@ -891,7 +900,12 @@ def _mental_part(walk: _Walk, kind: str, part: Any, info: GameSpec, session_id: 
         walk.store.end_part(session_id, ctx.now_iso())
     ctx.say(f"{kind.capitalize()}: done ({seconds / 60:g} minutes).")
     played_min = played.play_s / 60
-    return f"{kind.capitalize()}: {played_min:.0f} minute{'' if round(played_min) == 1 else 's'}."
+    minutes = round(played_min)
+    if kind == "breathing":
+        said = ngettext("Breathing: {count} minute.", "Breathing: {count} minutes.", minutes)
+    else:
+        said = ngettext("Exposure: {count} minute.", "Exposure: {count} minutes.", minutes)
+    return said.format(count=f"{played_min:.0f}")
 
 
 # -- progression ------------------------------------------------------------------------------
