@@ -180,3 +180,16 @@ def test_where_to_stand_faces_the_camera_or_shows_the_side_it_needs():
     assert stand_sketch(RIGHT_SIDE, True).facing == (1.0, 0.0)
     assert stand_sketch(FRONT, True).seated
     assert stand_sketch(FRONT, False).patient[1] == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+@pytest.mark.parametrize("mirror", [False, True])
+def test_a_forearm_turning_palm_down_takes_the_thumb_towards_the_body(side, mirror):
+    """Pronation from thumb-up turns the thumb in, towards the midline; supination turns it out."""
+    for motion, inwards in (("wrist_pronation", True), ("wrist_supination", False)):
+        poses = movement_poses(motion, side, mirror)
+        start, end = poses.start, poses.ends[0]
+        assert start.body[f"{side}_thumb"][1] > start.body[f"{side}_wrist"][1]  # thumb up at the start
+        offset = end.points[f"{side}_thumb"][0] - end.points[f"{side}_wrist"][0]
+        towards_midline = (offset < 0) == (end.points[f"{side}_wrist"][0] > 0.5)
+        assert towards_midline == inwards, (motion, side, mirror)

@@ -256,7 +256,10 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
         ),
         "shoulder_abduction": _Move({}, {"shoulder_raise_S": 170.0}, "S_hand", "S_shoulder", 1.1),
         "trunk_lateral_flexion": _Move({}, {"trunk_bend": 30.0}, "head_top", "pelvis", 1.08),
-        "trunk_rotation": _Move({}, {"trunk_turn": 45.0}, "chest", "neck", 2.2, pitch=40.0, frame="trunk"),
+        # the hands held out in front turn with the trunk: they show the turn better than the shoulders
+        "trunk_rotation": _Move(
+            {"elbow_left": 90.0, "elbow_right": 90.0}, {"trunk_turn": 45.0}, "chest", "neck", 2.4, pitch=30.0
+        ),
         "cervical_rotation": _Move({}, {"neck_turn": 70.0}, "nose", "head", 1.8, pitch=35.0, frame="head"),
         "cervical_lateral_flexion": _Move({}, {"neck_tilt": 40.0}, "head_top", "neck", 1.25, frame="head"),
         "shoulder_extension": _Move(
@@ -269,16 +272,38 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
             _elbow_bent_forwards(), {"shoulder_turn_out_S": 80.0}, "S_wrist", "S_elbow", 1.3
         ),
         "wrist_pronation": _Move(
-            _elbow_bent_forwards({"forearm_turn_S": 90.0}), {"forearm_turn_S": 80.0}, "S_thumb", "S_wrist", 1.5
+            _elbow_bent_forwards({"forearm_turn_S": 90.0}),
+            {"forearm_turn_S": 80.0},
+            "S_thumb",
+            "S_wrist",
+            1.5,
+            frame="trunk",
         ),
         "wrist_supination": _Move(
-            _elbow_bent_forwards({"forearm_turn_S": 90.0}), {"forearm_turn_S": -80.0}, "S_thumb", "S_wrist", 1.5
+            _elbow_bent_forwards({"forearm_turn_S": 90.0}),
+            {"forearm_turn_S": -80.0},
+            "S_thumb",
+            "S_wrist",
+            1.5,
+            frame="trunk",
         ),
         "wrist_flexion": _Move(
-            _elbow_bent_forwards({"forearm_turn_S": 180.0}), {"wrist_S": 70.0}, "S_hand", "S_wrist", 1.8, "side"
+            _elbow_bent_forwards({"forearm_turn_S": 180.0}),
+            {"wrist_S": 70.0},
+            "S_hand",
+            "S_wrist",
+            1.8,
+            "side",
+            frame="trunk",
         ),
         "wrist_extension": _Move(
-            _elbow_bent_forwards({"forearm_turn_S": 180.0}), {"wrist_S": -65.0}, "S_hand", "S_wrist", 1.8, "side"
+            _elbow_bent_forwards({"forearm_turn_S": 180.0}),
+            {"wrist_S": -65.0},
+            "S_hand",
+            "S_wrist",
+            1.8,
+            "side",
+            frame="trunk",
         ),
         "hip_extension": _Move({}, {"hip_flexion_S": -rom["hip_extension"]}, "S_ankle", "S_hip", 1.05),
         "hip_abduction": _Move({}, {"hip_out_S": 40.0}, "S_ankle", "S_hip", 1.05),
