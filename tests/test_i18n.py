@@ -176,3 +176,33 @@ def test_a_placeholder_kept_in_french_is_filled():
     french_line = _("{movement}, right side").format(movement="Pliez le coude")
     assert french_line == "Pliez le coude, côté droit"
     assert not re.search(r"[{}]", french_line)
+
+
+def test_with_no_language_chosen_the_first_word_asks_the_environment(monkeypatch):
+    """What 'LANGUAGE=fr rehab play squat' relies on: nothing sets a language, the environment does."""
+    monkeypatch.setenv("LANGUAGE", "fr_FR:en")
+    monkeypatch.setattr(i18n, "_current", [None])
+    monkeypatch.setattr(i18n, "_code", [""])
+    assert _("Get ready") == "Préparez-vous"
+    assert i18n.language() == "fr"
+
+
+def test_the_french_tower_has_the_english_towers_levels_and_settings():
+    """heights.fr.toml differs from heights.toml in its words only: a French patient climbs the same
+    tower, with the same SUDS rules."""
+    import tomllib
+
+    folder = ROOT / "games" / "exposure"
+    english, french_tower = (
+        tomllib.loads((folder / name).read_text("utf-8")) for name in ("heights.toml", "heights.fr.toml")
+    )
+    assert french_tower["settings"] == english["settings"] and french_tower["phobia"] == english["phobia"]
+    shape = [(level["scene"], level["height_m"]) for level in english["levels"]]
+    assert [(level["scene"], level["height_m"]) for level in french_tower["levels"]] == shape
+    assert all(f["name"] != e["name"] for f, e in zip(french_tower["levels"], english["levels"], strict=True))
+    set_language("fr")
+    from games.exposure.hierarchy import load_hierarchy
+
+    assert load_hierarchy().levels[0].name == "Au pied de la tour"
+    set_language("en")
+    assert load_hierarchy().levels[0].name == "At the foot of the tower"
