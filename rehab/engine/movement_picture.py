@@ -225,8 +225,8 @@ class _Move:
     turn: float = _FRONT_YAW_DEG
     #: how far the camera looks down, degrees: steeper for a turn about the body's long axis
     pitch: float = 14.0
-    #: what the picture frames: the whole ``body``, or closer, the ``head`` and shoulders or the
-    #: ``trunk``, so a small movement of the head still shows
+    #: what the picture frames: the whole ``body``, or closer (the ``head`` and shoulders, the
+    #: ``trunk``, the ``legs``), so a small movement of the head, a wrist or an ankle still shows
     frame: str = "body"
 
 
@@ -309,10 +309,16 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
         "hip_abduction": _Move({}, {"hip_out_S": 40.0}, "S_ankle", "S_hip", 1.05),
         # the foot off the floor, so the ankle can move both ways
         "ankle_dorsiflexion": _Move(
-            {"hip_flexion_S": 30.0, "knee_S": 30.0}, {"ankle_up_S": 30.0}, "S_toe", "S_ankle", 1.6, "side"
+            {"hip_flexion_S": 30.0, "knee_S": 30.0}, {"ankle_up_S": 30.0}, "S_toe", "S_ankle", 1.6, "side", frame="legs"
         ),
         "ankle_plantarflexion": _Move(
-            {"hip_flexion_S": 30.0, "knee_S": 30.0}, {"ankle_up_S": -45.0}, "S_toe", "S_ankle", 1.6, "side"
+            {"hip_flexion_S": 30.0, "knee_S": 30.0},
+            {"ankle_up_S": -45.0},
+            "S_toe",
+            "S_ankle",
+            1.6,
+            "side",
+            frame="legs",
         ),
         "cervical_flexion": _Move({}, {"neck_bend": rom["cervical_flexion"]}, "nose", "neck", 1.5, frame="head"),
         "cervical_extension": _Move({}, {"neck_bend": -rom["cervical_extension"]}, "nose", "neck", 1.5, frame="head"),
@@ -327,6 +333,7 @@ _FRAMES: dict[str, frozenset[str] | None] = {
     "body": None,
     "head": _HEAD_AND_SHOULDERS,
     "trunk": _HEAD_AND_SHOULDERS | {"pelvis", "left_hip", "right_hip", "left_elbow", "right_elbow"},
+    "legs": frozenset({f"{s}_{j}" for s in SIDES for j in ("hip", "knee", "ankle", "toe")}),
 }
 
 _ROM = {name: motion.normal_rom_deg or 0.0 for name, motion in MOTIONS.items()}
