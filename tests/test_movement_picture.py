@@ -15,6 +15,8 @@ import pytest
 
 from rehab.core.motions import FRONT, LEFT_SIDE, MOTIONS, RIGHT_SIDE
 from rehab.engine.movement_picture import (
+    CARD_PICTURE_MIN,
+    card_picture_rects,
     draw_movement,
     draw_where_to_stand,
     joint_angle,
@@ -193,3 +195,20 @@ def test_a_forearm_turning_palm_down_takes_the_thumb_towards_the_body(side, mirr
         offset = end.points[f"{side}_thumb"][0] - end.points[f"{side}_wrist"][0]
         towards_midline = (offset < 0) == (end.points[f"{side}_wrist"][0] > 0.5)
         assert towards_midline == inwards, (motion, side, mirror)
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_card_pictures_sit_between_the_text_and_the_status_lines(count):
+    size = (960, 540)
+    rects = card_picture_rects(size, 250, 460, count)
+    assert len(rects) == count
+    for rect in rects:
+        assert rect.top > 250 and rect.bottom < 460 and pygame.Rect(0, 0, *size).contains(rect)
+        assert rect.width == rect.height >= CARD_PICTURE_MIN
+    assert not any(a.colliderect(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+    centre = (rects[0].left + rects[-1].right) / 2
+    assert abs(centre - size[0] / 2) <= 1
+
+
+def test_no_card_picture_when_the_text_leaves_too_little_room():
+    assert card_picture_rects((960, 540), 400, 460, 2) == []

@@ -675,3 +675,24 @@ def draw_where_to_stand(surface: pygame.Surface, rect: pygame.Rect, view: str, s
         pygame.draw.circle(surface, PALETTE.text, head, head_r)
     finally:
         surface.set_clip(old_clip)
+
+
+# --- on the instruction card ------------------------------------------------------------------
+
+#: the pictures' largest and smallest side on the instruction card, pixels; below the smallest a
+#: picture would be too small to read and the card shows none
+CARD_PICTURE_MAX, CARD_PICTURE_MIN = 220, 90
+_CARD_GAP = 12
+
+
+def card_picture_rects(size: tuple[int, int], text_bottom: int, status_top: int, count: int) -> list[pygame.Rect]:
+    """Where ``count`` pictures go on the instruction card: side by side, centred, in the room
+    between the last line of text and the status lines, never over either; none if too small."""
+    room = status_top - text_bottom - 2 * _CARD_GAP
+    side = min(CARD_PICTURE_MAX, room, (size[0] - (count + 1) * 3 * _CARD_GAP) // max(count, 1))
+    if count < 1 or side < CARD_PICTURE_MIN:
+        return []
+    gap = 4 * _CARD_GAP
+    left = (size[0] - count * side - (count - 1) * gap) // 2
+    top = text_bottom + _CARD_GAP + (room - side) // 2
+    return [pygame.Rect(left + i * (side + gap), top, side, side) for i in range(count)]
