@@ -16,11 +16,13 @@ import pytest
 from rehab.core.motions import FRONT, LEFT_SIDE, MOTIONS, RIGHT_SIDE
 from rehab.engine.movement_picture import (
     CARD_PICTURE_MIN,
+    SQUAT,
     card_picture_rects,
     draw_movement,
     draw_where_to_stand,
     joint_angle,
     movement_poses,
+    picture_of,
     stand_sketch,
 )
 from rehab.engine.palette import use_high_contrast
@@ -147,7 +149,7 @@ def contrast(request):
     use_high_contrast(False)
 
 
-@pytest.mark.parametrize("motion", sorted(MOTIONS))
+@pytest.mark.parametrize("motion", sorted([*MOTIONS, SQUAT]))
 @pytest.mark.parametrize("rect", [pygame.Rect(37, 21, 60, 44), pygame.Rect(50, 40, 420, 380)], ids=["small", "large"])
 def test_every_movement_draws_inside_its_rect_only(motion, rect, contrast):
     background = (3, 200, 7)  # a colour no picture uses
@@ -212,3 +214,16 @@ def test_card_pictures_sit_between_the_text_and_the_status_lines(count):
 
 def test_no_card_picture_when_the_text_leaves_too_little_room():
     assert card_picture_rects((960, 540), 400, 460, 2) == []
+
+
+def test_knee_flexion_read_with_hip_flexion_is_pictured_as_a_squat_on_both_legs():
+    assert picture_of("knee_flexion", ("hip_flexion",)) == SQUAT
+    assert picture_of("knee_flexion") == "knee_flexion"
+    assert picture_of("elbow_flexion", ("hip_flexion",)) == "elbow_flexion"
+    poses = movement_poses(SQUAT, "right")
+    end = poses.ends[0].body
+    bends = [joint_angle(end, f"{s}_hip", f"{s}_knee", f"{s}_ankle") for s in ("left", "right")]
+    assert bends[0] == pytest.approx(bends[1]) and bends[0] > 45
+    for side in ("left", "right"):  # the feet stay where they stood; the hips go down
+        assert end[f"{side}_ankle"] == pytest.approx(poses.start.body[f"{side}_ankle"])
+    assert end["pelvis"][1] < poses.start.body["pelvis"][1] - 0.1

@@ -142,8 +142,8 @@ def body_pose(angles: Mapping[str, float]) -> dict[str, Vec]:
     ``shoulder_plane`` (0 out to the side, 90 forwards, -90 backwards) and ``shoulder_raise``,
     ``shoulder_turn_out`` (external rotation), ``elbow``, ``forearm_turn`` (0 palm up, 90 thumb up,
     180 palm down), ``wrist`` (towards the palm), ``hip_flexion``, ``hip_out``, ``knee``, ``ankle_up``;
-    and ``trunk_bend`` / ``trunk_turn`` / ``neck_turn`` / ``neck_tilt`` (towards the patient's right),
-    ``neck_bend`` (chin down), ``pelvis_tilt`` (right hip up)."""
+    ``trunk_lean`` (forwards); ``trunk_bend`` / ``trunk_turn`` / ``neck_turn`` / ``neck_tilt``
+    (towards the patient's right), ``neck_bend`` (chin down), ``pelvis_tilt`` (right hip up)."""
 
     def a(name: str) -> float:
         return angles.get(name, 0.0)
@@ -196,7 +196,7 @@ def body_pose(angles: Mapping[str, float]) -> dict[str, Vec]:
     for side, out in (("left", 1.0), ("right", -1.0)):
         upper[f"{side}_eye"] = _add(neck, head_turned((out * 0.045, 0.19, _HEAD_R * 0.85)))
     for name, v in upper.items():
-        joints[name] = _add(pelvis, _rot_z(_rot_y(v, -a("trunk_turn")), a("trunk_bend")))
+        joints[name] = _add(pelvis, _rot_z(_rot_y(_rot_x(v, a("trunk_lean")), -a("trunk_turn")), a("trunk_bend")))
     return joints
 
 
@@ -228,10 +228,20 @@ class _Move:
     #: what the picture frames: the whole ``body``, or closer (the ``head`` and shoulders, the
     #: ``trunk``, the ``legs``), so a small movement of the head, a wrist or an ankle still shows
     frame: str = "body"
+    #: the feet stay on the floor: the body is lowered as the legs bend (a squat)
+    grounded: bool = False
+    #: where the camera stands round the patient, degrees, when the view alone does not say (a
+    #: squat, both legs alike, is clearest from the side)
+    yaw: float | None = None
 
 
 def _elbow_bent_forwards(extra: Mapping[str, float] | None = None) -> dict[str, float]:
     return {"elbow_S": 90.0, "shoulder_raise_S": 5.0, **(extra or {})}
+
+
+#: a picture that is not one motion of the table: a mini-squat, both legs
+SQUAT = "squat"
+_PICTURED_ONLY = {SQUAT: Motion(SQUAT, "squat", sided=False)}
 
 
 def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
@@ -320,9 +330,34 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
             "side",
             frame="legs",
         ),
+        # not a motion of the table: what the squat game asks, both knees and hips bending together
+        SQUAT: _Move(
+            {"shoulder_plane_left": 90.0, "shoulder_plane_right": 90.0},
+            {
+                **{
+                    f"{j}_{s}": v for s in SIDES for j, v in (("knee", 70.0), ("hip_flexion", 55.0), ("ankle_up", 25.0))
+                },
+                "trunk_lean": 30.0,
+                "shoulder_raise_left": 80.0,
+                "shoulder_raise_right": 80.0,
+            },
+            "pelvis",
+            "left_ankle",
+            1.0,
+            grounded=True,
+            yaw=75.0,
+        ),
         "cervical_flexion": _Move({}, {"neck_bend": rom["cervical_flexion"]}, "nose", "neck", 1.5, frame="head"),
         "cervical_extension": _Move({}, {"neck_bend": -rom["cervical_extension"]}, "nose", "neck", 1.5, frame="head"),
     }
+
+
+def picture_of(motion: str, also: tuple[str, ...] = ()) -> str:
+    """The movement to picture for a game or exercise whose main motion is ``motion`` and that also
+    reads ``also``: knee flexion read with hip flexion is a squat (both legs), not one knee bending."""
+    if motion == "knee_flexion" and "hip_flexion" in also:
+        return SQUAT
+    return motion
 
 
 #: the joints a closer picture keeps in view (the rest of the body runs off the picture's edge)
@@ -381,7 +416,7 @@ def _project(v: Vec, yaw: float, pitch: float, mirror: bool) -> Point:
 def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> MovementPoses:
     """The movement picture of one motion on one side (None for a motion without one, or to show
     a two-way motion both ways). An unknown motion gives a standing figure marked generic."""
-    motion = MOTIONS.get(motion_name) or Motion(motion_name, motion_name)
+    motion = MOTIONS.get(motion_name) or _PICTURED_ONLY.get(motion_name) or Motion(motion_name, motion_name)
     move = _MOVES.get(motion_name)
     # a side names the limb, or the way a two-way movement goes; other movements have none
     side = side if side in SIDES and (motion.sided or motion.two_sided) else None
@@ -389,6 +424,8 @@ def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> 
         side = "right"  # a sided motion named without its side: the picture must pick one
     view = _view_of(motion, move, side)
     yaw = _yaw(view, side if motion.sided else None, move.turn if move else _FRONT_YAW_DEG)
+    if move is not None and move.yaw is not None:
+        yaw = move.yaw
     pitch = move.pitch if move else _PITCH_DEG
     both_ways = move is not None and motion.two_sided and side is None
     start_angles = _sided(move.start, side) if move and side else dict(move.start if move else {})
@@ -401,13 +438,23 @@ def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> 
         return {k: start_angles.get(k, 0.0) + direction * share * change.get(k, 0.0) for k in {*start_angles, *change}}
 
     directions = (1.0, -1.0) if both_ways else (1.0,)
-    start_body = body_pose(start_angles)
-    end_bodies = [body_pose(angles_at(1.0, d)) for d in directions] if move else []
+
+    def posed(angles: Mapping[str, float]) -> dict[str, Vec]:
+        body = body_pose(angles)
+        if move is None or not move.grounded:
+            return body
+        # the feet where they stood: the hips go down and back
+        stood, now = body_pose({})["left_ankle"], body["left_ankle"]
+        shift = (0.0, stood[1] - now[1], stood[2] - now[2])
+        return {k: _add(v, shift) for k, v in body.items()}
+
+    start_body = posed(start_angles)
+    end_bodies = [posed(angles_at(1.0, d)) for d in directions] if move else []
     paths: list[list[Vec]] = []
     if move is not None:
         tip, pivot = _joint(move.tip, side or ""), _joint(move.pivot, side or "")
         for d in directions:
-            steps = [body_pose(angles_at(i / 16, d)) for i in range(17)]
+            steps = [posed(angles_at(i / 16, d)) for i in range(17)]
             paths.append([_add(b[pivot], _sub(b[tip], b[pivot]), move.reach) for b in steps])
 
     flat = {
@@ -696,3 +743,29 @@ def card_picture_rects(size: tuple[int, int], text_bottom: int, status_top: int,
     left = (size[0] - count * side - (count - 1) * gap) // 2
     top = text_bottom + _CARD_GAP + (room - side) // 2
     return [pygame.Rect(left + i * (side + gap), top, side, side) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class CardPictures:
+    """What the instruction card pictures: the movement, and where to stand when a camera watches."""
+
+    motion: str
+    #: the exercised side; None for a movement without one (a two-way one is shown both ways)
+    side: str | None
+    #: the screen shows the patient as in a mirror
+    mirror: bool = False
+    #: the camera's view to stand for; None when no camera watches (no where-to-stand sketch)
+    stand_view: str | None = None
+    seated: bool = False
+
+
+def draw_card_pictures(surface: pygame.Surface, pictures: CardPictures, text_bottom: int, status_top: int) -> None:
+    """The movement picture, and the where-to-stand sketch beside it, between the card's text and
+    its status lines (nothing when there is no room)."""
+    count = 1 if pictures.stand_view is None else 2
+    rects = card_picture_rects(surface.get_size(), text_bottom, status_top, count)
+    if not rects:
+        return
+    draw_movement(surface, rects[0], pictures.motion, pictures.side, pictures.mirror)
+    if pictures.stand_view is not None:
+        draw_where_to_stand(surface, rects[1], pictures.stand_view, pictures.seated)
