@@ -307,3 +307,33 @@ def test_a_whole_guided_session_in_french_draws_no_english(tmp_path, catalog, pa
     if result.status != "not_started":  # the instruction card said what to do, in French
         assert "Pliez le genou, côté droit" in drawn.rows()
     assert catalog.untranslated(drawn.rows(), ("Mini-squat", NOTES, *PLAN_NAMES)) == []
+
+
+@pytest.mark.parametrize("game", _games())
+def test_each_games_instruction_card_in_french_fits_at_the_largest_text(catalog, game):
+    """The card's title, description, movement, goal and the plan's notes, with the camera check's
+    longest advice under them: 24 px or more, on the screen, none over another, at 1.5x text."""
+    from rehab.engine.hud import font
+    from rehab.engine.scenes import InstructionsScene, instruction_layout, status_layout
+
+    pygame.font.init()
+    set_language("fr")
+    set_font_scale(LARGEST_SCALE)
+    state = _french_round(game)
+    scene = InstructionsScene(state)
+    advice = _("make sure your {joint} can be seen (nothing in front of it)").format(joint=_("left shoulder"))
+    rows = [
+        *instruction_layout(SIZE, _(state.info.title), scene.lines, PLAN_NAMES[2]),
+        *status_layout(SIZE, 3.0, advice),
+    ]
+    boxes = [pygame.Rect(r.rect) for r in rows]
+    for row, box in zip(rows, boxes, strict=True):
+        assert pygame.Rect((0, 0), SIZE).contains(box) and box.height >= 24, row.words
+    # lines one under another, each the font's line high: a line starting with an accented capital
+    # ("Éclatez") renders a few pixels taller than that, the accent in the gap between lines
+    lines = [
+        pygame.Rect(b.left, b.top, b.width, min(b.height, font(r.size).get_linesize()))
+        for r, b in zip(rows, boxes, strict=True)
+    ]
+    assert not any(a.colliderect(b) for i, a in enumerate(lines) for b in lines[i + 1 :]), [r.words for r in rows]
+    assert catalog.untranslated([r.words for r in rows], PLAN_NAMES) == []

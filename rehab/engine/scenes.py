@@ -106,17 +106,17 @@ def instruction_layout(size: tuple[int, int], title: str, lines: list[str], note
 
 
 def status_layout(size: tuple[int, int], seconds_left: float, camera_check: str | None) -> list[TextRow]:
-    """The card's bottom lines: what the camera check asks, or when play starts."""
+    """The card's bottom lines: what the camera check asks (wrapped upwards from its line: a long
+    advice at a large text size takes two), or when play starts."""
     width, height = size
     line = font(STATUS_SIZE).get_linesize()
     low, high = height - 20 - line, height - 28 - 2 * line
     if camera_check:
-        return [
-            placed_row(
-                _("Camera check: {advice}").format(advice=camera_check), STATUS_SIZE, PALETTE.target, width, high
-            ),
-            placed_row(_("We start as soon as the camera can see you well."), STATUS_SIZE, PALETTE.muted, width, low),
-        ]
+        asked = wrap_to_width(_("Camera check: {advice}").format(advice=camera_check), STATUS_SIZE, width - 2 * MARGIN)
+        top = high - (len(asked) - 1) * line
+        rows = [placed_row(words, STATUS_SIZE, PALETTE.target, width, top + n * line) for n, words in enumerate(asked)]
+        waiting = _("We start as soon as the camera can see you well.")
+        return [*rows, placed_row(waiting, STATUS_SIZE, PALETTE.muted, width, low)]
     starting = _("Starting in {seconds} s").format(seconds=max(0, int(seconds_left + 0.999)))
     rows = [placed_row(starting, STATUS_SIZE, PALETTE.accent, width, low)]
     if camera_check == "":
