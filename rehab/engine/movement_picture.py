@@ -81,6 +81,8 @@ class MovementPoses:
     level_line: float | None = None
     #: the movement could not be drawn as itself: a standing figure with no arrow
     generic: bool = False
+    #: the joints drawn in the accent colour: the moved ones, or fewer where the whole body moves
+    highlight: frozenset[str] = frozenset()
 
 
 # --- vector helpers ---------------------------------------------------------------------------
@@ -230,6 +232,8 @@ class _Move:
     frame: str = "body"
     #: the feet stay on the floor: the body is lowered as the legs bend (a squat)
     grounded: bool = False
+    #: the joints to draw in the accent colour when not all the moved ones (a squat's legs)
+    highlight: frozenset[str] | None = None
     #: where the camera stands round the patient, degrees, when the view alone does not say (a
     #: squat, both legs alike, is clearest from the side)
     yaw: float | None = None
@@ -346,6 +350,7 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
             1.0,
             grounded=True,
             yaw=75.0,
+            highlight=frozenset({"pelvis", *(f"{s}_{j}" for s in SIDES for j in ("hip", "knee", "ankle", "toe"))}),
         ),
         "cervical_flexion": _Move({}, {"neck_bend": rom["cervical_flexion"]}, "nose", "neck", 1.5, frame="head"),
         "cervical_extension": _Move({}, {"neck_bend": -rom["cervical_extension"]}, "nose", "neck", 1.5, frame="head"),
@@ -500,6 +505,7 @@ def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> 
         ends=ends,
         arrows=tuple(tuple(place(p) for p in a) for a in arrows),
         moved=moved,
+        highlight=moved if move is None or move.highlight is None else move.highlight,
         head_radius=_HEAD_R * scale,
         level_line=level,
         generic=move is None and level is None,
@@ -597,7 +603,7 @@ def draw_movement(
         thumbs = tuple(s for s in SIDES if f"{s}_thumb" in poses.moved)
         _draw_figure(surface, poses.start, to_px, width, head_px, dim, dim, frozenset(), thumbs)
         for end in poses.ends:
-            _draw_figure(surface, end, to_px, width, head_px, PALETTE.text, PALETTE.accent, poses.moved, thumbs)
+            _draw_figure(surface, end, to_px, width, head_px, PALETTE.text, PALETTE.accent, poses.highlight, thumbs)
         if poses.level_line is not None:
             y = to_px((0.0, poses.level_line))[1]
             pygame.draw.line(surface, PALETTE.target, (left + pad, y), (left + size - pad, y), max(2, width // 2))
