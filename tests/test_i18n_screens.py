@@ -256,12 +256,12 @@ def _games() -> list[str]:
     return sorted(available_games())
 
 
+@pytest.mark.parametrize("largest", [False, True], ids=["normal", "largest"])
 @pytest.mark.parametrize("game", _games())
-def test_a_round_of_each_game_is_all_french_and_each_line_fits_the_screen(catalog, game):
+def test_a_round_of_each_game_is_all_french_and_each_line_fits_the_screen(catalog, game, largest):
     """The instruction card (with the plan's notes), the countdown, play with its HUD and messages,
-    and the summary: every string drawn in a short round, each no wider than the screen at the
-    normal text size (the HUD's one-line message is not wrapped: at the largest size a long one is
-    wider than the screen in English too, a fault of the HUD's, not of the French)."""
+    and the summary: every string drawn in a short round, each no wider than the screen, at the
+    normal and the largest text size (the HUD's message wraps above the bottom line)."""
     from rehab.core.clock import SimulatedClock
     from rehab.engine.director import run_scenes
     from rehab.engine.display import HeadlessDisplay
@@ -269,11 +269,12 @@ def test_a_round_of_each_game_is_all_french_and_each_line_fits_the_screen(catalo
 
     pygame.font.init()
     set_language("fr")
+    set_font_scale(LARGEST_SCALE if largest else 1.0)
     display = HeadlessDisplay()
     with DrawnWords() as drawn:
         state = _french_round(game)
         run_scenes(SimulatedClock(30), display, first_scene(state))
-    _shot(display.surface, f"fr_game_{game}_end")
+    _shot(display.surface, f"fr_game_{game}_end_{'largest' if largest else 'normal'}")
     assert drawn.rows()
     assert catalog.untranslated(drawn.rows(), (*PLAN_NAMES, *_tower_words())) == []
     assert [words for words, width, _ in drawn.sizes if width > SIZE[0]] == []
@@ -337,3 +338,17 @@ def test_each_games_instruction_card_in_french_fits_at_the_largest_text(catalog,
     ]
     assert not any(a.colliderect(b) for i, a in enumerate(lines) for b in lines[i + 1 :]), [r.words for r in rows]
     assert catalog.untranslated([r.words for r in rows], PLAN_NAMES) == []
+
+
+def test_a_long_hud_message_wraps_upwards_and_a_short_one_keeps_its_place():
+    from rehab.engine.hud import message_rows
+
+    pygame.font.init()
+    set_font_scale(LARGEST_SCALE)
+    set_language("fr")
+    long_one = message_rows(SIZE, _("Slower, please: about two seconds up and two down."))
+    assert len(long_one) == 2 and all(pygame.Rect((0, 0), SIZE).contains(box) for _words, box in long_one)
+    assert long_one[0][1].bottom <= long_one[1][1].top + 4  # one above the other
+    set_font_scale(1.0)
+    (short,) = message_rows(SIZE, _("Hold it there!"))
+    assert short[1].midbottom == (SIZE[0] // 2 - 40, SIZE[1] - 24)  # where the HUD always put it

@@ -95,7 +95,7 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     minutes, seconds = divmod(int(hud.elapsed_s), 60)
     clock = text(surface, f"{minutes}:{seconds:02d}", 44, PALETTE.text, (width // 2, 12), "midtop")
     if hud.message:
-        text(surface, hud.message, 40, PALETTE.text, (width // 2 - 40, height - 24), "midbottom")
+        _message(surface, hud.message)
     if hud.keys_hint:
         _keys_hint(surface, hud.keys_hint, clock)
     if not hud.gauge:
@@ -103,6 +103,30 @@ def draw_hud(surface: pygame.Surface, hud: HudState) -> None:
     reps = _("Reps  {done} / {planned}").format(done=hud.reps_done, planned=hud.reps_planned)
     text(surface, reps, 44, PALETTE.text, (20, 12))
     _gauge(surface, hud)
+
+
+#: the message's size, and the width it may take (clear of the gauge on the right)
+MESSAGE_SIZE, MESSAGE_WIDTH = 40, 840
+
+
+def message_rows(size: tuple[int, int], message: str) -> list[tuple[str, pygame.Rect]]:
+    """The message's lines and where they go: centred left of the gauge, the last one at the
+    bottom, the others above it (a long one, or any at a large text size or in a wordier
+    language, wraps instead of running off the screen)."""
+    width, height = size
+    rows = wrap_to_width(message, MESSAGE_SIZE, min(MESSAGE_WIDTH, width - 120))
+    line = font(MESSAGE_SIZE).get_linesize()
+    placed = []
+    for n, words in enumerate(rows):
+        box = pygame.Rect((0, 0), font(MESSAGE_SIZE).size(words))
+        box.midbottom = (width // 2 - 40, height - 24 - (len(rows) - 1 - n) * line)
+        placed.append((words, box))
+    return placed
+
+
+def _message(surface: pygame.Surface, message: str) -> None:
+    for words, box in message_rows(surface.get_size(), message):
+        text(surface, words, MESSAGE_SIZE, PALETTE.text, box.midbottom, "midbottom")
 
 
 #: the key hint's size: 36 is 24 px high at the default scale
