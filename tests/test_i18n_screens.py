@@ -352,3 +352,35 @@ def test_a_long_hud_message_wraps_upwards_and_a_short_one_keeps_its_place():
     set_font_scale(1.0)
     (short,) = message_rows(SIZE, _("Hold it there!"))
     assert short[1].midbottom == (SIZE[0] // 2 - 40, SIZE[1] - 24)  # where the HUD always put it
+
+
+def test_the_questionnaire_screens_own_words_are_french_around_the_licensed_wording(catalog):
+    """The intro, a question answered before (the hand half-way to another) and the safety card:
+    the screen's words are French; the measure's wording (PHQ-9, shipped in English) is data, shown
+    as its file gives it (docs/languages.md: a clinic supplies a French licensed file)."""
+    from rehab.core.questionnaires import instrument
+    from rehab.engine.questionnaire_scene import QuestionnaireState
+    from rehab.engine.questionnaire_view import draw_questionnaire
+
+    pygame.font.init()
+    set_language("fr")
+    phq9 = instrument("phq9")
+    wording = [phq9.title, phq9.intro, *(i.text for i in phq9.items), *(c.label for i in phq9.items for c in i.choices)]
+    state = QuestionnaireState(phq9)
+    surface = pygame.Surface(SIZE)
+    with DrawnWords() as drawn:
+        draw_questionnaire(surface, state.view(hand=True))
+        state.begin()
+        for position in (1, 0, 2):
+            state.answer(position)
+        state.back()
+        draw_questionnaire(surface, state.view(hover=1, hover_share=0.6, hand=True))
+        _shot(surface, "fr_questionnaire_question")
+        state.index = 8
+        state.answer(1)
+        draw_questionnaire(surface, state.view())
+        _shot(surface, "fr_questionnaire_safety")
+    said = " ".join(drawn.rows())
+    assert "Commencer" in said and "Question 3 sur 10" in said and "(votre réponse)" in said
+    assert "Merci de nous l'avoir dit." in said
+    assert catalog.untranslated(drawn.rows(), wording) == []

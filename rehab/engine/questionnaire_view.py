@@ -176,10 +176,17 @@ def _hint(view: QuestionView) -> str:
         return _("Press any key to go on.")
     if view.hand_waiting:
         return _("Lower your hand, then point at your next answer.")
-    said = [_("Press the answer's number, or Up / Down, then Enter.")]
-    said += [" " + _("Or hold a hand on it.")] if view.hand else []
-    said += ["  " + _("Backspace: the question before.")] if view.number > 1 else []
-    return "".join([*said, "  " + _("Esc stops.")])
+    # whole sentences, one per case, so that a language can word each as it reads best
+    if view.hand and view.number > 1:
+        return _(
+            "Press the answer's number, or Up / Down, then Enter. Or hold a hand on it.  "
+            "Backspace: the question before.  Esc stops."
+        )
+    if view.hand:
+        return _("Press the answer's number, or Up / Down, then Enter. Or hold a hand on it.  Esc stops.")
+    if view.number > 1:
+        return _("Press the answer's number, or Up / Down, then Enter.  Backspace: the question before.  Esc stops.")
+    return _("Press the answer's number, or Up / Down, then Enter.  Esc stops.")
 
 
 def draw_questionnaire(surface: pygame.Surface, view: QuestionView) -> tuple[pygame.Rect, ...]:
