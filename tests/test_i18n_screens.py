@@ -286,8 +286,9 @@ def test_a_round_of_each_game_is_all_french_and_each_line_fits_the_screen(catalo
         ({"before": 3.0, "during": 5.0}, 2, "Nous avons arrêté pour votre sécurité"),
         ({"before": 2.0, "after": 3.0}, 1, "Séance terminée"),
         ({"before": 8.0}, 1, "Repos aujourd'hui"),
+        ({"before": 2.0, "after": 2.0}, 2, "Séance terminée"),
     ],
-    ids=["pain_rose", "completed", "pain_too_high"],
+    ids=["pain_rose", "completed", "pain_too_high", "two_sets_with_a_rest"],
 )
 def test_a_whole_guided_session_in_french_draws_no_english(tmp_path, catalog, pains, sets, title):
     """A real session on a real (dummy) window: instruction cards with the plan's notes, the squat,
@@ -307,6 +308,8 @@ def test_a_whole_guided_session_in_french_draws_no_english(tmp_path, catalog, pa
     assert card.title == title and title in drawn.rows()
     if result.status != "not_started":  # the instruction card said what to do, in French
         assert "Pliez le genou, côté droit" in drawn.rows()
+    if result.status == "completed" and sets == 2:  # and the rest between the sets
+        assert {"Repos", "Série 1 sur 2 terminée"} <= set(drawn.rows())
     assert catalog.untranslated(drawn.rows(), ("Mini-squat", NOTES, *PLAN_NAMES)) == []
 
 
