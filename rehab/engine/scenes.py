@@ -37,6 +37,7 @@ from rehab.engine.game import (
 from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.message_card import MARGIN, TextRow, placed_row
+from rehab.engine.movement_picture import CardPictures, draw_card_pictures, picture_of
 from rehab.engine.palette import PALETTE
 from rehab.engine.play import (
     CEILING_WARNING_S,
@@ -124,6 +125,13 @@ def status_layout(size: tuple[int, int], seconds_left: float, camera_check: str 
     return rows
 
 
+def status_top(size: tuple[int, int], checking: bool = False) -> int:
+    """Above this the card's status lines never reach: two lines, or three while the camera check
+    runs (its advice may take two), so the pictures above them keep their place as it changes."""
+    line = font(STATUS_SIZE).get_linesize()
+    return size[1] - 28 - (3 if checking else 2) * line
+
+
 def draw_instructions(
     surface: pygame.Surface,
     title: str,
@@ -131,13 +139,22 @@ def draw_instructions(
     seconds_left: float,
     camera_check: str | None = None,
     notes: str = "",
+    pictures: CardPictures | None = None,
 ) -> None:
     """``camera_check``: what the patient must change before play can start (None: nothing to check,
-    "" when the camera sees everything it needs); ``notes``: the plan's notes for the patient."""
+    "" when the camera sees everything it needs); ``notes``: the plan's notes for the patient;
+    ``pictures``: the movement (and where to stand), drawn between the words and the status lines
+    where there is room."""
     _backdrop(surface)
     size = surface.get_size()
-    for row in [*instruction_layout(size, title, lines, notes), *status_layout(size, seconds_left, camera_check)]:
+    rows = instruction_layout(size, title, lines, notes)
+    status = status_layout(size, seconds_left, camera_check)
+    for row in [*rows, *status]:
         text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
+    if pictures is not None and rows:
+        # an advice longer than foreseen pushes the pictures' room up rather than run over them
+        below = min([status_top(size, camera_check is not None), *(row.rect[1] for row in status)])
+        draw_card_pictures(surface, pictures, max(pygame.Rect(r.rect).bottom for r in rows), below)
 
 
 def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
@@ -185,6 +202,18 @@ def _heading(title: str, praise: bool) -> str:
     """The game's name (translated when it is the game's own) with praise or a plain "finished"."""
     game = _(title)
     return _("{game}: well done!").format(game=game) if praise else _("{game}: finished").format(game=game)
+
+
+def card_pictures(info: GameSpec, exercise: Exercise, camera: bool, seated: bool = False) -> CardPictures | None:
+    """The instruction card's pictures for a physical game: its movement (a squat for knee and hip
+    flexion read together), on the exercised side and mirrored as the screen is; where to stand
+    when a camera watches. None for a mental game or a channel that is no joint motion."""
+    motion = motion_of(exercise.angle_name)
+    if info.kind != "physical" or motion is None:
+        return None
+    also = tuple(name for name, _rest, _target in info.axes)
+    stand_view = motion.view if camera else None
+    return CardPictures(picture_of(motion.name, also), exercise.side or None, exercise.mirror, stand_view, seated)
 
 
 def movement_line(exercise: Exercise) -> str:
@@ -521,6 +550,10 @@ class _RoundScene:
         return self.state.on_quit(presses)
 
 
+#: inputs that are a camera watching the patient (the card then shows where to stand)
+CAMERA_URLS = ("webcam:", "video:", "images:")
+
+
 class InstructionsScene(_RoundScene):
     """What the game is and what to do; with a setup check, held until the camera sees the patient."""
 
@@ -542,6 +575,8 @@ class InstructionsScene(_RoundScene):
             self.lines.append(_("Esc stops at any time."))
         self.camera_check: str | None = None
         self.advice: Any = None
+        camera = state.rules.setup_check or state.input_url.startswith(CAMERA_URLS)
+        self.pictures = card_pictures(state.info, exercise, camera)
 
     def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
@@ -568,7 +603,9 @@ class InstructionsScene(_RoundScene):
     def draw(self, surface: pygame.Surface) -> None:
         state = self.state
         seconds_left = state.lead_in - state.since_start
-        draw_instructions(surface, _(state.info.title), self.lines, seconds_left, self.camera_check, state.rules.notes)
+        draw_instructions(
+            surface, _(state.info.title), self.lines, seconds_left, self.camera_check, state.rules.notes, self.pictures
+        )
 
 
 class CountdownScene(_RoundScene):
