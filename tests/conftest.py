@@ -23,6 +23,20 @@ def pytest_addoption(parser):
     )
 
 
+@pytest.fixture(autouse=True)
+def _default_look_and_language():
+    """Text size, contrast and language are process-wide settings: every test ends with the defaults
+    back, so a test that draws at 1.5x, in high contrast or in French cannot leak into the next."""
+    yield
+    from rehab.core.i18n import set_language
+    from rehab.engine.hud import set_font_scale
+    from rehab.engine.palette import use_high_contrast
+
+    set_font_scale(1.0)
+    use_high_contrast(False)
+    set_language("en")
+
+
 @pytest.fixture
 def elbow_plan_text() -> str:
     """A valid plan file's text (elbow bend with progression, then head turns), for tests that parse

@@ -43,9 +43,7 @@ def _shot(surface: pygame.Surface, name: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _default_look():
-    set_font_scale(1.0)
-    use_high_contrast(False)
-    yield
+    """Start from the defaults (tests/conftest.py puts them back after every test)."""
     set_font_scale(1.0)
     use_high_contrast(False)
 

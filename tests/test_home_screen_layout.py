@@ -72,13 +72,6 @@ def home(tmp_path_factory) -> Path:
     return folder
 
 
-@pytest.fixture(autouse=True)
-def _default_look():
-    yield
-    set_font_scale(1.0)
-    use_high_contrast(False)
-
-
 def _state_for(services: HomeServices, screen: str, look: str) -> HomeState:
     # the settings screen names the look it is drawn in
     settings = HomeSettings(patient="P-0042", text_size="Largest" if look == "largest" else "Normal")

@@ -30,7 +30,6 @@ from rehab.app.plans import parse_text, template_text
 from rehab.core.i18n import _, set_language
 from rehab.engine.display import SIZE
 from rehab.engine.hud import set_font_scale
-from rehab.engine.palette import use_high_contrast
 from rehab.sim.history import make_history
 from tests.drawn_words import Catalog, DrawnWords
 from tests.test_home_screen_layout import SCREENS, save_small
@@ -67,14 +66,6 @@ def home(tmp_path_factory) -> Path:
     save_link(folder, ClinicLink(ADDRESS, "token", "device-1", PATIENT, now_iso()))
     save_settings(folder, HomeSettings(patient=PATIENT, language="fr"))
     return folder
-
-
-@pytest.fixture(autouse=True)
-def _default_look():
-    yield
-    set_font_scale(1.0)
-    use_high_contrast(False)
-    set_language("en")
 
 
 def _shot(surface: pygame.Surface, name: str) -> None:
