@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import pygame
 
+from rehab.core.i18n import _
 from rehab.core.motions import BACK, FRONT, LEFT_SIDE, MOTIONS, RIGHT_SIDE, Motion
+from rehab.engine.hud import font
 from rehab.engine.palette import PALETTE, blend
 
 Vec = tuple[float, float, float]
@@ -645,9 +647,6 @@ def stand_sketch(view: str, seated: bool) -> StandSketch:
 def draw_where_to_stand(surface: pygame.Surface, rect: pygame.Rect, view: str, seated: bool) -> None:
     """A small map seen from above: the laptop and its camera at the bottom, the patient about
     2 m away at the top, facing the camera or side-on, inside the camera's view."""
-    from rehab.core.i18n import _
-    from rehab.engine.hud import font
-
     sketch = stand_sketch(view, seated)
     left, top, size = _square(rect)
     width = max(2, int(size / 60))
