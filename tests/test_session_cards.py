@@ -385,6 +385,14 @@ def test_the_summary_praises_only_a_goal_reached(successes, heading):
     assert shows_at(surface, heading, 64, PALETTE.text, PALETTE.background_top, ((SIZE[0] - words[0]) // 2, 40))
 
 
+def test_a_title_with_its_own_colon_gives_one_colon_in_the_heading():
+    from rehab.engine.scenes import _heading
+
+    assert _heading("Exposure: heights", True) == "Heights: well done!"  # not "Exposure: heights: well done!"
+    assert _heading("Focus: lantern", False) == "Lantern: finished"
+    assert _heading("Lift", True) == "Lift: well done!"
+
+
 @pytest.mark.parametrize(("game", "countdown"), [("breathe", False), ("exposure", False), ("lift", True)])
 def test_no_countdown_is_drawn_over_a_game_that_opens_on_a_question(game, countdown):
     info = available_games()[game]

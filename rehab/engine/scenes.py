@@ -201,6 +201,9 @@ def summary_heading(title: str, reps: list[RepMetrics]) -> str:
 def _heading(title: str, praise: bool) -> str:
     """The game's name (translated when it is the game's own) with praise or a plain "finished"."""
     game = _(title)
+    # "Exposure: heights: well done!" reads badly: a title with its own colon keeps its last part
+    game = game.rsplit(":", 1)[-1].strip() if ":" in game else game
+    game = game[:1].upper() + game[1:]
     return _("{game}: well done!").format(game=game) if praise else _("{game}: finished").format(game=game)
 
 
@@ -248,11 +251,13 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
     # the headings are translated first: a call inside an f-string is never extracted
     heads = (_("rep"), _("peak"), _("range"), _("hold"))
     header = f"{heads[0]:>4}   {heads[1]:>6}   {heads[2]:>6}   {heads[3]:>5}"
-    text(surface, header, 32, PALETTE.muted, (w // 2, 190), "midtop")
+    # 36: 24 px high at the default text size; the lines as far apart as the font needs
+    step = max(38, font(36).get_linesize() + 1)
+    text(surface, header, 36, PALETTE.muted, (w // 2, 190), "midtop")
     for row, rep in enumerate(reps[-8:]):
         line = f"{rep.index:>4}   {rep.peak_deg:>5.0f}°   {rep.rom_deg:>5.0f}°   {rep.hold_s:>4.1f}s"
         color = PALETTE.good if rep.success else PALETTE.text
-        text(surface, line, 32, color, (w // 2, 228 + 34 * row), "midtop")
+        text(surface, line, 36, color, (w // 2, 190 + step * (row + 1)), "midtop")
 
 
 #: the sizes of a game's own summary: its lines at 40 (27 px high at the default scale)
