@@ -38,6 +38,9 @@ class DrawnWords:
         self.words: list[str] = []
         #: each string with the width and height it took, in pixels
         self.sizes: list[tuple[str, int, int]] = []
+        #: each rendered image's id, and its string (the images are kept, so an id is never reused)
+        self.images: dict[int, str] = {}
+        self._kept: list[pygame.Surface] = []
 
     def __enter__(self) -> DrawnWords:
         recorder = self
@@ -48,6 +51,8 @@ class DrawnWords:
                 image = super().render(text, *args, **kwargs)
                 recorder.words.append(str(text))
                 recorder.sizes.append((str(text), *image.get_size()))
+                recorder.images[id(image)] = str(text)
+                recorder._kept.append(image)
                 return image
 
         self._original = original

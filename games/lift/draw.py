@@ -33,7 +33,7 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.panel, (0, floor_y), (w - 130, floor_y), 6)
     # the shelf the weight must reach: its top is where the weight's base sits when lifted
     pygame.draw.rect(surface, PALETTE.shelf, (cx + 62, shelf_y, 180, 12), border_radius=4)
-    text(surface, _("shelf"), 30, PALETTE.shelf, (cx + 152, shelf_y + 16), "midtop")
+    text(surface, _("shelf"), 36, PALETTE.shelf, (cx + 152, shelf_y + 16), "midtop")
     # rope and weight
     base_y = world_to_screen(snap.weight_height, surface)
     box = pygame.Rect(0, 0, 110, 80)

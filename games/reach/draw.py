@@ -91,7 +91,8 @@ def _balloon(
     shine.center = (cx - rw // 3, cy - rh // 3)
     pygame.draw.ellipse(surface, blend(color, (255, 255, 255), 0.45), shine)
     pygame.draw.polygon(surface, shadow, [(cx, cy + rh - 4), (cx - 8, cy + rh + 8), (cx + 8, cy + rh + 8)])
-    if scale > 0.6:
+    # written once the balloon has grown enough for its points to be 24 px high or more
+    if int(44 * scale) >= 36:
         text(surface, f"+{points}", int(44 * scale), PALETTE.panel, (cx + 2, cy + 4), "center")
 
 
@@ -139,4 +140,4 @@ def draw_reach(surface: pygame.Surface, snap: ReachSnapshot) -> None:
         _pop(surface, p.x, p.y, p.progress, colors[p.color_index % len(colors)], p.points)
     _hand(surface, *snap.hand, active=snap.phase != "paused")
     text(surface, _("Balloons  {count}").format(count=snap.popped), 40, PALETTE.text, (24, 70))
-    text(surface, _("Points  {count}").format(count=snap.score), 32, PALETTE.muted, (26, 104))
+    text(surface, _("Points  {count}").format(count=snap.score), 36, PALETTE.muted, (26, 104))

@@ -12,7 +12,7 @@ import pygame
 
 from games.squat.rules import GRAVITY, MIN_CHARGE, RUN_SPEED, TOO_DEEP, UNEVEN, SquatSnapshot, jump_height
 from rehab.core.i18n import _
-from rehab.engine.api import PALETTE, Color, blend, text, vertical_gradient
+from rehab.engine.api import PALETTE, Color, blend, font, text, vertical_gradient
 
 PX_PER_M = 130
 GROUND_Y = 430  # screen y of the ground line
@@ -134,7 +134,7 @@ def _runner(surface: pygame.Surface, snap: SquatSnapshot) -> None:
 def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     """The jump meter: the charge stored (filled) and the live squat depth (a line); the top band,
     past the target, is the 'not so deep' zone."""
-    text(surface, _("Jump"), 28, PALETTE.muted, (METER.centerx, METER.top - 6), "midbottom")
+    text(surface, _("Jump"), 36, PALETTE.muted, (METER.centerx, METER.top - 6), "midbottom")
 
     def y_of(level: float) -> int:
         return int(METER.bottom - min(max(level, 0.0), TOO_DEEP) / TOO_DEEP * METER.height)
@@ -154,7 +154,7 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
         color = PALETTE.good if snap.charge >= MIN_CHARGE else PALETTE.accent
         pygame.draw.rect(surface, color, (METER.left, top, METER.width, METER.bottom - top), border_radius=10)
     pygame.draw.line(surface, PALETTE.target, (METER.left - 6, full_y), (METER.right + 6, full_y), 4)
-    text(surface, _("full"), 24, PALETTE.target, (METER.right + 10, full_y), "midleft")
+    text(surface, _("full"), 36, PALETTE.target, (METER.right + 10, full_y), "midleft")
     if snap.phase != "paused" and math.isfinite(snap.level):
         live_y = y_of(snap.level)
         pygame.draw.polygon(
@@ -166,29 +166,39 @@ def _meter(surface: pygame.Surface, snap: SquatSnapshot) -> None:
     pygame.draw.rect(surface, outline, METER, 4 if snap.too_deep else 2, border_radius=10)
 
 
+#: the knees' panel's words: 24 px high at the default scale
+SYMMETRY_SIZE = 36
+
+
 def _symmetry(surface: pygame.Surface, snap: SquatSnapshot) -> None:
-    """Both knees' depth side by side; the frame turns yellow when the latest squat was uneven."""
+    """Both knees' depth side by side, and whether they were even, on a panel right of the jump meter
+    that grows with the text; its frame turns yellow when the latest squat was uneven."""
     if snap.knee_left is None or snap.knee_right is None:
         return
-    panel = pygame.Rect(20, 112, 220, 62)
-    pygame.draw.rect(surface, PALETTE.panel, panel, border_radius=10)
-    if snap.uneven:
-        pygame.draw.rect(surface, PALETTE.target, panel, 3, border_radius=10)
-    width = panel.width - 60
-    for row, (label, value) in enumerate(((_("L"), snap.knee_left), (_("R"), snap.knee_right))):
-        y = panel.top + 10 + row * 24
-        text(surface, label, 26, PALETTE.muted, (panel.left + 12, y - 2))
-        back = pygame.Rect(panel.left + 38, y, width, 16)
-        pygame.draw.rect(surface, PALETTE.gauge_back, back, border_radius=6)
-        share = min(max(value, 0.0), TOO_DEEP) / TOO_DEEP
-        if share > 0:
-            pygame.draw.rect(surface, PALETTE.accent, (back.left, y, int(width * share), 16), border_radius=6)
     diff = abs(snap.knee_left - snap.knee_right)
     if diff > UNEVEN or snap.uneven:
         knees, color = _("Knees: uneven"), PALETTE.target
     else:
         knees, color = _("Knees: even"), PALETTE.muted
-    text(surface, knees, 26, color, (panel.left + 2, panel.bottom + 6))
+    face = font(SYMMETRY_SIZE)
+    line = face.get_linesize()
+    sides = ((_("L"), snap.knee_left), (_("R"), snap.knee_right))
+    label_width = max(face.size(label)[0] for label, _value in sides)
+    panel = pygame.Rect(METER.right + 90, 112, max(220, face.size(knees)[0] + 24), 12 + 3 * line)
+    pygame.draw.rect(surface, PALETTE.panel, panel, border_radius=10)
+    if snap.uneven:
+        pygame.draw.rect(surface, PALETTE.target, panel, 3, border_radius=10)
+    bar_left = panel.left + 22 + label_width
+    width = panel.right - 12 - bar_left
+    for row, (label, value) in enumerate(sides):
+        middle = panel.top + 6 + row * line + line // 2
+        text(surface, label, SYMMETRY_SIZE, PALETTE.muted, (panel.left + 12, middle), "midleft")
+        back = pygame.Rect(bar_left, middle - 8, width, 16)
+        pygame.draw.rect(surface, PALETTE.gauge_back, back, border_radius=6)
+        share = min(max(value, 0.0), TOO_DEEP) / TOO_DEEP
+        if share > 0:
+            pygame.draw.rect(surface, PALETTE.accent, (back.left, back.top, int(width * share), 16), border_radius=6)
+    text(surface, knees, SYMMETRY_SIZE, color, (panel.left + 12, panel.top + 6 + 2 * line))
 
 
 def draw_squat(surface: pygame.Surface, snap: SquatSnapshot) -> None:

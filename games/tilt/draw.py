@@ -96,7 +96,7 @@ def _cups(surface: pygame.Surface, snap: TiltSnapshot) -> None:
             tip_y = int(max(my - 95, 172) + bob)  # never up into the score in the corner
             pygame.draw.polygon(surface, PALETTE.target, [(mx, tip_y), (mx - 22, tip_y - 30), (mx + 22, tip_y - 30)])
             bend = _("bend left") if cup.side == "left" else _("bend right")
-            text(surface, bend, 34, PALETTE.target, (mx, tip_y - 38), "midbottom")
+            text(surface, bend, 36, PALETTE.target, (mx, tip_y - 38), "midbottom")
             if snap.settle_progress > 0:
                 ring = pygame.Rect(0, 0, 56 + 2 * int(snap.marble_radius * SCALE), 0)
                 ring.height = ring.width

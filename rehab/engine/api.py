@@ -39,7 +39,7 @@ from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
 if TYPE_CHECKING:
     from rehab.engine.drawing import vertical_gradient
-    from rehab.engine.hud import text
+    from rehab.engine.hud import font, text
     from rehab.engine.rating_view import draw_prompt
     from rehab.engine.scenes import wrap
 
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 #: ``rehab games`` and the rules stay free of pygame
 _DRAWING: dict[str, str] = {
     "text": "rehab.engine.hud",
+    "font": "rehab.engine.hud",
     "draw_prompt": "rehab.engine.rating_view",
     "wrap": "rehab.engine.scenes",
     "vertical_gradient": "rehab.engine.drawing",
@@ -97,6 +98,7 @@ __all__ = [
     "closed_loop",
     "draw_prompt",
     "drawn_by",
+    "font",
     "hand_level",
     "level_for",
     "made_by",

@@ -163,10 +163,28 @@ def _label(surface: pygame.Surface, words: str, color: tuple[int, int, int], mid
 LABEL_SIZE = 36
 
 
+#: the movement's name, over the gauge: under the top bar, right-aligned, wrapped to this width in
+#: at most this many lines (the gauge starts under them, whatever the text size)
+ANGLE_LABEL_TOP, ANGLE_LABEL_WIDTH, ANGLE_LABEL_LINES = 62, 330, 2
+
+
 def gauge_rect(size: tuple[int, int]) -> pygame.Rect:
-    """The gauge's track: on the right, under the top bar."""
+    """The gauge's track: on the right, under the top bar and the movement's name."""
     width, height = size
-    return pygame.Rect(width - 80, 110, 36, height - 190)
+    top = ANGLE_LABEL_TOP + ANGLE_LABEL_LINES * font(LABEL_SIZE).get_linesize() + 12
+    return pygame.Rect(width - 80, top, 36, height - 80 - top)
+
+
+def angle_label_rows(size: tuple[int, int], label: str) -> list[tuple[str, pygame.Rect]]:
+    """Each line of the movement's name and its box: 24 px high at the default scale, right-aligned
+    at the screen's edge, one under another from the top bar down."""
+    line = font(LABEL_SIZE).get_linesize()
+    rows = []
+    for row, words in enumerate(wrap_to_width(label, LABEL_SIZE, ANGLE_LABEL_WIDTH)):
+        box = pygame.Rect((0, 0), font(LABEL_SIZE).size(words))
+        box.topright = (size[0] - 12, ANGLE_LABEL_TOP + row * line)
+        rows.append((words, box))
+    return rows
 
 
 def gauge_y(hud: HudState, gauge: pygame.Rect, deg: float) -> int:
@@ -224,5 +242,7 @@ def _gauge(surface: pygame.Surface, hud: HudState) -> None:
         pygame.draw.line(surface, PALETTE.muted, (gauge.left, best_y), (gauge.right, best_y), 2)
         if all(abs(best_y - y) >= gap for y in labelled):  # never print one label over another
             _label(surface, _("best"), PALETTE.muted, (gauge.left - 14, best_y))
-    for row, word in enumerate(reversed(hud.angle_label.split())):
-        text(surface, word, 24, PALETTE.muted, (gauge.centerx, gauge.top - 8 - 20 * row), "midbottom")
+    for words, box in angle_label_rows(surface.get_size(), hud.angle_label):
+        # on a panel of its own, like the gauge's labels: it reads over any game's scene
+        pygame.draw.rect(surface, PALETTE.panel, box.inflate(8, 2))
+        text(surface, words, LABEL_SIZE, PALETTE.muted, box.topleft)
