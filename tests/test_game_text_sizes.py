@@ -106,21 +106,8 @@ def _play(game: str, scale: float) -> tuple[DrawnBoxes, pygame.Surface]:
     return watched, display.surface
 
 
-#: a rating prompt's question is wrapped by characters, not by width: at the largest text it runs
-#: off the screen's right edge (rehab/engine/rating_view.py)
-PROMPT_TOO_WIDE = pytest.mark.xfail(reason="the prompt's question runs off the screen at 1.5x", strict=True)
-
-
-def _cases() -> list[Any]:
-    return [
-        pytest.param(game, scale, id=f"{game}-{label}", marks=[PROMPT_TOO_WIDE] if asks and scale > 1 else [])
-        for game in _games()
-        for scale, label in ((1.0, "normal"), (LARGEST_SCALE, "largest"))
-        for asks in [game in ("breathe", "exposure")]
-    ]
-
-
-@pytest.mark.parametrize(("game", "scale"), _cases())
+@pytest.mark.parametrize("scale", [1.0, LARGEST_SCALE], ids=["normal", "largest"])
+@pytest.mark.parametrize("game", _games())
 def test_every_word_of_a_round_is_24_px_or_more_and_on_the_screen(game, scale):
     watched, screen = _play(game, scale)
     assert watched.boxes, "the round drew words on the screen"

@@ -416,7 +416,7 @@ def test_no_countdown_is_drawn_over_a_game_that_opens_on_a_question(game, countd
 def test_exposure_asks_on_arrival_by_the_levels_name_without_at_at():
     from games.exposure.hierarchy import load_hierarchy
     from games.exposure.rules import ExposureGame
-    from rehab.engine.rating_view import PANEL, draw_prompt
+    from rehab.engine.rating_view import PANEL, QUESTION_LEFT, draw_prompt, question_lines
     from rehab.engine.scenes import wrap
 
     game = ExposureGame()
@@ -426,8 +426,10 @@ def test_exposure_asks_on_arrival_by_the_levels_name_without_at_at():
     surface.fill(PALETTE.panel)
     draw_prompt(surface, game.snapshot().prompt)
     _shot(surface, "exposure_arrival_question")
-    for row, line in enumerate(wrap(question, 34)):
-        assert shows_at(surface, line, 46, PALETTE.text, PALETTE.panel, (PANEL.left + 250, PANEL.top + 18 + 44 * row))
+    lines, size = question_lines(question)
+    step = font(size).get_linesize() + 4
+    for row, line in enumerate(lines):
+        assert shows_at(surface, line, size, PALETTE.text, PALETTE.panel, (QUESTION_LEFT, PANEL.top + 18 + step * row))
     # every level of the shipped tower, and a plan's steps, ask a question that fits its two lines
     names = [level.name for level in load_hierarchy().levels] + ["Step 1", "A very long level name for a therapist"]
     for name in names:

@@ -11,10 +11,9 @@ import math
 import pygame
 
 from rehab.core.i18n import _
-from rehab.engine.hud import text
+from rehab.engine.hud import font, text, wrap_to_width
 from rehab.engine.palette import PALETTE
 from rehab.engine.ratings import STOP_LEVEL, PromptView
-from rehab.engine.scenes import wrap
 
 #: the scale shows the pointer up to this level, so the stop zone has room above the scale
 TOP_LEVEL = 1.25
@@ -23,12 +22,32 @@ PANEL = pygame.Rect(40, 72, 760, 400)
 LABEL_SIZE = 36
 
 
+#: where the question starts, right of the scale, and its sizes: the largest that keeps it to two
+#: lines, down to 36 (24 px high at the default scale), wrapped to the panel's width however long
+QUESTION_LEFT = PANEL.left + 250
+QUESTION_WIDTH = PANEL.right - 16 - QUESTION_LEFT
+QUESTION_SIZES = (46, 40, 36)
+
+
+def question_lines(question: str) -> tuple[list[str], int]:
+    """The question's lines and their size: the largest size that fits it on two lines, else the
+    smallest on as many lines as it needs (a wordy language at the largest text size)."""
+    for size in QUESTION_SIZES:
+        lines = wrap_to_width(question, size, QUESTION_WIDTH)
+        if len(lines) <= 2:
+            return lines, size
+    return lines, size
+
+
 def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
     """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
     # opaque: the game's own words behind it showed through as a ghost under the question
     pygame.draw.rect(surface, PALETTE.panel, PANEL)
-    for row, line in enumerate(wrap(view.question, 34)[:2]):
-        text(surface, line, 46, PALETTE.text, (PANEL.left + 250, PANEL.top + 18 + 44 * row), "topleft")
+    lines, size = question_lines(view.question)
+    line_height = font(size).get_linesize() + 4
+    for row, line in enumerate(lines):
+        text(surface, line, size, PALETTE.text, (QUESTION_LEFT, PANEL.top + 18 + line_height * row), "topleft")
+    question_bottom = PANEL.top + 18 + line_height * len(lines)
 
     bar = pygame.Rect(PANEL.left + 90, PANEL.top + 30, 56, PANEL.height - 60)
 
@@ -47,7 +66,9 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
             if (value - s.low) % (max(1, (s.high - s.low) // 5)) == 0:
                 text(surface, str(value), LABEL_SIZE, PALETTE.muted, (bar.left - 12, y), "midright")
         # under the top of the scale and above its foot: clear of the question's second line
-        text(surface, _(s.high_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, scale_top + 2), "topleft")
+        # and under the question's last line when a long question (or large text) reaches down to it
+        high_top = max(scale_top + 2, question_bottom + 4)
+        text(surface, _(s.high_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, high_top), "topleft")
         text(surface, _(s.low_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, bar.bottom), "bottomleft")
     else:
         n = len(view.choices)
