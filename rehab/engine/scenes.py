@@ -237,9 +237,8 @@ def draw_summary(surface: pygame.Surface, title: str, reps: list[RepMetrics], re
         surface,
         " ".join(
             (
-                ngettext("{count} of {planned} rep,", "{count} of {planned} reps,", len(reps)).format(
-                    count=len(reps), planned=reps_planned
-                ),
+                # no plural to agree: English would follow the planned count, French the count done
+                _("Reps: {count} of {planned},").format(count=len(reps), planned=reps_planned),
                 ngettext("{reached} reached the goal", "{reached} reached the goal", goal).format(reached=goal),
             )
         ),
