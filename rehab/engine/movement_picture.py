@@ -141,19 +141,9 @@ def _rot_z(v: Vec, deg: float) -> Vec:
 # --- the body ---------------------------------------------------------------------------------
 
 
-def body_pose(angles: Mapping[str, float]) -> dict[str, Vec]:
-    """The joints of a standing adult posed by ``angles`` (degrees; missing ones 0): per side
-    ``shoulder_plane`` (0 out to the side, 90 forwards, -90 backwards) and ``shoulder_raise``,
-    ``shoulder_turn_out`` (external rotation), ``elbow``, ``forearm_turn`` (0 palm up, 90 thumb up,
-    180 palm down), ``wrist`` (towards the palm), ``hip_flexion``, ``hip_out``, ``knee``, ``ankle_up``;
-    ``trunk_lean`` (forwards); ``trunk_bend`` / ``trunk_turn`` / ``neck_turn`` / ``neck_tilt``
-    (towards the patient's right), ``neck_bend`` (chin down), ``pelvis_tilt`` (right hip up)."""
-
-    def a(name: str) -> float:
-        return angles.get(name, 0.0)
-
-    pelvis: Vec = (0.0, 0.95, 0.0)
-    joints: dict[str, Vec] = {"pelvis": pelvis}
+def _legs(a: Callable[[str], float], pelvis: Vec) -> dict[str, Vec]:
+    """Hips, knees, ankles and toes of both legs, posed by ``a`` (an angle by name)."""
+    joints: dict[str, Vec] = {}
     for side, out in (("left", 1.0), ("right", -1.0)):
         hip = _add(pelvis, _rot_z((out * 0.10, 0.0, 0.0), -a("pelvis_tilt")))
         down: Vec = (0.0, -1.0, 0.0)
@@ -166,6 +156,22 @@ def body_pose(angles: Mapping[str, float]) -> dict[str, Vec]:
         foot = _rot_x(shin, -(90.0 + a(f"ankle_up_{side}")))
         joints.update({f"{side}_hip": hip, f"{side}_knee": knee, f"{side}_ankle": ankle})
         joints[f"{side}_toe"] = _add(ankle, foot, _FOOT)
+    return joints
+
+
+def body_pose(angles: Mapping[str, float]) -> dict[str, Vec]:
+    """The joints of a standing adult posed by ``angles`` (degrees; missing ones 0): per side
+    ``shoulder_plane`` (0 out to the side, 90 forwards, -90 backwards) and ``shoulder_raise``,
+    ``shoulder_turn_out`` (external rotation), ``elbow``, ``forearm_turn`` (0 palm up, 90 thumb up,
+    180 palm down), ``wrist`` (towards the palm), ``hip_flexion``, ``hip_out``, ``knee``, ``ankle_up``;
+    ``trunk_lean`` (forwards); ``trunk_bend`` / ``trunk_turn`` / ``neck_turn`` / ``neck_tilt``
+    (towards the patient's right), ``neck_bend`` (chin down), ``pelvis_tilt`` (right hip up)."""
+
+    def a(name: str) -> float:
+        return angles.get(name, 0.0)
+
+    pelvis: Vec = (0.0, 0.95, 0.0)
+    joints: dict[str, Vec] = {"pelvis": pelvis, **_legs(a, pelvis)}
 
     # the chest's front, not drawn: the arrow of a turning trunk runs round it
     upper: dict[str, Vec] = {"neck": (0.0, 0.50, 0.0), "chest": (0.0, 0.40, 0.12)}
@@ -254,6 +260,11 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
     """Every movement; ``S`` in an angle name is the exercised side. End angles are the motion's
     normal range where it draws clearly, and less where a full range would hide the limb (a knee
     bent to 135 degrees puts the foot behind the thigh)."""
+    # the table is in three parts only to keep each function short enough to read
+    return {**_moves_part_1(rom), **_moves_part_2(rom), **_moves_part_3(rom)}
+
+
+def _moves_part_1(rom: Mapping[str, float]) -> dict[str, _Move]:
     return {
         "elbow_flexion": _Move(
             # the upper arm turned out, so the forearm bends up beside the body, not at the camera
@@ -281,6 +292,11 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
         "shoulder_extension": _Move(
             {"shoulder_plane_S": -90.0}, {"shoulder_raise_S": rom["shoulder_extension"]}, "S_hand", "S_shoulder", 1.1
         ),
+    }
+
+
+def _moves_part_2(rom: Mapping[str, float]) -> dict[str, _Move]:
+    return {
         "shoulder_internal_rotation": _Move(
             _elbow_bent_forwards(), {"shoulder_turn_out_S": -60.0}, "S_wrist", "S_elbow", 1.3
         ),
@@ -321,6 +337,11 @@ def _moves(rom: Mapping[str, float]) -> dict[str, _Move]:
             "side",
             frame="trunk",
         ),
+    }
+
+
+def _moves_part_3(rom: Mapping[str, float]) -> dict[str, _Move]:
+    return {
         "hip_extension": _Move({}, {"hip_flexion_S": -rom["hip_extension"]}, "S_ankle", "S_hip", 1.05),
         "hip_abduction": _Move({}, {"hip_out_S": 40.0}, "S_ankle", "S_hip", 1.05),
         # the foot off the floor, so the ankle can move both ways
@@ -420,20 +441,11 @@ def _project(v: Vec, yaw: float, pitch: float, mirror: bool) -> Point:
     return (-across if mirror else across, -v[1] * math.cos(p) + towards * math.sin(p))
 
 
-def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> MovementPoses:
-    """The movement picture of one motion on one side (None for a motion without one, or to show
-    a two-way motion both ways). An unknown motion gives a standing figure marked generic."""
-    motion = MOTIONS.get(motion_name) or _PICTURED_ONLY.get(motion_name) or Motion(motion_name, motion_name)
-    move = _MOVES.get(motion_name)
-    # a side names the limb, or the way a two-way movement goes; other movements have none
-    side = side if side in SIDES and (motion.sided or motion.two_sided) else None
-    if move is not None and motion.sided and side is None:
-        side = "right"  # a sided motion named without its side: the picture must pick one
-    view = _view_of(motion, move, side)
-    yaw = _yaw(view, side if motion.sided else None, move.turn if move else _FRONT_YAW_DEG)
-    if move is not None and move.yaw is not None:
-        yaw = move.yaw
-    pitch = move.pitch if move else _PITCH_DEG
+def _bodies_in_3d(
+    motion: Motion, move: _Move | None, side: str | None
+) -> tuple[dict[str, Vec], list[dict[str, Vec]], list[list[Vec]]]:
+    """The start pose, the end pose (one each way for a two-way motion shown both ways) and the
+    path of the moving tip from start to end, in 3D."""
     both_ways = move is not None and motion.two_sided and side is None
     start_angles = _sided(move.start, side) if move and side else dict(move.start if move else {})
 
@@ -463,21 +475,43 @@ def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> 
         for d in directions:
             steps = [posed(angles_at(i / 16, d)) for i in range(17)]
             paths.append([_add(b[pivot], _sub(b[tip], b[pivot]), move.reach) for b in steps])
+    return start_body, end_bodies, paths
 
-    flat = {
-        "start": {k: _project(v, yaw, pitch, mirror) for k, v in start_body.items()},
-        **{f"end{i}": {k: _project(v, yaw, pitch, mirror) for k, v in b.items()} for i, b in enumerate(end_bodies)},
-    }
-    arrows = [[_project(v, yaw, pitch, mirror) for v in path] for path in paths]
-    # one scale for every pose, with the body's midline in the middle of the picture
-    framed = _FRAMES.get(move.frame if move else "body")
+
+def _framing(
+    flat: Mapping[str, Mapping[str, Point]], arrows: list[list[Point]], framed: frozenset[str] | None
+) -> tuple[float, float]:
+    """One scale for every pose, and the height to centre: the body's midline in the middle of the
+    picture (only the joints in ``framed`` count when it is given: a close-up of the head)."""
     xs = [abs(x) for pose in flat.values() for k, (x, _y) in pose.items() if framed is None or k in framed]
     ys = [y for pose in flat.values() for k, (_x, y) in pose.items() if framed is None or k in framed]
     xs += [abs(x) for a in arrows for x, _y in a]
     ys += [y for a in arrows for _x, y in a]
     top, bottom = min(ys) - _HEAD_R, max(ys)
-    scale = 0.92 / max(2 * (max(xs) + _HEAD_R), bottom - top)
-    middle = (top + bottom) / 2
+    return 0.92 / max(2 * (max(xs) + _HEAD_R), bottom - top), (top + bottom) / 2
+
+
+def movement_poses(motion_name: str, side: str | None, mirror: bool = False) -> MovementPoses:
+    """The movement picture of one motion on one side (None for a motion without one, or to show
+    a two-way motion both ways). An unknown motion gives a standing figure marked generic."""
+    motion = MOTIONS.get(motion_name) or _PICTURED_ONLY.get(motion_name) or Motion(motion_name, motion_name)
+    move = _MOVES.get(motion_name)
+    # a side names the limb, or the way a two-way movement goes; other movements have none
+    side = side if side in SIDES and (motion.sided or motion.two_sided) else None
+    if move is not None and motion.sided and side is None:
+        side = "right"  # a sided motion named without its side: the picture must pick one
+    view = _view_of(motion, move, side)
+    yaw = _yaw(view, side if motion.sided else None, move.turn if move else _FRONT_YAW_DEG)
+    if move is not None and move.yaw is not None:
+        yaw = move.yaw
+    pitch = move.pitch if move else _PITCH_DEG
+    start_body, end_bodies, paths = _bodies_in_3d(motion, move, side)
+    flat = {
+        "start": {k: _project(v, yaw, pitch, mirror) for k, v in start_body.items()},
+        **{f"end{i}": {k: _project(v, yaw, pitch, mirror) for k, v in b.items()} for i, b in enumerate(end_bodies)},
+    }
+    arrows = [[_project(v, yaw, pitch, mirror) for v in path] for path in paths]
+    scale, middle = _framing(flat, arrows, _FRAMES.get(move.frame if move else "body"))
 
     def place(p: Point) -> Point:
         return (0.5 + p[0] * scale, 0.5 + (p[1] - middle) * scale)
@@ -657,76 +691,106 @@ def draw_where_to_stand(surface: pygame.Surface, rect: pygame.Rect, view: str, s
     def px(x: float, y: float) -> tuple[int, int]:
         return (round(left + size / 2 + x * scale), round(top + size - 0.35 * scale - y * scale))
 
-    fx, fy = sketch.facing
-    sx, sy = -fy, fx  # across the shoulders
-    ox, oy = sketch.patient
     old_clip = surface.get_clip()
     surface.set_clip(rect.clip(old_clip) if old_clip else rect)
     try:
-        # the camera's view: the patient is well inside it
-        reach = STAND_DISTANCE_M + 0.8
-        spread = math.tan(math.radians(sketch.half_view_deg)) * reach
-        cone = [px(0, 0), px(-spread, reach), px(spread, reach)]
-        pygame.draw.polygon(surface, blend(PALETTE.background_top, PALETTE.accent, 0.25), cone)
-        # the laptop: its base towards the bottom, the screen and camera facing the patient
-        pygame.draw.rect(
-            surface,
-            PALETTE.metal,
-            pygame.Rect(*px(-0.2, -0.02), round(0.4 * scale), round(0.25 * scale)),
-            border_radius=3,
-        )
-        pygame.draw.line(surface, PALETTE.text, px(-0.2, 0.0), px(0.2, 0.0), width * 2)
-        pygame.draw.circle(surface, PALETTE.accent, px(0, 0.0), max(3, width * 2))
-        # about 2 m between them
-        x_line = -0.75
-        a, b = px(x_line, 0.05), px(x_line, STAND_DISTANCE_M - 0.05)
-        pygame.draw.line(surface, PALETTE.target, a, b, max(1, width // 2 + 1))
-        for end, way in ((a, 1), (b, -1)):
-            h = max(4, width * 3)
-            pygame.draw.polygon(
-                surface,
-                PALETTE.target,
-                [end, (end[0] - h, end[1] - way * h * 1.4), (end[0] + h, end[1] - way * h * 1.4)],
-            )
-        label = _("about 2 m")
-        face = font(36)
-        if face.get_height() < size / 5:
-            image = face.render(label, True, PALETTE.target)
-            spot = image.get_rect(midleft=(a[0] + width * 3, (a[1] + b[1]) // 2))
-            surface.blit(image, spot)
-        # the chair behind a seated patient
-        if sketch.seated:
-            seat = [
-                px(ox - fx * 0.05 + sx * u - fx * v, oy - fy * 0.05 + sy * u - fy * v)
-                for u, v in ((-0.23, -0.2), (0.23, -0.2), (0.23, 0.26), (-0.23, 0.26))
-            ]
-            pygame.draw.polygon(surface, PALETTE.wood, seat)
-            back = (
-                px(ox - fx * 0.32 - sx * 0.25, oy - fy * 0.32 - sy * 0.25),
-                px(ox - fx * 0.32 + sx * 0.25, oy - fy * 0.32 + sy * 0.25),
-            )
-            pygame.draw.line(surface, PALETTE.wood_dark, *back, width * 3)
-        # the patient from above: feet ahead, shoulders across, head with a nose the way they face
-        feet_ahead = 0.42 if sketch.seated else 0.26
-        for u in (-0.11, 0.11):
-            heel = px(ox + fx * (feet_ahead - 0.1) + sx * u, oy + fy * (feet_ahead - 0.1) + sy * u)
-            toe = px(ox + fx * feet_ahead + sx * u, oy + fy * feet_ahead + sy * u)
-            pygame.draw.line(surface, PALETTE.muted, heel, toe, max(3, round(0.08 * scale)))
-        shoulders = (px(ox - sx * 0.22, oy - sy * 0.22), px(ox + sx * 0.22, oy + sy * 0.22))
-        pygame.draw.line(surface, PALETTE.accent, *shoulders, max(3, round(0.14 * scale)))
-        for end in shoulders:
-            pygame.draw.circle(surface, PALETTE.accent, end, max(2, round(0.07 * scale)))
-        head = px(ox, oy)
-        head_r = max(4, round(0.11 * scale))
-        nose = [
-            px(ox + fx * 0.19, oy + fy * 0.19),
-            px(ox + fx * 0.05 + sx * 0.06, oy + fy * 0.05 + sy * 0.06),
-            px(ox + fx * 0.05 - sx * 0.06, oy + fy * 0.05 - sy * 0.06),
-        ]
-        pygame.draw.polygon(surface, PALETTE.text, nose)
-        pygame.draw.circle(surface, PALETTE.text, head, head_r)
+        _draw_camera_and_view(surface, px, sketch, scale, width)
+        _draw_distance(surface, px, size, width)
+        _draw_patient_from_above(surface, px, sketch, scale, width)
     finally:
         surface.set_clip(old_clip)
+
+
+def _draw_camera_and_view(
+    surface: pygame.Surface,
+    px: Callable[[float, float], tuple[int, int]],
+    sketch: StandSketch,
+    scale: float,
+    width: int,
+) -> None:
+    """The camera's field of view (the patient well inside it) and the laptop with its camera."""
+    # the camera's view: the patient is well inside it
+    reach = STAND_DISTANCE_M + 0.8
+    spread = math.tan(math.radians(sketch.half_view_deg)) * reach
+    cone = [px(0, 0), px(-spread, reach), px(spread, reach)]
+    pygame.draw.polygon(surface, blend(PALETTE.background_top, PALETTE.accent, 0.25), cone)
+    # the laptop: its base towards the bottom, the screen and camera facing the patient
+    pygame.draw.rect(
+        surface,
+        PALETTE.metal,
+        pygame.Rect(*px(-0.2, -0.02), round(0.4 * scale), round(0.25 * scale)),
+        border_radius=3,
+    )
+    pygame.draw.line(surface, PALETTE.text, px(-0.2, 0.0), px(0.2, 0.0), width * 2)
+    pygame.draw.circle(surface, PALETTE.accent, px(0, 0.0), max(3, width * 2))
+
+
+def _draw_distance(
+    surface: pygame.Surface, px: Callable[[float, float], tuple[int, int]], size: float, width: int
+) -> None:
+    """A two-headed arrow beside the map, labelled about 2 m when the label fits."""
+    # about 2 m between them
+    x_line = -0.75
+    a, b = px(x_line, 0.05), px(x_line, STAND_DISTANCE_M - 0.05)
+    pygame.draw.line(surface, PALETTE.target, a, b, max(1, width // 2 + 1))
+    for end, way in ((a, 1), (b, -1)):
+        h = max(4, width * 3)
+        pygame.draw.polygon(
+            surface,
+            PALETTE.target,
+            [end, (end[0] - h, end[1] - way * h * 1.4), (end[0] + h, end[1] - way * h * 1.4)],
+        )
+    label = _("about 2 m")
+    face = font(36)
+    if face.get_height() < size / 5:
+        image = face.render(label, True, PALETTE.target)
+        spot = image.get_rect(midleft=(a[0] + width * 3, (a[1] + b[1]) // 2))
+        surface.blit(image, spot)
+
+
+def _draw_patient_from_above(
+    surface: pygame.Surface,
+    px: Callable[[float, float], tuple[int, int]],
+    sketch: StandSketch,
+    scale: float,
+    width: int,
+) -> None:
+    """The patient seen from above (and the chair behind a seated one): feet ahead, shoulders across,
+    a head with a nose the way they face."""
+    fx, fy = sketch.facing
+    sx, sy = -fy, fx  # across the shoulders
+    ox, oy = sketch.patient
+    # the chair behind a seated patient
+    if sketch.seated:
+        seat = [
+            px(ox - fx * 0.05 + sx * u - fx * v, oy - fy * 0.05 + sy * u - fy * v)
+            for u, v in ((-0.23, -0.2), (0.23, -0.2), (0.23, 0.26), (-0.23, 0.26))
+        ]
+        pygame.draw.polygon(surface, PALETTE.wood, seat)
+        back = (
+            px(ox - fx * 0.32 - sx * 0.25, oy - fy * 0.32 - sy * 0.25),
+            px(ox - fx * 0.32 + sx * 0.25, oy - fy * 0.32 + sy * 0.25),
+        )
+        pygame.draw.line(surface, PALETTE.wood_dark, *back, width * 3)
+    # the patient from above: feet ahead, shoulders across, head with a nose the way they face
+    feet_ahead = 0.42 if sketch.seated else 0.26
+    for u in (-0.11, 0.11):
+        heel = px(ox + fx * (feet_ahead - 0.1) + sx * u, oy + fy * (feet_ahead - 0.1) + sy * u)
+        toe = px(ox + fx * feet_ahead + sx * u, oy + fy * feet_ahead + sy * u)
+        pygame.draw.line(surface, PALETTE.muted, heel, toe, max(3, round(0.08 * scale)))
+    shoulders = (px(ox - sx * 0.22, oy - sy * 0.22), px(ox + sx * 0.22, oy + sy * 0.22))
+    pygame.draw.line(surface, PALETTE.accent, *shoulders, max(3, round(0.14 * scale)))
+    for end in shoulders:
+        pygame.draw.circle(surface, PALETTE.accent, end, max(2, round(0.07 * scale)))
+    head = px(ox, oy)
+    head_r = max(4, round(0.11 * scale))
+    nose = [
+        px(ox + fx * 0.19, oy + fy * 0.19),
+        px(ox + fx * 0.05 + sx * 0.06, oy + fy * 0.05 + sy * 0.06),
+        px(ox + fx * 0.05 - sx * 0.06, oy + fy * 0.05 - sy * 0.06),
+    ]
+    pygame.draw.polygon(surface, PALETTE.text, nose)
+    pygame.draw.circle(surface, PALETTE.text, head, head_r)
 
 
 # --- on the instruction card ------------------------------------------------------------------

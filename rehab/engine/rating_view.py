@@ -39,15 +39,20 @@ def question_lines(question: str) -> tuple[list[str], int]:
     return lines, size
 
 
+def _draw_question(surface: pygame.Surface, question: str) -> int:
+    """The question right of the scale; returns the bottom of its last line."""
+    lines, size = question_lines(question)
+    line_height = font(size).get_linesize() + 4
+    for row, line in enumerate(lines):
+        text(surface, line, size, PALETTE.text, (QUESTION_LEFT, PANEL.top + 18 + line_height * row), "topleft")
+    return PANEL.top + 18 + line_height * len(lines)
+
+
 def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
     """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
     # opaque: the game's own words behind it showed through as a ghost under the question
     pygame.draw.rect(surface, PALETTE.panel, PANEL)
-    lines, size = question_lines(view.question)
-    line_height = font(size).get_linesize() + 4
-    for row, line in enumerate(lines):
-        text(surface, line, size, PALETTE.text, (QUESTION_LEFT, PANEL.top + 18 + line_height * row), "topleft")
-    question_bottom = PANEL.top + 18 + line_height * len(lines)
+    question_bottom = _draw_question(surface, view.question)
 
     bar = pygame.Rect(PANEL.left + 90, PANEL.top + 30, 56, PANEL.height - 60)
 
@@ -88,8 +93,11 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
         tip = bar.left - 4
         pygame.draw.polygon(surface, PALETTE.target, [(tip, y), (tip - 26, y - 14), (tip - 26, y + 14)])
         pygame.draw.line(surface, PALETTE.target, (bar.left, y), (bar.right, y), 5)
+    _draw_choice(surface, view, hint)
 
-    # what holding still chooses, with a ring that fills while it is held
+
+def _draw_choice(surface: pygame.Surface, view: PromptView, hint: str | None) -> None:
+    """What holding still chooses, in a ring that fills while it is held, and how to choose."""
     centre = (PANEL.left + 470, PANEL.top + 245)
     ring = pygame.Rect(0, 0, 190, 190)
     ring.center = centre
