@@ -88,7 +88,12 @@ class WindowDisplay:
         pygame.font.init()
         # SCALED keeps the game's 960x540 layout and lets SDL scale it to any screen
         flags = pygame.SCALED | (pygame.FULLSCREEN if fullscreen else 0)
-        self.surface = pygame.display.set_mode(size, flags)
+        try:
+            self.surface = pygame.display.set_mode(size, flags)
+        except pygame.error:
+            # SCALED needs an SDL renderer, which can fail (no GPU driver, little memory): a plain
+            # window of the game's own size still lets the patient play
+            self.surface = pygame.display.set_mode(size, flags & ~pygame.SCALED)
         pygame.display.set_caption(title)
         self._quit = False
         #: Esc counts one, closing the window two: a game may ask one last question on the first Esc
