@@ -2,6 +2,7 @@
 and weekdays stay, no real date of the patient appears in any format, the shift is the same every time."""
 
 import json
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -16,7 +17,7 @@ from rehab.sim.history import make_history
 NOW = "2026-11-25T15:00:00+00:00"
 FIRST = date(2026, 9, 7)
 SURGERY = date(2026, 8, 31)
-#: shorter than the smallest shift (a week), so no shifted date can fall on a real one
+#: shorter than the smallest shift (a week), so no session's shifted date falls on another session's
 DAYS = 6
 
 
@@ -25,6 +26,22 @@ def store():
     store = Store.memory()
     make_history(store, "P-KESTREL", FIRST, DAYS, kind="mixed")
     return store
+
+
+def _secret_with_shift(weeks: int) -> bytes:
+    """A database secret that moves P-KESTREL's dates by exactly ``weeks`` weeks."""
+    for n in range(100_000):
+        secret = n.to_bytes(32, "big")
+        if date_shift_days(secret, "P-KESTREL") == 7 * weeks:
+            return secret
+    raise AssertionError(f"no secret found for a shift of {weeks} weeks")
+
+
+#: -11 weeks moves the report's own date (25 Nov) onto a real session day (9 Sep), +1 week moves the
+#: surgery (31 Aug) onto the first session (7 Sep): there a real day's spelling is rightly in the
+#: report, as another event's shifted date. The others collide with nothing. The shift comes from a
+#: random secret per database, so the test fixes the secret rather than leave it to chance.
+SHIFT_WEEKS = [-26, -11, -1, 1, 11, 26]
 
 
 def _spellings(day: date) -> list[str]:
@@ -61,7 +78,9 @@ def test_intervals_weekdays_and_adherence_are_kept(store):
     assert all("T" not in r.at for r in shown.ratings) and all("T" not in o.at for o in shown.outcomes)
 
 
-def test_no_real_date_appears_in_any_format(store):
+@pytest.mark.parametrize("weeks", SHIFT_WEEKS)
+def test_no_real_date_appears_in_any_format(store, weeks):
+    store.db.execute("update meta set value = ? where key = 'pseudonym_secret'", [_secret_with_shift(weeks).hex()])
     header = ReportHeader("Clinic Kestrel", "Dr Quill", "Right TKA", "right", SURGERY)
     data = load_report(store, "P-KESTREL", NOW, pseudonymize=True, header=header)
     assert data.header == ReportHeader(None, None, "Right TKA", "right", SURGERY + timedelta(days=data.date_shift_days))
@@ -74,11 +93,16 @@ def test_no_real_date_appears_in_any_format(store):
         "pdf": render_pdf(data, compress=False).decode("latin-1"),
         **{name: content.decode() for name, content in csv_files(data).items()},
     }
+    assert data.date_shift_days == 7 * weeks
     real_days = [FIRST + timedelta(days=n) for n in range(DAYS)] + [SURGERY, date.fromisoformat(NOW[:10])]
+    shifted_days = {day + timedelta(days=data.date_shift_days) for day in real_days}
+    forbidden = [day for day in real_days if day not in shifted_days]
+    assert len(forbidden) >= len(real_days) - 1  # a collision excuses one day at most
     for name, text in outputs.items():
-        for day in real_days:
+        for day in forbidden:
             for spelling in _spellings(day):
-                assert spelling not in text, (name, spelling)
+                # not a digit before it: "8 Sep 2026" is inside the shifted "18 Sep 2026"
+                assert not re.search(rf"(?<!\d){re.escape(spelling)}", text), (name, spelling)
         assert "P-KESTREL" not in text and "Clinic Kestrel" not in text and "Dr Quill" not in text
     shifted = FIRST + timedelta(days=data.date_shift_days)
     assert shifted.isoformat() in outputs["fhir"] and shifted.isoformat() in outputs["sessions.csv"]
