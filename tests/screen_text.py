@@ -14,8 +14,11 @@ import pygame
 
 from rehab.engine.display import WindowDisplay
 from rehab.engine.hud import font
+from rehab.engine.palette import contrast
 
 Color = tuple[int, int, int]
+#: WCAG 2's contrast ratio, as the games use it to pick their text colours
+contrast_ratio = contrast
 
 
 def words_picture(words: str, size: int, color: Color, background: Color) -> np.ndarray:
@@ -48,21 +51,6 @@ def centred_row_top(frame: pygame.Surface, words: str, size: int, color: Color, 
         if np.array_equal(pixels[left : left + w, top : top + h], picture):
             return top
     return None
-
-
-def contrast_ratio(a: Color, b: Color) -> float:
-    """WCAG 2 contrast ratio of two sRGB colours."""
-
-    def luminance(color: Color) -> float:
-        def channel(value: int) -> float:
-            c = value / 255
-            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-        r, g, b_ = (channel(v) for v in color)
-        return 0.2126 * r + 0.7152 * g + 0.0722 * b_
-
-    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 class PatientAtWindow(WindowDisplay):

@@ -27,6 +27,7 @@ from rehab.engine.scenes import (
     first_scene,
     patient_summary_layout,
 )
+from tests.drawn_words import DrawnWords
 from tests.screen_text import contrast_ratio, shows_at
 
 FPS = 30
@@ -233,10 +234,12 @@ def test_the_keys_question_says_up_down_then_enter():
     game = BreatheGame()
     game.answer_by_keys()
     view = game.snapshot().prompt
-    assert view.by_keys and game.snapshot().message == "Up/Down, then Enter"
+    assert view.by_keys and game.snapshot().message == ""  # the panel says it, once
     surface = HeadlessDisplay().surface
     surface.fill(PALETTE.panel)
-    draw_prompt(surface, view)
+    with DrawnWords() as drawn:
+        draw_prompt(surface, view)
+    assert "Up / Down, then Enter" in drawn.rows()
     _shot(surface, "keys_prompt")
     from rehab.engine.hud import font
     from rehab.engine.rating_view import LABEL_SIZE, PANEL
@@ -624,7 +627,7 @@ def test_a_session_refuses_an_input_none_of_its_exercises_can_use_before_asking_
 
 def test_breathing_screen_words_are_24_px_and_read_at_4_5_to_1_on_what_is_behind_them():
     """'2:07 left' was grey on the growing teal circle (about 2:1), the chart's key 16 px."""
-    from games.breathe.draw import CENTRE, CHART, TEXT_SIZE, draw_breathe
+    from games.breathe.draw import CENTRE, TEXT_SIZE, chart_and_numbers, draw_breathe
     from rehab.engine.hud import font
 
     state = _round("breathe", seconds=60.0, times=SceneTimes(0.0, 0.0, 0.0))
@@ -646,14 +649,15 @@ def test_breathing_screen_words_are_24_px_and_read_at_4_5_to_1_on_what_is_behind
     assert shows_at(surface, left, TEXT_SIZE, PALETTE.text, PALETTE.panel, (CENTRE[0] - width // 2, CENTRE[1] + 40))
     assert height >= 24 and contrast_ratio(PALETTE.text, PALETTE.panel) >= 4.5
     pixels = pygame.surfarray.array3d(surface)
+    chart, numbers_top, row_height = chart_and_numbers(surface.get_size())
     for words, color, x, y in [
-        ("the circle", (140, 190, 196), CHART.left + 12, CHART.bottom + 6),
-        ("Breaths", PALETTE.text, CHART.left, CHART.bottom + 44),
-        ("On pace", PALETTE.text, CHART.left, CHART.bottom + 44 + 38 * 3),
+        ("the circle", (140, 190, 196), chart.left + 12, chart.bottom + 6),
+        ("Breaths", PALETTE.text, chart.left, numbers_top),
+        ("On pace", PALETTE.text, chart.left, numbers_top + row_height * 3),
     ]:
         # the sky's gradient behind the words, from their top to their foot (it changes in 6 px bands)
         behind = {tuple(int(v) for v in pixels[x - 4, y + dy]) for dy in range(font(TEXT_SIZE).get_height())}
-        assert min(contrast_ratio(color, b) for b in behind) >= 4.5, words
+        assert min(contrast_ratio(color, b) for b in behind) >= 4.5, (words, behind)
         assert font(TEXT_SIZE).size(words)[1] >= 24
 
 

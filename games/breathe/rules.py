@@ -187,7 +187,7 @@ class BreatheGame:
 
     def _message(self, inhaling: bool, tracking: bool) -> str:
         if self.prompt is not None:
-            return _("Up/Down, then Enter") if self._by_keys else _("Use Up/Down or raise a hand, then hold still")
+            return ""  # the question says how to answer on its own panel; a line under it would repeat it
         if self.phase == "done":
             return _("Well done. Take your time before you get up.")
         if not tracking:

@@ -10,7 +10,7 @@ import pygame
 
 from games.exposure.rules import ExposureSnapshot
 from rehab.core.i18n import _
-from rehab.engine.api import PALETTE, draw_prompt, text, vertical_gradient, wrap
+from rehab.engine.api import PALETTE, draw_prompt, font, message_top, text, vertical_gradient, wrap_to_width
 
 GROUND_Y, TOP_Y = 470, 145  # screen y of the ground and of the highest level
 TOWER_X, TOWER_W = 560, 120
@@ -81,25 +81,39 @@ def _tower(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
 
 
 def _card(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
-    veil = pygame.Surface(CARD.size, pygame.SRCALPHA)
-    veil.fill((*PALETTE.panel, 200))
-    surface.blit(veil, CARD.topleft)
-    x, y = CARD.left + 18, CARD.top + 14
-    level = _("Level {number} of {count}").format(number=snap.level_index + 1, count=snap.levels_total)
-    text(surface, level, TEXT_SIZE, PALETTE.muted, (x, y))
-    text(surface, snap.level.name, 42, PALETTE.text, (x, y + 28))
-    for row, line in enumerate(wrap(snap.level.description, 27)[:3]):
-        text(surface, line, TEXT_SIZE, PALETTE.muted, (x, y + 72 + 27 * row))
+    """The level, what to do there, the time and SUDS so far, and the SUDS curve: laid out from the
+    words' own sizes, so at a large text size the card widens (up to the tower) and the curve
+    shrinks rather than the words running into each other or under the message."""
     minutes, seconds = divmod(int(snap.level_seconds), 60)
     last = "--" if math.isnan(snap.last_suds) else f"{snap.last_suds:.0f}"
     here = _("Here {time}   SUDS now {suds}").format(time=f"{minutes}:{seconds:02d}", suds=last)
-    text(surface, here, TEXT_SIZE, PALETTE.text, (x, y + 160))
-    _curve(surface, snap, pygame.Rect(x + 42, y + 200, CARD.width - 78, 128))
+    line = font(TEXT_SIZE).get_linesize()
+    card = CARD.copy()
+    widest = max(font(TEXT_SIZE).size(here)[0], font(42).size(snap.level.name)[0])
+    card.width = min(max(CARD.width, widest + 36), TOWER_X - 24 - CARD.left)
+    card.height = min(CARD.height, message_top(surface.get_size(), 2) - 6 - CARD.top)
+    veil = pygame.Surface(card.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, 200))
+    surface.blit(veil, card.topleft)
+    x, y = card.left + 18, card.top + 14
+    level = _("Level {number} of {count}").format(number=snap.level_index + 1, count=snap.levels_total)
+    y = text(surface, level, TEXT_SIZE, PALETTE.muted, (x, y)).bottom
+    y = text(surface, snap.level.name, 42, PALETTE.text, (x, y)).bottom + 4
+    for row in wrap_to_width(snap.level.description, TEXT_SIZE, card.width - 36):
+        y = text(surface, row, TEXT_SIZE, PALETTE.muted, (x, y)).bottom
+    y = text(surface, here, TEXT_SIZE, PALETTE.text, (x, y + 10)).bottom
+    axis = font(TEXT_SIZE).size("100")[0] + 10  # the curve's 0/50/100 stand left of it
+    top = y + line // 2 + 4  # "100" is centred on the curve's top edge
+    curve = pygame.Rect(x + axis, top, card.right - 18 - x - axis, card.bottom - 8 - line - 4 - top)
+    _curve(surface, snap, curve)
 
 
 def _curve(surface: pygame.Surface, snap: ExposureSnapshot, box: pygame.Rect) -> None:
     pygame.draw.rect(surface, (24, 36, 54), box, border_radius=6)
-    for value in (0, 50, 100):
+    line = font(TEXT_SIZE).get_linesize()
+    # the scale's numbers where they fit beside a curve squeezed by large text; the caption stays
+    values = (0, 50, 100) if box.height >= 2.2 * line else (0, 100) if box.height >= line + 4 else ()
+    for value in values:
         y = int(box.bottom - value / 100 * box.height)
         text(surface, str(value), TEXT_SIZE, PALETTE.muted, (box.left - 6, y), "midright")
     # the threshold and half the peak: where moving up gets offered
@@ -131,7 +145,7 @@ def _calm(surface: pygame.Surface, snap: ExposureSnapshot) -> None:
         else 0.5 + 0.5 * math.cos(math.pi * (cycle - 0.4) / 0.6)
     )
     centre = (CARD.centerx, CARD.top + 230)
-    pygame.draw.circle(surface, (70, 140, 150), centre, int(50 + 90 * share))
+    pygame.draw.circle(surface, (50, 110, 120), centre, int(50 + 90 * share))  # "In"/"Out" on it at 5:1
     text(surface, _("In") if cycle < 0.4 else _("Out"), 52, PALETTE.text, centre, "center")
 
 

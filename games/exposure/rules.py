@@ -251,7 +251,7 @@ class ExposureGame:
                 _("Well done. Breathe with the circle.") if self.finished else _("You stopped. That is fine: breathe")
             )
         if self.prompt is not None:
-            return _("Up/Down, then Enter") if self._by_keys else _("Up/Down or raise a hand, then hold still")
+            return ""  # the question says how to answer on its own panel; a line under it would repeat it
         if self._stop_held > 0:
             return _("Keep holding to stop and rest")
         if self._by_keys:

@@ -10,7 +10,7 @@ import pygame
 
 from games.focus.rules import FocusSnapshot
 from rehab.core.i18n import _
-from rehab.engine.api import PALETTE, text, vertical_gradient
+from rehab.engine.api import PALETTE, font, text, vertical_gradient
 
 NIGHT_TOP, NIGHT_BOTTOM = (14, 22, 44), (34, 52, 84)
 WATER_Y = 420
@@ -68,11 +68,30 @@ def _fmt(value: float) -> str:
 
 
 def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
-    veil = pygame.Surface(PANEL.size, pygame.SRCALPHA)
+    """The calm bar with its goal, and the numbers beside it: laid out from the words' own sizes,
+    so the panel grows with the patient's text size rather than the words running into each other."""
+    minutes, seconds = divmod(int(snap.time_above_s), 60)
+    rows = [
+        (_("Calm"), _fmt(snap.meditation)),
+        (_("Focus"), _fmt(snap.attention)),
+        (_("Lanterns"), str(snap.lanterns)),
+        (_("Calm time"), f"{minutes}:{seconds:02d}"),
+    ]
+    label_font, value_font = font(TEXT_SIZE), font(40)
+    bar_left = PANEL.left + 24
+    x = bar_left + 40 + 12 + label_font.size(_("goal"))[0] + 20  # right of the goal's word
+    # a table: each label with its value on the same line, the values in a column of their own
+    value_x = x + max(label_font.size(label)[0] for label, _value in rows) + 16
+    widest_value = max(value_font.size(value)[0] for _label, value in rows)
+    row_height = value_font.get_linesize() + 14
+    top_gap = label_font.get_linesize() + 20  # room for "calm" over the bar
+    panel = pygame.Rect(PANEL.left, PANEL.top, max(PANEL.width, value_x + widest_value + 16 - PANEL.left), 0)
+    panel.height = max(PANEL.height, top_gap + row_height * len(rows) + 30)
+    veil = pygame.Surface(panel.size, pygame.SRCALPHA)
     veil.fill((*PALETTE.panel, 190))
-    surface.blit(veil, PANEL.topleft)
-    bar = pygame.Rect(PANEL.left + 24, PANEL.top + 50, 40, PANEL.height - 80)
-    text(surface, _("calm"), TEXT_SIZE, PALETTE.muted, (bar.centerx, PANEL.top + 14), "midtop")
+    surface.blit(veil, panel.topleft)
+    bar = pygame.Rect(bar_left, panel.top + top_gap, 40, panel.height - top_gap - 30)
+    text(surface, _("calm"), TEXT_SIZE, PALETTE.muted, (bar.centerx, panel.top + 10), "midtop")
     pygame.draw.rect(surface, PALETTE.gauge_back, bar, border_radius=8)
     if not math.isnan(snap.meditation):
         top = int(bar.bottom - snap.meditation / 100 * bar.height)
@@ -81,17 +100,10 @@ def _panel(surface: pygame.Surface, snap: FocusSnapshot) -> None:
     goal_y = int(bar.bottom - snap.threshold / 100 * bar.height)
     pygame.draw.line(surface, PALETTE.target, (bar.left - 8, goal_y), (bar.right + 8, goal_y), 4)
     text(surface, _("goal"), TEXT_SIZE, PALETTE.target, (bar.right + 12, goal_y), "midleft")
-    x, y = bar.right + 70, PANEL.top + 50
-    minutes, seconds = divmod(int(snap.time_above_s), 60)
-    rows = [
-        (_("Calm"), _fmt(snap.meditation)),
-        (_("Focus"), _fmt(snap.attention)),
-        (_("Lanterns"), str(snap.lanterns)),
-        (_("Calm time"), f"{minutes}:{seconds:02d}"),
-    ]
     for row, (label, value) in enumerate(rows):
-        text(surface, label, TEXT_SIZE, PALETTE.muted, (x, y + 66 * row))
-        text(surface, value, 40, PALETTE.text, (x, y + 66 * row + 26))
+        middle = bar.top + row_height * row + row_height // 2
+        text(surface, label, TEXT_SIZE, PALETTE.muted, (x, middle), "midleft")
+        text(surface, value, 40, PALETTE.text, (value_x, middle), "midleft")
 
 
 def draw_focus(surface: pygame.Surface, snap: FocusSnapshot) -> None:

@@ -6,7 +6,7 @@ import pygame
 
 from games.lift.rules import LiftSnapshot
 from rehab.core.i18n import _
-from rehab.engine.api import PALETTE, text, vertical_gradient
+from rehab.engine.api import PALETTE, readable_on, text, vertical_gradient
 
 
 def world_to_screen(height_share: float, surface: pygame.Surface) -> int:
@@ -33,7 +33,7 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.panel, (0, floor_y), (w - 130, floor_y), 6)
     # the shelf the weight must reach: its top is where the weight's base sits when lifted
     pygame.draw.rect(surface, PALETTE.shelf, (cx + 62, shelf_y, 180, 12), border_radius=4)
-    text(surface, _("shelf"), 36, PALETTE.shelf, (cx + 152, shelf_y + 16), "midtop")
+    text(surface, _("shelf"), 36, PALETTE.text, (cx + 152, shelf_y + 16), "midtop")
     # rope and weight
     base_y = world_to_screen(snap.weight_height, surface)
     box = pygame.Rect(0, 0, 110, 80)
@@ -41,7 +41,8 @@ def draw_lift(surface: pygame.Surface, snap: LiftSnapshot) -> None:
     pygame.draw.line(surface, PALETTE.text, (cx, pulley[1] + 20), (cx, box.top), 3)
     color = PALETTE.good if snap.phase in ("hold", "lower") else PALETTE.weight
     pygame.draw.rect(surface, color, box, border_radius=10)
-    text(surface, _("2 kg"), 34, PALETTE.text, box.center, "center")
+    # light on the blue weight, dark on the orange one (light text on orange was 2:1)
+    text(surface, _("2 kg"), 34, readable_on(color), box.center, "center")
     # hold ring: fills while the weight stays at the shelf
     if snap.phase == "hold":
         ring = pygame.Rect(0, 0, 70, 70)

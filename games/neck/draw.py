@@ -125,7 +125,11 @@ def draw_neck(surface: pygame.Surface, snap: NeckSnapshot) -> None:
         if -2.5 < gate.z <= 0:
             color = PALETTE.good if gate.result == "passed" else PALETTE.muted
             _gate(surface, gate.offset, gate.z, color, 0.4)
-    text(surface, _("Gates: {count}").format(count=snap.passed), 40, PALETTE.text, (24, 70))
+    # on a panel of its own: the sky and the gates pass behind it (4.1:1 on the sky alone)
+    gates = _("Gates: {count}").format(count=snap.passed)
+    box = text(surface, gates, 40, PALETTE.text, (24, 70))
+    pygame.draw.rect(surface, PALETTE.panel, box.inflate(16, 6), border_radius=6)
+    text(surface, gates, 40, PALETTE.text, (24, 70))
     if snap.phase == "paused":
         veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
         veil.fill((*PALETTE.panel, 130))

@@ -33,13 +33,13 @@ from rehab.engine.game import (
     made_by,
 )
 from rehab.engine.mental import closed_loop
-from rehab.engine.palette import PALETTE, Color, blend
+from rehab.engine.palette import PALETTE, Color, blend, readable_on
 from rehab.engine.ratings import STOP_LEVEL, STRESS, SUDS, Prompt, PromptView, Rating, hand_level, level_for
 from rehab.engine.scripted_motion import MotionScript, simulate_angles
 
 if TYPE_CHECKING:
     from rehab.engine.drawing import vertical_gradient
-    from rehab.engine.hud import font, text
+    from rehab.engine.hud import font, message_top, text, wrap_to_width
     from rehab.engine.rating_view import draw_prompt
     from rehab.engine.scenes import wrap
 
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 _DRAWING: dict[str, str] = {
     "text": "rehab.engine.hud",
     "font": "rehab.engine.hud",
+    "message_top": "rehab.engine.hud",
+    "wrap_to_width": "rehab.engine.hud",
     "draw_prompt": "rehab.engine.rating_view",
     "wrap": "rehab.engine.scenes",
     "vertical_gradient": "rehab.engine.drawing",
@@ -102,8 +104,11 @@ __all__ = [
     "hand_level",
     "level_for",
     "made_by",
+    "readable_on",
+    "message_top",
     "simulate_angles",
     "text",
     "vertical_gradient",
     "wrap",
+    "wrap_to_width",
 ]

@@ -124,6 +124,13 @@ def message_rows(size: tuple[int, int], message: str) -> list[tuple[str, pygame.
     return placed
 
 
+def message_top(size: tuple[int, int], lines: int = 1) -> int:
+    """Where a message of ``lines`` lines starts, at the current text size: a game keeps its own
+    words above it."""
+    line = font(MESSAGE_SIZE).get_linesize()
+    return size[1] - 24 - font(MESSAGE_SIZE).size("Ag")[1] - (lines - 1) * line
+
+
 def _message(surface: pygame.Surface, message: str) -> None:
     for words, box in message_rows(surface.get_size(), message):
         text(surface, words, MESSAGE_SIZE, PALETTE.text, box.midbottom, "midbottom")

@@ -90,3 +90,20 @@ PALETTE: Palette = cast(Palette, _active)
 
 def use_high_contrast(enabled: bool = True) -> None:
     _active.palette = high_contrast(Palette()) if enabled else Palette()
+
+
+def contrast(a: Color, b: Color) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours: 1 (the same) to 21 (black on white)."""
+
+    def luminance(color: Color) -> float:
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in color)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(a), luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def readable_on(background: Color) -> Color:
+    """The palette's text colour or its panel colour, whichever stands out more on ``background``
+    (words on a coloured shape whose colour changes with the game's state or the palette)."""
+    return max((PALETTE.text, PALETTE.panel), key=lambda color: contrast(color, background))

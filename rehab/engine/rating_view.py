@@ -24,7 +24,7 @@ LABEL_SIZE = 36
 
 #: where the question starts, right of the scale, and its sizes: the largest that keeps it to two
 #: lines, down to 36 (24 px high at the default scale), wrapped to the panel's width however long
-QUESTION_LEFT = PANEL.left + 250
+QUESTION_LEFT = PANEL.left + 252
 QUESTION_WIDTH = PANEL.right - 16 - QUESTION_LEFT
 QUESTION_SIZES = (46, 40, 36)
 
@@ -50,11 +50,14 @@ def _draw_question(surface: pygame.Surface, question: str) -> int:
 
 def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
     """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
-    # opaque: the game's own words behind it showed through as a ghost under the question
-    pygame.draw.rect(surface, PALETTE.panel, PANEL)
+    bar = pygame.Rect(PANEL.left + 100, PANEL.top + 30, 56, PANEL.height - 60)
+    hint_rows = _hint_rows(view, hint, bar)
+    # opaque: the game's own words behind it showed through as a ghost under the question; taller
+    # when the how-to line wraps (the largest text size)
+    panel = PANEL.copy()
+    panel.height = max(PANEL.height, hint_rows[-1][1].bottom + 8 - PANEL.top) if hint_rows else PANEL.height
+    pygame.draw.rect(surface, PALETTE.panel, panel)
     question_bottom = _draw_question(surface, view.question)
-
-    bar = pygame.Rect(PANEL.left + 90, PANEL.top + 30, 56, PANEL.height - 60)
 
     def y_of(level: float) -> int:
         return int(bar.bottom - min(max(level, 0.0), TOP_LEVEL) / TOP_LEVEL * bar.height)
@@ -69,7 +72,8 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
             y = y_of((value - s.low) / (s.high - s.low))
             pygame.draw.line(surface, PALETTE.muted, (bar.left - 8, y), (bar.left, y), 2)
             if (value - s.low) % (max(1, (s.high - s.low) // 5)) == 0:
-                text(surface, str(value), LABEL_SIZE, PALETTE.muted, (bar.left - 12, y), "midright")
+                # left of the pointer's arrow, which would cover the number it points at
+                text(surface, str(value), LABEL_SIZE, PALETTE.muted, (bar.left - 34, y), "midright")
         # under the top of the scale and above its foot: clear of the question's second line
         # and under the question's last line when a long question (or large text) reaches down to it
         high_top = max(scale_top + 2, question_bottom + 4)
@@ -93,23 +97,45 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
         tip = bar.left - 4
         pygame.draw.polygon(surface, PALETTE.target, [(tip, y), (tip - 26, y - 14), (tip - 26, y + 14)])
         pygame.draw.line(surface, PALETTE.target, (bar.left, y), (bar.right, y), 5)
-    _draw_choice(surface, view, hint)
+    _draw_choice(surface, view)
+    for words, box in hint_rows:
+        text(surface, words, LABEL_SIZE, PALETTE.muted, box.topleft)
 
 
-def _draw_choice(surface: pygame.Surface, view: PromptView, hint: str | None) -> None:
-    """What holding still chooses, in a ring that fills while it is held, and how to choose."""
-    centre = (PANEL.left + 470, PANEL.top + 245)
-    ring = pygame.Rect(0, 0, 190, 190)
-    ring.center = centre
-    pygame.draw.circle(surface, PALETTE.gauge_back, centre, 95, 10)
+#: the ring that fills while a choice is held, and what it would choose
+RING_CENTRE = (PANEL.left + 470, PANEL.top + 245)
+RING_RADIUS = 95
+
+
+def _hint_rows(view: PromptView, hint: str | None, bar: pygame.Rect) -> list[tuple[str, pygame.Rect]]:
+    """How to choose, under the ring: centred on it, but clear of the words at the scale's foot
+    (its low end's word, or the first choice) and inside the panel, wrapped when it does not fit
+    there on one line (large text)."""
+    if hint is None and view.by_keys:
+        hint = _("Up / Down, then Enter")
+    elif hint is None:
+        hint = _("Hold still to choose") if view.candidate else _("Raise a hand, or use Up/Down")
+    foot = _(view.scale.low_label) if view.scale is not None else _(view.choices[0]) if view.choices else ""
+    left = bar.right + 12 + (font(LABEL_SIZE).size(foot)[0] + 16 if foot else 0)
+    right = PANEL.right - 12
+    rows = []
+    top = RING_CENTRE[1] + RING_RADIUS + 10
+    for words in wrap_to_width(hint, LABEL_SIZE, right - left):
+        box = pygame.Rect((0, top), font(LABEL_SIZE).size(words))
+        box.centerx = min(max(RING_CENTRE[0], left + box.width // 2), right - box.width // 2)
+        rows.append((words, box))
+        top = box.bottom
+    return rows
+
+
+def _draw_choice(surface: pygame.Surface, view: PromptView) -> None:
+    """What holding still chooses, in a ring that fills while it is held."""
+    ring = pygame.Rect(0, 0, 2 * RING_RADIUS, 2 * RING_RADIUS)
+    ring.center = RING_CENTRE
+    pygame.draw.circle(surface, PALETTE.gauge_back, RING_CENTRE, RING_RADIUS, 10)
     if view.dwell > 0:
         pygame.draw.arc(surface, PALETTE.good, ring, math.pi / 2, math.pi / 2 + 2 * math.pi * view.dwell, 10)
     # a choice is kept in English (the game compares it); only its words on screen are translated
     shown = _("Stop") if view.candidate == "stop" else _(view.candidate) if view.candidate else "--"
     size = 110 if len(shown) <= 3 else 54
-    text(surface, shown, size, PALETTE.text, centre, "center")
-    if hint is None and view.by_keys:
-        hint = _("Up / Down, then Enter")
-    elif hint is None:
-        hint = _("Hold still to choose") if view.candidate else _("Raise a hand, or use Up / Down")
-    text(surface, hint, LABEL_SIZE, PALETTE.muted, (centre[0], ring.bottom + 10), "midtop")
+    text(surface, shown, size, PALETTE.text, RING_CENTRE, "center")
