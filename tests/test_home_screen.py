@@ -72,6 +72,7 @@ class FirstRunPatient:
     def __init__(self) -> None:
         self.seen: list[str] = []
         self.no_plan_said = ""
+        self.measure_said = ""
         self.plan_given = False
         self.session_frames = 0
 
@@ -89,12 +90,17 @@ class FirstRunPatient:
         screen = state.screen
         if screen == "welcome":
             window.key(pygame.K_RETURN)
+        elif screen == "first_link":
+            window.click("first_link_no")
         elif screen == "first_name" and not state.typed:
             window.type("Marie")
         elif screen == "first_name":
             window.key(pygame.K_RETURN)
         elif screen == "first_camera":
             window.click("first_camera_skip")
+        elif screen == "first_measure":
+            self.measure_said = " ".join(line.words for line in state.content().lines)
+            window.key(pygame.K_RETURN)  # "Next": no plan, nothing to measure
         elif screen == "first_done":
             window.click("first_done")
         elif screen == "home" and not self.plan_given and "info" not in self.seen:
@@ -115,7 +121,11 @@ def test_first_run_to_a_finished_session_and_back_home(tmp_path):
     window, services = start(tmp_path, patient)
     window.loop.run()
     store = services.store
-    assert patient.seen[:5] == ["welcome", "first_name", "first_camera", "first_done", "home"]
+    assert patient.seen[:7] == [
+        "welcome", "first_link", "first_name", "first_camera", "first_measure", "first_done", "home"
+    ]  # fmt: skip
+    assert patient.measure_said.startswith("Your exercise plan has not come yet.")
+    assert len(store.calibrations("Marie")) == 1  # nothing measured in the first run: the session measured
     assert "no exercise plan" in patient.no_plan_said
     assert [p.id for p in store.patients()] == ["Marie"]
     assert load_settings(tmp_path).patient == "Marie"

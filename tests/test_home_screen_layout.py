@@ -33,9 +33,11 @@ LOOKS = ("normal", "high_contrast", "largest")
 #: screen -> how the state is set up to show it
 SCREENS = (
     "welcome",
+    "first_link",
     "first_name",
     "first_name_error",
     "first_camera",
+    "first_measure",
     "first_done",
     "home",
     "resume",

@@ -121,3 +121,74 @@ def test_linking_on_screen_brings_the_clinics_message_and_plan(tmp_path, clinic)
     assert all(m.shown_at is not None for m in services.store.messages())
     assert load_settings(home).seen_plan_version == services.store.latest_plan_version("P-0042").version
     services.close()
+
+
+class FirstRunLinkingPatient:
+    """A new home: has a code from the clinic, links during the first run, skips the camera check,
+    measures the plan's movement, then starts today's session and plays it out."""
+
+    def __init__(self, url: str, code: str) -> None:
+        self.steps = [
+            ("welcome", lambda w: w.key(pygame.K_RETURN)),
+            ("first_link", lambda w: w.click("first_link_yes")),
+            ("link_url", lambda w: w.type(url)),
+            ("link_url", lambda w: w.key(pygame.K_RETURN)),
+            ("link_code", lambda w: w.type(code)),
+            ("link_code", lambda w: w.key(pygame.K_RETURN)),
+            ("info", lambda w: w.click("ok")),
+            ("first_camera", lambda w: w.click("first_camera_skip")),
+            ("first_measure", self.note_measure),
+            ("first_measure", lambda w: w.click("first_measure_go")),
+            ("first_done", self.note_done),
+            ("first_done", lambda w: w.click("first_done")),
+            ("home", self.note_calibrations),
+            ("home", lambda w: w.click("start")),
+            ("home", lambda w: pygame.event.post(pygame.event.Event(pygame.QUIT))),
+        ]
+        self.measure_lines: tuple[str, ...] = ()
+        self.done_title = ""
+        self.calibrations_before_session = 0
+        self.session_frames = 0
+
+    def __call__(self, window: RobotWindow) -> None:
+        if not window.in_home:
+            self.session_frames += 1
+            if self.session_frames % 20 == 0:
+                window.key(pygame.K_RETURN)  # the measuring's and the session's cards and questions
+            return
+        if window.frames % 3 or not self.steps:
+            return
+        screen, act = self.steps[0]
+        if window.state.screen == screen:
+            self.steps.pop(0)
+            act(window)
+
+    def note_measure(self, window: RobotWindow) -> None:
+        self.measure_lines = tuple(line.words for line in window.state.content().lines)
+
+    def note_done(self, window: RobotWindow) -> None:
+        self.done_title = window.state.content().title
+
+    def note_calibrations(self, window: RobotWindow) -> None:
+        self.calibrations_before_session = len(window.loop.services.store.calibrations("P-0042"))
+
+
+def test_a_first_run_links_measures_the_plans_movement_and_the_first_session_uses_it(tmp_path, clinic):
+    """Calibration in the first run: the clinic's plan comes with the link, so the first run knows
+    which movement to measure; the session started right after does not measure it again."""
+    home = tmp_path / "home"
+    patient = FirstRunLinkingPatient(clinic.url, clinic.pairing_code("P-0042"))
+    window, services = start(home, patient, max_frames=40_000)
+    window.loop.run()
+    assert not patient.steps, f"stuck before {patient.steps[0][0]}"
+    assert patient.measure_lines[0] == "We measure how far you move comfortably: Bend your knee."
+    assert patient.done_title == "All set, P-0042"  # the clinic's code: no name was asked
+    store = services.store
+    assert patient.calibrations_before_session == 1
+    (measured,) = store.calibrations("P-0042")  # the session used the first run's measurement
+    assert measured.movement == "knee_flexion_right" and 0 < measured.max_deg <= 70
+    sessions = store.sessions("P-0042")
+    assert [s.status for s in sessions] == ["completed"] and len(store.reps(sessions[0].id)) == 3
+    assert window.loop.measured_since == ""  # it stands for the first session only
+    assert [p.id for p in store.patients()] == ["P-0042"]
+    services.close()

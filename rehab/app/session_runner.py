@@ -87,6 +87,9 @@ class SessionContext:
     #: seconds the closing card waits for the patient to close it: ``math.inf`` in a window (it stays
     #: until a key or a click), 0 on a headless display (drawn once, nobody is there to read it)
     card_s: float = 0.0
+    #: an ISO time: calibrations made since then are used instead of measuring again (the home
+    #: screen's first run measured the patient just before this first session); "" measures
+    reuse_calibrations_since: str = ""
 
     def __post_init__(self) -> None:
         # another program holding the database is waited out, never a lost rep: say so once per wait
@@ -593,10 +596,13 @@ class _Preparation:
     def _calibrate(self, info: GameSpec, exercise: ExercisePlan, seed: int) -> float | None:
         """Median of the peaks of three comfortable movements, never past the ceiling; None if none seen.
         A calibration made earlier in a resumed session (or just before a crash cut it, before its
-        first store session) is reused, so the target stays the same and the patient does it once."""
+        first store session) is reused, so the target stays the same and the patient does it once;
+        so is one made since ``reuse_calibrations_since`` (the home screen's first run)."""
         ctx, walk = self.ctx, self.walk
+        since = ctx.reuse_calibrations_since
         if walk.group or walk.resume:
             since = walk.group[0].started_at if walk.group else walk.window_start
+        if since:
             earlier = walk.store.latest_calibration(walk.patient, exercise.angle_name, since)
             if earlier is not None:
                 return float(earlier.max_deg)

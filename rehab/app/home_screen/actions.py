@@ -99,10 +99,13 @@ def sentence(message: str) -> str:
     return words if words.endswith((".", "!", "?")) else words + "."
 
 
-def run_session(services: HomeServices, display: Display, settings: HomeSettings, patient: str, mode: str) -> Outcome:
+def run_session(
+    services: HomeServices, display: Display, settings: HomeSettings, patient: str, mode: str, measured_since: str = ""
+) -> Outcome:
     """``mode``: session (nothing to carry on), session_resume (Yes), session_fresh (No: the
     session cut short is closed as interrupted, as a session too old to resume is, and today's
-    starts from the beginning)."""
+    starts from the beginning). ``measured_since``: the first run measured the patient's ranges
+    from then on; the session uses them instead of measuring again."""
     from rehab.app.plan_versions import current_plan
     from rehab.app.session_runner import SessionContext, close_stale
     from rehab.app.session_runner import run_session as run_guided
@@ -139,6 +142,7 @@ def run_session(services: HomeServices, display: Display, settings: HomeSettings
             input_url=url,
             read_line=None,
             card_s=math.inf,
+            reuse_calibrations_since=measured_since,
         )
         run_guided(ctx, patient, resume=mode == "session_resume")
     except RehabError as error:

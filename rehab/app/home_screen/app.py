@@ -20,6 +20,7 @@ from rehab.app.home_screen.camera_check import check_camera
 from rehab.app.home_screen.draw import draw_page
 from rehab.app.home_screen.dwell import HandDwell, Target, hand_point
 from rehab.app.home_screen.events import Input, translate
+from rehab.app.home_screen.first_measure import measure_movements
 from rehab.app.home_screen.layout import Page, layout
 from rehab.app.home_screen.settings import HomeSettings, apply_look, load_settings
 from rehab.app.home_screen.state import HomeState
@@ -97,6 +98,8 @@ class HomeLoop:
         self.busy = False
         #: how the last action went (what it told the patient), for the record
         self.last_outcome: actions.Outcome | None = None
+        #: when the first run measured the patient's ranges, for the first session to use
+        self.measured_since = ""
 
     @property
     def size(self) -> tuple[int, int]:
@@ -180,11 +183,16 @@ class HomeLoop:
         state, services, window = self.state, self.services, self.window
         patient = state.facts.patient
         if action.startswith("session"):
-            outcome = actions.run_session(services, window, state.settings, patient, action)
+            # the first run's measurement stands for the first session only
+            since, self.measured_since = self.measured_since, ""
+            outcome = actions.run_session(services, window, state.settings, patient, action, since)
         elif action == "relax":
             outcome = actions.relax(services, window, state.settings, patient)
         elif action == "camera":
             outcome = check_camera(services, window, state.settings)
+        elif action == "measure":
+            measured = measure_movements(services, window, state.settings, patient)
+            outcome, self.measured_since = measured, measured.since
         else:  # link
             outcome = actions.link(services, state.link_address, state.typed)
         self.last_outcome = outcome

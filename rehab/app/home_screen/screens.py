@@ -155,6 +155,19 @@ def welcome(s: HomeSettings) -> Content:
     )
 
 
+def first_link() -> Content:
+    """Before the name: a patient whose clinic gave a pairing code links now, and the clinic's
+    plan (and the patient's code) come with it."""
+    return Content(
+        _("Do you have a code from your clinic?"),
+        (
+            Line(_("With it, your sessions go to your physiotherapist and your plan comes to you.")),
+            Line(_("You can also link later from the home screen."), "muted"),
+        ),
+        (Button("first_link_yes", _("Yes, link to my clinic"), primary=True), Button("first_link_no", _("Not now"))),
+    )
+
+
 def first_name(typed: str, error: str) -> Content:
     return Content(
         _("What should we call you?"),
@@ -173,6 +186,28 @@ def first_camera() -> Content:
             Line(_("You can also do this later from the home screen."), "muted"),
         ),
         (Button("first_camera_check", _("Check my camera"), primary=True), Button("first_camera_skip", _("Skip"))),
+    )
+
+
+def first_measure(movements: tuple[str, ...]) -> Content:
+    """The first run's measurement: what will be measured and how, or why nothing is yet."""
+    if not movements:
+        return Content(
+            _("Measure your movement"),
+            (
+                Line(_("Your exercise plan has not come yet.")),
+                Line(_("Your first session measures how far you move comfortably."), "muted"),
+            ),
+            (Button("first_measure_skip", _("Next"), primary=True),),
+        )
+    return Content(
+        _("Measure your movement"),
+        (
+            Line(_("We measure how far you move comfortably: {movements}.").format(movements=_(", ").join(movements))),
+            # no third line: at the largest text size it pushed "Measure now" onto a second page
+            Line(_("Move as far as is comfortable, three times. Do not push into pain.")),
+        ),
+        (Button("first_measure_go", _("Measure now"), primary=True), Button("first_measure_skip", _("Later"))),
     )
 
 

@@ -36,8 +36,11 @@ def not_an_address() -> str:
     return _("That is not a clinic address: it looks like {example}.").format(example="https://clinic.example.org")
 
 
+#: the first run's screens: no way back from them (the home screen closes with its Close button)
+FORWARD_ONLY = ("home", "welcome", "first_link", "first_name", "first_camera", "first_measure", "first_done")
+
 #: actions the frame loop runs for the state (they need the window, a camera or the network)
-ACTIONS = ("session", "session_resume", "session_fresh", "relax", "camera", "link")
+ACTIONS = ("session", "session_resume", "session_fresh", "relax", "camera", "measure", "link")
 
 
 class Services(Protocol):
@@ -68,6 +71,8 @@ class HomeState:
         self.info_next = "home"
         self.pending = ""
         self.closed = False
+        #: linking from the first run: its screens lead back to it, not to the home screen
+        self.first_run = False
         #: the last button pressed, and how ("pointer", "key", "hand"): for tests and the record
         self.last_press: tuple[str, str] = ("", "")
 
@@ -86,8 +91,10 @@ class HomeState:
             "notice": lambda: screens.notice(f.notices[0]),
             "info": lambda: screens.info(self.info_title, self.info_lines),
             "welcome": lambda: screens.welcome(self.settings),
+            "first_link": screens.first_link,
             "first_name": lambda: screens.first_name(self.typed, self.error),
             "first_camera": screens.first_camera,
+            "first_measure": lambda: screens.first_measure(f.today.to_measure),
             "first_done": lambda: screens.first_done(f.patient),
         }
         return shown[self.screen]()
@@ -156,9 +163,10 @@ class HomeState:
             handler()
 
     def back(self) -> None:
-        if self.screen in ("home", "welcome", "first_name", "first_camera", "first_done"):
+        if self.screen in FORWARD_ONLY:
             return  # the first run goes forward only; the home screen closes with its Close button
-        self.go("home")
+        linking_first = self.first_run and self.screen in ("link_url", "link_code")
+        self.go("first_link" if linking_first else "home")
 
     def go(self, screen: str, typed: str = "") -> None:
         self.screen, self.typed, self.error, self.page, self.focus = screen, typed, "", 0, Focus()
@@ -166,7 +174,7 @@ class HomeState:
             self.refresh()  # what changed meanwhile (a plan a sync brought, a session done)
 
     def _press_back(self) -> None:
-        self.go("home")
+        self.back()
 
     def _press_close(self) -> None:
         self.closed = True
@@ -274,6 +282,13 @@ class HomeState:
 
     # the first run
     def _press_first_start(self) -> None:
+        self.go("first_link")
+
+    def _press_first_link_yes(self) -> None:
+        self.first_run = True
+        self.go("link_url")
+
+    def _press_first_link_no(self) -> None:
         self.go("first_name")
 
     def _press_first_name_next(self) -> None:
@@ -293,9 +308,16 @@ class HomeState:
         self.pending = "camera"
 
     def _press_first_camera_skip(self) -> None:
+        self.go("first_measure")
+
+    def _press_first_measure_go(self) -> None:
+        self.pending = "measure"
+
+    def _press_first_measure_skip(self) -> None:
         self.go("first_done")
 
     def _press_first_done(self) -> None:
+        self.first_run = False
         self.go("home")
 
     # -- after an action -------------------------------------------------------------------------
@@ -312,10 +334,17 @@ class HomeState:
             if problem:
                 self.error = problem
                 return
-            self.show_info(_("Linked to your clinic"), (message,), "home")
+            # the first run carries on with the linked patient: no name to ask for
+            self.show_info(_("Linked to your clinic"), (message,), "first_camera" if self.first_run else "home")
             return
         if action == "camera" and self.screen == "first_camera":
-            self.go("first_done")
+            self.go("first_measure")
+            return
+        if action == "measure":
+            if problem:
+                self.show_info(_("Measure your movement"), (problem,), "first_done")
+            else:
+                self.go("first_done")
             return
         if problem:
             self.show_info(_("We had to stop"), (problem, _("Everything you did before this is saved.")), "home")

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from progress.store import Store
 from rehab.app.plan_versions import current_plan
-from rehab.app.plans import Plan
+from rehab.app.plans import ExercisePlan, Plan
 from rehab.app.session_runner import RESUME_WINDOW, unfinished_group
 from rehab.core.errors import RehabError
 from rehab.core.i18n import _, ngettext
@@ -34,6 +34,8 @@ class TodayPlan:
     problem: str = ""
     #: the plan's words for the patient ("Hold a stable chair")
     notes: str = ""
+    #: the movements whose comfortable range a session measures first, in plain words
+    to_measure: tuple[str, ...] = ()
 
     def summary(self) -> str:
         """One line for the button: "Bend your knee, Breathing: about 15 minutes"."""
@@ -56,16 +58,29 @@ def today_plan(store: Store, patient_id: str) -> TodayPlan:
     parts = tuple(dict.fromkeys(part_words(plan)))
     if not parts:
         return TodayPlan(False, problem=_("Your plan has no exercises in it yet."))
-    return TodayPlan(True, parts, estimate_minutes(plan), notes=plan.notes)
+    to_measure = tuple(movement_words(e) for e in calibrated_movements(plan))
+    return TodayPlan(True, parts, estimate_minutes(plan), notes=plan.notes, to_measure=to_measure)
+
+
+def calibrated_movements(plan: Plan) -> list[ExercisePlan]:
+    """The plan's exercises whose range a session calibrates first, each movement once."""
+    chosen: dict[str, ExercisePlan] = {}
+    for exercise in plan.exercise:
+        if exercise.calibrate:
+            chosen.setdefault(exercise.angle_name, exercise)
+    return list(chosen.values())
+
+
+def movement_words(exercise: ExercisePlan) -> str:
+    """An exercise's movement as the patient says it: "Bend your knee"."""
+    motion = motion_of(exercise.angle_name)
+    label = _(motion.label) if motion is not None else exercise.name
+    return label[:1].upper() + label[1:]
 
 
 def part_words(plan: Plan) -> list[str]:
     """Each part of the plan as the patient says it: "Bend your knee", "Breathing", "The tower"."""
-    words = []
-    for exercise in plan.exercise:
-        motion = motion_of(exercise.angle_name)
-        label = _(motion.label) if motion is not None else exercise.name
-        words.append(label[:1].upper() + label[1:])
+    words = [movement_words(exercise) for exercise in plan.exercise]
     if plan.breathing is not None:
         words.append(_("Breathing"))
     if plan.exposure is not None:
