@@ -156,3 +156,32 @@ def test_the_card_shows_the_exercised_side_and_keeps_its_words(side, look):
     for row in instruction_layout(SIZE, "Lift", lines, ""):
         box = pygame.Rect(row.rect)
         assert box.height >= 24 and not box.colliderect(rect), row.words
+
+
+def _reach_card(seated: bool) -> tuple[object, pygame.Surface]:
+    info = available_games()["reach"]
+    source = ReplaySource(info.simulate("left", 0), "sim:reach")
+    rules = PlayRules(lambda rep: None, 5.0, None, True, None, seated=seated)  # a camera's setup check
+    scene = first_scene(Round.start_round(source, info, Exercise.for_game(info, "left"), SceneTimes(1.0), rules, {}))
+    frame = HeadlessDisplay().surface
+    scene.draw(frame)
+    _shot(frame, f"reach_card_seated_{seated}")
+    return scene, frame
+
+
+def test_playing_seated_draws_the_chair_in_where_to_stand():
+    """``rehab play --seated`` reaches the card: its where-to-stand sketch is the seated one (it was
+    always drawn standing). The two cards differ only inside the sketch."""
+    standing, standing_frame = _reach_card(False)
+    seated, seated_frame = _reach_card(True)
+    assert standing.pictures.seated is False and seated.pictures.seated is True
+    assert seated.pictures.stand_view is not None
+    changed = np.argwhere(
+        np.any(
+            _region(standing_frame, standing_frame.get_rect()) != _region(seated_frame, seated_frame.get_rect()), axis=2
+        )
+    )
+    assert len(changed), "the seated card looks the same as the standing one"
+    left, top = changed.min(axis=0)
+    right, bottom = changed.max(axis=0)
+    assert left > SIZE[0] // 2  # the sketch is the right-hand picture; the words and the movement stay

@@ -164,6 +164,7 @@ def _play_and_store(
             setup_check=source.url.startswith("webcam:"),
             seed=request.seed,
             on_rating=lambda rating: store_rating(store, request.patient, session_id, wall_clock_iso(), rating),
+            seated=request.seated,
         )
         # the angle stream and device events of the play, then its end: kept with the session
         _store_end(store, session_id, result, wall_clock_iso())

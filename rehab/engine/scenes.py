@@ -308,6 +308,8 @@ class PlayRules:
     on_rating: Callable[[Rating], None] | None = None
     #: the plan's notes for the patient ("hold a stable chair"), shown on the instruction card
     notes: str = ""
+    #: the patient plays sitting down (``rehab play --seated``): where-to-stand shows a chair
+    seated: bool = False
 
 
 class Round:
@@ -580,7 +582,7 @@ class InstructionsScene(_RoundScene):
         self.camera_check: str | None = None
         self.advice: Any = None
         camera = state.rules.setup_check or state.input_url.startswith(CAMERA_URLS)
-        self.pictures = card_pictures(state.info, exercise, camera)
+        self.pictures = card_pictures(state.info, exercise, camera, state.rules.seated)
 
     def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
         state = self.state
