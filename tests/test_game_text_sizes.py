@@ -32,6 +32,9 @@ from tests.drawn_words import DrawnWords
 
 #: the smallest text allowed on a patient's screen, in pixels, at the default text size
 SMALLEST = 24
+#: seconds of play: 6, and long enough for breathe to show its rate ("8.9 a minute (aim 6)" ran off
+#: the screen at the largest size, unseen while the round was too short to have a rate)
+PLAY_S = {"breathe": 25.0}
 #: WCAG 2's contrast for text, measured on every 10th finished frame (a third of a second)
 LEAST_CONTRAST, CONTRAST_EVERY = 4.5, 10
 #: a score's "+1" rises from a popped balloon or a landed cup and fades into the sky: a celebration
@@ -105,7 +108,7 @@ def _round(game: str):
 
     info = available_games()[game]
     source = ReplaySource(info.simulate("left", 0), f"sim:{game}")
-    rules = PlayRules(lambda rep: None, 6.0, None, False, None, notes="Hold a stable chair.")
+    rules = PlayRules(lambda rep: None, PLAY_S.get(game, 6.0), None, False, None, notes="Hold a stable chair.")
     # seed 0: where reach's balloons appear is the same every run, so is what is drawn where
     times = SceneTimes(1.0, 1.0, 1.0)
     return Round.start_round(source, info, Exercise.for_game(info, "left"), times, rules, {"seed": 0})

@@ -118,6 +118,10 @@ def _draw_numbers(surface: pygame.Surface, snap: BreatheSnapshot, topleft: tuple
         (_("On pace"), f"{int(snap.near_target_s) // 60}:{int(snap.near_target_s) % 60:02d}"),
     ]
     value_x = x + max(170, max(font(TEXT_SIZE).size(label)[0] for label, _value in rows) + 24)
+    room = surface.get_width() - 12 - value_x
     for row, (label, value) in enumerate(rows):
         text(surface, label, TEXT_SIZE, PALETTE.text, (x, y + row_height * row))  # muted fell to 4.1:1 at the foot
-        text(surface, value, TEXT_SIZE, PALETTE.text, (value_x, y + row_height * row))
+        # "8.9 a minute (aim 6)" ran off the screen at the largest text: a long value is drawn smaller,
+        # down to two thirds (never under the default size's 24 px at the largest scale)
+        size = next((s for s in range(TEXT_SIZE, 23, -2) if font(s).size(value)[0] <= room), 24)
+        text(surface, value, size, PALETTE.text, (value_x, y + row_height * row))

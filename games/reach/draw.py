@@ -139,5 +139,16 @@ def draw_reach(surface: pygame.Surface, snap: ReachSnapshot) -> None:
     for p in snap.pops:
         _pop(surface, p.x, p.y, p.progress, colors[p.color_index % len(colors)], p.points)
     _hand(surface, *snap.hand, active=snap.phase != "paused")
-    text(surface, _("Balloons  {count}").format(count=snap.popped), 40, PALETTE.text, (24, 70))
-    text(surface, _("Points  {count}").format(count=snap.score), 36, PALETTE.muted, (26, 104))
+    _counts(surface, snap)
+
+
+def _counts(surface: pygame.Surface, snap: ReachSnapshot) -> None:
+    """Balloons and points, one under the other at any text size, on a panel of their own (the
+    reach area's dashed edge and the clouds pass behind them)."""
+    balloons = _("Balloons  {count}").format(count=snap.popped)
+    points = _("Points  {count}").format(count=snap.score)
+    first = text(surface, balloons, 40, PALETTE.text, (24, 70))
+    second = text(surface, points, 36, PALETTE.muted, (26, first.bottom + 2))
+    pygame.draw.rect(surface, PALETTE.panel, first.union(second).inflate(16, 8), border_radius=6)
+    text(surface, balloons, 40, PALETTE.text, (24, 70))
+    text(surface, points, 36, PALETTE.muted, (26, first.bottom + 2))

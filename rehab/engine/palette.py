@@ -62,7 +62,8 @@ def high_contrast(base: Palette) -> Palette:
         return tuple(min(255, int(c * 1.3 + 40)) for c in color)  # type: ignore[return-value]
 
     changes = {name: adjust(value) for name, value in asdict(base).items()}
-    changes.update(text=(255, 255, 255), muted=(235, 235, 235), panel=(0, 0, 0))
+    # the empty part of a scale or a ring: grey, or it vanished into the black panel it is drawn on
+    changes.update(text=(255, 255, 255), muted=(235, 235, 235), panel=(0, 0, 0), gauge_back=(100, 100, 100))
     return replace(base, **changes)
 
 

@@ -24,7 +24,7 @@ LABEL_SIZE = 36
 
 #: where the question starts, right of the scale, and its sizes: the largest that keeps it to two
 #: lines, down to 36 (24 px high at the default scale), wrapped to the panel's width however long
-QUESTION_LEFT = PANEL.left + 252
+QUESTION_LEFT = PANEL.left + 262  # clear of "Stop" beside the scale at the largest text
 QUESTION_WIDTH = PANEL.right - 16 - QUESTION_LEFT
 QUESTION_SIZES = (46, 40, 36)
 
