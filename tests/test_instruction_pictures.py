@@ -29,7 +29,7 @@ from rehab.engine.hud import set_font_scale
 from rehab.engine.movement_picture import SQUAT, card_picture_rects, draw_movement
 from rehab.engine.palette import PALETTE, use_high_contrast
 from rehab.engine.play import SceneTimes
-from rehab.engine.scenes import PlayRules, Round, first_scene, instruction_layout, status_top
+from rehab.engine.scenes import PlayRules, Round, card_pictures, first_scene, instruction_layout, status_top
 from tests.screen_text import PatientAtWindow
 
 NOTES = "Hold a stable chair or counter. Both feet flat; knees over the toes."
@@ -185,3 +185,34 @@ def test_playing_seated_draws_the_chair_in_where_to_stand():
     left, top = changed.min(axis=0)
     right, bottom = changed.max(axis=0)
     assert left > SIZE[0] // 2  # the sketch is the right-hand picture; the words and the movement stay
+
+
+@pytest.mark.parametrize("checking", [False, True])
+def test_at_the_largest_text_the_games_description_gives_way_to_the_pictures(checking):
+    """At 1.5x the card's words left no room for the pictures on any physical game's card: there the
+    game's own description is left out (the movement, the goal and the notes stay) and the
+    movement picture is drawn, pixel for pixel; at the default size every line stays. (With a
+    two-sentence note and the camera check's lines there is still no room: no picture then.)"""
+    note = "Hold a stable chair."
+    from rehab.app.home_screen.settings import LARGEST_SCALE
+    from rehab.engine.scenes import draw_instructions
+    from tests.drawn_words import DrawnWords
+
+    info = available_games()["lift"]
+    exercise = Exercise.for_game(info, "left")
+    lines = [info.description, "Bend your elbow, left side", "Goal: 120 degrees. Esc stops at any time."]
+    advice = "Step back from the camera." if checking else None
+    pictures = card_pictures(info, exercise, camera=True)
+    for scale, described in ((1.0, True), (LARGEST_SCALE, False)):
+        set_font_scale(scale)
+        frame = HeadlessDisplay().surface
+        with DrawnWords() as drawn:
+            draw_instructions(frame, info.title, lines, 4.0, advice, note, pictures)
+        _shot(frame, f"lift_card_{scale:g}_{'checking' if checking else 'plain'}")
+        assert (info.description.split()[0] in " ".join(drawn.rows())) is described
+        assert "Bend your elbow, left side" in drawn.rows()
+        shown = lines if described else lines[1:]
+        bottom = max(pygame.Rect(r.rect).bottom for r in instruction_layout(SIZE, info.title, shown, note))
+        rects = card_picture_rects(SIZE, bottom, status_top(SIZE, checking), 2)
+        assert rects, "room for the pictures"
+        assert np.array_equal(_region(frame, rects[0]), _expected(rects[0], pictures.motion, "left"))

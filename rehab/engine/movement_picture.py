@@ -827,12 +827,20 @@ class CardPictures:
     stand_view: str | None = None
     seated: bool = False
 
+    @property
+    def count(self) -> int:
+        return 1 if self.stand_view is None else 2
+
 
 def draw_card_pictures(surface: pygame.Surface, pictures: CardPictures, text_bottom: int, status_top: int) -> None:
     """The movement picture, and the where-to-stand sketch beside it, between the card's text and
     its status lines (nothing when there is no room)."""
-    count = 1 if pictures.stand_view is None else 2
-    rects = card_picture_rects(surface.get_size(), text_bottom, status_top, count)
+    rects = card_picture_rects(surface.get_size(), text_bottom, status_top, pictures.count)
+    draw_pictures_in(surface, pictures, rects)
+
+
+def draw_pictures_in(surface: pygame.Surface, pictures: CardPictures, rects: list[pygame.Rect]) -> None:
+    """The movement picture in the first rect, where to stand in the second (nothing without rects)."""
     if not rects:
         return
     draw_movement(surface, rects[0], pictures.motion, pictures.side, pictures.mirror)

@@ -37,7 +37,7 @@ from rehab.engine.game import (
 from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.message_card import MARGIN, TextRow, placed_row
-from rehab.engine.movement_picture import CardPictures, draw_card_pictures, picture_of
+from rehab.engine.movement_picture import CardPictures, card_picture_rects, draw_pictures_in, picture_of
 from rehab.engine.palette import PALETTE
 from rehab.engine.play import (
     CEILING_WARNING_S,
@@ -149,12 +149,34 @@ def draw_instructions(
     size = surface.get_size()
     rows = instruction_layout(size, title, lines, notes)
     status = status_layout(size, seconds_left, camera_check)
+    # an advice longer than foreseen pushes the pictures' room up rather than run over them
+    below = min([status_top(size, camera_check is not None), *(row.rect[1] for row in status)])
+    rects: list[pygame.Rect] = []
+    if pictures is not None and rows:
+        rows, rects = _pictures_for_words(size, title, lines, notes, pictures, below)
     for row in [*rows, *status]:
         text(surface, row.words, row.size, row.color, row.rect[:2], "topleft")
-    if pictures is not None and rows:
-        # an advice longer than foreseen pushes the pictures' room up rather than run over them
-        below = min([status_top(size, camera_check is not None), *(row.rect[1] for row in status)])
-        draw_card_pictures(surface, pictures, max(pygame.Rect(r.rect).bottom for r in rows), below)
+    if pictures is not None:
+        draw_pictures_in(surface, pictures, rects)
+
+
+def _bottom(rows: list[TextRow]) -> int:
+    return max(pygame.Rect(r.rect).bottom for r in rows)
+
+
+def _pictures_for_words(
+    size: tuple[int, int], title: str, lines: list[str], notes: str, pictures: CardPictures, below: int
+) -> tuple[list[TextRow], list[pygame.Rect]]:
+    """At a large text size the words fill the card: the game's own description (the first line)
+    gives way to the pictures, the movement, the goal and the plan's notes stay. When even that
+    leaves no room, every word stays and there is no picture."""
+    rows = instruction_layout(size, title, lines, notes)
+    rects = card_picture_rects(size, _bottom(rows), below, pictures.count)
+    if rects or len(lines) < 2:
+        return rows, rects
+    shorter = instruction_layout(size, title, lines[1:], notes)
+    rects = card_picture_rects(size, _bottom(shorter), below, pictures.count)
+    return (shorter, rects) if rects else (rows, [])
 
 
 def draw_countdown(surface: pygame.Surface, seconds_left: float) -> None:
