@@ -309,3 +309,26 @@ def test_the_check_finds_words_over_words_but_not_a_shadow():
         assert crossing_words(watched.this_frame, screen) == set()
         text(screen, "Reps 3", 40, (255, 255, 255), (150, 110))
     assert crossing_words(watched.this_frame, screen) == {("Bend your knee", "Reps 3")}
+
+
+@pytest.mark.parametrize("look", ["normal", "largest", "high contrast"])
+def test_the_pain_question_is_clear_at_every_look(look):
+    """The session's pain question on the window (not a game's): at 1.5x its how-to line, longer
+    since a tap answers too, wraps and ran under 'Esc skips the question' (checked here; that
+    'worst imaginable' no longer runs into the ring, a drawing and not words, was checked by eye)."""
+    from rehab.engine.palette import use_high_contrast
+    from rehab.engine.rating_screen import RatingScene
+
+    pygame.font.init()
+    use_high_contrast(look == "high contrast")
+    set_font_scale(LARGEST_SCALE if look == "largest" else 1.0)
+    watched = DrawnBoxes()
+    screen = watched.screen()
+    with watched.drawn:
+        RatingScene("How much pain do you have now?").draw(screen)
+    rows = watched.drawn.rows()
+    assert "Esc skips the question" in rows and any(row.startswith("worst") for row in rows)
+    assert crossing_words(watched.this_frame, screen) == set()
+    assert [w for w, b in watched.boxes if not screen.get_rect().contains(b)] == []
+    low = {w: round(r, 2) for w, r in contrasts(watched.this_frame, screen).items() if r < LEAST_CONTRAST}
+    assert low == {}

@@ -1,5 +1,6 @@
 """Asking a 0-10 rating (pain) on screen, for a patient in front of the game window rather than a
-terminal. Up and Down move the marker one step, Enter chooses, Esc leaves it unanswered."""
+terminal. Up and Down move the marker one step, Enter chooses, a click or a tap on the scale chooses
+the value there, Esc leaves it unanswered."""
 
 from __future__ import annotations
 
@@ -40,6 +41,11 @@ class RatingScene:
             elif key == "enter":
                 self.answer = float(self.prompt.value_of(self.pointer))
                 return END
+            elif key.startswith("click:"):
+                tapped = _tapped_level(key)
+                if tapped is not None:  # a tap is as explicit a choice as Enter
+                    self.answer = float(self.prompt.value_of(tapped))
+                    return END
         answer = self.prompt.update(dt, self.pointer)
         if answer is None:
             return None
@@ -47,18 +53,28 @@ class RatingScene:
         return END
 
     def draw(self, surface: pygame.Surface) -> None:
-        from rehab.engine.hud import text
+        from rehab.engine.hud import font, text
         from rehab.engine.palette import PALETTE
         from rehab.engine.rating_view import draw_prompt
 
         surface.fill(PALETTE.background_top)
-        draw_prompt(surface, self.prompt.view(), hint=_("Up / Down, then Enter"))
+        panel = draw_prompt(surface, self.prompt.view(), hint=_("Up / Down, then Enter, or tap the scale"))
         width, height = surface.get_size()
-        text(surface, _("Esc skips the question"), 30, PALETTE.muted, (width // 2, height - 40), "midbottom")
+        # under the panel, which grows when its how-to line wraps (the largest text)
+        tall = font(30).size(_("Esc skips the question"))[1]
+        top = min(max(panel.bottom + 4, height - 40 - tall), height - tall)
+        text(surface, _("Esc skips the question"), 30, PALETTE.muted, (width // 2, top), "midtop")
 
     def on_quit(self, presses: int) -> bool:
         self.answer = None  # Esc skips the question
         return True
+
+
+def _tapped_level(click: str) -> float | None:
+    from rehab.engine.rating_view import level_at
+
+    x, y = (int(v) for v in click.removeprefix("click:").split(","))
+    return level_at((x, y))
 
 
 def ask_on_screen(display: Display, clock: Clock, question: str, scale: Scale = PAIN) -> float | None:

@@ -22,6 +22,21 @@ PANEL = pygame.Rect(40, 72, 760, 400)
 LABEL_SIZE = 36
 
 
+#: the scale's bar: a level of 0 at its foot, 1 at ``1 / TOP_LEVEL`` of its height
+SCALE_BAR = pygame.Rect(PANEL.left + 100, PANEL.top + 30, 56, PANEL.height - 60)
+
+
+def level_at(position: tuple[int, int]) -> float | None:
+    """The scale's level (0 to 1) a click or a tap at ``position`` points at: on the bar, its
+    numbers left of it or its words right of it (a finger is wider than the bar); None elsewhere."""
+    x, y = position
+    zone = pygame.Rect(PANEL.left, SCALE_BAR.top, SCALE_BAR.right + 200 - PANEL.left, SCALE_BAR.height)
+    if not zone.collidepoint(x, y):
+        return None
+    level = (SCALE_BAR.bottom - y) / SCALE_BAR.height * TOP_LEVEL
+    return min(max(level, 0.0), 1.0)
+
+
 #: where the question starts, right of the scale, and its sizes: the largest that keeps it to two
 #: lines, down to 36 (24 px high at the default scale), wrapped to the panel's width however long
 QUESTION_LEFT = PANEL.left + 262  # clear of "Stop" beside the scale at the largest text
@@ -48,9 +63,10 @@ def _draw_question(surface: pygame.Surface, question: str) -> int:
     return PANEL.top + 18 + line_height * len(lines)
 
 
-def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> None:
-    """``hint`` replaces the default how-to line (hold still, raise a hand) under the value."""
-    bar = pygame.Rect(PANEL.left + 100, PANEL.top + 30, 56, PANEL.height - 60)
+def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = None) -> pygame.Rect:
+    """``hint`` replaces the default how-to line (hold still, raise a hand) under the value. Returns
+    the panel's box (taller than ``PANEL`` when the how-to line wraps), to draw under it."""
+    bar = SCALE_BAR
     hint_rows = _hint_rows(view, hint, bar)
     # opaque: the game's own words behind it showed through as a ghost under the question; taller
     # when the how-to line wraps (the largest text size)
@@ -77,7 +93,10 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
         # under the top of the scale and above its foot: clear of the question's second line
         # and under the question's last line when a long question (or large text) reaches down to it
         high_top = max(scale_top + 2, question_bottom + 4)
-        text(surface, _(s.high_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, high_top), "topleft")
+        # wrapped clear of the ring ("worst imaginable" ran into it at the largest text)
+        room = RING_CENTRE[0] - RING_RADIUS - 2 - (bar.right + 12)
+        for words in wrap_to_width(_(s.high_label), LABEL_SIZE, room):
+            high_top = text(surface, words, LABEL_SIZE, PALETTE.muted, (bar.right + 12, high_top), "topleft").bottom
         text(surface, _(s.low_label), LABEL_SIZE, PALETTE.muted, (bar.right + 12, bar.bottom), "bottomleft")
     else:
         n = len(view.choices)
@@ -100,6 +119,7 @@ def draw_prompt(surface: pygame.Surface, view: PromptView, hint: str | None = No
     _draw_choice(surface, view)
     for words, box in hint_rows:
         text(surface, words, LABEL_SIZE, PALETTE.muted, box.topleft)
+    return panel
 
 
 #: the ring that fills while a choice is held, and what it would choose
