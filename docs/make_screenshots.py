@@ -8,6 +8,8 @@ countdown, play, a mental game's question, the summary) on its simulated patient
 the three looks a patient may choose: the normal palette, high contrast and the largest text.
 Saved as ``<game>_<screen>_<look>.png`` at the game's own size (960 x 540) in 256 colours, as
 make_web_screenshots.py saves the web pages: about 14 kB a picture instead of 30; see docs/games.md.
+The guided session's own screens (the pain question, its closing cards) are saved there too, as
+``session_<screen>_<look>.png``.
 
 Run with ``make screenshots``; look at every picture before committing it. No network, no camera:
 the input is each game's simulator.
@@ -86,6 +88,8 @@ def main() -> int:
     for name in sorted(available_games()):
         for path in ingame_round(name):
             print(path)
+    for path in session_screens():
+        print(path)
     return 0
 
 
@@ -106,6 +110,71 @@ def ingame_round(name: str) -> list[Path]:
             set_font_scale(1.0)
         saved += _save(name, look, shots)
     return saved
+
+
+def session_screens() -> list[Path]:
+    """The guided session's own screens at each look, saved in INGAME as ``session_<screen>_<look>.png``:
+    the pain question, and the closing cards of a session complete, stopped for pain and not started
+    (pain too high), with the words a session of tests/test_session_cards.py's plan puts on them."""
+    from rehab.app.home_screen.settings import LARGEST_SCALE
+    from rehab.engine.hud import set_font_scale
+    from rehab.engine.palette import use_high_contrast
+
+    saved: list[Path] = []
+    for look, high_contrast, scale in LOOKS:
+        use_high_contrast(high_contrast)
+        set_font_scale(LARGEST_SCALE if scale is None else scale)
+        try:
+            shots = _session_shots()
+        finally:
+            use_high_contrast(False)
+            set_font_scale(1.0)
+        saved += _save("session", look, shots)
+    return saved
+
+
+def _session_shots() -> dict[str, Any]:
+    """Each screen drawn once on a 960 x 540 surface; a card of more than one page, every page (the
+    second as ``<screen>_page2``)."""
+    import pygame
+
+    from rehab.app.session_cards import end_card
+    from rehab.app.session_runner import ExerciseResult, SessionResult
+    from rehab.engine.message_card import draw_page, layout
+    from rehab.engine.rating_screen import RatingScene
+
+    pygame.font.init()
+    size = (960, 540)
+    shots: dict[str, Any] = {}
+    surface = pygame.Surface(size)
+    RatingScene("How much pain do you have now?").draw(surface)
+    shots["pain"] = surface
+    squat = ExerciseResult("Mini-squat", "knee_flexion", 40.0, reps=3, successes=2)
+    # the messages session_runner gives these endings, with this plan's numbers
+    results = {
+        "complete": SessionResult("completed", 1, 2.0, 3.0, [squat]),
+        "stopped": SessionResult(
+            "stopped_for_pain",
+            1,
+            3.0,
+            exercises=[squat],
+            message="Your pain went from 3 to 5 out of 10, so we stopped here to keep you safe. Everything you "
+            "did is saved. Rest, and tell your physiotherapist if the pain does not settle.",
+        ),
+        "rest": SessionResult(
+            "not_started",
+            1,
+            8.0,
+            message="Your pain is 8 out of 10. Your plan says not to exercise when it is above 6: rest today, "
+            "and tell your physiotherapist if it stays this high.",
+        ),
+    }
+    for screen, result in results.items():
+        for page, rows in enumerate(layout(end_card(result), size), start=1):
+            surface = pygame.Surface(size)
+            draw_page(surface, rows)
+            shots[screen if page == 1 else f"{screen}_page{page}"] = surface
+    return shots
 
 
 def _shots_of_a_round(name: str) -> dict[str, Any]:
