@@ -158,6 +158,12 @@ def test_card_text_is_24_px_or_more_high_contrast_and_never_clipped(look):
     assert shown == expected
     if look == "scale 1.5":
         assert len(pages) > 1  # too long for one screen at this size: split, not cut
+    # and never in the middle of a sentence: each line's rows are on one page
+    page_of = [number for number, page in enumerate(pages) for r in page[1:-1] if r.size != 64]
+    for line in (card.warning, *lines):
+        count = len(wrap_to_width(line, 40, SIZE[0] - 2 * MARGIN))
+        assert len(set(page_of[:count])) == 1, line
+        page_of = page_of[count:]
 
 
 # -- a guided session ends on a card, after everything is stored -----------------------------------

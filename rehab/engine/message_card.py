@@ -76,6 +76,14 @@ def layout(card: Card, size: tuple[int, int]) -> list[list[TextRow]]:
         for words, points, color, gap in body:
             line_h = font(points).get_linesize()
             if y + gap + line_h > bottom and taken:
+                # a sentence is not cut between pages: its rows go on together to the next, unless
+                # it began this page (then it is longer than a page and must be cut)
+                start = taken
+                while start > 0 and body[start][3] == 0:
+                    start -= 1
+                if start > 0:
+                    del page[len(page) - (taken - start) :]
+                    taken = start
                 break
             page.append(placed_row(words, points, color, width, y + gap))
             y += gap + line_h
