@@ -47,6 +47,8 @@ def measure_movements(services: HomeServices, display: Display, settings: HomeSe
 
     games, since = available_games(), ""
     opened: list[Any] = []
+    # one opener per input: a camera is opened once and shared by every movement, as in a session
+    openers: dict[str, Any] = {}
     scenes = SceneTimes(summary_s=2.0) if services.real_time else SceneTimes(0.5, 0.5, 0.0)
     try:
         for index, exercise in enumerate(movements_to_measure(services, patient)):
@@ -54,7 +56,8 @@ def measure_movements(services: HomeServices, display: Display, settings: HomeSe
             if info is None:
                 continue  # the plan names a game this home lacks: the session says so
             url = services.input_for(settings, exercise.input)
-            source = source_opener(url, services.real_time, opened, 0)(info, exercise, index * 100 + 1)
+            opener = openers.setdefault(url, source_opener(url, services.real_time, opened, 0))
+            source = opener(info, exercise, index * 100 + 1)
             started = now_iso()
             measured = measure_range(
                 source, info, exercise.side or "left", exercise.ceiling_deg, services.clock(), display, scenes,
