@@ -42,13 +42,6 @@ def _shot(surface: pygame.Surface, name: str) -> None:
         pygame.image.save(surface, str(Path(folder) / f"{name}.png"))
 
 
-@pytest.fixture(autouse=True)
-def _default_look():
-    """Start from the defaults (tests/conftest.py puts them back after every test)."""
-    set_font_scale(1.0)
-    use_high_contrast(False)
-
-
 def _round(game: str, seconds: float = 2000.0, times: SceneTimes = SUMMARY_ONLY) -> Round:
     info = available_games()[game]
     source = ReplaySource(info.simulate("left", 0), f"sim:{game}")

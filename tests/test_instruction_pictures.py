@@ -58,12 +58,9 @@ ceiling_deg = 70
 
 
 @pytest.fixture(autouse=True)
-def _default_look():
-    set_font_scale(1.0)
-    use_high_contrast(False)
+def _windows_closed():
+    """Each test's windows are closed after it (the look is put back by tests/conftest.py)."""
     yield
-    set_font_scale(1.0)
-    use_high_contrast(False)
     pygame.display.quit()
 
 

@@ -68,13 +68,6 @@ def _shot(surface: pygame.Surface | None, name: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _default_look():
-    """Start from the defaults (tests/conftest.py puts them back after every test)."""
-    set_font_scale(1.0)
-    use_high_contrast(False)
-
-
-@pytest.fixture(autouse=True)
 def _windows_closed():
     """Each test's windows are closed after it, whatever its outcome: SDL makes one at a time."""
     yield
