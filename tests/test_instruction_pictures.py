@@ -117,7 +117,7 @@ def test_the_instruction_card_of_a_guided_knee_exercise_shows_the_movement_pictu
         open_source=source_opener("sim", True, [], 1),
         display=display,
         make_clock=SimulatedClock,
-        ask_pain=lambda moment: 2.0,
+        ask_pain=lambda moment, hand: 2.0,
         now_iso=lambda: "2026-11-02T10:00:00+00:00",
         today="2026-11-02",
         say=lambda line: None,

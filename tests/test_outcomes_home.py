@@ -75,7 +75,7 @@ def context(store: Store, display=None, say=None) -> SessionContext:
         open_source=lambda *a: None,
         display=display or HeadlessDisplay(),
         make_clock=SimulatedClock,
-        ask_pain=lambda moment: None,
+        ask_pain=lambda moment, hand: None,
         now_iso=lambda: NOW,
         today=NOW[:10],
         say=say if say is not None else Said(),

@@ -71,3 +71,100 @@ def test_a_tap_on_a_real_window_reaches_the_question():
         assert ask_on_screen(window, SimulatedClock(), "Pain?") == 5.0
     finally:
         window.close()
+
+
+# -- a raised hand (a patient standing back from the laptop) -------------------------------------
+
+
+def _pose_pointing_at(value: int):
+    """A synthetic patient whose left hand, raised to the side, points at ``value`` on the pain
+    scale: the arm's elevation is searched until the hand level is in the middle of that value's band."""
+    import numpy as np
+
+    from rehab.core.types import PoseFrame
+    from rehab.engine.ratings import HAND_TOP_LEVEL, REST_LEVEL, hand_level
+    from rehab.sim.skeleton import Posture, world_points
+
+    wanted = REST_LEVEL + value / 10 * (HAND_TOP_LEVEL - REST_LEVEL)
+    low, high = 0.0, 180.0
+    for _ in range(40):
+        elevation = (low + high) / 2
+        world = world_points(Posture(arm_elevation={"left": elevation, "right": 0.0}))
+        pose = PoseFrame(t=0.0, world=world, visibility=np.ones(33))
+        if hand_level(pose) < wanted:
+            low = elevation
+        else:
+            high = elevation
+    return pose
+
+
+def _hand_of(script):
+    """A hand pointer (as ``rehab.app.outcomes.hand_pointer`` makes from a camera) following
+    ``script(now)``: a pose, or None while no one is seen."""
+    import math
+
+    from rehab.engine.ratings import hand_level
+
+    def level(now: float) -> float:
+        pose = script(now)
+        return math.nan if pose is None else hand_level(pose)
+
+    return level
+
+
+def test_a_hand_held_at_a_number_chooses_it_after_the_hover_time():
+    import numpy as np
+
+    from rehab.core.types import PoseFrame
+    from rehab.engine.ratings import HOVER_S
+    from rehab.sim.skeleton import Posture, world_points
+
+    down = PoseFrame(t=0.0, world=world_points(Posture()), visibility=np.ones(33))
+    six = _pose_pointing_at(6)
+    display = KeyedDisplay([], quit_after=3000)
+    # arm by the side for 3 s (points at nothing), then raised to 6 and held
+    answer = ask_on_screen(display, SimulatedClock(), "Pain?", hand=_hand_of(lambda now: down if now < 3 else six))
+    assert answer == 6.0
+    assert display.frames >= (3 + HOVER_S) * 60 - 2  # not before the hold is complete
+
+
+def test_an_arm_resting_by_the_side_never_answers():
+    import numpy as np
+
+    from rehab.core.types import PoseFrame
+    from rehab.sim.skeleton import Posture, world_points
+
+    down = PoseFrame(t=0.0, world=world_points(Posture()), visibility=np.ones(33))
+    display = KeyedDisplay([], quit_after=900)
+    assert ask_on_screen(display, SimulatedClock(), "Pain?", hand=_hand_of(lambda now: down)) is None
+    assert display.frames >= 900
+
+
+def test_keys_resting_between_presses_do_not_choose_even_with_a_camera():
+    """With a hand pointer the question has a hover time; the keys' marker must still wait for Enter."""
+    display = KeyedDisplay(["up", "up"], quit_after=900)
+    assert ask_on_screen(display, SimulatedClock(), "Pain?", hand=_hand_of(lambda now: None)) is None
+    display = KeyedDisplay(["up", "up", "enter"])
+    assert ask_on_screen(display, SimulatedClock(), "Pain?", hand=_hand_of(lambda now: None)) == 2.0
+
+
+def test_a_hand_already_up_must_come_down_before_it_answers():
+    """The hand that just answered the last question (still up at 4) must not answer this one too."""
+    import numpy as np
+
+    from rehab.core.types import PoseFrame
+    from rehab.sim.skeleton import Posture, world_points
+
+    four, eight = _pose_pointing_at(4), _pose_pointing_at(8)
+    down = PoseFrame(t=0.0, world=world_points(Posture()), visibility=np.ones(33))
+    held_up = KeyedDisplay([], quit_after=600)
+    assert ask_on_screen(held_up, SimulatedClock(), "Pain?", hand=_hand_of(lambda now: four)) is None
+    assert held_up.frames >= 600
+
+    def lowered_then_eight(now: float):
+        return four if now < 3 else down if now < 4 else eight
+
+    assert (
+        ask_on_screen(KeyedDisplay([], quit_after=900), SimulatedClock(), "Pain?", hand=_hand_of(lowered_then_eight))
+        == 8.0
+    )

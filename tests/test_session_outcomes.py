@@ -42,7 +42,7 @@ def _context(store, answers, said, day):
         open_source=source_opener("sim", False, [], 1),
         display=HeadlessDisplay(),
         make_clock=SimulatedClock,
-        ask_pain=lambda moment: 2.0,
+        ask_pain=lambda moment, hand: 2.0,
         now_iso=lambda: f"{day}T10:00:00+00:00",
         today=day,
         say=said.append,

@@ -141,7 +141,7 @@ def test_a_device_lost_for_good_stops_the_visit_with_that_reason():
         open_source=open_source,
         display=HeadlessDisplay(),
         make_clock=SimulatedClock,
-        ask_pain=lambda moment: 2.0,
+        ask_pain=lambda moment, hand: 2.0,
         now_iso=lambda: "2026-11-02T10:00:00+00:00",
         today=date(2026, 11, 2).isoformat(),
         say=lambda text: None,

@@ -75,8 +75,9 @@ class SessionContext:
     open_source: Callable[[GameSpec, ExercisePlan | None, int], Any]
     display: Display
     make_clock: Callable[[], Clock]
-    #: (moment: before, during or after) -> pain 0-10, or None when it cannot be asked
-    ask_pain: Callable[[str], float | None]
+    #: (moment: before, during or after; the camera's hand pointer, NaN throughout without a camera)
+    #: -> pain 0-10, or None when it cannot be asked
+    ask_pain: Callable[[str, Callable[[float], float]], float | None]
     now_iso: Callable[[], str]
     today: str  # ISO date
     say: Callable[[str], None] = print
@@ -279,6 +280,8 @@ class _Walk:
     # of a resumed run when sets were played before the cut
     sets_run: int = 0
     visit_id: str | None = None  # the guided session as a whole (progress.store visits)
+    #: the camera's hand pointer for the pain question, made the first time it is asked
+    hand: Callable[[float], float] | None = None
 
     def __post_init__(self) -> None:
         self.session_ids = [s.id for s in self.group]
@@ -295,6 +298,12 @@ class _Walk:
 
     def last_id(self) -> int | None:
         return self.session_ids[-1] if self.session_ids else None
+
+    def ask_pain(self, moment: str) -> float | None:
+        """The pain question, answerable by a raised hand too when the session has a camera."""
+        if self.hand is None:
+            self.hand = _camera_hand(self.ctx, self.plan)
+        return self.ctx.ask_pain(moment, self.hand)
 
     def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
         """A new store session under the plan. The pain rating before belongs to the group's first,
@@ -342,7 +351,7 @@ class _Walk:
         """Before every set after the first: pain up by the plan's threshold ends the session."""
         if self.sets_run == 0:
             return
-        value = self.ctx.ask_pain("during")
+        value = self.ask_pain("during")
         if value is None:
             return
         rose = self.pain_before is not None and value - self.pain_before >= self.plan.safety.pain_stop_rise
@@ -390,7 +399,7 @@ class _Runner:
                 walk.visit_id,
                 self.ctx.today,
                 read_line=self.ctx.read_line,
-                hand=_questionnaire_hand(self.ctx, plan),
+                hand=_camera_hand(self.ctx, plan),
             )
         exercises = _Exercises(walk)
         try:
@@ -426,14 +435,14 @@ class _Runner:
         one without it (stored by an older rehab) asks again rather than run without the pain rule."""
         walk = self.walk
         if not walk.session_ids:
-            return self.ctx.ask_pain("before")
+            return self.walk.ask_pain("before")
         cut = [s.id for s in walk.store.sessions(walk.patient) if s.status == "interrupted" and s.plan_id is not None]
         stored = walk.store.session_ratings([*cut, *walk.session_ids], "pain", "before")
         stored = [r for r in stored if r.at >= walk.window_start]
         walk.pain_before_stored = True
         if stored:
             return float(stored[-1].value)
-        asked = self.ctx.ask_pain("before")
+        asked = self.walk.ask_pain("before")
         if asked is not None:
             walk.rate_pain(asked, "before", walk.session_ids[0])
         return asked
@@ -456,7 +465,7 @@ class _Runner:
     def _pain_after(self) -> bool:
         """Ask and store the pain after; True when it rose by the plan's threshold (no progression then)."""
         walk = self.walk
-        after = self.result.pain_after = self.ctx.ask_pain("after")
+        after = self.result.pain_after = self.walk.ask_pain("after")
         if after is None:
             return False
         walk.rate_pain(after, "after", walk.last_id())
@@ -473,9 +482,10 @@ class _Runner:
             self.walk.store.finish_unfinished(self.walk.session_ids, self.ctx.now_iso(), status)
 
 
-def _questionnaire_hand(ctx: SessionContext, plan: Plan) -> Callable[[float], float]:
-    """With a camera and a window, a hand held over an answer chooses it, as in the games: the
-    session's own camera (opened once, shared with the exercises) is watched for it."""
+def _camera_hand(ctx: SessionContext, plan: Plan) -> Callable[[float], float]:
+    """With a camera and a window, a hand held over an answer chooses it (the questionnaires, the
+    pain question), as in the games: the session's own camera (opened once, shared with the
+    exercises) is watched for it."""
     from rehab.app.outcomes import hand_pointer, no_hand
     from rehab.engine.display import HeadlessDisplay
 

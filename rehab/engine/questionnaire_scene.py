@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 from rehab.core.i18n import N_
 from rehab.core.questionnaires import SELF_HARM_FLAG, Instrument, Item
+from rehab.engine.ratings import HAND_TOP_LEVEL, HOVER_S, REST_LEVEL
 
 if TYPE_CHECKING:
     import pygame
@@ -28,13 +29,6 @@ SAFETY_TEXT = N_(
     "call your doctor, or your local emergency number (112 in Europe, 999 in the UK, 911 in the US). "
     "Your physiotherapist's clinic will see this answer."
 )
-#: a hand held over one choice this long chooses it
-HOVER_S = 2.0
-#: below this hand level (``rehab.engine.ratings.hand_level``: 0 at the hip, 0.6 at the shoulder) the
-#: hand is resting and points at nothing, so an arm hanging by the side never answers
-REST_LEVEL = 0.2
-#: the hand level that points at the top choice; higher still stays on it
-TOP_LEVEL = 1.0
 
 Phase = Literal["intro", "question", "safety", "done", "left"]
 
@@ -206,7 +200,7 @@ class HandHover:
         """The choice (0 = top) a hand at ``level`` points at; None when resting or not seen."""
         if math.isnan(level) or level < REST_LEVEL or n <= 0:
             return None
-        share = min((level - REST_LEVEL) / (TOP_LEVEL - REST_LEVEL), 1.0)
+        share = min((level - REST_LEVEL) / (HAND_TOP_LEVEL - REST_LEVEL), 1.0)
         return max(0, n - 1 - int(share * n))
 
     def update(self, dt: float, level: float, n: int) -> int | None:

@@ -21,6 +21,13 @@ from rehab.core.types import PoseFrame
 STOP_LEVEL = 1.08
 #: the pointer may wander this much (share of the scale) and still count as held still
 DWELL_TOLERANCE = 0.05
+#: a hand held over one answer this long chooses it (the questionnaire's and the pain question's hover)
+HOVER_S = 2.0
+#: below this hand level (``hand_level``: 0 at the hip, 0.6 at the shoulder) the hand is resting and
+#: points at nothing, so an arm hanging by the side never answers
+REST_LEVEL = 0.2
+#: the hand level that points at the top answer; higher still stays on it
+HAND_TOP_LEVEL = 1.0
 
 
 @dataclass(frozen=True)
@@ -126,13 +133,16 @@ class Prompt:
         raw = s.low + share * (s.high - s.low)
         return int(min(max(round(raw / s.step) * s.step, s.low), s.high))
 
-    def update(self, dt: float, level: float) -> Answer | None:
+    def update(self, dt: float, level: float, hold: bool = True) -> Answer | None:
+        """``hold`` False: the pointer is where keys left it, and resting there chooses nothing."""
         if self.answer is not None:
             return None
         self.elapsed += dt
         self._pointer = level
         if math.isnan(level):
             self._held, self._anchor = 0.0, math.nan
+        elif not hold:
+            self._held, self._anchor = 0.0, level
         elif (
             math.isnan(self._anchor)
             or abs(level - self._anchor) > DWELL_TOLERANCE
@@ -203,3 +213,11 @@ def hand_level(pose: PoseFrame, min_visibility: float = 0.5) -> float:
         return math.nan
     raised = (hip - min(wrists)) / torso  # 0 at the hip, 1 at the shoulder
     return max(0.0, raised * SHOULDER_SHARE)
+
+
+def hand_share(level: float) -> float:
+    """Where a hand at ``level`` points on a scale, 0 (its foot) to 1 (its top): NaN while the hand
+    rests below ``REST_LEVEL`` or is not seen, so only a raised hand points."""
+    if math.isnan(level) or level < REST_LEVEL:
+        return math.nan
+    return min((level - REST_LEVEL) / (HAND_TOP_LEVEL - REST_LEVEL), 1.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 
 SESSION_STOPPED_EXIT = 4
 
@@ -122,7 +123,7 @@ def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # t
     then the terminal; None when nobody can be asked."""
     during = list(args.pain_during or [])
 
-    def ask_pain(moment: str) -> float | None:
+    def ask_pain(moment: str, hand: Callable[[float], float]) -> float | None:
         scripted = {"before": args.pain_before, "after": args.pain_after}.get(moment)
         if moment == "during" and during:
             return during.pop(0)
@@ -133,7 +134,7 @@ def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # t
             from rehab.core.clock import RealClock
             from rehab.engine.rating_screen import ask_on_screen
 
-            return ask_on_screen(screen[0], RealClock(), f"{_QUESTIONS[moment]}?")
+            return ask_on_screen(screen[0], RealClock(), f"{_QUESTIONS[moment]}?", hand=hand)
         return _prompt(moment) if interactive else None
 
     return ask_pain

@@ -6,6 +6,7 @@ not be done; none raises to the screen."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -125,8 +126,8 @@ def run_session(
         url = services.input_for(settings, first)
         real = services.real_time
 
-        def ask_pain(moment: str) -> float | None:
-            return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]))
+        def ask_pain(moment: str, hand: Callable[[float], float]) -> float | None:
+            return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]), hand=hand)
 
         ctx = SessionContext(
             store=store,
