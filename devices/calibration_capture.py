@@ -202,9 +202,12 @@ def calibrate_setup(
     poses = [(np.eye(3), np.zeros(3))]
     stereo_rms, pairs = None, 0
     if len(lenses) == 2:
+        # a picture one lens fit left out is left out of the pair too
+        dropped = set(lenses[0].left_out_at) | set(lenses[1].left_out_at)
+        kept = [tuple(None if i in dropped else v for i, v in enumerate(views)) for views in pictures.views]
         pair = calibrate_pair(
             (pictures.names[0], pictures.names[1]),
-            (pictures.views[0], pictures.views[1]),
+            (kept[0], kept[1]),
             (lenses[0], lenses[1]),
             board,
             max_error_px,
@@ -214,7 +217,9 @@ def calibrate_setup(
     elif len(lenses) > 2:
         raise CalibrationError("calibrate one or two cameras at a time")
     cameras = tuple(
-        CalibratedCamera(cam, source, lens.size, lens.matrix, lens.distortion, rot, trans, lens.rms_px, lens.boards)
+        CalibratedCamera(
+            cam, source, lens.size, lens.matrix, lens.distortion, rot, trans, lens.rms_px, lens.boards, lens.left_out
+        )
         for cam, source, lens, (rot, trans) in zip(pictures.names, pictures.sources, lenses, poses, strict=True)
     )
     created = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

@@ -50,6 +50,9 @@ class Intrinsics:
     distortion: np.ndarray
     rms_px: float
     boards: int
+    #: pictures left out because their corners fitted far worse than the rest, and their indices
+    left_out: tuple[str, ...] = ()
+    left_out_at: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,18 +86,42 @@ def calibrate_camera(
     max_error_px: float = MAX_ERROR_PX,
 ) -> Intrinsics:
     """One camera's intrinsics from its pictures (``views[i]`` None where no board was found in the
-    picture called ``labels[i]``). Raises CalibrationError for a calibration not worth keeping."""
+    picture called ``labels[i]``). Raises CalibrationError for a calibration not worth keeping.
+
+    A picture whose own corners fit far worse than the others' (over three times the median and
+    over ``max_error_px``: a corner refined wrongly at the picture's edge, a bent board) is left out
+    and the rest fitted again, as long as enough remain; ``left_out`` names it."""
+    _check_count(name, views, labels)
+    found = {i: view for i, view in enumerate(views) if view is not None}
+    used = list(found)
+    _check_span(name, list(found.values()), size)
+    rms, matrix, distortion, rotations, per_view = _fit(board, [found[i] for i in used], size)
+    limit = max(3.0 * float(np.median(per_view)), max_error_px)
+    worst = [i for i, error in zip(used, per_view, strict=True) if error > limit]
+    if worst and len(used) - len(worst) >= MIN_BOARDS:
+        used = [i for i in used if i not in worst]
+        rms, matrix, distortion, rotations, per_view = _fit(board, [found[i] for i in used], size)
+    else:
+        worst = []
+    _check_tilt(name, rotations)
+    _check_error(f"{name}'s", rms, max_error_px)
+    left_out = tuple(labels[i] for i in worst)
+    return Intrinsics(size, matrix, distortion, rms, len(used), left_out, tuple(worst))
+
+
+def _fit(
+    board: Board, views: Sequence[BoardView], size: tuple[int, int]
+) -> tuple[float, np.ndarray, np.ndarray, Sequence[np.ndarray], np.ndarray]:
+    """``cv2.calibrateCamera``: RMS error, matrix, 5 distortion terms, each board's rotation, each
+    picture's own RMS error."""
     import cv2
 
-    found = [view for view in views if view is not None]
-    _check_count(name, views, labels)
-    _check_span(name, found, size)
-    objects, pixels = _points(board, found)
+    objects, pixels = _points(board, views)
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 100, 1e-9)
-    rms, matrix, distortion, rotations, _ = cv2.calibrateCamera(objects, pixels, size, None, None, criteria=criteria)
-    _check_tilt(name, rotations)
-    _check_error(f"{name}'s", float(rms), max_error_px)
-    return Intrinsics(size, np.asarray(matrix), np.asarray(distortion).ravel()[:5], float(rms), len(found))
+    start = (np.eye(3), np.zeros(5))  # ignored without CALIB_USE_INTRINSIC_GUESS
+    result = cv2.calibrateCameraExtended(objects, pixels, size, *start, criteria=criteria)
+    rms, matrix, distortion, rotations = result[:4]
+    return float(rms), np.asarray(matrix), np.asarray(distortion).ravel()[:5], rotations, np.asarray(result[7]).ravel()
 
 
 def calibrate_pair(

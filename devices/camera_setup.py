@@ -42,6 +42,8 @@ class CalibratedCamera:
     translation: np.ndarray
     rms_px: float
     boards: int
+    #: pictures left out because their corners fitted far worse than the others'
+    left_out: tuple[str, ...] = ()
 
     def model(self) -> CameraModel:
         from rehab.core.multiview import CameraModel
@@ -88,6 +90,7 @@ class CameraSetup:
                 f"  {camera.name} ({camera.source}): {camera.size[0]}x{camera.size[1]}, "
                 f"focal {f[0, 0]:.1f} x {f[1, 1]:.1f} px, centre ({f[0, 2]:.1f}, {f[1, 2]:.1f}), "
                 f"{camera.boards} boards, reprojection error {camera.rms_px:.2f} px"
+                + (f" (left out, fitting far worse: {', '.join(camera.left_out)})" if camera.left_out else "")
             )
         if self.baseline_m is not None and self.stereo_rms_px is not None:
             lines.append(
@@ -149,6 +152,7 @@ def _as_dict(setup: CameraSetup) -> dict[str, object]:
                 "translation_m": c.translation.tolist(),
                 "rms_px": c.rms_px,
                 "boards": c.boards,
+                "left_out": list(c.left_out),
             }
             for c in setup.cameras
         ],
@@ -176,6 +180,7 @@ def _from_dict(data: dict[str, object]) -> CameraSetup:
             translation=_array(c["translation_m"], (3,)),
             rms_px=float(c["rms_px"]),
             boards=int(c["boards"]),
+            left_out=tuple(str(label) for label in c.get("left_out", ())),
         )
         for c in data["cameras"]  # type: ignore[attr-defined]
     )

@@ -9,6 +9,7 @@ camera they made the pictures with.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -106,3 +107,52 @@ def board_corners(board: Board, camera: SimCamera, board_to_world: np.ndarray) -
     rvec = cv2.Rodrigues(camera.rotation)[0]
     projected, _ = cv2.projectPoints(world, rvec, camera.translation, camera.matrix, camera.distortion)
     return np.asarray(projected).reshape(-1, 2)
+
+
+def two_camera_rig(baseline_m: float = 0.4, size: tuple[int, int] = (640, 480)) -> tuple[SimCamera, SimCamera]:
+    """A laptop webcam and a second camera ``baseline_m`` to its right, both aimed at a point 1.5 m
+    in front of the first: unlike lenses (focal 600 and 700 px) and a little distortion each."""
+    w, h = size
+    first = SimCamera(
+        size, np.array([[600.0, 0, w / 2 + 4], [0, 602.0, h / 2 - 3], [0, 0, 1]]),
+        np.array([-0.08, 0.04, 0.0005, -0.0004, 0.0]), np.eye(3), np.zeros(3),
+    )  # fmt: skip
+    rotation, translation = look_at(np.array([baseline_m, -0.05, 0.0]), np.array([0.0, 0.0, 1.5]))
+    second = SimCamera(
+        size, np.array([[700.0, 0, w / 2 - 6], [0, 698.0, h / 2 + 5], [0, 0, 1]]),
+        np.array([0.05, -0.02, -0.0003, 0.0006, 0.0]), rotation, translation,
+    )  # fmt: skip
+    return first, second
+
+
+def board_positions(
+    board: Board, cameras: tuple[SimCamera, ...], count: int, seed: int = 0, middle_only: bool = False
+) -> list[np.ndarray]:
+    """``count`` varied board placements (4x4 board -> world) that every camera sees whole, a
+    margin inside its picture, spread over the pictures (or, ``middle_only``, all in the middle)."""
+    rng = np.random.default_rng(seed)
+    found: list[np.ndarray] = []
+    while len(found) < count:
+        spread = 0.02 if middle_only else 0.3
+        centre = np.array([rng.uniform(-spread, spread), rng.uniform(-spread, spread) * 0.7, rng.uniform(0.9, 1.6)])
+        angles = rng.uniform(-35, 35, size=3) * np.array([1.0, 1.0, 0.4])
+        pose = board_pose(centre, *angles)
+        if all(_inside(board_corners(board, camera, pose), camera.size) for camera in cameras):
+            found.append(pose)
+    return found
+
+
+def _inside(pixels: np.ndarray, size: tuple[int, int], margin: float = 12.0) -> bool:
+    return bool(np.all(pixels >= margin) and np.all(pixels <= np.asarray(size) - margin))
+
+
+def write_board_pictures(
+    folders: list[Path], board: Board, cameras: tuple[SimCamera, ...], poses: list[np.ndarray]
+) -> None:
+    """One PNG per placement in each camera's folder (same names, so they pair in name order)."""
+    import cv2
+
+    for folder, camera in zip(folders, cameras, strict=True):
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, pose in enumerate(poses):
+            cv2.imwrite(str(folder / f"board_{i:02d}.png"), render(board, camera, pose, seed=i))

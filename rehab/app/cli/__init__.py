@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "play": ("rehab.app.cli.play", "play one game with webcam, serial, keyboard or simulated input"),
     "games": ("rehab.app.cli.games", "list the games with their movements and inputs"),
     "track": ("rehab.app.cli.track", "track a body from a webcam or video and write joint angles"),
+    "cameras": ("rehab.app.cli.cameras", "calibrate one or two cameras with a printed board (for two-camera tracking)"),
     "devices": ("rehab.app.cli.devices", "list, simulate and record serial IMUs and headsets"),
     "plan": ("rehab.app.cli.plan", "write, validate and assign exercise plans"),
     "session": ("rehab.app.cli.session", "run today's guided session from the patient's plan"),
