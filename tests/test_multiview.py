@@ -144,3 +144,31 @@ def test_epipolar_distance_tells_same_point_from_another(cameras: list[CameraMod
     shuffled = epipolar_distance(a, b, project(a, points), project(b, points[::-1]))
     assert np.max(same) < 1e-9
     assert np.median(shuffled) > 0.01
+
+
+def test_consistent_triangulation_drops_the_disagreeing_view(cameras: list[CameraModel], points: np.ndarray) -> None:
+    from rehab.core.multiview import triangulate_consistent
+
+    pixels = np.stack([project(camera, points) for camera in cameras])
+    swapped = pixels.copy()
+    swapped[2, :20] = pixels[2, 20:40]  # view 2 labels twenty points as others (a left/right swap)
+    plain, _ = triangulate(cameras, swapped)
+    assert np.median(np.linalg.norm(plain[:20] - points[:20], axis=1)) > 0.02, "the bad view does harm"
+    robust, errors, used = triangulate_consistent(cameras, swapped, max_error_px=5.0)
+    assert np.max(np.abs(robust - points)) < 1e-6
+    assert not used[2, :20].any() and used[:, 20:].all()
+    assert used.shape == errors.shape == (4, len(points))
+
+
+def test_consistent_triangulation_gives_up_when_two_views_disagree(cameras: list[CameraModel]) -> None:
+    from rehab.core.multiview import triangulate_consistent
+
+    point = np.array([[0.1, 0.2, 1.0]])
+    pair = [cameras[0], cameras[1]]
+    pixels = np.stack([project(c, point) for c in pair])
+    pixels[1] += 30.0
+    robust, _, used = triangulate_consistent(pair, pixels, max_error_px=5.0)
+    assert np.all(np.isnan(robust)), "two views that disagree cannot say which is right"
+    assert used.all()
+    three, _, _ = triangulate_consistent(cameras[:3], np.stack([project(c, point) for c in cameras[:3]]))
+    assert np.allclose(three, point)

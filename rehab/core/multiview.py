@@ -192,3 +192,54 @@ def epipolar_distance(
             0.5 * residual / np.hypot(line_b[..., 0], line_b[..., 1])
             + 0.5 * residual / np.hypot(line_a[..., 0], line_a[..., 1])
         )
+
+
+def _worst_used_error(errors: np.ndarray, used: np.ndarray) -> np.ndarray:
+    return np.asarray(np.max(np.where(used, np.nan_to_num(errors, nan=np.inf), 0.0), axis=0))
+
+
+def triangulate_consistent(
+    cameras: Sequence[CameraModel],
+    pixels_per_view: object,
+    weights: object = None,
+    max_error_px: float = 20.0,
+    min_views: int = 2,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Triangulate, then drop disagreeing views point by point until the rest agree.
+
+    While a point's worst reprojection error exceeds ``max_error_px`` and more than ``min_views``
+    views remain, the view whose removal leaves the others agreeing best is dropped for that point
+    (a view that put the left elbow where the right one is, or saw another person, disagrees with
+    the rest; the worst-reprojecting view is not always the culprit, since a bad view pulls the
+    point towards itself). A point whose remaining views still disagree is NaN. Returns
+    ``(points, errors, used)``, where ``used`` (V, ...) says which views each point was finally
+    triangulated from.
+    """
+    pixels = _stack_views(cameras, pixels_per_view)
+    views = len(cameras)
+    given = np.ones(1) if weights is None else np.asarray(weights, dtype=np.float64)
+    if given.ndim == 1 and given.size == views and pixels.ndim > 2:
+        given = given.reshape(views, *([1] * (pixels.ndim - 2)))
+    w = np.array(np.broadcast_to(given, pixels.shape[:-1]), dtype=np.float64)
+    w[~np.all(np.isfinite(pixels), axis=-1)] = 0.0
+    points, errors = triangulate(cameras, pixels, w)
+    for _ in range(views - min_views):
+        used = w > 0
+        drop = (_worst_used_error(errors, used) > max_error_px) & (used.sum(axis=0) > min_views)
+        if not np.any(drop):
+            break
+        best_error = np.full(drop.shape, np.inf)
+        best_view = np.full(drop.shape, -1)
+        for v in range(views):
+            trial = w.copy()
+            trial[v] = 0.0
+            _, trial_errors = triangulate(cameras, pixels, trial)
+            score = np.where(used[v], _worst_used_error(trial_errors, trial > 0), np.inf)
+            better = drop & (score < best_error)
+            best_error[better], best_view[better] = score[better], v
+        for v in range(views):
+            w[v][drop & (best_view == v)] = 0.0
+        points, errors = triangulate(cameras, pixels, w)
+    used = w > 0
+    points[(_worst_used_error(errors, used) > max_error_px) | (used.sum(axis=0) < 2)] = np.nan
+    return points, errors, used
