@@ -36,7 +36,11 @@ class SourceOpenError(DeviceError, ValueError):
 
 class CameraUnavailable(SourceOpenError):
     """The camera asked for did not open: it is missing, or another program holds it (OpenCV cannot
-    tell which)."""
+    tell which). ``cameras``: the webcam indices that did open, for a message in the patient's language."""
+
+    def __init__(self, message: str, cameras: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.cameras = cameras
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,7 +187,7 @@ def open_webcam(target: str, options: dict[str, str]) -> CvReader:
         reader.close()
         cameras = available_cameras()
         found = ", ".join(f"webcam:{i}" for i in cameras) if cameras else "none"
-    raise CameraUnavailable(f"no camera at index {index}; cameras found: {found}")
+    raise CameraUnavailable(f"no camera at index {index}; cameras found: {found}", tuple(cameras))
 
 
 def _capture_settings(options: dict[str, str]) -> dict[str, float]:

@@ -47,7 +47,7 @@ HELD_OR_MISSING = "no other program (a video call, another rehab window) is usin
 
 CASES = [
     # (id, input URL, what the line says)
-    ("absent-camera", "webcam:97", "the camera (webcam:97) could not be opened: no camera at index 97"),
+    ("absent-camera", "webcam:97", "the camera (webcam:97) could not be opened: this computer has no camera"),
     ("negative-index", "webcam:-1", "webcam index must be 0 or more, got -1"),  # a segfault before
     ("option-not-a-number", "webcam:0?fps=abc", "webcam fps must be a positive number, got 'abc'"),  # a traceback
     ("option-not-positive", "webcam:0?width=-5", "webcam width must be a positive number, got '-5'"),
@@ -107,7 +107,7 @@ def test_a_session_on_a_window_shows_the_camera_problem_there(home, window):
         ["--home", str(home), "session", "start", "--patient", "P1", "--input", "webcam:97", "--window"]
     )
     with pytest.raises(UsageError) as raised:  # printed by main as one line, exit 2
-        _run_with_store(args, window, True, lambda moment: 1.0)
+        _run_with_store(args, window, True, lambda moment, hand: 1.0)
     message = str(raised.value)
     assert HELD_OR_MISSING in message
     assert _card_shown(window.last, message)
@@ -137,4 +137,21 @@ def test_without_a_window_nothing_waits_for_a_key(home):
         ["--home", str(home), "session", "start", "--patient", "P1", "--input", "webcam:97", *SCRIPTED]
     )
     with pytest.raises(UsageError):
-        _run_with_store(args, HeadlessDisplay(), False, lambda moment: 1.0)
+        _run_with_store(args, HeadlessDisplay(), False, lambda moment, hand: 1.0)
+
+
+def test_the_camera_problem_is_all_french_for_a_french_patient():
+    """The cameras found were the device layer's English words inside the French sentence."""
+    from devices.base import open_source
+    from devices.camera import CameraUnavailable
+    from rehab.app.input_problems import camera_problem
+    from rehab.core.i18n import set_language
+
+    with pytest.raises(CameraUnavailable) as raised:
+        open_source("webcam:97")  # a real attempt: no camera has that index
+    set_language("fr")
+    french = camera_problem("webcam:97", raised.value)
+    assert "webcam:97" in french and "n'a pas pu être ouverte" in french
+    assert "found" not in french and "camera at index" not in french
+    found = camera_problem("webcam:1", CameraUnavailable("no camera at index 1; cameras found: webcam:0", (0,)))
+    assert "webcam:0" in found and "found" not in found

@@ -256,6 +256,6 @@ def _open_input(request: PlayRequest, info: GameSpec, exercise: Exercise) -> Sou
     try:
         return open_source(request.input)
     except CameraUnavailable as error:
-        raise UsageError(camera_problem(request.input, str(error))) from error
+        raise UsageError(camera_problem(request.input, error)) from error
     except OSError as error:
         raise UsageError(f"cannot open {request.input}: {error}") from error

@@ -89,6 +89,6 @@ def _open_live(url: str, window: bool, info, exercise):  # type: ignore[no-untyp
     try:
         return open_source(url)
     except CameraUnavailable as error:
-        raise UsageError(camera_problem(url, str(error))) from error
+        raise UsageError(camera_problem(url, error)) from error
     except OSError as error:
         raise UsageError(f"cannot open {url}: {error}") from error

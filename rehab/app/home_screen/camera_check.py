@@ -42,7 +42,7 @@ def check_camera(services: HomeServices, display: Display, settings: HomeSetting
     try:
         source = open_pose_source(url, keep_images=True)
     except (RehabError, OSError, ValueError) as error:
-        card = Card(_("No camera found"), (_sentence(camera_problem(url, str(error))),))
+        card = Card(_("No camera found"), (_sentence(camera_problem(url, error)),))
         show_card(display, services.clock(), card)
         display.forget_quit()
         return Outcome(card=card)
