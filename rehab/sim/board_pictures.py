@@ -126,7 +126,12 @@ def two_camera_rig(baseline_m: float = 0.4, size: tuple[int, int] = (640, 480)) 
 
 
 def board_positions(
-    board: Board, cameras: tuple[SimCamera, ...], count: int, seed: int = 0, middle_only: bool = False
+    board: Board,
+    cameras: tuple[SimCamera, ...],
+    count: int,
+    seed: int = 0,
+    middle_only: bool = False,
+    distance_m: tuple[float, float] = (0.9, 1.6),
 ) -> list[np.ndarray]:
     """``count`` varied board placements (4x4 board -> world) that every camera sees whole, a
     margin inside its picture, spread over the pictures (or, ``middle_only``, all in the middle)."""
@@ -134,7 +139,7 @@ def board_positions(
     found: list[np.ndarray] = []
     while len(found) < count:
         spread = 0.02 if middle_only else 0.3
-        centre = np.array([rng.uniform(-spread, spread), rng.uniform(-spread, spread) * 0.7, rng.uniform(0.9, 1.6)])
+        centre = np.array([rng.uniform(-spread, spread), rng.uniform(-spread, spread) * 0.7, rng.uniform(*distance_m)])
         angles = rng.uniform(-35, 35, size=3) * np.array([1.0, 1.0, 0.4])
         pose = board_pose(centre, *angles)
         if all(_inside(board_corners(board, camera, pose), camera.size) for camera in cameras):
