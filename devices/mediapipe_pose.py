@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from devices.native_logs import native_stderr_silenced
 from rehab.core.landmarks import landmark
 from rehab.core.types import PoseFrame
 
@@ -121,17 +122,19 @@ class MediaPipePose:
         self.lock = lock or PatientLock(forget_after_s=-1.0 if static else 2.0)
         self._mp = mp
         self._last_ms = -1
+        self._first = True
         if model is None:
             if complexity != 1:
                 raise ValueError("only the full model (complexity 1) ships in the wheel; pass a .task file for others")
             self.backend = f"mediapipe {mp.__version__} legacy pose, bundled model (complexity {complexity})"
-            self._legacy = mp.solutions.pose.Pose(
-                static_image_mode=static,
-                model_complexity=complexity,
-                smooth_landmarks=not static,
-                min_detection_confidence=min_confidence,
-                min_tracking_confidence=min_confidence,
-            )
+            with native_stderr_silenced():  # TensorFlow Lite announces itself here
+                self._legacy = mp.solutions.pose.Pose(
+                    static_image_mode=static,
+                    model_complexity=complexity,
+                    smooth_landmarks=not static,
+                    min_detection_confidence=min_confidence,
+                    min_tracking_confidence=min_confidence,
+                )
             self._task = None
         else:
             model = Path(model)
@@ -146,7 +149,8 @@ class MediaPipePose:
                 min_tracking_confidence=min_confidence,
             )
             self.backend = f"mediapipe {mp.__version__} PoseLandmarker, {model.name}"
-            self._task = vision.PoseLandmarker.create_from_options(options)
+            with native_stderr_silenced():
+                self._task = vision.PoseLandmarker.create_from_options(options)
             self._legacy = None
 
     def process(self, image_bgr: np.ndarray, t: float, index: int, media_t: float | None = None) -> PoseResult:
@@ -154,7 +158,12 @@ class MediaPipePose:
         rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
         candidates: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if self._legacy is not None:
-            result = self._legacy.process(rgb)
+            if self._first:  # the native start-up chatter comes with the first picture
+                self._first = False
+                with native_stderr_silenced():
+                    result = self._legacy.process(rgb)
+            else:
+                result = self._legacy.process(rgb)
             if result.pose_landmarks is not None and result.pose_world_landmarks is not None:
                 image, vis = _arrays(result.pose_landmarks.landmark, True)
                 world, _ = _arrays(result.pose_world_landmarks.landmark, False)
