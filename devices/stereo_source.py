@@ -18,7 +18,7 @@ dropped and the next one awaited.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -182,10 +182,8 @@ def open_stereo_source(
     *,
     keep_images: bool = False,
     model: Path | None = None,
-    estimator: Callable[[PairedGrabber], object] | None = None,
 ) -> PoseSource:
-    """Two camera, video or image-folder URLs and their calibrated cameras, as one pose source.
-    ``estimator`` replaces MediaPipe (tests feed known landmarks through the same path)."""
+    """Two camera, video or image-folder URLs and their calibrated cameras, as one pose source."""
     if len(urls) != 2 or len(cameras) != 2:
         raise SourceOpenError(f"two cameras are needed, {len(urls)} given; and a setup with two calibrated cameras")
     parsed = [SourceUrl.parse(url) for url in urls]
@@ -200,7 +198,7 @@ def open_stereo_source(
     sync = float(parsed[0].options.get("sync", DEFAULT_SYNC_S))
     paired = PairedGrabber(grabbers, live, sync)
 
-    def make() -> object:
-        return estimator(paired) if estimator else StereoEstimator(paired, names, cameras, model)
+    def make() -> StereoEstimator:
+        return StereoEstimator(paired, names, cameras, model)
 
     return PoseSource("+".join(names), paired, make, keep_images=keep_images)  # type: ignore[arg-type]

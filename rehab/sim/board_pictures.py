@@ -109,15 +109,17 @@ def board_corners(board: Board, camera: SimCamera, board_to_world: np.ndarray) -
     return np.asarray(projected).reshape(-1, 2)
 
 
-def two_camera_rig(baseline_m: float = 0.4, size: tuple[int, int] = (640, 480)) -> tuple[SimCamera, SimCamera]:
-    """A laptop webcam and a second camera ``baseline_m`` to its right, both aimed at a point 1.5 m
+def two_camera_rig(
+    baseline_m: float = 0.4, size: tuple[int, int] = (640, 480), aim_m: float = 1.5
+) -> tuple[SimCamera, SimCamera]:
+    """A laptop webcam and a second camera ``baseline_m`` to its right, aimed at a point ``aim_m``
     in front of the first: unlike lenses (focal 600 and 700 px) and a little distortion each."""
     w, h = size
     first = SimCamera(
         size, np.array([[600.0, 0, w / 2 + 4], [0, 602.0, h / 2 - 3], [0, 0, 1]]),
         np.array([-0.08, 0.04, 0.0005, -0.0004, 0.0]), np.eye(3), np.zeros(3),
     )  # fmt: skip
-    rotation, translation = look_at(np.array([baseline_m, -0.05, 0.0]), np.array([0.0, 0.0, 1.5]))
+    rotation, translation = look_at(np.array([baseline_m, -0.05, 0.0]), np.array([0.0, 0.0, aim_m]))
     second = SimCamera(
         size, np.array([[700.0, 0, w / 2 - 6], [0, 698.0, h / 2 + 5], [0, 0, 1]]),
         np.array([0.05, -0.02, -0.0003, 0.0006, 0.0]), rotation, translation,

@@ -48,6 +48,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--seconds", type=values.duration_s, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--setup", metavar="NAME", help="SOURCE A+B (two cameras): their calibrated setup (default 'default')"
+    )
 
 
 class _Progress:
@@ -144,6 +147,10 @@ def _open_pictures(args: argparse.Namespace, parsed: SourceUrl) -> tuple[Any, It
     from devices.pose_source import open_pose_source
 
     keep_images = bool(args.video or args.show)
+    if "+" in args.source:  # two calibrated cameras, triangulated (rehab cameras calibrate)
+        from rehab.app.cli.cameras import two_camera_pictures
+
+        return two_camera_pictures(args, keep_images)
     # one tracker by default: results then never depend on how the file was cut up
     workers = args.workers or 1
     if workers > (os.cpu_count() or 1):
