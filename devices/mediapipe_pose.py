@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from devices.native_logs import native_stderr_silenced
+from devices.native_logs import StartupSilence
 from rehab.core.landmarks import landmark
 from rehab.core.types import PoseFrame
 
@@ -122,12 +122,13 @@ class MediaPipePose:
         self.lock = lock or PatientLock(forget_after_s=-1.0 if static else 2.0)
         self._mp = mp
         self._last_ms = -1
-        self._first = True
+        # TensorFlow Lite's and absl's start-up lines: from building the model to the first picture
+        self._quiet = StartupSilence()
         if model is None:
             if complexity != 1:
                 raise ValueError("only the full model (complexity 1) ships in the wheel; pass a .task file for others")
             self.backend = f"mediapipe {mp.__version__} legacy pose, bundled model (complexity {complexity})"
-            with native_stderr_silenced():  # TensorFlow Lite announces itself here
+            with self._quiet.starting():
                 self._legacy = mp.solutions.pose.Pose(
                     static_image_mode=static,
                     model_complexity=complexity,
@@ -149,7 +150,7 @@ class MediaPipePose:
                 min_tracking_confidence=min_confidence,
             )
             self.backend = f"mediapipe {mp.__version__} PoseLandmarker, {model.name}"
-            with native_stderr_silenced():
+            with self._quiet.starting():
                 self._task = vision.PoseLandmarker.create_from_options(options)
             self._legacy = None
 
@@ -158,12 +159,7 @@ class MediaPipePose:
         rgb = np.ascontiguousarray(image_bgr[:, :, ::-1])
         candidates: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if self._legacy is not None:
-            if self._first:  # the native start-up chatter comes with the first picture
-                self._first = False
-                with native_stderr_silenced():
-                    result = self._legacy.process(rgb)
-            else:
-                result = self._legacy.process(rgb)
+            result = self._legacy.process(rgb)
             if result.pose_landmarks is not None and result.pose_world_landmarks is not None:
                 image, vis = _arrays(result.pose_landmarks.landmark, True)
                 world, _ = _arrays(result.pose_world_landmarks.landmark, False)
@@ -181,6 +177,7 @@ class MediaPipePose:
                 image, vis = _arrays(image_lms, True)
                 world, _ = _arrays(world_lms, False)
                 candidates.append((image, world, in_frame_visibility(image, vis)))
+        self._quiet.end()
         chosen = self.lock.choose(t, [c[0] for c in candidates])
         if chosen is None:
             status = "other person" if candidates else "no person"
@@ -189,6 +186,7 @@ class MediaPipePose:
         return PoseResult(PoseFrame(t=t, world=world, visibility=vis, image=image, frame_index=index), "tracking")
 
     def close(self) -> None:
+        self._quiet.end()
         if self._legacy is not None:
             self._legacy.close()
         if self._task is not None:
