@@ -205,3 +205,63 @@ def test_rehab_track_two_cameras_without_a_setup_is_one_line(
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
     assert "no camera setup named 'default'" in err and "rehab cameras calibrate" in err
+
+
+def _poster_views(
+    photo_bgr: np.ndarray, cameras: list[CameraModel], width_m: float, depth_m: float
+) -> list[np.ndarray]:
+    """What each (distortion-free) camera sees of the photograph printed ``width_m`` wide on a flat
+    poster ``depth_m`` in front of the first camera, facing it."""
+    import cv2
+
+    h, w = photo_bgr.shape[:2]
+    scale = width_m / w  # metres per photo pixel; the poster's middle on the first camera's axis
+    to_plane = np.array([[scale, 0, -width_m / 2], [0, scale, -scale * h / 2], [0, 0, 1.0]])
+    pictures = []
+    for camera in cameras:
+        plane = np.column_stack(
+            [camera.rotation[:, 0], camera.rotation[:, 1], camera.rotation @ [0, 0, depth_m] + camera.translation]
+        )
+        homography = camera.matrix @ plane @ to_plane
+        pictures.append(cv2.warpPerspective(photo_bgr, homography, camera.size, borderValue=(90, 90, 90)))
+    return pictures
+
+
+def test_real_mediapipe_on_two_views_of_a_poster_triangulates_a_flat_person(tmp_path: Path) -> None:
+    """The astronaut photograph on a flat poster 2 m away, filmed by two cameras 0.6 m apart: real
+    MediaPipe in each view, paired and triangulated, must put her face and shoulders (what the photo
+    shows) on the poster's plane: measured 0.6 cm RMS off it, tilted 8 degrees. Her hips and legs are not in the photo;
+    MediaPipe places them on her arms in both views alike, so triangulation cannot catch them
+    (docs/tracking.md, known failure), and they are left out here."""
+    import cv2
+
+    skimage_data = pytest.importorskip("skimage.data")
+    rig = two_camera_rig(baseline_m=0.6, aim_m=2.0)
+    cameras = [
+        CameraModel(f"cam{i + 1}", c.size, c.matrix, np.zeros(5), c.rotation, c.translation) for i, c in enumerate(rig)
+    ]
+    views = _poster_views(skimage_data.astronaut()[:, :, ::-1], cameras, width_m=1.0, depth_m=2.0)
+    paths = []
+    for i, picture in enumerate(views):
+        path = tmp_path / f"cam{i + 1}.avi"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, cameras[i].size)
+        for _ in range(6):
+            writer.write(picture)
+        writer.release()
+        paths.append(str(path))
+    source = open_stereo_source(paths, cameras)
+    try:
+        poses = [picture.pose for picture in source.pictures()]
+    finally:
+        source.close()
+    assert len(poses) == 6
+    last = poses[-1]
+    assert last.world is not None
+    upper = np.arange(13)  # the face and the shoulders
+    seen = last.world[upper][last.visibility[upper] > 0]
+    assert len(seen) >= 11
+    centred = seen - seen.mean(axis=0)
+    normal = np.linalg.svd(centred)[2][-1]
+    off_plane = np.sqrt(np.mean(np.square(centred @ normal)))
+    assert off_plane < 0.025
+    assert np.degrees(np.arccos(abs(normal[2]))) < 15.0  # the poster faces the first camera
