@@ -1,13 +1,18 @@
-"""Offline analysis of a video file in several processes, for ``rehab track --workers N``.
+"""Offline analysis of a video file cut into segments, for ``rehab track`` on a file.
 
 MediaPipe's legacy ``process()`` holds the GIL, so threads cannot run two inferences at once
 (measured: docs/tracking.md). Processes can: the file is cut into segments and each worker process
 tracks its segments with a fresh estimator, in order within a segment. Results come back in frame
-order. The cost is at each segment start: the tracker would detect the person afresh instead of
-following them from the previous frame. So each worker first runs through a warm-up of up to
-``WARMUP_FRAMES`` before its segment (results discarded): the tracker and MediaPipe's own landmark
-smoothing have settled by the first frame that counts. Results still differ slightly from one
-tracker's where the pose is ambiguous (docs/tracking.md has the measured agreement).
+order. Each segment starts with a warm-up of ``WARMUP_FRAMES`` before its first frame (results
+discarded), so the tracker has found the person and MediaPipe's own landmark smoothing has settled
+by the first frame that counts.
+
+The cut points depend on the file alone (``segment_bounds``), never on the number of workers, and
+one worker tracks the same segments in turn: ``--workers 1`` and ``--workers 2`` give the same
+angles, to the bit. This matters because MediaPipe's tracking never forgets where it started: two
+trackers started on different frames of the same clip still disagree by a few degrees after
+hundreds of frames, whatever the warm-up (measured: docs/tracking.md, Performance). A warm-up makes
+each seam as good as a start; only identical cut points make the results identical.
 """
 
 from __future__ import annotations
@@ -23,6 +28,20 @@ from rehab.core.types import PoseFrame
 
 #: frames tracked and thrown away before each segment (1 s at 30 fps)
 WARMUP_FRAMES = 30
+#: the longest segment (30 s at 30 fps): a warm-up costs at most 1 frame in 30 of extra work
+SEGMENT_MAX_FRAMES = 900
+#: a file shorter than this is one segment
+SEGMENT_MIN_FRAMES = 60
+
+
+def segment_bounds(total: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each segment of a ``total``-frame file: an even number of equal segments
+    of at most ``SEGMENT_MAX_FRAMES`` (two workers finish together), from the length alone."""
+    if total < 2 * SEGMENT_MIN_FRAMES:
+        return [(0, total)] if total > 0 else []
+    count = 2 * -(-total // (2 * SEGMENT_MAX_FRAMES))
+    length = -(-total // count)
+    return [(s, min(s + length, total)) for s in range(0, total, length)]
 
 
 @dataclass(frozen=True)
@@ -37,7 +56,9 @@ class SegmentResult:
     visibilities: list[np.ndarray]
 
 
-def _track_segment(path: str, start: int, stop: int, warmup: int = WARMUP_FRAMES) -> SegmentResult:
+def _track_segment(path: str, start: int, stop: int | None, warmup: int = WARMUP_FRAMES) -> SegmentResult:
+    """Track frames ``start`` .. ``stop - 1`` (to the end of the file when ``stop`` is None) with a
+    fresh estimator that first runs through up to ``warmup`` frames before ``start``."""
     import cv2
 
     from devices.mediapipe_pose import MediaPipePose
@@ -51,17 +72,18 @@ def _track_segment(path: str, start: int, stop: int, warmup: int = WARMUP_FRAMES
             break
     estimator = MediaPipePose()
     result = SegmentResult(start, fps, [], [], [], [])
-    for index in range(first, stop):
+    index = first
+    while stop is None or index < stop:
         ok, image = cap.read()
         if not ok:
             break
         pose_result = estimator.process(image, index / fps, index, index / fps)
-        if index < start:
-            continue
-        result.statuses.append(pose_result.status)
-        result.images.append(pose_result.pose.image)
-        result.worlds.append(pose_result.pose.world)
-        result.visibilities.append(pose_result.pose.visibility)
+        if index >= start:
+            result.statuses.append(pose_result.status)
+            result.images.append(pose_result.pose.image)
+            result.worlds.append(pose_result.pose.world)
+            result.visibilities.append(pose_result.pose.visibility)
+        index += 1
     estimator.close()
     cap.release()
     return result
@@ -76,34 +98,38 @@ def frame_count(path: str) -> int:
     return count
 
 
-def track_file_parallel(
-    path: str, workers: int = 2, segment_frames: int | None = None
-) -> Iterator[tuple[PoseFrame, str, float]]:
-    """(PoseFrame, status, media time) for every frame of the file, in order. ``t`` is file time.
-
-    Segments default to at most 10 s at 30 fps, as many for each worker; results stream out one
-    segment at a time."""
-    total = frame_count(path)
-    if segment_frames is None:
-        # a multiple of ``workers`` segments of at most 300 frames, equal in length, so that no
-        # worker is left with one more segment than the others at the end
-        count = workers * max(1, -(-total // (workers * 300)))
-        segment_frames = max(30, -(-total // count))
-    bounds = [(s, min(s + segment_frames, total)) for s in range(0, total, segment_frames)]
+def _segments(path: str, workers: int, warmup: int) -> Iterator[SegmentResult]:
+    bounds: list[tuple[int, int | None]] = list(segment_bounds(frame_count(path)))
+    if bounds:  # the container's frame count can be short: the last segment reads to the end
+        bounds[-1] = (bounds[-1][0], None)
+    if workers == 1:  # the same segments in turn, in this process: no start-up cost
+        for start, stop in bounds:
+            yield _track_segment(path, start, stop, warmup)
+        return
     # spawn: forking a process that has MediaPipe's threads running is not safe
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [pool.submit(_track_segment, path, a, b) for a, b in bounds]
+        futures = [pool.submit(_track_segment, path, start, stop, warmup) for start, stop in bounds]
         for future in futures:
-            segment = future.result()
-            for i, status in enumerate(segment.statuses):
-                index = segment.start + i
-                t = index / segment.fps
-                pose = PoseFrame(
-                    t=t,
-                    world=segment.worlds[i],
-                    visibility=segment.visibilities[i],
-                    image=segment.images[i],
-                    frame_index=index,
-                )
-                yield pose, status, t
+            yield future.result()
+
+
+def track_file_parallel(
+    path: str, workers: int = 2, warmup: int = WARMUP_FRAMES
+) -> Iterator[tuple[PoseFrame, str, float]]:
+    """(PoseFrame, status, media time) for every frame of the file, in order. ``t`` is file time.
+
+    The segments are ``segment_bounds``'s, whatever ``workers`` is; results stream out one segment
+    at a time."""
+    for segment in _segments(path, workers, warmup):
+        for i, status in enumerate(segment.statuses):
+            index = segment.start + i
+            t = index / segment.fps
+            pose = PoseFrame(
+                t=t,
+                world=segment.worlds[i],
+                visibility=segment.visibilities[i],
+                image=segment.images[i],
+                frame_index=index,
+            )
+            yield pose, status, t

@@ -42,9 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--workers",
         type=values.bounded_int(1, 64),
         metavar="N",
-        help="processes analysing an unpaced video file in parallel, each on its own "
-        "segments (default 1: one tracker follows the whole file; 2 is about 1.3x "
-        "faster on 2 cores, but the tracker starts afresh every segment)",
+        help="processes analysing an unpaced video file, each tracking its own segments of it "
+        "(default: 2 when the computer has 2 cores or more, else 1). The file is cut in the same "
+        "places whatever N is, so every N gives the same angles; 1 forces one process",
     )
     parser.add_argument("--seconds", type=values.duration_s, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -151,18 +151,21 @@ def _open_pictures(args: argparse.Namespace, parsed: SourceUrl) -> tuple[Any, It
         from rehab.app.cli.cameras import two_camera_pictures
 
         return two_camera_pictures(args, keep_images)
-    # one tracker by default: results then never depend on how the file was cut up
-    workers = args.workers or 1
-    if workers > (os.cpu_count() or 1):
-        print(f"rehab track: {workers} workers on {os.cpu_count()} cores will not be faster", file=sys.stderr)
+    cores = os.cpu_count() or 1
+    # the file's cut points do not depend on the number of workers, so neither do the angles:
+    # two processes by default where there are two cores
+    workers = args.workers or min(2, cores)
+    if workers > cores:
+        print(f"rehab track: {workers} workers on {cores} cores will not be faster", file=sys.stderr)
     paced = parsed.options.get("pace", "0") not in ("0", "false", "no", "")
-    if workers > 1 and parsed.scheme == "video" and not paced and not args.model and not args.show:
+    if parsed.scheme == "video" and not paced and not args.model and not args.show:
         from devices.camera import open_video
 
         path = str(Path(parsed.target).expanduser())
         open_video(path).close()  # the same clear errors as the one-tracker path
         frame_total, fps = _file_info(path)
-        return None, _parallel_pictures(path, workers, keep_images), frame_total, fps
+        if frame_total:  # a container that does not say its length is tracked in one piece below
+            return None, _parallel_pictures(path, workers, keep_images), frame_total, fps
     source = open_pose_source(parsed, keep_images=keep_images, model=args.model)
     return source, source.pictures(idle=True), source.frame_count, source.fps
 
