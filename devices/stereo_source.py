@@ -195,7 +195,7 @@ def open_stereo_source(
         raise SourceOpenError("pair two live cameras, or two files: a file cannot be paired with a live camera")
     names = [f"{p.scheme}:{p.target}" for p in parsed]
     grabbers = [FrameGrabber(r, n, latest_only=live, start=False) for r, n in zip(readers, names, strict=True)]
-    sync = float(parsed[0].options.get("sync", DEFAULT_SYNC_S))
+    sync = float(parsed[0].options.get("sync") or parsed[1].options.get("sync") or DEFAULT_SYNC_S)
     paired = PairedGrabber(grabbers, live, sync)
 
     def make() -> StereoEstimator:

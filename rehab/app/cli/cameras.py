@@ -207,7 +207,8 @@ def _board(args: argparse.Namespace) -> int:
     board = board_from(args)
     check_folder(args.out)
     pixels_per_square = round(args.square_mm / 25.4 * 300)  # 300 dots per inch
-    ok, encoded = cv2.imencode(args.out.suffix or ".png", board_image(board, pixels_per_square, pixels_per_square))
+    # a white border of a third of a square: the default board then fits on A4 (267 x 192 mm)
+    ok, encoded = cv2.imencode(args.out.suffix or ".png", board_image(board, pixels_per_square, pixels_per_square // 3))
     if not ok:
         raise CommandError(f"cannot write {args.out}: use .png")
     write_private(args.out, encoded.tobytes(), args.force)
