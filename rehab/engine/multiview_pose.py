@@ -1,0 +1,70 @@
+"""One pose from two or more calibrated cameras: triangulate each landmark, sides agreed between views.
+
+Each camera's MediaPipe pose gives 33 image landmarks. Before triangulating, each further view's
+left/right labelling is chosen (among the groups of ``rehab.engine.side_swaps``) as the one that
+reprojects best against the first view: a view that swapped the arms disagrees with the other
+views by the arm's width, which one view alone cannot see. Landmarks are then triangulated with
+views that disagree dropped (``triangulate_consistent``); a landmark seen by fewer than two
+agreeing views is left out (visibility 0).
+
+The result is a PoseFrame whose ``world`` is in the calibration's world frame (metres), not
+MediaPipe's: every angle but ``pelvic_obliquity`` (which assumes MediaPipe's camera-aligned frame)
+reads the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from rehab.core.multiview import CameraModel, triangulate, triangulate_consistent
+from rehab.core.types import PoseFrame
+from rehab.engine.side_swaps import LABELLINGS
+
+#: a view whose landmark reprojects further than this from the others is dropped for that landmark
+MAX_DISAGREEMENT_PX = 25.0
+#: landmarks below this visibility are not used
+MIN_VISIBILITY = 0.3
+#: landmarks compared when choosing a view's labelling
+_CHOOSE_ON = np.array([0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
+
+
+def _pixels(camera: CameraModel, frame: PoseFrame) -> np.ndarray:
+    assert frame.image is not None
+    return np.asarray(frame.image[:, :2] * np.array(camera.size, dtype=np.float64))
+
+
+def _best_labelling(first: CameraModel, a: np.ndarray, other: CameraModel, b: np.ndarray) -> np.ndarray:
+    """The landmark order for view ``b`` that agrees best with view ``a`` (median reprojection error)."""
+    hypotheses = b[LABELLINGS][:, _CHOOSE_ON]  # (H, J, 2)
+    pixels = np.stack([np.broadcast_to(a[_CHOOSE_ON], hypotheses.shape), hypotheses])
+    _, errors = triangulate([first, other], pixels)
+    score = np.nanmedian(np.nan_to_num(errors, nan=1e6), axis=(0, 2))
+    # prefer MediaPipe's own labelling unless another is clearly better (a few pixels is noise)
+    best = int(np.argmin(score))
+    return LABELLINGS[best] if score[best] < score[0] - 2.0 else LABELLINGS[0]
+
+
+def fuse_views(cameras: Sequence[CameraModel], frames: Sequence[PoseFrame | None], t: float) -> PoseFrame:
+    """The pose seen by several cameras at one moment (``frames[i]`` from ``cameras[i]``, None if nobody)."""
+    pixels = np.full((len(cameras), 33, 2), np.nan)
+    weights = np.zeros((len(cameras), 33))
+    reference: tuple[CameraModel, np.ndarray] | None = None
+    for v, (camera, frame) in enumerate(zip(cameras, frames, strict=True)):
+        if frame is None or frame.image is None:
+            continue
+        seen = _pixels(camera, frame)
+        visibility = frame.visibility
+        if reference is None:
+            reference = (camera, seen)
+        else:
+            order = _best_labelling(reference[0], reference[1], camera, seen)
+            seen, visibility = seen[order], visibility[order]
+        pixels[v] = seen
+        weights[v] = np.where(visibility >= MIN_VISIBILITY, 1.0, 0.0)
+    if sum(f is not None for f in frames) < 2:
+        return PoseFrame(t=t, world=None, visibility=np.zeros(33))
+    points, _, used = triangulate_consistent(cameras, pixels, weights, max_error_px=MAX_DISAGREEMENT_PX)
+    known = np.all(np.isfinite(points), axis=1) & (used.sum(axis=0) >= 2)
+    return PoseFrame(t=t, world=np.where(known[:, None], points, 0.0), visibility=known.astype(float))

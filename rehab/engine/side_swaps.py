@@ -1,0 +1,167 @@
+"""Undo single-view left/right swaps: MediaPipe sometimes labels the body's sides the wrong way round.
+
+When a person turns, or one limb passes the other, single-camera MediaPipe can report the right elbow
+as the left one for stretches of frames; the angle then belongs to the other limb (errors near 50
+degrees). Nothing in one picture says which labelling is right, but the sequence and the body do:
+
+- **continuity**: a joint does not jump across the body between two frames (image landmarks, in
+  torso heights, against the previous corrected frame);
+- **bone lengths**: a forearm keeps its length; an elbow labelled with the wrong shoulder makes an
+  upper arm that spans the chest (world landmarks, against the patient's own running median);
+- **which way the body faces**: the trunk's forward direction, worked out from the labelled
+  shoulders and hips, agrees with where the face (nose ahead of the ears) and the feet (toes ahead
+  of the heels) point; neither needs a left/right label, so a labelling that turns the trunk the
+  other way is caught even when the swap happened while the sides overlapped in the picture;
+- **ears on the head's sides**: the left ear is on the trunk's left.
+
+Every frame, each combination of five groups (head, trunk, arms, knees, feet) swapped or not is
+scored on these, plus a small cost for changing what was decided for the frame before, and the
+cheapest wins. It runs frame by frame (live tracking needs that), one tracker per camera. A person
+seen exactly from behind whom MediaPipe takes for a person facing the camera is consistently
+mirrored (face and feet included) and stays undetected: one view cannot tell that case apart.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rehab.core.types import PoseFrame
+
+#: left/right landmark pairs by the group that swaps together
+GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "head": ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10)),
+    "trunk": ((11, 12), (23, 24)),
+    "arms": ((13, 14), (15, 16), (17, 18), (19, 20), (21, 22)),
+    "knees": ((25, 26),),
+    "feet": ((27, 28), (29, 30), (31, 32)),
+}
+_NAMES = tuple(GROUPS)
+#: every combination of groups swapped (True) or not, and the landmark order each gives
+_FLIPS = np.array(list(itertools.product((False, True), repeat=len(_NAMES))))
+
+
+def _permutation(flips: np.ndarray) -> np.ndarray:
+    order = np.arange(33)
+    for flipped, name in zip(flips, _NAMES, strict=True):
+        if flipped:
+            for a, b in GROUPS[name]:
+                order[a], order[b] = b, a
+    return order
+
+
+#: the landmark order of every labelling (row 0 is MediaPipe's own)
+LABELLINGS = np.stack([_permutation(f) for f in _FLIPS])
+_ORDERS = LABELLINGS
+#: joints whose movement between frames is compared
+_TRACKED = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
+#: bones whose lengths are compared (shoulder-elbow, elbow-wrist, hip-knee, knee-ankle, both sides)
+_BONES = np.array([(11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27), (26, 28)])
+
+#: weights of the costs (each cost is about 1 for a clear violation); set from the costs' meaning,
+#: not fitted to a recording
+CONTINUITY_WEIGHT = 1.0
+BONE_WEIGHT = 1.0
+FACING_WEIGHT = 1.5
+EARS_WEIGHT = 0.5
+CHANGE_COST = 0.3
+#: the previous frame is forgotten for continuity after this long
+CONTINUITY_WINDOW_S = 0.5
+#: bone lengths are the median of this many recent frames
+LENGTH_HISTORY = 90
+MIN_LENGTH_FRAMES = 5
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(norm > 1e-9, v / norm, np.nan)
+
+
+def _disagreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """0 when two directions agree, 1 when opposite; 0 too when either is unknown."""
+    cosine = np.sum(_unit(a) * _unit(b), axis=-1)
+    return np.asarray(np.nan_to_num((1 - cosine) / 2, nan=0.0))
+
+
+@dataclass
+class SwapFixer:
+    """Relabels each PoseFrame's sides to the most consistent labelling (one per camera)."""
+
+    _previous_image: np.ndarray | None = field(default=None, repr=False)
+    _previous_t: float = -np.inf
+    _previous_flips: np.ndarray = field(default_factory=lambda: np.zeros(len(_NAMES), dtype=bool), repr=False)
+    _lengths: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=LENGTH_HISTORY), repr=False)
+    #: frames whose labels were changed, and frames seen
+    corrected: int = 0
+    seen: int = 0
+
+    def costs(self, world: np.ndarray, image: np.ndarray | None, t: float) -> np.ndarray:
+        """Cost of every labelling in ``_FLIPS`` for one frame (for tests and diagnostics)."""
+        worlds = world[_ORDERS]  # (H, 33, 3)
+        total = CHANGE_COST * np.sum(self._previous_flips != _FLIPS, axis=1).astype(float)
+        total += FACING_WEIGHT * self._facing(worlds) + EARS_WEIGHT * self._ears(worlds)
+        if image is not None and self._previous_image is not None and t - self._previous_t <= CONTINUITY_WINDOW_S:
+            total += CONTINUITY_WEIGHT * self._continuity(image[_ORDERS])
+        if len(self._lengths) >= MIN_LENGTH_FRAMES:
+            total += BONE_WEIGHT * self._bones(worlds)
+        return total
+
+    def _facing(self, worlds: np.ndarray) -> np.ndarray:
+        ls, rs, lh, rh = (worlds[:, i] for i in (11, 12, 23, 24))
+        left = (ls - rs) + (lh - rh)
+        up = (ls + rs) / 2 - (lh + rh) / 2
+        forward = np.cross(left, up)
+        face = worlds[0, 0] - (worlds[0, 7] + worlds[0, 8]) / 2  # label-free: the same in every labelling
+        feet = (worlds[0, 31] + worlds[0, 32]) / 2 - (worlds[0, 29] + worlds[0, 30]) / 2
+        flat = _unit(up)
+
+        def level(v: np.ndarray) -> np.ndarray:
+            return np.asarray(v - np.sum(v * flat, axis=-1, keepdims=True) * flat)
+
+        return _disagreement(level(forward), level(np.broadcast_to(face, forward.shape))) + _disagreement(
+            level(forward), level(np.broadcast_to(feet, forward.shape))
+        )
+
+    def _ears(self, worlds: np.ndarray) -> np.ndarray:
+        left = (worlds[:, 11] - worlds[:, 12]) + (worlds[:, 23] - worlds[:, 24])
+        return _disagreement(worlds[:, 7] - worlds[:, 8], left)
+
+    def _continuity(self, images: np.ndarray) -> np.ndarray:
+        previous = self._previous_image
+        assert previous is not None
+        torso = np.linalg.norm((previous[11, :2] + previous[12, :2]) / 2 - (previous[23, :2] + previous[24, :2]) / 2)
+        moved = np.linalg.norm(images[:, _TRACKED, :2] - previous[_TRACKED, :2], axis=-1) / max(torso, 1e-3)
+        return np.asarray(np.sum(np.minimum(np.nan_to_num(moved, nan=0.0), 2.0), axis=1))
+
+    def _bones(self, worlds: np.ndarray) -> np.ndarray:
+        usual = np.median(np.stack(self._lengths), axis=0)
+        lengths = np.linalg.norm(worlds[:, _BONES[:, 0]] - worlds[:, _BONES[:, 1]], axis=-1)
+        return np.asarray(np.sum(np.minimum(np.abs(lengths / np.maximum(usual, 1e-3) - 1), 1.0), axis=1))
+
+    def __call__(self, frame: PoseFrame) -> PoseFrame:
+        if frame.world is None:
+            return frame
+        self.seen += 1
+        best = int(np.argmin(self.costs(frame.world, frame.image, frame.t)))
+        order = _ORDERS[best]
+        self._previous_flips = _FLIPS[best]
+        world = frame.world[order]
+        image = frame.image[order] if frame.image is not None else None
+        if image is not None:
+            self._previous_image, self._previous_t = image, frame.t
+        self._lengths.append(np.linalg.norm(world[_BONES[:, 0]] - world[_BONES[:, 1]], axis=-1))
+        if best == 0:
+            return frame
+        self.corrected += 1
+        return PoseFrame(
+            t=frame.t,
+            world=world,
+            visibility=frame.visibility[order],
+            image=image,
+            frame_index=frame.frame_index,
+            result_t=frame.result_t,
+        )
