@@ -120,7 +120,12 @@ def save_setup(folder: Path, setup: CameraSetup) -> Path:
 
 def load_setup(folder: Path, name: str) -> CameraSetup:
     """The stored setup; NotFoundError naming the command that makes one, DataError when damaged."""
-    path = setup_path(folder, name)
+    return read_setup(setup_path(folder, name), name)
+
+
+def read_setup(path: Path, name: str | None = None) -> CameraSetup:
+    """A setup file by its path (what a ``?setup=FILE`` source URL names)."""
+    name = name or Path(path).stem
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -196,5 +196,10 @@ def open_pose_source(
 
 
 def open_camera_url(parsed: SourceUrl) -> PoseSource:
-    """Entry point for the ``rehab.devices`` group (``webcam``, ``video``, ``images``)."""
+    """Entry point for the ``rehab.devices`` group (``webcam``, ``video``, ``images``); two cameras
+    joined by ``+`` are opened as one triangulating source (``devices/stereo_source.py``)."""
+    if "+" in parsed.target:
+        from devices.stereo_source import open_stereo_url
+
+        return open_stereo_url(parsed)
     return open_pose_source(parsed)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from devices.base import SourceUrl
+from devices.base import SourceUrl, UnknownSourceError
 from devices.camera import Frame, FrameGrabber, SourceOpenError, open_reader
 from devices.mediapipe_pose import MediaPipePose, PoseResult
 from devices.pose_source import PoseSource
@@ -182,6 +182,7 @@ def open_stereo_source(
     *,
     keep_images: bool = False,
     model: Path | None = None,
+    sync_s: float | None = None,
 ) -> PoseSource:
     """Two camera, video or image-folder URLs and their calibrated cameras, as one pose source."""
     if len(urls) != 2 or len(cameras) != 2:
@@ -195,10 +196,28 @@ def open_stereo_source(
         raise SourceOpenError("pair two live cameras, or two files: a file cannot be paired with a live camera")
     names = [f"{p.scheme}:{p.target}" for p in parsed]
     grabbers = [FrameGrabber(r, n, latest_only=live, start=False) for r, n in zip(readers, names, strict=True)]
-    sync = float(parsed[0].options.get("sync") or parsed[1].options.get("sync") or DEFAULT_SYNC_S)
+    sync = sync_s or float(parsed[0].options.get("sync") or parsed[1].options.get("sync") or DEFAULT_SYNC_S)
     paired = PairedGrabber(grabbers, live, sync)
 
     def make() -> StereoEstimator:
         return StereoEstimator(paired, names, cameras, model)
 
     return PoseSource("+".join(names), paired, make, keep_images=keep_images)  # type: ignore[arg-type]
+
+
+def open_stereo_url(parsed: SourceUrl) -> PoseSource:
+    """``webcam:0+webcam:1?setup=FILE.json`` through ``open_source``, for games: the calibration is
+    named by its file, since a device cannot know the data folder (``rehab track A+B`` finds it by
+    ``--setup NAME``). Options for the pair (``setup``, ``sync``) go at the end of the URL."""
+    from devices.camera_setup import read_setup
+
+    urls = split_views(f"{parsed.scheme}:{parsed.target}") or []
+    if "setup" not in parsed.options:
+        raise UnknownSourceError(
+            f"two cameras need their calibration: add ?setup=FILE.json to '{parsed.scheme}:{parsed.target}' "
+            "(a setup made by 'rehab cameras calibrate', kept in the data folder's cameras/)"
+        )
+    setup = read_setup(Path(parsed.options["setup"]).expanduser())
+    if len(setup.cameras) < 2:
+        raise UnknownSourceError(f"{parsed.options['setup']} holds one camera; calibrate the two together")
+    return open_stereo_source(urls, setup.camera_models()[:2], sync_s=float(parsed.options.get("sync", DEFAULT_SYNC_S)))

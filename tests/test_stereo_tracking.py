@@ -265,3 +265,22 @@ def test_real_mediapipe_on_two_views_of_a_poster_triangulates_a_flat_person(tmp_
     off_plane = np.sqrt(np.mean(np.square(centred @ normal)))
     assert off_plane < 0.025
     assert np.degrees(np.arccos(abs(normal[2]))) < 15.0  # the poster faces the first camera
+
+
+def test_games_open_two_cameras_by_url_with_their_setup_file(tmp_path: Path, projected_pose: None) -> None:
+    """What ``rehab play --input`` and sessions call: ``open_source`` with the setup named by its file."""
+    from devices.base import UnknownSourceError, open_source
+
+    folders = _folders(tmp_path, 4)
+    _store_rig(tmp_path / "home")
+    with pytest.raises(UnknownSourceError, match=r"add \?setup=FILE.json"):
+        open_source("webcam:0+webcam:1")
+    source = open_source(f"images:{folders[0]}+images:{folders[1]}?setup={tmp_path / 'home' / 'cameras' / 'rig.json'}")
+    try:
+        assert source.done.wait(timeout=60)  # type: ignore[attr-defined]
+        frames = source.poll(0.0)
+    finally:
+        source.close()
+    assert [f.frame_index for f in frames] == list(range(4))  # type: ignore[union-attr]
+    elbows = [pose_angles(f).values["elbow_flexion_left"] for f in frames]  # type: ignore[arg-type]
+    assert elbows == pytest.approx([_elbow(i) for i in range(4)], abs=1e-3)
