@@ -232,41 +232,46 @@ class _Outputs:
 
 
 class _ReviewVideo:
-    """The review video, encoded where nobody else can look and renamed into place when closed.
+    """The review video (H.264, ``rehab.app.review_video``), encoded where nobody else can look and
+    renamed into place when closed.
 
-    OpenCV's encoder opens its file by name, so it cannot be handed an owner-only descriptor. It
-    writes instead to the same name (the extension picks the format) inside an owner-only temporary
-    folder next to the target, into a file created owner-only beforehand (which the encoder keeps):
-    the patient's pictures are never readable by anyone else, even if an encoder made its file anew
-    with a wider mode, and the target never holds a half-written video.
+    The encoder opens its file by name, so it cannot be handed an owner-only descriptor. It writes
+    instead to the same name (the extension picks the container) inside an owner-only temporary
+    folder next to the target, into a file created owner-only beforehand: the patient's pictures
+    are never readable by anyone else, and the target never holds a half-written video.
     """
 
     def __init__(self, target: Path, fps: float, size: tuple[int, int], force: bool) -> None:
         import os
         from contextlib import ExitStack
 
-        import cv2
-
+        from rehab.app.review_video import H264Writer
         from rehab.core.private_files import create_private, private_temp_folder
 
         self.target, self.force = target, force
         self._folder = ExitStack()
         self.path = self._folder.enter_context(private_temp_folder(target)) / target.name
         os.close(create_private(self.path))
-        self.writer = cv2.VideoWriter(str(self.path), cv2.VideoWriter.fourcc(*"mp4v"), fps, size)
-        if not self.writer.isOpened():
-            self._folder.close()
-            raise CommandError(f"cannot write video {target}")
+        self.writer = H264Writer(self.path, fps, size)
 
     def write(self, image: Any) -> None:
-        self.writer.write(image)
+        from rehab.app.review_video import VideoWriteError
+
+        try:
+            self.writer.write(image)
+        except VideoWriteError as error:
+            raise CommandError(str(error).replace(str(self.path), str(self.target))) from error
 
     def close(self) -> None:
         """Finish the file (an interrupted track still gives a playable video) and move it into place."""
+        from rehab.app.review_video import VideoWriteError
         from rehab.core.private_files import make_private, replace_private
 
         try:
-            self.writer.release()
+            try:
+                self.writer.close()
+            except VideoWriteError as error:
+                raise CommandError(str(error).replace(str(self.path), str(self.target))) from error
             make_private(self.path)  # a guard only: still in the private folder, so nobody could read it
             replace_private(self.path, self.target, self.force)
         finally:
@@ -287,25 +292,17 @@ def _check_outputs(args: argparse.Namespace) -> None:
 
 
 def _check_video_format(path: Path) -> None:
-    """Open an encoder for ``path``'s format in a private scratch folder and close it at once: an
-    extension OpenCV cannot write (or a folder we may not write in) is refused before any tracking,
+    """Encode one small frame for ``path``'s container in a private scratch folder: an extension
+    the encoder cannot write (or a folder we may not write in) is refused before any tracking,
     not after the CSV has been half written."""
-    import cv2
-
+    from rehab.app.review_video import VideoWriteError, probe
     from rehab.core.private_files import private_temp_folder
 
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our one line says it, not five of OpenCV's
     try:
         with private_temp_folder(path) as folder:
-            probe = cv2.VideoWriter(str(folder / path.name), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (16, 16))
-            opened = probe.isOpened()
-            probe.release()
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-    if not opened:
-        kind = f"'{path.suffix}' files" if path.suffix else "a name without an extension"
-        raise CommandError(f"cannot write video {path}: no encoder for {kind}; use .mp4")
+            probe(folder / path.name)
+    except VideoWriteError as error:
+        raise CommandError(str(error).replace(str(folder / path.name), str(path))) from error
 
 
 def _report_events(source: object) -> None:

@@ -1,0 +1,82 @@
+"""``rehab track --video``: an H.264 file browsers play, of a sensible size.
+
+The file's codec is read from its own boxes (no ffprobe): the sample description of an H.264 track
+is an 'avc1' box, and 'faststart' puts the index ('moov') before the pictures ('mdat')."""
+
+import struct
+
+import cv2
+import numpy as np
+import pytest
+
+from rehab.app.cli import main
+from rehab.app.review_video import H264Writer, VideoWriteError
+from rehab.sim.clips import photo_clip
+
+FRAMES = 90
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory):
+    return photo_clip(tmp_path_factory.mktemp("review") / "clip.mp4", FRAMES, "camera")
+
+
+def top_boxes(data: bytes) -> list[tuple[str, int, int]]:
+    """(type, offset, size) of an MP4 file's top-level boxes."""
+    boxes, at = [], 0
+    while at + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[at : at + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[at + 8 : at + 16])[0]
+        elif size == 0:
+            size = len(data) - at
+        boxes.append((kind.decode("latin-1"), at, size))
+        at += size
+    return boxes
+
+
+def test_review_video_is_h264_with_the_index_first_and_smaller_than_its_source(clip, tmp_path):
+    out = tmp_path / "review.mp4"
+    assert main(["track", str(clip), "--video", str(out), "--quiet"]) == 0
+    data = out.read_bytes()
+    boxes = {kind: (offset, size) for kind, offset, size in top_boxes(data)}
+    assert "moov" in boxes and "mdat" in boxes
+    assert boxes["moov"][0] < boxes["mdat"][0]  # faststart: a browser can play before the end arrives
+    moov = data[boxes["moov"][0] : boxes["moov"][0] + boxes["moov"][1]]
+    assert b"avc1" in moov and b"avcC" in moov  # H.264; OpenCV's mp4v wrote 'mp4v' here
+    assert b"mp4v" not in moov
+    # the source is OpenCV's MPEG-4 Part 2 of the same pictures; the old review video was ~3x it
+    assert out.stat().st_size < clip.stat().st_size
+    video = cv2.VideoCapture(str(out))
+    count = 0
+    while True:
+        ok, image = video.read()
+        if not ok:
+            break
+        assert image.shape == (480, 640, 3)
+        count += 1
+    assert count == FRAMES
+
+
+def test_odd_sized_pictures_are_padded_to_even_sides(tmp_path):
+    """yuv420p needs even sides; an odd-sized source must still give a video."""
+    out = tmp_path / "odd.mp4"
+    writer = H264Writer(out, 25.0, (101, 75))
+    for i in range(10):
+        writer.write(np.full((75, 101, 3), 20 * i, np.uint8))
+    writer.close()
+    video = cv2.VideoCapture(str(out))
+    ok, image = video.read()
+    assert ok and image.shape == (76, 102, 3)
+
+
+def test_a_container_the_encoder_does_not_know_is_refused(tmp_path):
+    with pytest.raises(VideoWriteError, match="no encoder for '.xyz' files"):
+        H264Writer(tmp_path / "a.xyz", 30.0, (16, 16))
+
+
+def test_a_frame_of_the_wrong_size_is_refused(tmp_path):
+    writer = H264Writer(tmp_path / "a.mp4", 30.0, (32, 32))
+    with pytest.raises(VideoWriteError, match="frame of 16x16 in a 32x32 video"):
+        writer.write(np.zeros((16, 16, 3), np.uint8))
+    writer.close()
