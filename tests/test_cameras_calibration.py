@@ -234,3 +234,29 @@ def test_real_checkerboard_photographs_of_the_pose2sim_wheel(tmp_path: Path) -> 
         assert camera.rms_px < 0.5, folder.name
         assert camera.boards >= 5
         assert 1600 < camera.matrix[0, 0] < 1760, folder.name
+
+
+def test_cli_calibrates_from_two_videos(
+    rig_folders: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two films of the board started together: each position held for 3 frames is kept once."""
+    import cv2
+
+    videos = []
+    for folder in rig_folders:
+        path = tmp_path / f"{folder.name}.avi"
+        writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), 30.0, (640, 480))
+        for picture in sorted(folder.iterdir()):
+            image = cv2.imread(str(picture))
+            for _ in range(3):
+                writer.write(image)
+        writer.release()
+        videos += ["--video", str(path)]
+    home = tmp_path / "home"
+    argv = ["--home", str(home), "cameras", "calibrate", *videos, "--grid", "9x6", "--square-mm", "40"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "pair:" in out
+    setup = load_setup(home / "cameras", "default")
+    assert setup.cameras[0].boards >= 8 and setup.cameras[1].source.endswith("cam2.avi")
+    assert setup.baseline_m == pytest.approx(TRUE_BASELINE, rel=0.03)
