@@ -284,3 +284,35 @@ def test_games_open_two_cameras_by_url_with_their_setup_file(tmp_path: Path, pro
     assert [f.frame_index for f in frames] == list(range(4))  # type: ignore[union-attr]
     elbows = [pose_angles(f).values["elbow_flexion_left"] for f in frames]  # type: ignore[arg-type]
     assert elbows == pytest.approx([_elbow(i) for i in range(4)], abs=1e-3)
+
+
+class _Frames:
+    """A grabber handing out given frames, one per ``get``, then nothing."""
+
+    def __init__(self, *times: float) -> None:
+        from devices.camera import Frame
+
+        self.frames = [Frame(image=np.full((2, 2, 3), i, np.uint8), t=t, index=i) for i, t in enumerate(times)]
+        self.reader = None
+
+    def get(self, timeout: float | None = None):  # type: ignore[no-untyped-def]
+        return self.frames.pop(0) if self.frames else None
+
+    def feed(self, t: float, value: int) -> None:
+        from devices.camera import Frame
+
+        self.frames.append(Frame(image=np.full((2, 2, 3), value, np.uint8), t=t, index=value))
+
+
+def test_live_cameras_pair_only_frames_taken_close_together() -> None:
+    """Unsynchronised webcams: the newest frame of each is paired when they are within ``sync``;
+    a frame too old for the other camera's newest is dropped, not paired late."""
+    from devices.stereo_source import PairedGrabber
+
+    first, second = _Frames(1.000), _Frames(1.080)
+    paired = PairedGrabber([first, second], live=True, sync_s=0.05)  # type: ignore[list-item]
+    assert paired.get(0.0) is None  # 80 ms apart: the first camera's older frame is dropped
+    first.feed(1.066, 7)
+    frame = paired.get(0.0)
+    assert frame is not None and frame.t == 1.066 and paired.partner is not None and paired.partner[0, 0, 0] == 0
+    assert paired.get(0.0) is None  # both used: wait for new ones
