@@ -3,11 +3,16 @@
 Drawing only: it reads a PoseFrame and JointAngles and never computes an angle itself. The patient's
 left side is drawn in orange and labelled L, the right in blue and labelled R, so a mirrored or
 swapped side is obvious at a glance.
+
+Labels sit on dark backings in lighter tints of the side colours, so they read over a bright sky as
+over a dark room, and are laid out together so that no two overlap (a left and a right elbow close
+together, arms crossed or side-on, used to print one label over the other).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -18,6 +23,11 @@ LEFT_BGR = (0, 140, 255)
 RIGHT_BGR = (255, 150, 0)
 MIDDLE_BGR = (220, 220, 220)
 TEXT_BGR = (255, 255, 255)
+#: label text: lighter tints of the side colours, at least 4.5:1 against the label backing
+LEFT_TEXT_BGR = (90, 175, 255)
+RIGHT_TEXT_BGR = (255, 200, 120)
+#: how much of the picture shows through a label's backing
+BACKING_SHOWS = 0.2
 
 #: angle drawn next to a joint: (angle motion, landmark name, short label)
 _JOINT_LABELS = (
@@ -54,6 +64,92 @@ def _text(image: np.ndarray, text: str, at: tuple[int, int], colour: tuple[int, 
     cv2.putText(image, text, at, cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 1, cv2.LINE_AA)
 
 
+@dataclass(frozen=True)
+class Label:
+    """One joint's angle labels: its lines, their colour, and the backing box (x0, y0, x1, y1)."""
+
+    lines: tuple[str, ...]
+    colour: tuple[int, int, int]
+    box: tuple[int, int, int, int]
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def layout_labels(
+    pose: PoseFrame,
+    angles: JointAngles,
+    size: tuple[int, int],
+    keep_clear: tuple[tuple[int, int, int, int], ...] = (),
+    min_visibility: float = 0.5,
+) -> list[Label]:
+    """Where each visible joint's angle labels go in a ``size`` (width, height) picture: beside the
+    joint, on the side away from the body, moved up or down or across until the box touches no
+    other label and nothing in ``keep_clear`` (the status panel)."""
+    import cv2
+
+    width, height = size
+    if pose.image is None:
+        return []
+    scale = max(0.8, min(width, height) / 600)
+    font_scale, pad = 0.5 * scale, max(3, int(4 * scale))
+    line_h = cv2.getTextSize("Ag", cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)[0][1] + 2 * pad
+    pixels = np.column_stack([pose.image[:, 0] * width, pose.image[:, 1] * height])
+    seen = pose.visibility >= min_visibility
+    trunk = [landmark(j, s) for j in ("shoulder", "hip") for s in ("left", "right")]
+    middle = float(np.mean(pixels[trunk][seen[trunk], 0])) if seen[trunk].any() else width / 2
+    placed: list[tuple[int, int, int, int]] = list(keep_clear)
+    labels: list[Label] = []
+    for side, tag in (("left", "L"), ("right", "R")):
+        by_joint: dict[int, list[str]] = {}
+        for motion, joint, short in _JOINT_LABELS:
+            i = landmark(joint, side)
+            value = angles.get(f"{motion}_{side}")
+            if seen[i] and not math.isnan(value):
+                by_joint.setdefault(i, []).append(f"{tag} {short} {_fmt(value)}")
+        for i, lines in by_joint.items():
+            w = max(cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, font_scale, 1)[0][0] for line in lines) + 2 * pad
+            h = line_h * len(lines)
+            x, y = int(pixels[i][0]), int(pixels[i][1])
+            gap = max(6, int(8 * scale))
+            right, left = x + gap, x - gap - w
+            across = (right, left) if x >= middle else (left, right)
+            box = None
+            for step in range(2 * (height // max(1, line_h // 2)) + 1):
+                # 0, +1, -1, +2, -2 ... half-lines from centred on the joint, each side in turn
+                dy = (step + 1) // 2 * (1 if step % 2 else -1) * (line_h // 2)
+                for x0 in across:
+                    x0 = min(max(0, x0), width - w)
+                    y0 = min(max(0, y - h // 2 + dy), height - h)
+                    candidate = (x0, y0, x0 + w, y0 + h)
+                    if not any(_overlap(candidate, other) for other in placed):
+                        box = candidate
+                        break
+                if box is not None:
+                    break
+            if box is None:  # no free place in the whole picture: leave this joint unlabelled
+                continue
+            placed.append(box)
+            labels.append(Label(tuple(lines), LEFT_TEXT_BGR if side == "left" else RIGHT_TEXT_BGR, box))
+    return labels
+
+
+def _draw_label(image: np.ndarray, label: Label, scale: float) -> None:
+    import cv2
+
+    x0, y0, x1, y1 = label.box
+    backing = image[y0:y1, x0:x1]
+    backing[:] = (backing * BACKING_SHOWS).astype(image.dtype)
+    line_h = (y1 - y0) // len(label.lines)
+    pad = max(3, int(4 * scale))
+    for row, line in enumerate(label.lines):
+        baseline = y0 + (row + 1) * line_h - pad
+        cv2.putText(
+            image, line, (x0 + pad, baseline), cv2.FONT_HERSHEY_SIMPLEX, 0.5 * scale, label.colour, 1, cv2.LINE_AA
+        )
+
+
 def draw_pose(
     image: np.ndarray, pose: PoseFrame, angles: JointAngles, status: str = "tracking", min_visibility: float = 0.5
 ) -> np.ndarray:
@@ -64,6 +160,9 @@ def draw_pose(
     out = image.copy()
     height, width = out.shape[:2]
     scale = max(0.8, min(width, height) / 600)
+    lines = status.splitlines() + [f"{name.replace('_', ' ')} {_fmt(angles.get(name))}" for name in _PANEL]
+    text_w = max(cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, 1)[0][0] for line in lines)
+    panel_box = (0, 0, min(width, text_w + 20), min(height, int((12 + len(lines) * 22) * scale)))
     if pose.image is not None:
         pixels = np.column_stack([pose.image[:, 0] * width, pose.image[:, 1] * height]).astype(int)
         seen = pose.visibility >= min_visibility
@@ -74,23 +173,11 @@ def draw_pose(
         for i in range(11, 33):
             if seen[i]:
                 cv2.circle(out, tuple(pixels[i]), max(3, int(4 * scale)), _side_colour(i), -1, cv2.LINE_AA)
-        for side, tag in (("left", "L"), ("right", "R")):
-            colour = LEFT_BGR if side == "left" else RIGHT_BGR
-            offsets: dict[int, int] = {}
-            for motion, joint, label in _JOINT_LABELS:
-                i = landmark(joint, side)
-                value = angles.get(f"{motion}_{side}")
-                if not seen[i] or math.isnan(value):
-                    continue
-                row = offsets.get(i, 0)
-                offsets[i] = row + 1
-                x, y = int(pixels[i][0]) + 8, int(pixels[i][1]) - 6 + int(row * 22 * scale)
-                _text(out, f"{tag} {label} {_fmt(value)}", (x, y), colour, 0.5 * scale)
-    lines = status.splitlines() + [f"{name.replace('_', ' ')} {_fmt(angles.get(name))}" for name in _PANEL]
+        for label in layout_labels(pose, angles, (width, height), (panel_box,), min_visibility):
+            _draw_label(out, label, scale)
     # a dark panel keeps the trunk and neck numbers readable over any background
-    text_w = max(cv2.getTextSize(line, cv2.FONT_HERSHEY_SIMPLEX, 0.55 * scale, 1)[0][0] for line in lines)
-    panel = out[: int((12 + len(lines) * 22) * scale), : text_w + 20]
-    panel[:] = (panel * 0.4).astype(out.dtype)
+    panel = out[panel_box[1] : panel_box[3], panel_box[0] : panel_box[2]]
+    panel[:] = (panel * BACKING_SHOWS).astype(out.dtype)
     for row, line in enumerate(lines):
         _text(out, line, (10, int((22 + row * 22) * scale)), TEXT_BGR, 0.55 * scale)
     return out
