@@ -311,8 +311,9 @@ def test_the_check_finds_words_over_words_but_not_a_shadow():
     assert crossing_words(watched.this_frame, screen) == {("Bend your knee", "Reps 3")}
 
 
+@pytest.mark.parametrize("camera", [False, True], ids=["keys", "camera"])
 @pytest.mark.parametrize("look", ["normal", "largest", "high contrast"])
-def test_the_pain_question_is_clear_at_every_look(look):
+def test_the_pain_question_is_clear_at_every_look(look, camera):
     """The session's pain question on the window (not a game's): at 1.5x its how-to line, longer
     since a tap answers too, wraps and ran under 'Esc skips the question' (checked here; that
     'worst imaginable' no longer runs into the ring, a drawing and not words, was checked by eye)."""
@@ -325,9 +326,11 @@ def test_the_pain_question_is_clear_at_every_look(look):
     watched = DrawnBoxes()
     screen = watched.screen()
     with watched.drawn:
-        RatingScene("How much pain do you have now?").draw(screen)
+        # with a camera, its longest how-to line: a hand may answer, none is raised yet
+        RatingScene("How much pain do you have now?", hand=(lambda now: math.nan) if camera else None).draw(screen)
     rows = watched.drawn.rows()
     assert "Esc skips the question" in rows and any(row.startswith("worst") for row in rows)
+    assert any(row.startswith("Hold a hand up") for row in rows) == camera
     assert crossing_words(watched.this_frame, screen) == set()
     assert [w for w, b in watched.boxes if not screen.get_rect().contains(b)] == []
     low = {w: round(r, 2) for w, r in contrasts(watched.this_frame, screen).items() if r < LEAST_CONTRAST}

@@ -436,3 +436,41 @@ def test_exposure_asks_on_arrival_by_the_levels_name_without_at_at():
         game._ask("rate_start")
         asked = game.snapshot().prompt.question
         assert "at at" not in asked.lower() and len(wrap(asked, 34)) <= 2, asked
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_camera_that_sends_nothing_is_said_plainly_and_the_session_is_not_called_complete(tmp_path, language):
+    """Seen on a real window with a video that had ended: 'Session complete' over 'Mini-squat: not
+    done today (no input arrived from video:/tmp/... (is the device connected?))', in English in French."""
+    from devices.replay import ReplaySource
+    from rehab.core.i18n import set_language
+
+    set_language(language)
+    store = Store.open(tmp_path / DB_FILENAME)
+    assign(store, "P1", parse_text(PLAN.format(sets=1)), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    ctx = SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=lambda info, exercise, seed: ReplaySource([], url="webcam:0"),  # a camera sending nothing
+        display=HeadlessDisplay(),
+        make_clock=SimulatedClock,
+        ask_pain=lambda moment, hand: 2.0,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(1.0, 0.5, 0.0),
+        input_url="webcam:0",
+    )
+    result = run_session(ctx, "P1")
+    card = end_card(result)
+    store.close()
+    if language == "en":
+        assert card.title == "Your exercises could not be done today"
+        assert card.lines[0] == (
+            "Mini-squat: not done today (the camera sent no picture: check that it is plugged in and that no "
+            "other program is using it)."
+        )
+    else:
+        assert card.title == "Vos exercices n'ont pas pu être faits aujourd'hui"
+        assert "la caméra n'a envoyé aucune image" in card.lines[0]
+    assert "webcam:0" not in card.lines[0] and "input" not in card.lines[0]

@@ -27,6 +27,8 @@ _TITLES = {
     "not_started": N_("Rest today"),
     "already_ended": N_("Nothing to carry on"),
 }
+#: a session that ran to its end without doing any of its exercises is not "complete"
+NOTHING_DONE = N_("Your exercises could not be done today")
 
 
 def end_card(result: SessionResult) -> Card:
@@ -40,7 +42,10 @@ def end_card(result: SessionResult) -> Card:
         lines += [change_line(c) for c in result.changes]
         if result.status == "completed" and not lines:
             lines.append(_("There was nothing to do in today's plan."))
-    return Card(_(_TITLES.get(result.status, N_("Session ended"))), tuple(lines), warning)
+    title = _TITLES.get(result.status, N_("Session ended"))
+    if result.status == "completed" and result.exercises and all(e.skipped for e in result.exercises):
+        title = NOTHING_DONE if not result.parts_done else title
+    return Card(_(title), tuple(lines), warning)
 
 
 def exercise_line(exercise: ExerciseResult) -> str:

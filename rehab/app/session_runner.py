@@ -595,11 +595,11 @@ class _Preparation:
         run_scenes(self.ctx.make_clock(), self.ctx.display, check)
         seen, tracked = check.seen, check.tracked
         if seen == 0:
-            return False, f"no input arrived from {self.ctx.input_url} (is the device connected?)"
+            return False, _no_input_words(self.ctx.input_url)
         if tracked < SETUP_TRACKED_SHARE * seen:
-            return False, (
-                f"{exercise.angle_name.replace('_', ' ')} could not be measured: check that the whole "
-                "body part is in view (or the sensor is on) and try again"
+            return False, _(
+                "the movement could not be measured: check that the whole body part is in view (or the "
+                "sensor is on), then try again"
             )
         return True, ""
 
@@ -654,6 +654,13 @@ class _Preparation:
         assert exercise.target_percent is not None
         target = rest + exercise.target_percent / 100 * (calibrated - rest)
         return round(min(target, exercise.ceiling_deg), 1)
+
+
+def _no_input_words(url: str) -> str:
+    """Why an exercise did not start when nothing came from the input, in the patient's words."""
+    if url.startswith(("webcam:", "video:", "images:")):
+        return _("the camera sent no picture: check that it is plugged in and that no other program is using it")
+    return _("nothing came from your sensor: check that it is switched on and connected")
 
 
 def _skip(ctx: SessionContext, outcome: ExerciseResult, why: str) -> ExerciseResult:

@@ -91,7 +91,7 @@ class RatingScene:
         elif view.dwell > 0:
             hint = _("Hold your hand still to choose")
         else:
-            hint = _("Raise a hand to your number and hold it, or use Up / Down and Enter")
+            hint = _("Hold a hand up at your number, or Up / Down and Enter")
         panel = draw_prompt(surface, view, hint=hint)
         width, height = surface.get_size()
         # under the panel, which grows when its how-to line wraps (the largest text)

@@ -136,11 +136,17 @@ def _hint_rows(view: PromptView, hint: str | None, bar: pygame.Rect) -> list[tup
     elif hint is None:
         hint = _("Hold still to choose") if view.candidate else _("Raise a hand, or use Up/Down")
     foot = _(view.scale.low_label) if view.scale is not None else _(view.choices[0]) if view.choices else ""
-    left = bar.right + 12 + (font(LABEL_SIZE).size(foot)[0] + 16 if foot else 0)
+    beside_foot = bar.right + 12 + (font(LABEL_SIZE).size(foot)[0] + 16 if foot else 0)
     right = PANEL.right - 12
     rows = []
     top = RING_CENTRE[1] + RING_RADIUS + 10
-    for words in wrap_to_width(hint, LABEL_SIZE, right - left):
+    remaining = hint.split()
+    while remaining:
+        # a row below the scale's foot has the panel's whole width (a long how-to line at the
+        # largest text took four rows beside the foot word and ran off the panel)
+        left = beside_foot if top < bar.bottom + 4 else PANEL.left + 12
+        words = wrap_to_width(" ".join(remaining), LABEL_SIZE, right - left)[0]
+        remaining = remaining[len(words.split()) :]
         box = pygame.Rect((0, top), font(LABEL_SIZE).size(words))
         box.centerx = min(max(RING_CENTRE[0], left + box.width // 2), right - box.width // 2)
         rows.append((words, box))
