@@ -474,3 +474,45 @@ def test_a_camera_that_sends_nothing_is_said_plainly_and_the_session_is_not_call
         assert card.title == "Vos exercices n'ont pas pu être faits aujourd'hui"
         assert "la caméra n'a envoyé aucune image" in card.lines[0]
     assert "webcam:0" not in card.lines[0] and "input" not in card.lines[0]
+
+
+@pytest.mark.parametrize("camera", [False, True], ids=["simulated", "camera"])
+def test_the_pain_question_gets_the_cameras_hand_only_with_a_camera(tmp_path, camera):
+    """Seen on a real window with simulated input: the pain question said 'Hold a hand up at your
+    number' when there was no camera to see a hand."""
+    import numpy as np
+
+    from devices.replay import ReplaySource
+    from rehab.core.types import PoseFrame
+    from rehab.sim.skeleton import Posture, world_points
+
+    store = Store.open(tmp_path / DB_FILENAME)
+    assign(store, "P1", parse_text(PLAN.format(sets=1)), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    raised = world_points(Posture(arm_elevation={"left": 170.0, "right": 0.0}))
+    poses = [PoseFrame(t=i / 30, world=raised, visibility=np.ones(33)) for i in range(30 * 20)]
+    hands: list = []
+
+    def ask_pain(moment, hand):
+        hands.append(hand if hand is None else hand(0.5))  # what the camera's hand points at
+        return 2.0
+
+    display = PatientAtWindow(press_from=1)
+    ctx = SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=(lambda info, exercise, seed: ReplaySource(poses, url="webcam:0"))
+        if camera
+        else source_opener("sim", True, [], 1),
+        display=display,
+        make_clock=SimulatedClock,
+        ask_pain=ask_pain,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(1.0, 0.5, 0.0),
+        input_url="webcam:0" if camera else "sim",
+    )
+    run_session(ctx, "P1")
+    display.close()
+    store.close()
+    assert hands and (all(h is not None and h > 0.9 for h in hands[:1]) if camera else all(h is None for h in hands))

@@ -75,9 +75,9 @@ class SessionContext:
     open_source: Callable[[GameSpec, ExercisePlan | None, int], Any]
     display: Display
     make_clock: Callable[[], Clock]
-    #: (moment: before, during or after; the camera's hand pointer, NaN throughout without a camera)
+    #: (moment: before, during or after; the camera's hand pointer, None without a camera)
     #: -> pain 0-10, or None when it cannot be asked
-    ask_pain: Callable[[str, Callable[[float], float]], float | None]
+    ask_pain: Callable[[str, Callable[[float], float] | None], float | None]
     now_iso: Callable[[], str]
     today: str  # ISO date
     say: Callable[[str], None] = print
@@ -301,9 +301,12 @@ class _Walk:
 
     def ask_pain(self, moment: str) -> float | None:
         """The pain question, answerable by a raised hand too when the session has a camera."""
+        from rehab.app.outcomes import no_hand
+
         if self.hand is None:
             self.hand = _camera_hand(self.ctx, self.plan)
-        return self.ctx.ask_pain(moment, self.hand)
+        # without a camera the question says nothing of hands and only Enter or a tap chooses
+        return self.ctx.ask_pain(moment, None if self.hand is no_hand else self.hand)
 
     def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
         """A new store session under the plan. The pain rating before belongs to the group's first,

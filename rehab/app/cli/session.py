@@ -123,7 +123,7 @@ def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # t
     then the terminal; None when nobody can be asked."""
     during = list(args.pain_during or [])
 
-    def ask_pain(moment: str, hand: Callable[[float], float]) -> float | None:
+    def ask_pain(moment: str, hand: Callable[[float], float] | None) -> float | None:
         scripted = {"before": args.pain_before, "after": args.pain_after}.get(moment)
         if moment == "during" and during:
             return during.pop(0)

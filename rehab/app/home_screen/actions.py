@@ -126,7 +126,7 @@ def run_session(
         url = services.input_for(settings, first)
         real = services.real_time
 
-        def ask_pain(moment: str, hand: Callable[[float], float]) -> float | None:
+        def ask_pain(moment: str, hand: Callable[[float], float] | None) -> float | None:
             return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]), hand=hand)
 
         ctx = SessionContext(
