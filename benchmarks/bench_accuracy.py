@@ -284,22 +284,28 @@ def pose_frames(track: accuracy_data.Track) -> list:
     return frames
 
 
-def pipeline_table(frames: list, fps: float, fix_swaps: bool) -> tuple[np.ndarray, dict[str, int]]:
-    """Angles as ``rehab track`` reports them (smoothed), with or without the swap fixer."""
+#: what each row of a single camera runs: (swap fixer, limbs from the image and segment lengths)
+VARIANTS = {
+    "rehab_track_before": (False, False),
+    "swaps_fixed": (True, False),
+    "limbs_from_image_and_lengths": (False, True),
+    "ours": (True, True),
+}
+
+
+def pipeline_table(frames: list, fps: float, fix_swaps: bool, refine: bool) -> tuple[np.ndarray, dict[str, int], list]:
+    """Angles as ``rehab track`` reports them (smoothed), and the PoseFrames after correction."""
     from rehab.core.types import PoseFrame
-    from rehab.engine.side_swaps import SwapFixer
     from rehab.engine.tracking import AngleTracker
 
-    tracker = AngleTracker(smooth=True)
-    fixer = SwapFixer() if fix_swaps else None
-    rows = []
+    tracker = AngleTracker(smooth=True, fix_swaps=fix_swaps, refine_limbs=refine)
+    rows, corrected = [], []
     for f, frame in enumerate(frames):
         pose = frame if frame is not None else PoseFrame(t=f / fps, world=None, visibility=np.zeros(33), frame_index=f)
-        if fixer is not None:
-            pose = fixer(pose)
         rows.append(tracker.update(pose, media_t=f / fps))
-    stats = {"frames_corrected": fixer.corrected, "frames_seen": fixer.seen} if fixer else {}
-    return tracked_table(rows), stats
+        corrected.append(tracker.last_pose if frame is not None else None)
+    stats = {"frames_relabelled": tracker.swaps.corrected} if tracker.swaps is not None else {}
+    return tracked_table(rows), stats, corrected
 
 
 def _swapped_frames(camera: object, references: list[dict], followed: np.ndarray, frames: list) -> int:
@@ -353,19 +359,22 @@ def measure(demo: Path) -> dict[str, object]:
         reference = _reference_for(followed, ref_tables)
         frames = pose_frames(track)
         raw = angle_table(track.world[:, 0], track.visibility[:, 0])
-        before, _ = pipeline_table(frames, fps, fix_swaps=False)
-        ours, swap_stats = pipeline_table(frames, fps, fix_swaps=True)
-        singles[camera.name] = {
+        entry: dict[str, object] = {
             "frames_on_patient": int(np.sum(followed == 0)),
             "frames_on_other_person": int(np.sum(followed > 0)),
+            "frames_with_a_person": int(np.sum(np.isfinite(track.world[:, 0, 0, 0]))),
             "frames_dropped_by_lock": int(
                 sum(np.isfinite(track.world[f, 0, 0, 0]) and frames[f] is None for f in range(len(frames)))
             ),
             "frames_with_swapped_limbs": _swapped_frames(camera, references, followed, frames),
             "raw_mediapipe_world": errors_against(reference, raw),
-            "rehab_track_before": errors_against(reference, before),
-            "ours": {**errors_against(reference, ours), **swap_stats},
         }
+        for name, (fix, refine) in VARIANTS.items():
+            table, stats, corrected = pipeline_table(frames, fps, fix, refine)
+            if fix:
+                stats["frames_with_swapped_limbs_after"] = _swapped_frames(camera, references, followed, corrected)
+            entry[name] = {**errors_against(reference, table), **stats}
+        singles[camera.name] = entry
         followed_all.append(followed)
         frames_all.append(frames)
     result["single_camera"] = singles
@@ -376,7 +385,7 @@ def measure(demo: Path) -> dict[str, object]:
         raw = np.nanmean(
             np.stack([angle_table(trackers[v].world[:, 0], trackers[v].visibility[:, 0]) for v in (a, b)]), axis=0
         )
-        tracker = AngleTracker(smooth=True)
+        tracker = AngleTracker(smooth=True, fix_swaps=False, refine_limbs=False)
         rows = [
             tracker.update(
                 fuse_views([cameras[a], cameras[b]], [frames_all[a][f], frames_all[b][f]], f / fps), media_t=f / fps

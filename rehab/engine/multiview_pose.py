@@ -22,8 +22,13 @@ from rehab.core.multiview import CameraModel, triangulate, triangulate_consisten
 from rehab.core.types import PoseFrame
 from rehab.engine.side_swaps import LABELLINGS
 
-#: a view whose landmark reprojects further than this from the others is dropped for that landmark
-MAX_DISAGREEMENT_PX = 25.0
+#: a view whose landmark reprojects further than this from the others is dropped for that landmark:
+#: a share of the person's torso height in that picture, or at least ``MIN_DISAGREEMENT_PX``. Views of
+#: a hip or shoulder centre from the front and from behind differ by a tenth of a torso (MediaPipe
+#: guesses the joint centre under the skin), so only gross disagreement (the other limb, another
+#: person) should drop a view
+MAX_DISAGREEMENT_TORSO = 0.2
+MIN_DISAGREEMENT_PX = 10.0
 #: landmarks below this visibility are not used
 MIN_VISIBILITY = 0.3
 #: landmarks compared when choosing a view's labelling
@@ -65,6 +70,10 @@ def fuse_views(cameras: Sequence[CameraModel], frames: Sequence[PoseFrame | None
         weights[v] = np.where(visibility >= MIN_VISIBILITY, 1.0, 0.0)
     if sum(f is not None for f in frames) < 2:
         return PoseFrame(t=t, world=None, visibility=np.zeros(33))
-    points, _, used = triangulate_consistent(cameras, pixels, weights, max_error_px=MAX_DISAGREEMENT_PX)
+    torso = np.nanmedian(
+        np.linalg.norm((pixels[:, 11] + pixels[:, 12]) / 2 - (pixels[:, 23] + pixels[:, 24]) / 2, axis=-1)
+    )
+    limit = max(MIN_DISAGREEMENT_PX, MAX_DISAGREEMENT_TORSO * float(np.nan_to_num(torso, nan=0.0)))
+    points, _, used = triangulate_consistent(cameras, pixels, weights, max_error_px=limit)
     known = np.all(np.isfinite(points), axis=1) & (used.sum(axis=0) >= 2)
     return PoseFrame(t=t, world=np.where(known[:, None], points, 0.0), visibility=known.astype(float))

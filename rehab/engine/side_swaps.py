@@ -4,10 +4,9 @@ When a person turns, or one limb passes the other, single-camera MediaPipe can r
 as the left one for stretches of frames; the angle then belongs to the other limb (errors near 50
 degrees). Nothing in one picture says which labelling is right, but the sequence and the body do:
 
-- **continuity**: a joint does not jump across the body between two frames (image landmarks, in
-  torso heights, against the previous corrected frame);
 - **bone lengths**: a forearm keeps its length; an elbow labelled with the wrong shoulder makes an
-  upper arm that spans the chest (world landmarks, against the patient's own running median);
+  upper arm that spans the chest (world landmarks, against the patient's own running median over
+  the frames before);
 - **which way the body faces**: the trunk's forward direction, worked out from the labelled
   shoulders and hips, agrees with where the face (nose ahead of the ears) and the feet (toes ahead
   of the heels) point; neither needs a left/right label, so a labelling that turns the trunk the
@@ -16,9 +15,14 @@ degrees). Nothing in one picture says which labelling is right, but the sequence
 
 Every frame, each combination of five groups (head, trunk, arms, knees, feet) swapped or not is
 scored on these, plus a small cost for changing what was decided for the frame before, and the
-cheapest wins. It runs frame by frame (live tracking needs that), one tracker per camera. A person
-seen exactly from behind whom MediaPipe takes for a person facing the camera is consistently
-mirrored (face and feet included) and stays undetected: one view cannot tell that case apart.
+cheapest wins. It runs frame by frame (live tracking needs that), one tracker per camera.
+
+What it cannot do: a person whom MediaPipe mirrors consistently (face and feet included, as when
+someone seen from behind is taken for someone facing the camera, or while turning) stays mirrored:
+one view cannot tell that case apart. Continuity (a joint does not jump across the body between
+frames, measured against the previous corrected frame) was tried and left out: on real footage
+(docs/tracking.md) one wrong decision then carried itself forward, and swapped frames rose from 26
+to 38 where it was meant to lower them.
 """
 
 from __future__ import annotations
@@ -56,20 +60,15 @@ def _permutation(flips: np.ndarray) -> np.ndarray:
 #: the landmark order of every labelling (row 0 is MediaPipe's own)
 LABELLINGS = np.stack([_permutation(f) for f in _FLIPS])
 _ORDERS = LABELLINGS
-#: joints whose movement between frames is compared
-_TRACKED = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
 #: bones whose lengths are compared (shoulder-elbow, elbow-wrist, hip-knee, knee-ankle, both sides)
 _BONES = np.array([(11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27), (26, 28)])
 
 #: weights of the costs (each cost is about 1 for a clear violation); set from the costs' meaning,
 #: not fitted to a recording
-CONTINUITY_WEIGHT = 1.0
 BONE_WEIGHT = 1.0
 FACING_WEIGHT = 1.5
 EARS_WEIGHT = 0.5
 CHANGE_COST = 0.3
-#: the previous frame is forgotten for continuity after this long
-CONTINUITY_WINDOW_S = 0.5
 #: bone lengths are the median of this many recent frames
 LENGTH_HISTORY = 90
 MIN_LENGTH_FRAMES = 5
@@ -91,21 +90,17 @@ def _disagreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 class SwapFixer:
     """Relabels each PoseFrame's sides to the most consistent labelling (one per camera)."""
 
-    _previous_image: np.ndarray | None = field(default=None, repr=False)
-    _previous_t: float = -np.inf
     _previous_flips: np.ndarray = field(default_factory=lambda: np.zeros(len(_NAMES), dtype=bool), repr=False)
     _lengths: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=LENGTH_HISTORY), repr=False)
     #: frames whose labels were changed, and frames seen
     corrected: int = 0
     seen: int = 0
 
-    def costs(self, world: np.ndarray, image: np.ndarray | None, t: float) -> np.ndarray:
+    def costs(self, world: np.ndarray) -> np.ndarray:
         """Cost of every labelling in ``_FLIPS`` for one frame (for tests and diagnostics)."""
         worlds = world[_ORDERS]  # (H, 33, 3)
         total = CHANGE_COST * np.sum(self._previous_flips != _FLIPS, axis=1).astype(float)
         total += FACING_WEIGHT * self._facing(worlds) + EARS_WEIGHT * self._ears(worlds)
-        if image is not None and self._previous_image is not None and t - self._previous_t <= CONTINUITY_WINDOW_S:
-            total += CONTINUITY_WEIGHT * self._continuity(image[_ORDERS])
         if len(self._lengths) >= MIN_LENGTH_FRAMES:
             total += BONE_WEIGHT * self._bones(worlds)
         return total
@@ -130,13 +125,6 @@ class SwapFixer:
         left = (worlds[:, 11] - worlds[:, 12]) + (worlds[:, 23] - worlds[:, 24])
         return _disagreement(worlds[:, 7] - worlds[:, 8], left)
 
-    def _continuity(self, images: np.ndarray) -> np.ndarray:
-        previous = self._previous_image
-        assert previous is not None
-        torso = np.linalg.norm((previous[11, :2] + previous[12, :2]) / 2 - (previous[23, :2] + previous[24, :2]) / 2)
-        moved = np.linalg.norm(images[:, _TRACKED, :2] - previous[_TRACKED, :2], axis=-1) / max(torso, 1e-3)
-        return np.asarray(np.sum(np.minimum(np.nan_to_num(moved, nan=0.0), 2.0), axis=1))
-
     def _bones(self, worlds: np.ndarray) -> np.ndarray:
         usual = np.median(np.stack(self._lengths), axis=0)
         lengths = np.linalg.norm(worlds[:, _BONES[:, 0]] - worlds[:, _BONES[:, 1]], axis=-1)
@@ -146,13 +134,11 @@ class SwapFixer:
         if frame.world is None:
             return frame
         self.seen += 1
-        best = int(np.argmin(self.costs(frame.world, frame.image, frame.t)))
+        best = int(np.argmin(self.costs(frame.world)))
         order = _ORDERS[best]
         self._previous_flips = _FLIPS[best]
         world = frame.world[order]
         image = frame.image[order] if frame.image is not None else None
-        if image is not None:
-            self._previous_image, self._previous_t = image, frame.t
         self._lengths.append(np.linalg.norm(world[_BONES[:, 0]] - world[_BONES[:, 1]], axis=-1))
         if best == 0:
             return frame

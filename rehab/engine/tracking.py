@@ -18,6 +18,8 @@ from rehab.core.motions import POSE_ANGLE_NAMES
 from rehab.core.types import JointAngles, PoseFrame
 from rehab.engine.filters import AngleSmoother
 from rehab.engine.kinematics import pose_angles
+from rehab.engine.limb_depth import LimbRefiner
+from rehab.engine.side_swaps import SwapFixer
 
 CSV_COLUMNS: tuple[str, ...] = ("time_s", "frame", *POSE_ANGLE_NAMES)
 
@@ -33,16 +35,31 @@ class TrackedAngles:
 
 
 class AngleTracker:
-    """Turns a stream of PoseFrames into TrackedAngles, with per-angle smoothing."""
+    """Turns a stream of PoseFrames from one camera into TrackedAngles, with per-angle smoothing.
 
-    def __init__(self, smooth: bool = True) -> None:
+    ``fix_swaps`` undoes MediaPipe's left/right swaps (``rehab.engine.side_swaps``); ``refine_limbs``
+    takes limb positions across the picture from the image landmarks and their depth partly from the
+    patient's own segment lengths (``rehab.engine.limb_depth``). Both need frames in order from one
+    camera; docs/tracking.md has what each changes on real recordings.
+    """
+
+    def __init__(self, smooth: bool = True, fix_swaps: bool = True, refine_limbs: bool = True) -> None:
         self._smoother = AngleSmoother() if smooth else None
         self._first_t: float | None = None
+        self.swaps = SwapFixer() if fix_swaps else None
+        self.limbs = LimbRefiner() if refine_limbs else None
+        self.last_pose: PoseFrame | None = None
 
     def update(self, pose: PoseFrame, status: str = "tracking", media_t: float | None = None) -> TrackedAngles:
         if self._first_t is None:
             self._first_t = pose.t
         time_s = media_t if media_t is not None else pose.t - self._first_t
+        if self.swaps is not None:
+            pose = self.swaps(pose)
+        if self.limbs is not None:
+            pose = self.limbs(pose)
+        #: the pose the angles were read from (after the corrections), for drawing and diagnostics
+        self.last_pose = pose
         angles = pose_angles(pose)
         if self._smoother is not None:
             # the filters run on source time, so an offline file smooths exactly as it would live

@@ -1,0 +1,112 @@
+"""Sharpen single-camera world landmarks with the picture and the patient's own segment lengths.
+
+MediaPipe gives each landmark twice: in the picture (precise across the image plane) and as world
+metres (a depth guess from a body model, less precise in every direction, and shortening limbs that
+point at the camera). Measured on real recordings (docs/tracking.md), taking the across-the-picture
+position from the image landmarks cut the median angle error in three of four views.
+
+Per frame:
+1. An affine map from image coordinates to world x, y is fitted (least squares) on the visible
+   limb and trunk landmarks, so the picture's positions come in the world's metres and axes (this
+   also absorbs the picture's aspect ratio and MediaPipe's scale).
+2. Each limb is rebuilt from the trunk outwards (shoulder -> elbow -> wrist, hip -> knee -> ankle):
+   across the picture the bone is what the image shows; its depth is blended between MediaPipe's
+   and the depth the bone's own length requires (sqrt(L^2 - d^2), with MediaPipe's sign). The
+   length's say grows as the limb turns towards the camera (weight 1 - (d / L)^2): when the bone lies
+   in the picture the square root is ill-conditioned and small anyway; when it points at the
+   camera, where MediaPipe shortens it, the length fixes the depth.
+3. Segment lengths are the patient's own: the running median of MediaPipe's world lengths over the
+   frames seen (all views, any pose), after ``MIN_LENGTH_FRAMES`` frames with the bone visible.
+
+Angles read from the result keep the definitions of ``rehab.engine.kinematics``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rehab.core.types import PoseFrame
+
+#: landmarks the image -> world map is fitted on (shoulders, elbows, wrists, hips, knees, ankles)
+FIT_ON = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
+#: bones rebuilt, parents first
+BONES = ((11, 13), (13, 15), (12, 14), (14, 16), (23, 25), (25, 27), (24, 26), (26, 28))
+MIN_VISIBILITY = 0.5
+MIN_FIT_POINTS = 6
+MIN_LENGTH_FRAMES = 15
+LENGTH_HISTORY = 600
+
+
+@dataclass
+class SegmentLengths:
+    """The patient's bone lengths: running medians of the world lengths seen so far."""
+
+    history: dict[tuple[int, int], deque[float]] = field(
+        default_factory=lambda: {bone: deque(maxlen=LENGTH_HISTORY) for bone in BONES}
+    )
+
+    def add(self, world: np.ndarray, visibility: np.ndarray) -> None:
+        for a, b in BONES:
+            if visibility[a] >= MIN_VISIBILITY and visibility[b] >= MIN_VISIBILITY:
+                self.history[(a, b)].append(float(np.linalg.norm(world[b] - world[a])))
+
+    def length(self, bone: tuple[int, int]) -> float | None:
+        seen = self.history[bone]
+        return float(np.median(seen)) if len(seen) >= MIN_LENGTH_FRAMES else None
+
+
+def image_to_world_xy(world: np.ndarray, image: np.ndarray, visibility: np.ndarray) -> np.ndarray | None:
+    """World x, y (33, 2) of every landmark from its image position; None if too little is visible."""
+    good = FIT_ON[visibility[FIT_ON] >= MIN_VISIBILITY]
+    good = good[np.all(np.isfinite(image[good, :2]), axis=1) & np.all(np.isfinite(world[good, :2]), axis=1)]
+    if len(good) < MIN_FIT_POINTS:
+        return None
+    source = np.column_stack([image[good, :2], np.ones(len(good))])
+    mapping, *_ = np.linalg.lstsq(source, world[good, :2], rcond=None)
+    return np.asarray(np.column_stack([image[:, :2], np.ones(len(image))]) @ mapping)
+
+
+def refine_limbs(world: np.ndarray, xy: np.ndarray, lengths: SegmentLengths) -> np.ndarray:
+    """World landmarks with limbs rebuilt from the image (``xy``) and the segment lengths."""
+    out = np.array(world, dtype=np.float64)
+    out[:, :2] = xy
+    for parent, child in BONES:
+        across = xy[child] - xy[parent]
+        depth = world[child, 2] - world[parent, 2]
+        length = lengths.length((parent, child))
+        if length is not None and length > 1e-6:
+            share = min(float(np.linalg.norm(across)) / length, 1.0)
+            from_length = np.copysign(length * np.sqrt(1.0 - share * share), depth)
+            weight = 1.0 - share * share
+            depth = weight * from_length + (1.0 - weight) * depth
+        out[child] = out[parent] + np.array([across[0], across[1], depth])
+    return out
+
+
+@dataclass
+class LimbRefiner:
+    """Applies ``refine_limbs`` to a stream of PoseFrames from one camera."""
+
+    lengths: SegmentLengths = field(default_factory=SegmentLengths)
+    refined: int = 0
+
+    def __call__(self, frame: PoseFrame) -> PoseFrame:
+        if frame.world is None or frame.image is None:
+            return frame
+        self.lengths.add(frame.world, frame.visibility)
+        xy = image_to_world_xy(frame.world, frame.image, frame.visibility)
+        if xy is None:
+            return frame
+        self.refined += 1
+        world = refine_limbs(frame.world, xy, self.lengths)
+        return PoseFrame(
+            t=frame.t,
+            world=world,
+            visibility=frame.visibility,
+            image=frame.image,
+            frame_index=frame.frame_index,
+            result_t=frame.result_t,
+        )
