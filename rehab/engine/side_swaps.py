@@ -14,8 +14,11 @@ degrees). Nothing in one picture says which labelling is right, but the sequence
 - **ears on the head's sides**: the left ear is on the trunk's left.
 
 Every frame, each combination of five groups (head, trunk, arms, knees, feet) swapped or not is
-scored on these, plus a small cost for changing what was decided for the frame before, and the
-cheapest wins. It runs frame by frame (live tracking needs that), one tracker per camera.
+scored on these. The scores are accumulated over time the way a Viterbi filter does (the best path
+into each labelling, paying ``CHANGE_COST`` whenever the labelling changes between frames), and
+the labelling ending the cheapest path wins: a small but lasting disagreement wins after a few
+frames, a one-frame blip does not. It runs frame by frame (live tracking needs that), one fixer
+per camera.
 
 What it cannot do: a person whom MediaPipe mirrors consistently (face and feet included, as when
 someone seen from behind is taken for someone facing the camera, or while turning) stays mirrored:
@@ -60,6 +63,9 @@ def _permutation(flips: np.ndarray) -> np.ndarray:
 #: the landmark order of every labelling (row 0 is MediaPipe's own)
 LABELLINGS = np.stack([_permutation(f) for f in _FLIPS])
 _ORDERS = LABELLINGS
+#: going from one labelling to another costs CHANGE_COST however many groups change: MediaPipe swaps
+#: several groups at once as often as one, and a per-group cost would favour fixing half a swap first
+_CHANGES = np.any(_FLIPS[:, None, :] != _FLIPS[None, :, :], axis=2).astype(float)
 #: bones whose lengths are compared (shoulder-elbow, elbow-wrist, hip-knee, knee-ankle, both sides)
 _BONES = np.array([(11, 13), (12, 14), (13, 15), (14, 16), (23, 25), (24, 26), (25, 27), (26, 28)])
 
@@ -72,6 +78,10 @@ CHANGE_COST = 0.3
 #: bone lengths are the median of this many recent frames
 LENGTH_HISTORY = 90
 MIN_LENGTH_FRAMES = 5
+#: dead zones: a bone this much (as a share) off its usual length, or a direction this much
+#: (0 agree .. 1 opposite; 0.25 is 60 degrees) off, is ordinary noise and costs nothing
+LENGTH_TOLERANCE = 0.15
+DIRECTION_TOLERANCE = 0.25
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -81,26 +91,27 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _disagreement(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """0 when two directions agree, 1 when opposite; 0 too when either is unknown."""
+    """0 when two directions agree within the tolerance, 1 when opposite; 0 when either is unknown."""
     cosine = np.sum(_unit(a) * _unit(b), axis=-1)
-    return np.asarray(np.nan_to_num((1 - cosine) / 2, nan=0.0))
+    off = np.nan_to_num((1 - cosine) / 2, nan=0.0)
+    return np.asarray(np.maximum(off - DIRECTION_TOLERANCE, 0.0) / (1 - DIRECTION_TOLERANCE))
 
 
 @dataclass
 class SwapFixer:
     """Relabels each PoseFrame's sides to the most consistent labelling (one per camera)."""
 
-    _previous_flips: np.ndarray = field(default_factory=lambda: np.zeros(len(_NAMES), dtype=bool), repr=False)
+    #: the cost of the best path into each labelling so far (MediaPipe's own labelling is the start)
+    _path: np.ndarray = field(default_factory=lambda: CHANGE_COST * _CHANGES[0], repr=False)
     _lengths: deque[np.ndarray] = field(default_factory=lambda: deque(maxlen=LENGTH_HISTORY), repr=False)
     #: frames whose labels were changed, and frames seen
     corrected: int = 0
     seen: int = 0
 
     def costs(self, world: np.ndarray) -> np.ndarray:
-        """Cost of every labelling in ``_FLIPS`` for one frame (for tests and diagnostics)."""
+        """Cost of every labelling in ``_FLIPS`` for this frame alone (for tests and diagnostics)."""
         worlds = world[_ORDERS]  # (H, 33, 3)
-        total = CHANGE_COST * np.sum(self._previous_flips != _FLIPS, axis=1).astype(float)
-        total += FACING_WEIGHT * self._facing(worlds) + EARS_WEIGHT * self._ears(worlds)
+        total = FACING_WEIGHT * self._facing(worlds) + EARS_WEIGHT * self._ears(worlds)
         if len(self._lengths) >= MIN_LENGTH_FRAMES:
             total += BONE_WEIGHT * self._bones(worlds)
         return total
@@ -128,15 +139,17 @@ class SwapFixer:
     def _bones(self, worlds: np.ndarray) -> np.ndarray:
         usual = np.median(np.stack(self._lengths), axis=0)
         lengths = np.linalg.norm(worlds[:, _BONES[:, 0]] - worlds[:, _BONES[:, 1]], axis=-1)
-        return np.asarray(np.sum(np.minimum(np.abs(lengths / np.maximum(usual, 1e-3) - 1), 1.0), axis=1))
+        off = np.abs(lengths / np.maximum(usual, 1e-3) - 1) - LENGTH_TOLERANCE
+        return np.asarray(np.sum(np.clip(off, 0.0, 1.0), axis=1))
 
     def __call__(self, frame: PoseFrame) -> PoseFrame:
         if frame.world is None:
             return frame
         self.seen += 1
-        best = int(np.argmin(self.costs(frame.world)))
+        path = self.costs(frame.world) + np.min(self._path[:, None] + CHANGE_COST * _CHANGES, axis=0)
+        self._path = path - np.min(path)
+        best = int(np.argmin(path))
         order = _ORDERS[best]
-        self._previous_flips = _FLIPS[best]
         world = frame.world[order]
         image = frame.image[order] if frame.image is not None else None
         self._lengths.append(np.linalg.norm(world[_BONES[:, 0]] - world[_BONES[:, 1]], axis=-1))
