@@ -84,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
     source, pictures, frame_total, fps = _open_pictures(args, parsed)
     from rehab.engine.tracking import AngleTracker
 
-    tracker = AngleTracker(smooth=not args.raw)
+    # two cameras measure depth: the one-camera corrections (side swaps, limb depth) would undo it
+    one_camera = "+" not in args.source
+    tracker = AngleTracker(smooth=not args.raw, fix_swaps=one_camera, refine_limbs=one_camera)
     progress = _Progress(frame_total, enabled=not args.quiet)
     outputs = _Outputs(args, fps)
     rows = 0
