@@ -31,6 +31,7 @@ MAX_DISAGREEMENT_TORSO = 0.2
 MIN_DISAGREEMENT_PX = 10.0
 #: landmarks below this visibility are not used
 MIN_VISIBILITY = 0.3
+_ERROR_CAP_PX = 200.0
 #: landmarks compared when choosing a view's labelling
 _CHOOSE_ON = np.array([0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])
 
@@ -41,11 +42,13 @@ def _pixels(camera: CameraModel, frame: PoseFrame) -> np.ndarray:
 
 
 def _best_labelling(first: CameraModel, a: np.ndarray, other: CameraModel, b: np.ndarray) -> np.ndarray:
-    """The landmark order for view ``b`` that agrees best with view ``a`` (median reprojection error)."""
+    """The landmark order for view ``b`` that agrees best with view ``a`` (mean reprojection error,
+    each landmark's capped so one wild landmark cannot decide; a median would not notice a swapped
+    pair of arms, four landmarks of thirteen)."""
     hypotheses = b[LABELLINGS][:, _CHOOSE_ON]  # (H, J, 2)
     pixels = np.stack([np.broadcast_to(a[_CHOOSE_ON], hypotheses.shape), hypotheses])
     _, errors = triangulate([first, other], pixels)
-    score = np.nanmedian(np.nan_to_num(errors, nan=1e6), axis=(0, 2))
+    score = np.mean(np.minimum(np.nan_to_num(errors, nan=_ERROR_CAP_PX), _ERROR_CAP_PX), axis=(0, 2))
     # prefer MediaPipe's own labelling unless another is clearly better (a few pixels is noise)
     best = int(np.argmin(score))
     return LABELLINGS[best] if score[best] < score[0] - 2.0 else LABELLINGS[0]

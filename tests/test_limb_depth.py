@@ -1,0 +1,129 @@
+"""Limbs rebuilt from image landmarks and segment lengths, on synthetic skeletons with known angles.
+
+The simulated estimator gets the picture right but shortens every limb's depth by half, as
+single-camera MediaPipe does for limbs that point at the camera.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rehab.core.types import PoseFrame
+from rehab.engine.kinematics import pose_angles
+from rehab.engine.limb_depth import BONES, MIN_LENGTH_FRAMES, LimbRefiner, SegmentLengths, image_to_world_xy
+from rehab.engine.tracking import AngleTracker
+from rehab.sim.skeleton import Posture, image_points, world_points
+
+DEPTH_KEPT = 0.5
+
+
+def _shortened_depth(world: np.ndarray) -> np.ndarray:
+    """Every limb's depth squeezed: each bone keeps its across-the-picture part and half its depth."""
+    out = world.copy()
+    for parent, child in BONES:
+        out[child] = out[parent] + (world[child] - world[parent]) * np.array([1.0, 1.0, DEPTH_KEPT])
+    return out
+
+
+def _frame(posture: Posture, i: int = 0, squeeze: bool = True) -> PoseFrame:
+    world = world_points(posture)
+    image = image_points(world, distance_m=12.0, focal=4.0)  # far and zoomed: nearly orthographic
+    seen = _shortened_depth(world) if squeeze else world
+    return PoseFrame(t=i / 30, world=seen, visibility=np.ones(33), image=image, frame_index=i)
+
+
+CALIBRATION = Posture(
+    arm_elevation={"left": 90.0, "right": 90.0},
+    arm_plane={"left": 0.0, "right": 0.0},
+    hip_flexion={"left": 0.0, "right": 0.0},
+)
+#: arms reaching towards the camera with bent elbows, a knee lifted towards it
+REACHING = Posture(
+    arm_elevation={"left": 80.0, "right": 40.0},
+    arm_plane={"left": 90.0, "right": 70.0},
+    elbow_flexion={"left": 70.0, "right": 100.0},
+    hip_flexion={"left": 70.0, "right": 0.0},
+    knee_flexion={"left": 80.0, "right": 10.0},
+)
+CHECKED = ("elbow_flexion_left", "elbow_flexion_right", "knee_flexion_left", "hip_flexion_left")
+
+
+def _errors(frame: PoseFrame, posture: Posture) -> dict[str, float]:
+    truth = pose_angles(_frame(posture, squeeze=False))
+    got = pose_angles(frame)
+    return {name: abs(got.get(name) - truth.get(name)) for name in CHECKED}
+
+
+def _calibrated() -> LimbRefiner:
+    refiner = LimbRefiner()
+    for i in range(MIN_LENGTH_FRAMES + 5):
+        refiner(_frame(CALIBRATION, i))  # limbs across the picture: depth squeezing changes nothing
+    return refiner
+
+
+def test_shortened_depth_bends_the_angles() -> None:
+    assert max(_errors(_frame(REACHING), REACHING).values()) > 10
+
+
+def test_refined_limbs_take_back_much_of_the_error() -> None:
+    """The depth is a blend of MediaPipe's and the length's (weight 1 - (d/L)^2, a hedge against
+    noise in the picture), so a limb at 45 degrees to the camera gets back about half its lost
+    depth, one pointing straight at the camera nearly all of it."""
+    raw = _errors(_frame(REACHING), REACHING)
+    refiner = _calibrated()
+    refined = _errors(refiner(_frame(REACHING, 30)), REACHING)
+    for name in CHECKED:
+        assert refined[name] < 0.6 * raw[name], (name, raw[name], refined[name])
+    assert refiner.refined == MIN_LENGTH_FRAMES + 6
+
+
+def test_a_correct_estimate_is_left_correct() -> None:
+    refiner = _calibrated()
+    errors = _errors(refiner(_frame(REACHING, 30, squeeze=False)), REACHING)
+    assert max(errors.values()) < 1.0, errors
+
+
+def test_segment_lengths_are_the_patients_own() -> None:
+    refiner = _calibrated()
+    world = world_points(CALIBRATION)
+    for bone in BONES:
+        assert abs(refiner.lengths.length(bone) - np.linalg.norm(world[bone[1]] - world[bone[0]])) < 1e-9
+
+
+def test_without_lengths_only_the_picture_is_used() -> None:
+    lengths = SegmentLengths()
+    assert lengths.length(BONES[0]) is None
+    refiner = LimbRefiner()
+    frame = _frame(REACHING)
+    refined = refiner(frame)
+    assert refined.world is not None and frame.world is not None
+    # across the picture from the image, depth differences still MediaPipe's (here: squeezed)
+    assert np.allclose(refined.world[:, 2] - refined.world[23, 2], frame.world[:, 2] - frame.world[23, 2], atol=1e-6)
+
+
+def test_image_to_world_map_recovers_positions() -> None:
+    world = world_points(REACHING)
+    image = image_points(world, distance_m=12.0, focal=4.0)
+    xy = image_to_world_xy(world, image, np.ones(33))
+    assert xy is not None
+    assert np.max(np.abs(xy - world[:, :2])) < 0.03, "nearly orthographic: within 3 cm"
+    assert image_to_world_xy(world, image, np.zeros(33)) is None, "nothing visible: no map"
+
+
+def test_angle_tracker_refines_by_default_and_can_be_told_not_to() -> None:
+    on = AngleTracker(smooth=False, fix_swaps=False)
+    off = AngleTracker(smooth=False, fix_swaps=False, refine_limbs=False)
+    for i in range(MIN_LENGTH_FRAMES + 5):
+        on.update(_frame(CALIBRATION, i))
+        off.update(_frame(CALIBRATION, i))
+    truth = pose_angles(_frame(REACHING, squeeze=False)).get("elbow_flexion_left")
+    refined = abs(on.update(_frame(REACHING, 40)).angles.get("elbow_flexion_left") - truth)
+    plain = abs(off.update(_frame(REACHING, 40)).angles.get("elbow_flexion_left") - truth)
+    assert plain > 20 and refined < 0.6 * plain
+
+
+def test_frames_without_image_or_person_pass_through() -> None:
+    refiner = LimbRefiner()
+    no_image = PoseFrame(t=0.0, world=world_points(REACHING), visibility=np.ones(33))
+    nobody = PoseFrame(t=0.0, world=None, visibility=np.zeros(33))
+    assert refiner(no_image) is no_image and refiner(nobody) is nobody
