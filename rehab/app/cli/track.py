@@ -142,8 +142,8 @@ def _checked_request(args: argparse.Namespace) -> SourceUrl:
 
 
 def _open_pictures(args: argparse.Namespace, parsed: SourceUrl) -> tuple[Any, Iterable[Any], int | None, float | None]:
-    """(source or None, tracked pictures, frame count, fps): a file in several processes when asked
-    and possible, otherwise one live tracker."""
+    """(source or None, tracked pictures, frame count, fps): an unpaced file cut into segments
+    (``devices.pose_parallel``, in as many processes as workers), otherwise one live tracker."""
     import os
 
     from devices.pose_source import open_pose_source
