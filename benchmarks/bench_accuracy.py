@@ -327,11 +327,63 @@ def _swapped_frames(camera: object, references: list[dict], followed: np.ndarray
     return count
 
 
+def knee_coverage_breakdown(track: accuracy_data.Track, frames: list, reference: np.ndarray) -> dict[str, object]:
+    """Why frames with reference knees have no knee angles: nobody found, the patient lock, a leg
+    landmark outside the picture, or MediaPipe's visibility below the 0.5 the angles need; and how
+    far off the knee angles would have been on the low-visibility frames, had they been used."""
+    from devices.mediapipe_pose import in_frame_visibility
+    from rehab.engine.kinematics import MIN_VISIBILITY
+
+    legs = [23, 24, 25, 26, 27, 28]
+    knees = [ANGLES.index("knee_flexion_left"), ANGLES.index("knee_flexion_right")]
+    counts = {"frames_with_reference_knees": 0, "no_person": 0, "patient_lock": 0, "outside_picture": 0}
+    counts["low_visibility"] = 0
+    unseen_errors: list[float] = []
+    everything = angle_table(track.world[:, 0], np.ones_like(track.visibility[:, 0]))
+    for f, frame in enumerate(frames):
+        if not np.all(np.isfinite(reference[f, knees])):
+            continue
+        counts["frames_with_reference_knees"] += 1
+        if not np.isfinite(track.world[f, 0, 0, 0]):
+            counts["no_person"] += 1
+        elif frame is None:
+            counts["patient_lock"] += 1
+        elif np.any(in_frame_visibility(track.image[f, 0], np.ones(33))[legs] < 1):
+            counts["outside_picture"] += 1
+        elif np.any(track.visibility[f, 0, legs] < MIN_VISIBILITY):
+            counts["low_visibility"] += 1
+            unseen_errors.extend(np.abs(everything[f, knees] - reference[f, knees]).tolist())
+    out: dict[str, object] = dict(counts)
+    if unseen_errors:
+        out["knee_error_if_low_visibility_frames_were_used_median_deg"] = round(float(np.median(unseen_errors)), 1)
+    return out
+
+
 def _reference_for(followed: np.ndarray, tables: list[np.ndarray]) -> np.ndarray:
     out = np.full_like(tables[0], np.nan)
     for k, table in enumerate(tables):
         out[followed == k] = table[followed == k]
     return out
+
+
+def _held_out(cameras: list, people: list, trackers: list, name: str, frames: list) -> dict[str, object]:
+    """The same camera against a reference built from the other views only (it has no say in it)."""
+    keep = [i for i, c in enumerate(cameras) if c.name != name]
+    mine = [i for i, c in enumerate(cameras) if c.name == name][0]
+    references = build_references([cameras[i] for i in keep], [people[i] for i in keep], [trackers[i] for i in keep])
+    if not references:
+        return {}
+    followed = followed_person(cameras[mine], references, trackers[mine])
+    reference = _reference_for(followed, [angle_table(r["points"]) for r in references])
+    track = trackers[mine]
+    raw = angle_table(track.world[:, 0], track.visibility[:, 0])
+    before, _, _ = pipeline_table(frames, track.fps, False, False)
+    ours, _, _ = pipeline_table(frames, track.fps, True, True)
+    return {
+        "raw_mediapipe_world": errors_against(reference, raw),
+        "rehab_track_before": errors_against(reference, before),
+        "ours": errors_against(reference, ours),
+    }
 
 
 def measure(demo: Path) -> dict[str, object]:
@@ -367,6 +419,7 @@ def measure(demo: Path) -> dict[str, object]:
                 sum(np.isfinite(track.world[f, 0, 0, 0]) and frames[f] is None for f in range(len(frames)))
             ),
             "frames_with_swapped_limbs": _swapped_frames(camera, references, followed, frames),
+            "knee_coverage_lost": knee_coverage_breakdown(track, frames, reference),
             "raw_mediapipe_world": errors_against(reference, raw),
         }
         for name, (fix, refine) in VARIANTS.items():
@@ -374,6 +427,7 @@ def measure(demo: Path) -> dict[str, object]:
             if fix:
                 stats["frames_with_swapped_limbs_after"] = _swapped_frames(camera, references, followed, corrected)
             entry[name] = {**errors_against(reference, table), **stats}
+        entry["against_reference_without_this_camera"] = _held_out(cameras, people, trackers, camera.name, frames)
         singles[camera.name] = entry
         followed_all.append(followed)
         frames_all.append(frames)
