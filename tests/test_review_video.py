@@ -80,3 +80,56 @@ def test_a_frame_of_the_wrong_size_is_refused(tmp_path):
     with pytest.raises(VideoWriteError, match="frame of 16x16 in a 32x32 video"):
         writer.write(np.zeros((16, 16, 3), np.uint8))
     writer.close()
+
+
+@pytest.fixture
+def served(tmp_path):
+    """``served(path)``: the URL of ``path`` on a local HTTP server (the file as a browser fetches it)."""
+    import functools
+    import http.server
+    import shutil
+    import threading
+
+    folder = tmp_path / "www"
+    folder.mkdir()
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def serve(path):
+        shutil.copy(path, folder / path.name)
+        return f"http://127.0.0.1:{server.server_address[1]}/{path.name}"
+
+    yield serve
+    server.shutdown()
+
+
+LOADED = """url => new Promise(done => {
+    const video = document.createElement('video');
+    video.muted = true;
+    video.preload = 'auto';
+    video.onloadeddata = () => done({played: true, width: video.videoWidth, height: video.videoHeight});
+    video.onerror = () => done({played: false, error: video.error && video.error.code});
+    video.src = url;
+    document.body.appendChild(video);
+})"""
+
+
+def test_review_video_plays_in_a_browser(clip, tmp_path, served, new_page):
+    """The issue: the review video did not play in browsers. Debian's chromium, headless, decodes
+    our file's first picture; it refuses OpenCV's MPEG-4 Part 2 (the old file) with error 4."""
+    out = tmp_path / "review.mp4"
+    assert main(["track", str(clip), "--video", str(out), "--quiet"]) == 0
+    old = tmp_path / "old.mp4"
+    writer = cv2.VideoWriter(str(old), cv2.VideoWriter.fourcc(*"mp4v"), 30.0, (640, 480))
+    for _ in range(10):
+        writer.write(np.zeros((480, 640, 3), np.uint8))
+    writer.release()
+    page = new_page()
+    page.goto(served(out).rsplit("/", 1)[0] + "/")  # same origin as the videos
+    assert page.evaluate(LOADED, served(out)) == {"played": True, "width": 640, "height": 480}
+    assert page.evaluate(LOADED, served(old)) == {"played": False, "error": 4}
