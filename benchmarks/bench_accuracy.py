@@ -146,7 +146,7 @@ def _candidates(people: accuracy_data.Track, tracker: accuracy_data.Track) -> tu
 
 def _person_points(
     cameras: list, candidates: list, frame: int, combo: tuple[int, ...]
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     from rehab.core.multiview import triangulate_consistent
 
     pixels = np.full((len(cameras), 33, 2), np.nan)
@@ -155,8 +155,8 @@ def _person_points(
         if p >= 0:
             pixels[v] = candidates[v][0][frame, p]
             weights[v] = np.where(candidates[v][1][frame, p] >= MIN_VISIBILITY_FOR_REFERENCE, 1.0, 0.0)
-    points, _, used = triangulate_consistent(cameras, pixels, weights, max_error_px=AGREE_PX)
-    return points, used
+    points, errors, used = triangulate_consistent(cameras, pixels, weights, max_error_px=AGREE_PX)
+    return points, used, np.where(used & np.isfinite(points[:, 0])[None], errors, np.nan)
 
 
 def aim_point(cameras: list) -> np.ndarray:
@@ -180,17 +180,19 @@ def build_references(cameras: list, people: list, trackers: list) -> list[dict]:
     persons: list[dict] = []
     for f in range(frames):
         for combo in _match_people(cameras, [c[0] for c in candidates], f):
-            points, used = _person_points(cameras, candidates, f, combo)
+            points, used, errors = _person_points(cameras, candidates, f, combo)
             centre = _torso_centre(points)
             if not np.all(np.isfinite(centre)):
                 continue
             near = [p for p in persons if p["last_frame"] < f and np.linalg.norm(p["centre"] - centre) < 0.5]
             person = min(near, key=lambda p: float(np.linalg.norm(p["centre"] - centre))) if near else None
             if person is None:
-                person = {"raw": np.full((frames, 33, 3), np.nan), "centres": []}
+                person = {"raw": np.full((frames, 33, 3), np.nan), "centres": [], "views": [], "errors": []}
                 persons.append(person)
             keep = used.sum(axis=0) >= REFERENCE_VIEWS
             person["raw"][f, keep] = points[keep]
+            person["views"].extend(used.sum(axis=0)[keep].tolist())
+            person["errors"].extend(errors[:, keep][np.isfinite(errors[:, keep])].tolist())
             person["centre"], person["last_frame"] = centre, f
             person["centres"].append(centre)
     aim = aim_point(cameras)
@@ -200,7 +202,16 @@ def build_references(cameras: list, people: list, trackers: list) -> list[dict]:
         raw = person["raw"]
         smooth = np.stack([[_low_pass(raw[:, j, c], fps) for c in range(3)] for j in range(33)]).transpose(2, 0, 1)
         distance = float(np.linalg.norm(np.mean(person["centres"], axis=0)[:2] - aim[:2]))
-        out.append({"points": smooth, "frames": len(person["centres"]), "aim_distance_m": round(distance, 2)})
+        out.append(
+            {
+                "points": smooth,
+                "frames": len(person["centres"]),
+                "aim_distance_m": round(distance, 2),
+                "landmarks_from_3_or_4_views": round(float(np.mean(np.array(person["views"]) >= 3)), 2),
+                "reprojection_px_median": round(float(np.median(person["errors"])), 1),
+                "reprojection_px_p90": round(float(np.percentile(person["errors"], 90)), 1),
+            }
+        )
     out = [p for p in out if p["frames"] >= 10]
     return sorted(out, key=lambda p: p["aim_distance_m"])
 
@@ -399,9 +410,7 @@ def measure(demo: Path) -> dict[str, object]:
     fps = trackers[0].fps
     result: dict[str, object] = {
         "recording": "Pose2Sim Demo_MultiPerson: 4 cameras, 1088x1920, 60 fps, 100 frames",
-        "reference_people": [
-            {"frames": r["frames"], "metres_from_camera_aim": r["aim_distance_m"]} for r in references
-        ],
+        "reference_people": [{k: v for k, v in r.items() if k != "points"} for r in references],
         "angles": list(ANGLES),
     }
     singles: dict[str, object] = {}
