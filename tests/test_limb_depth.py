@@ -127,3 +127,19 @@ def test_frames_without_image_or_person_pass_through() -> None:
     no_image = PoseFrame(t=0.0, world=world_points(REACHING), visibility=np.ones(33))
     nobody = PoseFrame(t=0.0, world=None, visibility=np.zeros(33))
     assert refiner(no_image) is no_image and refiner(nobody) is nobody
+
+
+def test_corrections_forget_a_person_gone_longer_than_the_lock_remembers() -> None:
+    tracker = AngleTracker(smooth=False)
+    for i in range(MIN_LENGTH_FRAMES + 5):
+        tracker.update(_frame(CALIBRATION, i))
+    assert tracker.limbs is not None and tracker.limbs.lengths.length(BONES[0]) is not None
+    nobody = PoseFrame(t=1.0, world=None, visibility=np.zeros(33))
+    tracker.update(nobody)
+    back_soon = PoseFrame(t=1.9, world=world_points(CALIBRATION), visibility=np.ones(33), image=None)
+    tracker.update(back_soon)
+    assert tracker.limbs.lengths.length(BONES[0]) is not None, "under 2 s away: still the same person"
+    later = _frame(CALIBRATION, 0)
+    tracker.update(PoseFrame(t=4.5, world=later.world, visibility=later.visibility, image=later.image))
+    assert tracker.limbs is not None and tracker.limbs.lengths.length(BONES[0]) is None, "learned afresh"
+    assert tracker.swaps is not None and tracker.swaps.seen == 1

@@ -40,8 +40,13 @@ class AngleTracker:
     ``fix_swaps`` undoes MediaPipe's left/right swaps (``rehab.engine.side_swaps``); ``refine_limbs``
     takes limb positions across the picture from the image landmarks and their depth partly from the
     patient's own segment lengths (``rehab.engine.limb_depth``). Both need frames in order from one
-    camera; docs/tracking.md has what each changes on real recordings.
+    camera; docs/tracking.md has what each changes on real recordings. Both learn the person's bone
+    lengths, so both start afresh when nobody was seen for ``FORGET_PERSON_S`` (the patient lock's
+    own limit, after which it takes whoever is there): a new person's bones are not the last one's.
     """
+
+    #: seconds without a person after which the corrections forget what they learned
+    FORGET_PERSON_S = 2.0
 
     def __init__(self, smooth: bool = True, fix_swaps: bool = True, refine_limbs: bool = True) -> None:
         self._smoother = AngleSmoother() if smooth else None
@@ -49,11 +54,21 @@ class AngleTracker:
         self.swaps = SwapFixer() if fix_swaps else None
         self.limbs = LimbRefiner() if refine_limbs else None
         self.last_pose: PoseFrame | None = None
+        self._person_t = -math.inf
+
+    def _forget_if_gone(self, pose: PoseFrame) -> None:
+        if pose.world is None:
+            return
+        if pose.t - self._person_t > self.FORGET_PERSON_S:
+            self.swaps = SwapFixer() if self.swaps is not None else None
+            self.limbs = LimbRefiner() if self.limbs is not None else None
+        self._person_t = pose.t
 
     def update(self, pose: PoseFrame, status: str = "tracking", media_t: float | None = None) -> TrackedAngles:
         if self._first_t is None:
             self._first_t = pose.t
         time_s = media_t if media_t is not None else pose.t - self._first_t
+        self._forget_if_gone(pose)
         if self.swaps is not None:
             pose = self.swaps(pose)
         if self.limbs is not None:
