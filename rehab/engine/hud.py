@@ -131,8 +131,21 @@ def message_top(size: tuple[int, int], lines: int = 1) -> int:
     return size[1] - 24 - font(MESSAGE_SIZE).size("Ag")[1] - (lines - 1) * line
 
 
+#: how opaque the band behind a game's message is: the scene shows through, the words read over it
+MESSAGE_BAND_ALPHA = 170
+
+
 def _message(surface: pygame.Surface, message: str) -> None:
-    for words, box in message_rows(surface.get_size(), message):
+    rows = message_rows(surface.get_size(), message)
+    if not rows:
+        return
+    # on a band of its own: at the largest text a two-line message ran over the tower, the lantern
+    # and the patient's figure, its words mixed with the scene's shapes
+    band = rows[0][1].unionall([box for _, box in rows[1:]]).inflate(28, 8)
+    veil = pygame.Surface(band.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, MESSAGE_BAND_ALPHA))
+    surface.blit(veil, band.topleft)
+    for words, box in rows:
         text(surface, words, MESSAGE_SIZE, PALETTE.text, box.midbottom, "midbottom")
 
 
