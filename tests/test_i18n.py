@@ -206,3 +206,14 @@ def test_the_french_tower_has_the_english_towers_levels_and_settings():
     assert load_hierarchy().levels[0].name == "Au pied de la tour"
     set_language("en")
     assert load_hierarchy().levels[0].name == "At the foot of the tower"
+
+
+def test_the_french_safety_card_gives_the_french_suicide_prevention_line():
+    """A French patient reporting thoughts of self-harm is given France's national line (3114, day and
+    night) besides the emergency numbers; the English card keeps the emergency numbers only."""
+    from rehab.engine.questionnaire_scene import SAFETY_TEXT
+
+    set_language("fr")
+    assert "3114" in _(SAFETY_TEXT) and "112" in _(SAFETY_TEXT)
+    set_language("en")
+    assert "3114" not in _(SAFETY_TEXT) and "112 in Europe" in _(SAFETY_TEXT)
