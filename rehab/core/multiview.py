@@ -15,16 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rehab.core.types import frozen_array
+
 #: fixed-point iterations used to invert the distortion; converges far below a pixel for real lenses
 _UNDISTORT_ITERATIONS = 20
-
-
-def _frozen(values: object, shape: tuple[int, ...], name: str) -> np.ndarray:
-    array = np.array(values, dtype=np.float64)
-    if array.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
-    array.setflags(write=False)
-    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,15 +39,15 @@ class CameraModel:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "size", (int(self.size[0]), int(self.size[1])))
-        object.__setattr__(self, "matrix", _frozen(self.matrix, (3, 3), "matrix"))
+        object.__setattr__(self, "matrix", frozen_array(self.matrix, (3, 3), "matrix"))
         distortion = np.zeros(5)
         given = np.asarray(self.distortion, dtype=np.float64).ravel()
         if given.size > 5:
             raise ValueError(f"distortion takes at most 5 coefficients, got {given.size}")
         distortion[: given.size] = given
-        object.__setattr__(self, "distortion", _frozen(distortion, (5,), "distortion"))
-        object.__setattr__(self, "rotation", _frozen(self.rotation, (3, 3), "rotation"))
-        object.__setattr__(self, "translation", _frozen(self.translation, (3,), "translation"))
+        object.__setattr__(self, "distortion", frozen_array(distortion, (5,), "distortion"))
+        object.__setattr__(self, "rotation", frozen_array(self.rotation, (3, 3), "rotation"))
+        object.__setattr__(self, "translation", frozen_array(self.translation, (3,), "translation"))
 
     @property
     def center(self) -> np.ndarray:

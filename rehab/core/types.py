@@ -18,7 +18,8 @@ import numpy as np
 POSE_LANDMARK_COUNT = 33
 
 
-def _frozen_array(values: object, shape: tuple[int, ...], name: str) -> np.ndarray:
+def frozen_array(values: object, shape: tuple[int, ...], name: str) -> np.ndarray:
+    """``values`` as a read-only float array of ``shape``: frozen value types hold arrays nobody can change."""
     array = np.array(values, dtype=np.float64)
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
@@ -48,10 +49,10 @@ class PoseFrame:
     def __post_init__(self) -> None:
         shape = (POSE_LANDMARK_COUNT, 3)
         if self.world is not None:
-            object.__setattr__(self, "world", _frozen_array(self.world, shape, "world"))
+            object.__setattr__(self, "world", frozen_array(self.world, shape, "world"))
         if self.image is not None:
-            object.__setattr__(self, "image", _frozen_array(self.image, shape, "image"))
-        object.__setattr__(self, "visibility", _frozen_array(self.visibility, (POSE_LANDMARK_COUNT,), "visibility"))
+            object.__setattr__(self, "image", frozen_array(self.image, shape, "image"))
+        object.__setattr__(self, "visibility", frozen_array(self.visibility, (POSE_LANDMARK_COUNT,), "visibility"))
 
     @property
     def has_person(self) -> bool:
