@@ -188,6 +188,24 @@ class _StoreWatch:
         return list(range(first, last + 1))
 
 
+def _context(store, display, ask_pain=lambda moment, hand: 2.0, open_source=None, input_url="sim", **more):
+    """A guided session's context on the test's day: simulated input unless ``open_source`` is given."""
+    return SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=open_source or source_opener("sim", True, [], 1),
+        display=display,
+        make_clock=SimulatedClock,
+        ask_pain=ask_pain,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(1.0, 0.5, 0.0),
+        input_url=input_url,
+        **more,
+    )
+
+
 def _session(tmp_path, pains, sets=1):
     """A session on a real window, Enter pressed at every frame (only a card takes keys here)."""
     path = tmp_path / DB_FILENAME
@@ -196,19 +214,7 @@ def _session(tmp_path, pains, sets=1):
     watch = _StoreWatch(path)
     display = watch.display = PatientAtWindow(press_from=1, watch=watch)
     answers = dict(pains)
-    ctx = SessionContext(
-        store=store,
-        games=available_games(),
-        open_source=source_opener("sim", True, [], 1),
-        display=display,
-        make_clock=SimulatedClock,
-        ask_pain=lambda moment, hand: answers.get(moment),
-        now_iso=lambda: "2026-11-02T10:00:00+00:00",
-        today="2026-11-02",
-        say=lambda line: None,
-        scenes=SceneTimes(1.0, 0.5, 0.0),
-        card_s=math.inf,
-    )
+    ctx = _context(store, display, lambda moment, hand: answers.get(moment), card_s=math.inf)
     result = run_session(ctx, "P1")
     return result, display, watch, store
 
@@ -290,18 +296,7 @@ def test_the_plans_notes_are_on_the_instruction_card_before_the_exercise(tmp_pat
                 _shot(display.surface, "instructions_with_notes")
 
     display = PatientAtWindow(press_from=1, watch=look)
-    ctx = SessionContext(
-        store=store,
-        games=available_games(),
-        open_source=source_opener("sim", True, [], 1),
-        display=display,
-        make_clock=SimulatedClock,
-        ask_pain=lambda moment, hand: 2.0,
-        now_iso=lambda: "2026-11-02T10:00:00+00:00",
-        today="2026-11-02",
-        say=lambda line: None,
-        scenes=SceneTimes(1.0, 0.5, 0.0),
-    )
+    ctx = _context(store, display)
     assert run_session(ctx, "P1").status == "completed"
     assert found, "the plan's notes were never on screen"
     store.close()
@@ -448,19 +443,9 @@ def test_a_camera_that_sends_nothing_is_said_plainly_and_the_session_is_not_call
     set_language(language)
     store = Store.open(tmp_path / DB_FILENAME)
     assign(store, "P1", parse_text(PLAN.format(sets=1)), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
-    ctx = SessionContext(
-        store=store,
-        games=available_games(),
-        open_source=lambda info, exercise, seed: ReplaySource([], url="webcam:0"),  # a camera sending nothing
-        display=HeadlessDisplay(),
-        make_clock=SimulatedClock,
-        ask_pain=lambda moment, hand: 2.0,
-        now_iso=lambda: "2026-11-02T10:00:00+00:00",
-        today="2026-11-02",
-        say=lambda line: None,
-        scenes=SceneTimes(1.0, 0.5, 0.0),
-        input_url="webcam:0",
-    )
+    # a camera sending nothing
+    nothing = lambda info, exercise, seed: ReplaySource([], url="webcam:0")  # noqa: E731
+    ctx = _context(store, HeadlessDisplay(), open_source=nothing, input_url="webcam:0")
     result = run_session(ctx, "P1")
     card = end_card(result)
     store.close()
@@ -497,21 +482,8 @@ def test_the_pain_question_gets_the_cameras_hand_only_with_a_camera(tmp_path, ca
         return 2.0
 
     display = PatientAtWindow(press_from=1)
-    ctx = SessionContext(
-        store=store,
-        games=available_games(),
-        open_source=(lambda info, exercise, seed: ReplaySource(poses, url="webcam:0"))
-        if camera
-        else source_opener("sim", True, [], 1),
-        display=display,
-        make_clock=SimulatedClock,
-        ask_pain=ask_pain,
-        now_iso=lambda: "2026-11-02T10:00:00+00:00",
-        today="2026-11-02",
-        say=lambda line: None,
-        scenes=SceneTimes(1.0, 0.5, 0.0),
-        input_url="webcam:0" if camera else "sim",
-    )
+    seen = (lambda info, exercise, seed: ReplaySource(poses, url="webcam:0")) if camera else None
+    ctx = _context(store, display, ask_pain, open_source=seen, input_url="webcam:0" if camera else "sim")
     run_session(ctx, "P1")
     display.close()
     store.close()
