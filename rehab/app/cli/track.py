@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
                 continue
             tracked = tracker.update(picture.pose, picture.status, picture.media_t)
             rows += 1
-            if not outputs.write(tracked, picture):
+            if not outputs.write(tracked, picture, tracker.last_pose):
                 break
             progress.update(rows)
             _report_events(source)
@@ -190,8 +190,10 @@ class _Outputs:
             self.csv_writer = csv.writer(self.csv_file, lineterminator="\n")
         self.video: Any = None
 
-    def write(self, tracked: Any, picture: Any) -> bool:
-        """Write one frame everywhere asked; False when the viewer pressed q or Esc."""
+    def write(self, tracked: Any, picture: Any, pose: Any = None) -> bool:
+        """Write one frame everywhere asked; False when the viewer pressed q or Esc. ``pose``: the
+        pose the angles were read from (sides put back after a swap), drawn instead of the raw one
+        so the review video's left and right agree with the CSV."""
         from rehab.engine.pose_overlay import draw_pose
         from rehab.engine.tracking import csv_row
 
@@ -199,7 +201,8 @@ class _Outputs:
             self.csv_writer.writerow(csv_row(tracked))
         if picture.image is None:
             return True
-        drawn = draw_pose(picture.image, picture.pose, tracked.angles, _status_text(tracked.status, picture.pose))
+        shown = pose if pose is not None else picture.pose
+        drawn = draw_pose(picture.image, shown, tracked.angles, _status_text(tracked.status, shown))
         if self.args.video:
             self._video_for(drawn).write(drawn)
         if self.args.show:
