@@ -217,3 +217,21 @@ session_facts = Table(
     Column("updated_at", Text, nullable=False),
     Index("ix_session_facts_patient_day", "patient_id", "day"),
 )
+
+
+# -- live sessions (revision 0003) ----------------------------------------------------------------
+
+#: every action a physio sent to a live session at home (a message, a new target or ceiling for the
+#: rest of the set, a pause, the end): stored before it is relayed, with the reason given
+live_actions = Table(
+    "live_actions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("patient_id", Text, ForeignKey("patients.id"), nullable=False, index=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("kind", Text, nullable=False),  # message | target | ceiling | pause | end
+    Column("text", Text, nullable=True),  # a message's words
+    Column("value", Float, nullable=True),  # a target's or ceiling's degrees
+    Column("reason", Text, nullable=True),
+    Column("created_at", Text, nullable=False),
+)

@@ -127,12 +127,12 @@ def test_upgrade_twice_is_a_noop_and_the_migrated_schema_equals_the_tables(clini
 
     engine = open_database(ClinicConfig(db_url=clinic_db_url))
     upgrade(engine)  # a second time: nothing to do, nothing fails
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
         tables = set(engine.dialect.get_table_names(conn))
     assert {"users", "api_tokens", "patients", "pairing_codes", "devices", "home_rows", "plan_versions"} <= tables
-    assert {"messages", "audit_log", "rate_limits", "sync_receipts", "alembic_version"} <= tables
+    assert {"messages", "audit_log", "rate_limits", "sync_receipts", "alembic_version", "live_actions"} <= tables
     engine.dispose()
 
 
@@ -422,7 +422,7 @@ def test_serve_upgrades_the_schema_and_serves_http_and_tls(tmp_path: Path, clini
         process.terminate()
         process.wait()
     engine = create_engine(clinic_db_url)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     engine.dispose()
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     subprocess.run(
