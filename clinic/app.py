@@ -28,7 +28,14 @@ from rehab.core.errors import NotFoundError, RehabError
 from rehab.core.version import __version__
 
 #: the API's parts; one not written yet (or left out of an installation) is skipped
-ROUTERS = ("clinic.api_accounts", "clinic.api_patients", "clinic.api_sync", "clinic.api_plans", "clinic.api_reports")
+ROUTERS = (
+    "clinic.api_accounts",
+    "clinic.api_patients",
+    "clinic.api_sync",
+    "clinic.api_plans",
+    "clinic.api_reports",
+    "clinic.live",
+)
 API = "/api/v1"
 log = logging.getLogger("clinic")
 

@@ -20,6 +20,7 @@ PAGES = (
     "clinic.web.auth_pages",
     "clinic.web.caseload",
     "clinic.web.patient_pages",
+    "clinic.web.live_page",
     "clinic.web.plan_editor",
     "clinic.web.admin_pages",
 )

@@ -1,0 +1,442 @@
+"""Live remote sessions (issue #18): a home streams its session, the physio watches and acts.
+
+Two WebSockets meet here. The home connects to ``/api/v1/live/home`` with its device token, as sync
+does, and sends small JSON messages: ``frame`` (2D landmarks, the angle with its goal and ceiling,
+the scene, the set, the device), ``rep``, ``pain``, ``scene`` and ``beat``. A browser connects to
+``/patients/{id}/live/socket`` with the web app's session cookie, for a patient its user may see
+(the patient page's rule); it receives the home's messages and ``{"type": "status", "home":
+"connected" | "lost" | "waiting"}``, and a physio who may change the patient sends actions
+(a message, a target or ceiling for the rest of the set, pause, end), each stored in
+``live_actions`` and audited before it is relayed to the home.
+
+No camera image ever reaches this server: the home sends landmarks and angles only.
+
+The relay is a ``Hub`` per server process. On PostgreSQL, every message also goes through
+``NOTIFY`` on one channel and every process ``LISTEN``s, so a home and a browser connected to
+different server processes (behind one proxy) still meet. A viewer that falls behind loses its
+oldest frames, never the server's memory: nothing waits on a slow browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI, WebSocket, WebSocketDisconnect
+from starlette.concurrency import run_in_threadpool
+
+from clinic import auth, db, tables
+from clinic.auth import Principal
+from clinic.errors import ClinicError
+from rehab.core.errors import RehabError
+
+router = APIRouter(include_in_schema=False)
+log = logging.getLogger("clinic.live")
+
+HOME_PATH = "/api/v1/live/home"
+#: the PostgreSQL channel every server process listens on
+CHANNEL = "rehab_live"
+#: what a home may send; anything else is dropped
+HOME_TYPES = frozenset({"frame", "rep", "pain", "scene", "beat", "action_done", "sharing"})
+#: the largest message a home may send (a frame is about 1.5 kB)
+MAX_MESSAGE_BYTES = 16_000
+#: messages a browser may have waiting before its oldest frames are dropped
+VIEWER_BACKLOG = 60
+#: a home silent this long (no frame, no beat) is shown as lost, even before its socket closes
+SILENT_S = 5.0
+#: how a frame's JSON starts (the home writes it compact, its type first): frames are what may be dropped
+FRAME_PREFIX = '{"type":"frame"'
+ACTION_KINDS = ("message", "target", "ceiling", "pause", "end")
+MESSAGE_MAX = 200
+REASON_MAX = 300
+
+
+# -- the relay ----------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class Viewer:
+    """One browser's socket and what waits to be sent to it (frames dropped oldest first)."""
+
+    socket: WebSocket
+    waiting: deque[str] = field(default_factory=deque)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: int = 0
+
+    def put(self, text: str, droppable: bool) -> None:
+        if len(self.waiting) >= VIEWER_BACKLOG:
+            oldest = next((i for i, m in enumerate(self.waiting) if m.startswith(FRAME_PREFIX)), None)
+            self.dropped += 1
+            if oldest is None and droppable:
+                return
+            if oldest is not None:
+                del self.waiting[oldest]
+        self.waiting.append(text)
+        self.ready.set()
+
+    async def run(self) -> None:
+        while True:
+            await self.ready.wait()
+            self.ready.clear()
+            while self.waiting:
+                await self.socket.send_text(self.waiting.popleft())
+
+
+class Hub:
+    """One server process's live sessions: its homes' and viewers' sockets, and (on PostgreSQL) the
+    channel to the other processes."""
+
+    def __init__(self, pg_url: str | None) -> None:
+        self.origin = uuid.uuid4().hex
+        self.pg_url = pg_url
+        self.viewers: dict[str, set[Viewer]] = {}
+        self.homes: dict[str, WebSocket] = {}
+        #: patient -> monotonic time of the last message from its home, through any process
+        self.heard: dict[str, float] = {}
+        self.shown: dict[str, str] = {}  # patient -> the status last told its viewers here
+        self._notify: Any = None
+        self._tasks: list[asyncio.Task[None]] = []
+        self.relayed = 0
+
+    async def start(self) -> None:
+        if self.pg_url is not None:
+            import psycopg
+
+            self._notify = await psycopg.AsyncConnection.connect(self.pg_url, autocommit=True)
+            listen = await psycopg.AsyncConnection.connect(self.pg_url, autocommit=True)
+            await listen.execute(f"LISTEN {CHANNEL}")
+            self._tasks.append(asyncio.create_task(self._listen(listen)))
+        self._tasks.append(asyncio.create_task(self._watch()))
+
+    # home -> viewers
+
+    async def from_home(self, patient_id: str, text: str) -> None:
+        self._deliver_viewers(patient_id, text)
+        await self._publish("v", patient_id, text)
+
+    def _deliver_viewers(self, patient_id: str, text: str) -> None:
+        self.heard[patient_id] = time.monotonic()
+        if text.startswith('{"type":"status"'):
+            self.shown[patient_id] = json.loads(text)["home"]
+        elif self.shown.get(patient_id) != "connected":
+            self._status(patient_id, "connected")
+        droppable = text.startswith(FRAME_PREFIX)
+        for viewer in self.viewers.get(patient_id, ()):
+            viewer.put(text, droppable)
+            self.relayed += 1
+
+    def _status(self, patient_id: str, status: str) -> None:
+        self.shown[patient_id] = status
+        message = status_message(status)
+        for viewer in self.viewers.get(patient_id, ()):
+            viewer.put(message, False)
+
+    # viewers -> home
+
+    async def to_home(self, patient_id: str, text: str) -> None:
+        self._deliver_home(patient_id, text)
+        await self._publish("h", patient_id, text)
+
+    def _deliver_home(self, patient_id: str, text: str) -> None:
+        home = self.homes.get(patient_id)
+        if home is not None:
+            asyncio.get_running_loop().create_task(_send_quietly(home, text))
+
+    # the other server processes
+
+    async def _publish(self, direction: str, patient_id: str, text: str) -> None:
+        if self._notify is None:
+            return
+        payload = json.dumps([self.origin, direction, patient_id]) + "\n" + text
+        try:
+            await self._notify.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
+        except Exception as error:  # the database went away: this process still relays its own
+            log.warning("live relay to other server processes failed: %s", error)
+
+    async def _listen(self, connection: Any) -> None:
+        async for note in connection.notifies():
+            head, _, text = note.payload.partition("\n")
+            origin, direction, patient_id = json.loads(head)
+            if origin == self.origin:
+                continue
+            if direction == "v":
+                self._deliver_viewers(patient_id, text)
+            else:
+                self._deliver_home(patient_id, text)
+
+    async def _watch(self) -> None:
+        """A home that went silent (a cut line that has not closed its socket yet) is shown lost."""
+        while True:
+            await asyncio.sleep(1.0)
+            now = time.monotonic()
+            for patient_id, status in list(self.shown.items()):
+                if status == "connected" and now - self.heard.get(patient_id, -math.inf) > SILENT_S:
+                    self._status(patient_id, "lost")
+
+    def status_of(self, patient_id: str) -> str:
+        if patient_id in self.homes:
+            return "connected"
+        return self.shown.get(patient_id, "waiting")
+
+    def add_viewer(self, patient_id: str, viewer: Viewer) -> None:
+        self.viewers.setdefault(patient_id, set()).add(viewer)
+
+    def remove_viewer(self, patient_id: str, viewer: Viewer) -> None:
+        found = self.viewers.get(patient_id)
+        if found is not None:
+            found.discard(viewer)
+            if not found:
+                del self.viewers[patient_id]
+
+
+def status_message(status: str) -> str:
+    return json.dumps({"type": "status", "home": status}, separators=(",", ":"))
+
+
+async def _send_quietly(socket: WebSocket, text: str) -> None:
+    with contextlib.suppress(Exception):  # the home has just gone: it hears nothing more
+        await socket.send_text(text)
+
+
+_hub_lock = asyncio.Lock()
+
+
+async def hub_of(app: FastAPI) -> Hub:
+    """The process's hub, started by the first live socket (on PostgreSQL it listens from then on)."""
+    async with _hub_lock:
+        hub: Hub | None = getattr(app.state, "live_hub", None)
+        if hub is None:
+            hub = Hub(_pg_url(app.state.engine))
+            await hub.start()
+            app.state.live_hub = hub
+        return hub
+
+
+def _pg_url(engine: sa.Engine) -> str | None:
+    if engine.dialect.name != "postgresql":
+        return None
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+# -- the home's socket --------------------------------------------------------------------------
+
+
+def _device(engine: sa.Engine, token: str) -> Principal | None:
+    with engine.begin() as conn:
+        who = auth.lookup(conn, token)
+        if who is None or who.kind != "device" or who.patient_id is None:
+            return None
+        auth.audit(conn, who, "live share", who.patient_id, "the home started sharing a session live")
+        return who
+
+
+@router.websocket(HOME_PATH)
+async def home_socket(socket: WebSocket) -> None:
+    """The home's side: its device token in ``Authorization: Bearer``, as sync; else refused (403)."""
+    scheme, _, token = socket.headers.get("authorization", "").partition(" ")
+    engine = db.engine_of(socket)
+    who = await run_in_threadpool(_device, engine, token.strip()) if scheme.lower() == "bearer" else None
+    if who is None or who.patient_id is None:
+        await socket.close(code=1008, reason="this needs a linked home's device token")
+        return
+    patient_id = who.patient_id
+    hub = await hub_of(socket.app)
+    await socket.accept()
+    old = hub.homes.get(patient_id)
+    if old is not None:  # the same home reconnecting before its old socket was noticed closed
+        with contextlib.suppress(Exception):
+            await old.close()
+    hub.homes[patient_id] = socket
+    await hub.from_home(patient_id, status_message("connected"))
+    try:
+        while True:
+            text = await socket.receive_text()
+            if len(text) <= MAX_MESSAGE_BYTES and _home_type(text) in HOME_TYPES:
+                await hub.from_home(patient_id, text)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if hub.homes.get(patient_id) is socket:
+            del hub.homes[patient_id]
+            await hub.from_home(patient_id, status_message("lost"))
+
+
+def _home_type(text: str) -> str:
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return ""
+    kind = message.get("type") if isinstance(message, dict) else None
+    return kind if isinstance(kind, str) else ""
+
+
+# -- the browser's socket -----------------------------------------------------------------------
+
+
+def _viewer(engine: sa.Engine, cookie: str, patient_id: str) -> tuple[Principal, bool] | None:
+    """The signed-in user and whether they may act, if they may see the patient; None otherwise."""
+    from clinic.web import sessions
+
+    with engine.begin() as conn:
+        found = sessions.resume(conn, cookie) if cookie else None
+        if found is None:
+            return None
+        try:
+            auth.patient_access(conn, found.who, patient_id)
+        except RehabError:
+            return None
+        auth.audit(conn, found.who, "view live", patient_id)
+        return found.who, may_act(conn, found.who, patient_id)
+
+
+def may_act(conn: sa.Connection, who: Principal, patient_id: str) -> bool:
+    """Only a physio acts on a session (their own patients and their team's), as they write plans."""
+    if who.role != "physio":
+        return False
+    try:
+        auth.patient_access(conn, who, patient_id, write=True)
+    except RehabError:
+        return False
+    return True
+
+
+def _same_origin(socket: WebSocket) -> bool:
+    """A browser always sends Origin: it must be this server (another site cannot ride the cookie)."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True
+    host = socket.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host
+
+
+@router.websocket("/patients/{patient_id}/live/socket")
+async def viewer_socket(socket: WebSocket, patient_id: str) -> None:
+    """A browser watching a patient's live session: a signed-in user who may see the patient."""
+    from clinic.web import sessions
+
+    cookie = socket.cookies.get(sessions.COOKIE, "")
+    engine = db.engine_of(socket)
+    allowed = await run_in_threadpool(_viewer, engine, cookie, patient_id) if _same_origin(socket) else None
+    if allowed is None:
+        await socket.close(code=1008, reason="you may not watch this patient")
+        return
+    acts = allowed[1]
+    hub = await hub_of(socket.app)
+    await socket.accept()
+    viewer = Viewer(socket)
+    viewer.put(status_message(hub.status_of(patient_id)), False)
+    hub.add_viewer(patient_id, viewer)
+    writer = asyncio.create_task(viewer.run())
+    try:
+        while True:
+            said = await socket.receive_text()
+            answer = await _act(socket, hub, engine, cookie, patient_id, said) if acts else _refusal()
+            viewer.put(answer, False)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        hub.remove_viewer(patient_id, viewer)
+        writer.cancel()
+
+
+def _refusal() -> str:
+    return _error("only the patient's physio can act on a live session")
+
+
+def _error(sentence: str) -> str:
+    return json.dumps({"type": "error", "error": sentence})
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    text: str | None
+    value: float | None
+    reason: str | None
+
+
+def parse_action(said: str) -> Action:
+    """A browser's action, checked; ClinicError with one sentence when it is not acceptable."""
+    try:
+        body = json.loads(said)
+    except ValueError as error:
+        raise ClinicError("the action is not JSON") from error
+    if not isinstance(body, dict) or body.get("type") != "action" or body.get("kind") not in ACTION_KINDS:
+        raise ClinicError(f"an action is one of: {', '.join(ACTION_KINDS)}")
+    kind = str(body["kind"])
+    text = str(body.get("text") or "").strip() or None
+    reason = str(body.get("reason") or "").strip() or None
+    value: float | None = None
+    if kind == "message" and (text is None or len(text) > MESSAGE_MAX):
+        raise ClinicError(f"write a message of 1 to {MESSAGE_MAX} characters")
+    if kind in ("target", "ceiling"):
+        try:
+            value = float(str(body.get("value")))
+        except (TypeError, ValueError) as error:
+            raise ClinicError(f"give the new {kind} in degrees") from error
+        if not (math.isfinite(value) and -180.0 <= value <= 180.0):
+            raise ClinicError(f"the {kind} must be between -180 and 180 degrees")
+        if reason is None:
+            raise ClinicError(f"give a reason for changing the {kind}: it is stored with the change")
+    if reason is not None and len(reason) > REASON_MAX:
+        raise ClinicError(f"the reason is longer than {REASON_MAX} characters")
+    return Action(kind, text, value, reason)
+
+
+def _store(engine: sa.Engine, cookie: str, patient_id: str, action: Action) -> int | str:
+    """The action's id once stored and audited; a sentence when the user may no longer act."""
+    from clinic.web import sessions
+
+    with engine.begin() as conn:
+        found = sessions.resume(conn, cookie)
+        if found is None or not may_act(conn, found.who, patient_id):
+            return "your session has ended: log in again to act"
+        row = conn.execute(
+            sa.insert(tables.live_actions).values(
+                patient_id=patient_id,
+                user_id=found.who.user_id,
+                kind=action.kind,
+                text=action.text,
+                value=action.value,
+                reason=action.reason,
+                created_at=db.now_iso(conn),
+            )
+        )
+        key = row.inserted_primary_key
+        assert key is not None
+        action_id = int(key[0])
+        detail = action.kind + (f" {action.value:g}" if action.value is not None else "")
+        auth.audit(conn, found.who, "live action", patient_id, detail + (f": {action.reason}" if action.reason else ""))
+        return action_id
+
+
+async def _act(socket: WebSocket, hub: Hub, engine: sa.Engine, cookie: str, patient_id: str, said: str) -> str:
+    try:
+        action = parse_action(said)
+    except ClinicError as error:
+        return _error(str(error))
+    stored = await run_in_threadpool(_store, engine, cookie, patient_id, action)
+    if isinstance(stored, str):
+        return _error(stored)
+    message = {"type": "action", "id": stored, "kind": action.kind}
+    message.update({k: v for k, v in (("text", action.text), ("value", action.value), ("reason", action.reason)) if v})
+    text = json.dumps(message, separators=(",", ":"))
+    await hub.to_home(patient_id, text)
+    return json.dumps({"type": "action_sent", **message})
+
+
+def actions(engine: sa.Engine, patient_id: str) -> list[dict[str, Any]]:
+    """The actions stored for a patient, oldest first (the tests and the page read them)."""
+    a = tables.live_actions
+    with engine.begin() as conn:
+        rows = conn.execute(sa.select(a).where(a.c.patient_id == patient_id).order_by(a.c.id)).mappings()
+        return [dict(r) for r in rows]
