@@ -168,6 +168,9 @@ _NAMED_KEYS = {
     pygame.K_RETURN: "enter",
     pygame.K_KP_ENTER: "enter",
     pygame.K_LEFT: "left",
+    pygame.K_RIGHT: "right",
+    # L stops sharing a live session with the physio (rehab.engine.live)
+    pygame.K_l: "l",
     pygame.K_BACKSPACE: "backspace",
     # digits choose an answer by its value (questionnaires); other screens ignore them
     **{key: str(n) for n, key in enumerate(_DIGITS)},

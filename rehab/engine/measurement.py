@@ -50,6 +50,13 @@ class Measurement:
             rep = replace(rep, over_ceiling=True, success=False)
         return rep
 
+    def retarget(self, exercise: Exercise) -> None:
+        """A new target or ceiling from now on: the next rep is judged by it, and the game's level
+        reaches 1 at the new target (the rep in progress keeps what it has measured)."""
+        self.exercise = exercise
+        self.mapper = ControlMapper(exercise.calibration, exercise.axes)
+        self.detector.rule = exercise.rule
+
     def input_lost(self, t: float) -> None:
         """The device is gone or silent: the last value must not steer the game any more."""
         self.controls = untracked(t)

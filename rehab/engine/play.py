@@ -138,6 +138,7 @@ def play(
     on_rating: Callable[[Rating], None] | None = None,
     notes: str = "",
     seated: bool = False,
+    live: Any = None,
 ) -> PlayResult:
     """Run the scenes; play until the source ends, the time is up, or the player quits.
 
@@ -150,7 +151,8 @@ def play(
     ``max_seconds`` and ``screenshot_at`` count from the start of play, after the countdown.
     ``stop_after_reps`` ends play once that many reps completed (one set of a guided session).
     ``notes`` (the plan's notes for the patient) are shown on the instruction card; ``seated``
-    draws the patient on a chair in its where-to-stand sketch.
+    draws the patient on a chair in its where-to-stand sketch. ``live`` (a
+    ``rehab.engine.live.LiveChannel``) shares the session with the physio while the patient agrees.
     """
     from rehab.engine.director import Screenshot, run_scenes
     from rehab.engine.scenes import PLAYED_SCENES, PlayRules, Round, first_scene
@@ -158,7 +160,7 @@ def play(
     options = dict(game_options or {})
     if seed is not None:
         options["seed"] = seed  # games with chance in them (where balloons appear) play the same way
-    rules = PlayRules(on_rep, max_seconds, stop_after_reps, setup_check, sounds, on_rating, notes, seated)
+    rules = PlayRules(on_rep, max_seconds, stop_after_reps, setup_check, sounds, on_rating, notes, seated, live)
     state = Round.start_round(source, game_info, exercise, scenes, rules, options)
     shot = Screenshot(screenshot, "play", math.inf if screenshot_at is None else screenshot_at) if screenshot else None
     report = run_scenes(clock, display, first_scene(state), shot)

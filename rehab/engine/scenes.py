@@ -35,6 +35,7 @@ from rehab.engine.game import (
     build_game,
 )
 from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
+from rehab.engine.live import LiveRound, draw_live_badge
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.message_card import MARGIN, TextRow, placed_row
 from rehab.engine.movement_picture import CardPictures, card_picture_rects, draw_pictures_in, picture_of
@@ -332,6 +333,8 @@ class PlayRules:
     notes: str = ""
     #: the patient plays sitting down (``rehab play --seated``): where-to-stand shows a chair
     seated: bool = False
+    #: sharing the session live with the physio (a ``rehab.engine.live.LiveChannel``), or None
+    live: Any = None
 
 
 class Round:
@@ -368,6 +371,12 @@ class Round:
         self.by_keys = self.input_url.startswith("keyboard")
         if self.by_keys and isinstance(game, AnswersByKey):
             game.answer_by_keys()
+        self.live = LiveRound(rules.live, exercise.rest_deg, exercise.ceiling_deg) if rules.live is not None else None
+
+    def retarget(self, exercise: Exercise) -> None:
+        """A new target or ceiling for the rest of the round (the physio's, from afar)."""
+        self.exercise = exercise
+        self.measurement.retarget(exercise)
 
     @classmethod
     def start_round(
@@ -453,6 +462,8 @@ class Round:
         measured: tuple[float, float] | None = None
         for sample in self.source.poll(now):
             self.last_input_at = now  # any sample shows the device is there, used or not
+            if self.live is not None:
+                self.live.saw(sample)
             angles = _angles_of(sample, self.reader)
             if angles is None:
                 continue
@@ -490,6 +501,8 @@ class Round:
             if self.rules.sounds is not None:
                 self.rules.sounds.play(self.feedback.cue)
         self.rules.on_rep(rep)
+        if self.live is not None:
+            self.live.rep(rep, len(self.result.reps))
 
     def watch_device(self, now: float) -> None:
         """Status events, and silence: a device that simply stops sending is as lost as one that says so."""
@@ -514,6 +527,8 @@ class Round:
         snapshot = self.game.snapshot()
         self.info.renderer(surface, snapshot)
         draw_hud(surface, self.hud_state(snapshot))
+        if self.live is not None and self.live.sharing:
+            draw_live_badge(surface)
 
     def hud_state(self, snapshot: object) -> HudState:
         """What the HUD shows over the game's ``snapshot`` at the last frame."""
@@ -526,6 +541,8 @@ class Round:
         if exercise.calibrating:
             own = _(CALIBRATION_MESSAGE)  # the game's words are about its goal ("not so deep", "further")
         message = _message(own, playing, now < self.over_ceiling_until, feedback)
+        if self.live is not None:
+            message = self.live.message(now, message, now < self.over_ceiling_until)
         return HudState(
             reps_done=len(self.result.reps),
             reps_planned=exercise.reps_planned,
@@ -569,6 +586,8 @@ class _RoundScene:
         if self.state.result.ended:
             return self.state.after_play()
         self.state.now = now
+        if self.state.live is not None:
+            self.state.live.step(self.state, now, keys, self.name)
         return self.step(now, dt, keys)
 
     def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
