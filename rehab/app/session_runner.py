@@ -50,6 +50,7 @@ from rehab.engine.calibration import measure_range
 from rehab.engine.display import Display
 from rehab.engine.exercise import Exercise
 from rehab.engine.game import GameSpec
+from rehab.engine.live import ENDED_BY_PHYSIO
 from rehab.engine.mental import store_rating
 from rehab.engine.play import NO_SCENES, PlayResult, SceneTimes, play
 from rehab.engine.ratings import Rating
@@ -91,6 +92,9 @@ class SessionContext:
     #: an ISO time: calibrations made since then are used instead of measuring again (the home
     #: screen's first run measured the patient just before this first session); "" measures
     reuse_calibrations_since: str = ""
+    #: a linked home's live link to its clinic (``rehab.app.live_share.LiveShare``): the patient is
+    #: asked at the start whether to share the session live; None never asks
+    live: Any = None
 
     def __post_init__(self) -> None:
         # another program holding the database is waited out, never a lost rep: say so once per wait
@@ -349,6 +353,8 @@ class _Walk:
 
     def rate_pain(self, value: float, moment: str, session_id: int | None) -> None:
         self.store.add_rating(self.patient, self.ctx.now_iso(), "pain", value, session_id=session_id, moment=moment)
+        if self.ctx.live is not None:
+            self.ctx.live.send({"type": "pain", "moment": moment, "value": value})
 
     def pain_check(self) -> None:
         """Before every set after the first: pain up by the plan's threshold ends the session."""
@@ -386,6 +392,10 @@ class _Runner:
     def run(self) -> SessionResult:
         walk, plan = self.walk, self.walk.plan
         self.ctx.say(f"Plan version {walk.assigned.version}: {plan.title}")
+        if self.ctx.live is not None:
+            from rehab.app.live_share import offer
+
+            offer(self.ctx.live, self.ctx.display, self.ctx.make_clock, self.ctx.card_s, self.ctx.say)
         walk.pain_before = self.result.pain_before = self._pain_before()
         if walk.pain_before is None and walk.resume:
             raise SessionError("the pain before this session is not known: give it with --pain-before N (0-10)")
@@ -726,6 +736,10 @@ class _Sets:
         ctx = self.ctx
         source = _Timed(ctx.open_source(self.info, self.exercise, self.index * 100 + 10 + number))
         offset = self.clock_s
+        if ctx.live is not None:
+            label = _("{exercise}, set {number} of {count}")
+            words = label.format(exercise=self.exercise.name, number=number, count=self.exercise.sets)
+            ctx.live.send({"type": "scene", "scene": "set", "set": words})
 
         def commit(rep: RepMetrics) -> None:
             shift = offset - (source.first or 0.0)
@@ -745,6 +759,7 @@ class _Sets:
             scenes=ctx.scenes,
             stop_after_reps=remaining,
             notes=self.walk.plan.notes,
+            live=ctx.live,
         )
         self.clock_s = offset + source.span
         # the set's end, its angle streams and device events, in one commit, on the session's timeline
@@ -770,6 +785,13 @@ class _Sets:
                     "you did is saved: check the connection, then start today's session again to carry on."
                 ),
             )
+        if played.ended == ENDED_BY_PHYSIO:
+            raise _Stop(
+                "stopped",
+                "Your physio ended the session. Everything you did is saved.",
+                reason="ended_by_physio",
+                screen=_("Your physio ended the session. Everything you did is saved."),
+            )
         if played.ended == "stopped by the player":
             raise _Stop(
                 "stopped",
@@ -785,6 +807,8 @@ class _Sets:
         from rehab.engine.session_scenes import RestScene
 
         rest = RestScene(seconds, done, coming)
+        if self.ctx.live is not None:
+            self.ctx.live.send({"type": "scene", "scene": "rest", "seconds": seconds, "next": coming})
         run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
         if rest.stopped:
             raise _Stop("stopped", _("You stopped the session during a rest. Everything you did is saved."))
