@@ -105,6 +105,11 @@ class LiveShare:
                 self._others.append(message)
             self._lock.notify()
 
+    @property
+    def waiting_actions(self) -> list[LiveAction]:
+        """The physio's actions received and not yet taken by the game."""
+        return list(self._actions)
+
     def take_actions(self) -> list[LiveAction]:
         taken = []
         while self._actions:

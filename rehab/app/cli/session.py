@@ -195,8 +195,13 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
             input_url=url,
             read_line=read_line,
             card_s=math.inf if window else 0.0,
+            live=_live_link(prepared_home(args.home)) if window else None,
         )
-        return run_session(ctx, args.patient, resume=args.resume)
+        try:
+            return run_session(ctx, args.patient, resume=args.resume)
+        finally:
+            if ctx.live is not None:
+                ctx.live.close()
     except RehabError as error:
         _show_problem(display, window, error)
         raise
@@ -204,6 +209,18 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
         for source in opened:
             source.close()
         store.close()
+
+
+def _live_link(home):  # type: ignore[no-untyped-def]
+    """A linked home's live link to its clinic (the patient is asked before anything is sent)."""
+    from rehab.app.clinic_link import LinkError, load_link
+    from rehab.app.live_share import LiveShare
+
+    try:
+        link = load_link(home)
+    except LinkError:
+        return None  # a damaged link: 'rehab sync' says so; the session itself goes on
+    return LiveShare.for_link(link) if link is not None else None
 
 
 def _refuse_unfit_input(assigned, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,394 @@
+"""Live remote sessions (issue #18) end to end, against a real ``rehab clinic serve`` on loopback
+(SQLite and PostgreSQL): a home runs the real guided session on simulated poses with the real
+sender (``rehab.app.live_share``), a viewer watches over the browser's WebSocket with a real login
+session's cookie, and the physio's actions reach the game and are stored.
+
+Nothing here waits on a clock to decide a result: the game's frame loop is held at a frame while
+the viewer reads and acts, and a wait only ever ends when what it waits for has arrived (or fails
+after a generous bound with what was seen).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pygame
+import pytest
+import sqlalchemy as sa
+from websockets.exceptions import InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from clinic.db import create_engine
+from clinic.live import actions
+from clinic.web import sessions
+from devices.replay import ReplaySource
+from progress.store import DB_FILENAME, Store
+from rehab.app.live_share import LiveShare
+from rehab.app.plan_versions import assign
+from rehab.app.plans import parse_text
+from rehab.app.session_runner import SessionContext, run_session
+from rehab.core.clock import SimulatedClock
+from rehab.engine.game import available_games
+from rehab.engine.hud import MESSAGE_SIZE, font, message_rows
+from rehab.engine.palette import PALETTE
+from rehab.engine.play import SceneTimes
+from rehab.sim.poses import SimulatedSession
+from tests.clinic_fixtures import ClinicServer, _wait_until_answering, free_port
+from tests.screen_text import PatientAtWindow
+
+PLAN = """\
+title = "Elbow, live test plan"
+patient = "P1"
+sessions_per_week = 5
+
+[safety]
+pain_stop_rise = 3
+max_pain_before = 8
+
+[[exercise]]
+name = "Biceps curl"
+game = "lift"
+movement = "elbow_flexion"
+side = "left"
+sets = 1
+reps = 6
+hold_s = 0.3
+rest_s = 0
+target_deg = 100
+ceiling_deg = 150
+"""
+MESSAGE = "slower on the way down"
+#: past every peak of the simulated patient (at most 133 degrees), within the plan's ceiling
+NEW_TARGET = 145.0
+#: the longest any wait here may take before it fails with what it saw
+PATIENCE_S = 60.0
+
+
+@pytest.fixture(autouse=True)
+def _headless_and_closed(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    yield
+    pygame.display.quit()
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def ws_url(server_url: str) -> str:
+    return "ws://" + server_url.split("://", 1)[1]
+
+
+def web_cookie(db_url: str, email: str) -> str:
+    """A login session's cookie for ``email``, made as the login form makes it."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            user_id = conn.execute(sa.text("select id from users where email = :e"), {"e": email}).scalar_one()
+            return sessions.start(conn, int(user_id))
+    finally:
+        engine.dispose()
+
+
+def open_viewer(server_url: str, cookie: str | None, patient: str = "P1") -> ClientConnection:
+    headers = {"Cookie": f"{sessions.COOKIE}={cookie}"} if cookie else {}
+    return connect(f"{ws_url(server_url)}/patients/{patient}/live/socket", additional_headers=headers)
+
+
+def receive_until(viewer: ClientConnection, wanted: Any, seen: list[dict[str, Any]]) -> dict[str, Any]:
+    """The first message ``wanted(message)`` accepts; every message read is kept in ``seen``."""
+    deadline = time.monotonic() + PATIENCE_S
+    while time.monotonic() < deadline:
+        message = json.loads(viewer.recv(timeout=PATIENCE_S))
+        seen.append(message)
+        if wanted(message):
+            return message
+    raise AssertionError(f"never came; seen: {[m.get('type') for m in seen]}")
+
+
+def drain(viewer: ClientConnection, seen: list[dict[str, Any]]) -> None:
+    """Whatever has arrived, without waiting."""
+    while True:
+        try:
+            seen.append(json.loads(viewer.recv(timeout=0)))
+        except TimeoutError:
+            return
+
+
+def home_store(tmp_path: Path) -> Store:
+    store = Store.open(tmp_path / "home" / DB_FILENAME)
+    assign(store, "P1", parse_text(PLAN), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    return store
+
+
+def posed_input(info: Any, exercise: Any, seed: int) -> ReplaySource:
+    """A simulated patient seen by a camera: poses (landmarks), not just angles."""
+    session = SimulatedSession(exercise="elbow_flexion", side="left", seed=seed % 1000)
+    return ReplaySource(list(session.frames()), url="sim:lift")
+
+
+def context(store: Store, display: Any, live: LiveShare | None) -> SessionContext:
+    return SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=posed_input,
+        display=display,
+        make_clock=lambda: SimulatedClock(60),
+        ask_pain=lambda moment, hand: 2.0,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today="2026-11-02",
+        say=lambda line: None,
+        scenes=SceneTimes(0.5, 0.5, 0.0),
+        card_s=math.inf,
+        live=live,
+    )
+
+
+def message_drawn(frame: pygame.Surface, words: str) -> bool:
+    """Every fully inked pixel of the HUD message's words shows the text colour at its place."""
+    pixels = pygame.surfarray.array3d(frame)
+    rows = message_rows(frame.get_size(), words)
+    if not rows:
+        return False
+    for line, box in rows:
+        glyphs = font(MESSAGE_SIZE).render(line, True, PALETTE.text)
+        alpha = pygame.surfarray.array_alpha(glyphs)
+        inked = alpha == 255
+        region = pixels[box.left : box.left + glyphs.get_width(), box.top : box.top + glyphs.get_height()]
+        if region.shape[:2] != inked.shape or not inked.any():
+            return False
+        if not np.all(region[inked] == np.array(PALETTE.text)):
+            return False
+    return True
+
+
+class CountingShare(LiveShare):
+    """The real sender, counting the frames with a skeleton the game handed it (so the test knows
+    when one is on its way to the viewer)."""
+
+    skeletons_sent = 0
+
+    def send(self, message: dict[str, Any]) -> None:
+        if self.sharing and message.get("type") == "frame" and message.get("landmarks"):
+            self.skeletons_sent += 1
+        super().send(message)
+
+
+@dataclass
+class Physio:
+    """The test's physio at the viewer's socket, reading and acting between two game frames."""
+
+    viewer: ClientConnection
+    live: CountingShare
+    seen: list[dict[str, Any]] = field(default_factory=list)
+    skeletons: list[list[list[float]]] = field(default_factory=list)
+    acted = False
+    shown_at: int | None = None
+    shot: pygame.Surface | None = None
+    display: Any = None
+
+    def __call__(self, frame: int) -> None:
+        if len(self.skeletons) < 3 and self.live.skeletons_sent > len(self.skeletons):
+            # the game is held at this frame until the skeleton it sent reaches the viewer
+            got = receive_until(self.viewer, lambda m: m["type"] == "frame" and m["landmarks"], self.seen)
+            self.skeletons.append(got["landmarks"])
+            return
+        drain(self.viewer, self.seen)
+        if len(self.skeletons) >= 3 and not self.acted:
+            self.act()
+        last = self.display.last
+        if self.acted and self.shown_at is None and last is not None and message_drawn(last, MESSAGE):
+            self.shown_at, self.shot = frame, last.copy()
+
+    def act(self) -> None:
+        self.viewer.send(json.dumps({"type": "action", "kind": "message", "text": MESSAGE}))
+        reason = "good control: try the full range"
+        self.viewer.send(json.dumps({"type": "action", "kind": "target", "value": NEW_TARGET, "reason": reason}))
+        self.acted = True
+        deadline = time.monotonic() + PATIENCE_S  # the game waits for both actions to reach the home
+        while len(self.live.waiting_actions) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(self.live.waiting_actions) == 2, f"the actions never reached the home; saw {self.seen[-3:]}"
+
+
+def clinic_with_patient(server: ClinicServer) -> tuple[str, str]:
+    """The patient P1 of physio@a.test, its home's device token and the physio's login cookie."""
+    server.physio("physio@a.test", "team-a")
+    server.patient("P1", "physio@a.test")
+    return server.pair("P1"), web_cookie(server.db_url, "physio@a.test")
+
+
+# -- the tests ----------------------------------------------------------------------------------
+
+
+def test_live_session_streams_to_the_physio_and_their_actions_reach_the_game(
+    clinic_server: ClinicServer, tmp_path: Path
+) -> None:
+    token, cookie = clinic_with_patient(clinic_server)
+    store = home_store(tmp_path)
+    live = CountingShare(clinic_server.url, token)
+    with open_viewer(clinic_server.url, cookie) as viewer:
+        assert json.loads(viewer.recv(timeout=PATIENCE_S)) == {"type": "status", "home": "waiting"}
+        physio = Physio(viewer, live)
+        # the patient says yes with Enter (pressed at every frame: only the question takes it)
+        display = physio.display = PatientAtWindow(press_from=1, watch=physio)
+        try:
+            result = run_session(context(store, display, live), "P1")
+        finally:
+            live.close()
+        receive_until(viewer, lambda m: m["type"] == "sharing" and m["sharing"] is False, physio.seen)
+    seen = physio.seen
+    assert result.status == "completed"
+    # the skeleton: 33 landmarks [x, y, visibility] in image coordinates, moving from frame to frame
+    assert len(physio.skeletons) >= 3 and all(len(s) == 33 for s in physio.skeletons)
+    assert all(0.0 <= x <= 1.0 and 0.0 <= y <= 1.0 for s in physio.skeletons for x, y, _v in s[11:17])
+    # the pain answer, the set, and the angle against the goal and the ceiling
+    pain = next(m for m in seen if m["type"] == "pain")
+    assert (pain["moment"], pain["value"]) == ("before", 2.0)
+    frames = [m for m in seen if m["type"] == "frame"]
+    assert frames[0]["set"] == "Biceps curl, set 1 of 1"
+    assert frames[0]["angle"]["name"] == "elbow_flexion_left" and frames[0]["angle"]["ceiling"] == 150.0
+    # the message was drawn in the game window
+    assert physio.shown_at is not None, "the physio's message never showed in the game"
+    assert message_drawn(physio.shot, MESSAGE)
+    if os.environ.get("REHAB_SHOTS"):
+        pygame.image.save(physio.shot, str(Path(os.environ["REHAB_SHOTS"]) / "live_message_in_game.png"))
+    # both actions were applied and answered; the reps after the new target are judged by it
+    done = [m for m in seen if m["type"] == "action_done"]
+    assert [(d["kind"], d["applied"]) for d in done] == [("message", True), ("target", True)]
+    after = seen[seen.index(done[-1]) :]
+    assert all(m["angle"]["goal"] == NEW_TARGET for m in after if m["type"] == "frame")
+    reps_after = [m for m in after if m["type"] == "rep"]
+    assert reps_after and not any(r["success"] for r in reps_after)
+    assert all(r["peak_deg"] < NEW_TARGET for r in reps_after)
+    # both actions stored on the server, the target with its reason
+    engine = create_engine(clinic_server.db_url)
+    stored = actions(engine, "P1")
+    engine.dispose()
+    assert [(a["kind"], a["text"], a["value"]) for a in stored] == [
+        ("message", MESSAGE, None),
+        ("target", None, NEW_TARGET),
+    ]
+    assert stored[1]["reason"] == "good control: try the full range"
+    # and the store at home holds every rep, as without live sharing
+    assert sum(len(store.reps(row.id)) for row in store.sessions("P1")) == 6
+    store.close()
+
+
+def test_live_patient_who_says_no_sends_nothing(clinic_server: ClinicServer, tmp_path: Path) -> None:
+    token, _cookie = clinic_with_patient(clinic_server)
+    store = home_store(tmp_path)
+    live = LiveShare(clinic_server.url, token)
+    # the patient moves to "No" and presses Enter
+    display = PatientAtWindow(press_from=1, event=pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RIGHT))
+    answers = iter([pygame.K_RETURN] * 100_000)  # after the first frame's Right
+
+    def press(frame: int) -> None:
+        display.event = pygame.event.Event(pygame.KEYDOWN, key=next(answers))
+
+    display.watch = press
+    try:
+        result = run_session(context(store, display, live), "P1")
+    finally:
+        live.close()
+    store.close()
+    assert result.status == "completed"
+    assert not live.sharing and live.sent == 0 and not live.connected
+    engine = create_engine(clinic_server.db_url)
+    with engine.begin() as conn:
+        shared = conn.execute(sa.text("select count(*) from audit_log where action = 'live share'")).scalar_one()
+    engine.dispose()
+    assert shared == 0  # the home never even connected
+
+
+def test_live_viewers_without_the_right_are_refused(clinic_server: ClinicServer) -> None:
+    token, own_cookie = clinic_with_patient(clinic_server)
+    clinic_server.physio("other@b.test", "team-b")
+    clinic_server.user("reader@a.test", "clinician")
+    other = web_cookie(clinic_server.db_url, "other@b.test")
+    reader = web_cookie(clinic_server.db_url, "reader@a.test")
+    for cookie in (None, "not-a-session", other):
+        with pytest.raises(InvalidStatus) as refused:
+            open_viewer(clinic_server.url, cookie)
+        assert refused.value.response.status_code == 403
+    # another site's page cannot ride the physio's cookie
+    with pytest.raises(InvalidStatus):
+        connect(
+            f"{ws_url(clinic_server.url)}/patients/P1/live/socket",
+            additional_headers={"Cookie": f"{sessions.COOKIE}={own_cookie}", "Origin": "https://evil.example"},
+        )
+    # a home needs its device token, and a user's token is not one
+    for bearer in ("nope", clinic_server.admin_token):
+        with pytest.raises(InvalidStatus):
+            connect(
+                f"{ws_url(clinic_server.url)}/api/v1/live/home",
+                additional_headers={"Authorization": f"Bearer {bearer}"},
+            )
+    # the live page itself: the other team's physio gets the 403 page
+    page = clinic_server.request("GET", "/patients/P1/live", cookies={sessions.COOKIE: other})
+    assert page.status_code == 403
+    # a clinician watches but cannot act: the action is refused and nothing is stored
+    with open_viewer(clinic_server.url, reader) as viewer:
+        seen: list[dict[str, Any]] = []
+        viewer.send(json.dumps({"type": "action", "kind": "end"}))
+        error = receive_until(viewer, lambda m: m["type"] == "error", seen)
+    assert "only the patient's physio" in error["error"]
+    engine = create_engine(clinic_server.db_url)
+    assert actions(engine, "P1") == []
+    engine.dispose()
+    del token
+
+
+def _second_server(db_url: str, folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """Another ``rehab clinic serve`` process on the same database."""
+    port = free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "second-server.log"
+    code = "import sys; from rehab.app import cli; sys.exit(cli.main(sys.argv[1:]))"
+    argv = ["--home", str(folder / "home"), "clinic", "serve", "--port", str(port), "--db", db_url]
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", code, *argv], stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    _wait_until_answering(url, process, log)
+    return url, process
+
+
+def test_live_relay_between_two_server_processes_on_one_postgresql(clinic_server: ClinicServer, tmp_path: Path) -> None:
+    if not clinic_server.db_url.startswith("postgresql"):
+        pytest.skip("one SQLite server process relays in memory; processes meet through PostgreSQL")
+    token, cookie = clinic_with_patient(clinic_server)
+    other_url, other = _second_server(clinic_server.db_url, tmp_path / "second")
+    try:
+        seen: list[dict[str, Any]] = []
+        # the browser on the second process, the home on the first
+        with open_viewer(other_url, cookie) as viewer:
+            receive_until(viewer, lambda m: m == {"type": "status", "home": "waiting"}, seen)
+            live = LiveShare(clinic_server.url, token)
+            live.start()
+            try:
+                frame = {"type": "frame", "t": 1.0, "landmarks": [[0.5, 0.25, 0.9]] * 33, "angle": {"value": 42.0}}
+                live.send(frame)
+                got = receive_until(viewer, lambda m: m["type"] == "frame", seen)
+                assert got["landmarks"][0] == [0.5, 0.25, 0.9] and got["angle"]["value"] == 42.0
+                assert {"type": "status", "home": "connected"} in seen
+                viewer.send(json.dumps({"type": "action", "kind": "message", "text": MESSAGE}))
+                deadline = time.monotonic() + PATIENCE_S
+                while not live.waiting_actions and time.monotonic() < deadline:
+                    time.sleep(0.01)
+                taken = live.take_actions()
+                assert [(a.kind, a.text) for a in taken] == [("message", MESSAGE)]
+            finally:
+                live.close()
+            receive_until(viewer, lambda m: m.get("home") == "lost" or m.get("sharing") is False, seen)
+    finally:
+        other.kill()
+        other.wait()
