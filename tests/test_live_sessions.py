@@ -258,7 +258,7 @@ def test_live_session_streams_to_the_physio_and_their_actions_reach_the_game(
     assert frames[0]["set"] == "Biceps curl, set 1 of 1"
     assert frames[0]["angle"]["name"] == "elbow_flexion_left" and frames[0]["angle"]["ceiling"] == 150.0
     # the message was drawn in the game window
-    assert physio.shown_at is not None, "the physio's message never showed in the game"
+    assert physio.shown_at is not None and physio.shot is not None, "the physio's message never showed in the game"
     assert message_drawn(physio.shot, MESSAGE)
     if os.environ.get("REHAB_SHOTS"):
         pygame.image.save(physio.shot, str(Path(os.environ["REHAB_SHOTS"]) / "live_message_in_game.png"))
