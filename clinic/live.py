@@ -431,7 +431,7 @@ async def _act(socket: WebSocket, hub: Hub, engine: sa.Engine, cookie: str, pati
     message.update({k: v for k, v in (("text", action.text), ("value", action.value), ("reason", action.reason)) if v})
     text = json.dumps(message, separators=(",", ":"))
     await hub.to_home(patient_id, text)
-    return json.dumps({"type": "action_sent", **message})
+    return json.dumps({**message, "type": "action_sent"})
 
 
 def actions(engine: sa.Engine, patient_id: str) -> list[dict[str, Any]]:

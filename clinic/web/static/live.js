@@ -17,7 +17,7 @@
     server: "Connection to the clinic server lost: reconnecting..."
   };
   var $ = function (id) { return document.getElementById(id); };
-  var frames = 0, socket = null, wait = 500;
+  var frames = 0, socket = null, wait = 500, ended = false;
 
   function setStatus(name) {
     var el = $("live-status");
@@ -101,8 +101,11 @@
 
   function onMessage(m) {
     if (m.type === "frame") onFrame(m);
-    else if (m.type === "status") setStatus(m.home);
-    else if (m.type === "sharing" && m.sharing === false) setStatus("ended");
+    else if (m.type === "status") {
+      // a home that stopped sharing then closes its socket: that is not a lost connection
+      if (m.home === "connected") ended = false;
+      if (!(ended && m.home === "lost")) setStatus(m.home);
+    } else if (m.type === "sharing" && m.sharing === false) { ended = true; setStatus("ended"); }
     else if (m.type === "scene") { show("scene", m.scene); if (m.set) show("set", m.set); }
     else if (m.type === "rep") {
       item("reps", "Rep " + m.index + ": peak " + degrees(m.peak_deg) + "°, range " + degrees(m.rom_deg) + "°, " +
