@@ -117,6 +117,7 @@ def run_session(
 
     store = services.store
     opened: list[Any] = []
+    ctx: SessionContext | None = None
     try:
         if mode == "session_fresh":
             after_everything = datetime.fromisoformat(now_iso()) + timedelta(seconds=1)
@@ -144,16 +145,31 @@ def run_session(
             read_line=None,
             card_s=math.inf,
             reuse_calibrations_since=measured_since,
+            live=_live_link(services.home),
         )
         run_guided(ctx, patient, resume=mode == "session_resume")
     except RehabError as error:
         return Outcome(sentence(str(error)))
     finally:
+        if ctx is not None and ctx.live is not None:
+            ctx.live.close()
         for source in opened:
             source.close()
         display.forget_quit()
     _sync_quietly(services)
     return Outcome()
+
+
+def _live_link(home: Any) -> Any:
+    """A linked home's live link (the patient is asked before anything is sent); None otherwise."""
+    from rehab.app.clinic_link import LinkError, load_link
+    from rehab.app.live_share import LiveShare
+
+    try:
+        link = load_link(home)
+    except LinkError:
+        return None
+    return LiveShare.for_link(link) if link is not None else None
 
 
 def _sync_quietly(services: HomeServices) -> None:
