@@ -67,6 +67,7 @@ target_deg = 100
 ceiling_deg = 150
 """
 MESSAGE = "slower on the way down"
+LIVE_RED = (200, 40, 40)
 #: past every peak of the simulated patient (at most 133 degrees), within the plan's ceiling
 NEW_TARGET = 145.0
 #: the longest any wait here may take before it fails with what it saw
@@ -260,6 +261,7 @@ def test_live_session_streams_to_the_physio_and_their_actions_reach_the_game(
     # the message was drawn in the game window
     assert physio.shown_at is not None and physio.shot is not None, "the physio's message never showed in the game"
     assert message_drawn(physio.shot, MESSAGE)
+    assert physio.shot.get_at((20, 70))[:3] == LIVE_RED  # the LIVE badge, while shared
     if os.environ.get("REHAB_SHOTS"):
         pygame.image.save(physio.shot, str(Path(os.environ["REHAB_SHOTS"]) / "live_message_in_game.png"))
     # both actions were applied and answered; the reps after the new target are judged by it
@@ -392,3 +394,22 @@ def test_live_relay_between_two_server_processes_on_one_postgresql(clinic_server
     finally:
         other.kill()
         other.wait()
+
+
+def test_live_sender_with_the_clinic_unreachable_never_holds_the_game() -> None:
+    """The line is down (nothing listens on the port): sending returns at once, frames wait in a
+    short queue that drops the oldest, and the sender says why in one line."""
+    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
+    live.start()
+    try:
+        for n in range(1000):
+            live.send({"type": "frame", "t": n / 30, "landmarks": None})
+        live.send({"type": "rep", "index": 1})
+        assert live.dropped >= 990 and live.sent == 0
+        deadline = time.monotonic() + PATIENCE_S
+        while not live.problem and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert live.problem.startswith("live sharing lost the clinic (") and "\n" not in live.problem
+        assert live.sharing  # it keeps trying, with a growing wait
+    finally:
+        live.close()
