@@ -37,6 +37,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import accuracy_data  # noqa: E402
+import accuracy_patient  # noqa: E402
 
 ANGLES = tuple(
     f"{joint}_{side}"
@@ -297,6 +298,55 @@ def pose_frames(track: accuracy_data.Track) -> list:
     return frames
 
 
+def patient_frames(run: accuracy_patient.PatientRun) -> list:
+    """The estimator's output as PoseFrames (it chose and locked the patient itself): None where it
+    reported nobody, someone else, or was still choosing."""
+    from rehab.core.types import PoseFrame
+
+    track = run.track
+    frames: list = []
+    for f in range(track.world.shape[0]):
+        if not np.isfinite(track.world[f, 0, 0, 0]):
+            frames.append(None)
+            continue
+        t = f / track.fps
+        pose = PoseFrame(t=t, world=track.world[f, 0], visibility=track.visibility[f, 0], image=track.image[f, 0])
+        frames.append(PoseFrame(t=t, world=pose.world, visibility=pose.visibility, image=pose.image, frame_index=f))
+    return frames
+
+
+def patient_choice_entry(
+    camera: object,
+    references: list[dict],
+    ref_tables: list[np.ndarray],
+    before: np.ndarray,
+    run: accuracy_patient.PatientRun,
+) -> tuple[dict[str, object], np.ndarray, list]:
+    """Which person the estimator followed now (several people followed until one moves the most,
+    ``devices/several_people.py``) and before (the one-person model alone), the error of ``ours``
+    against the reference of whoever it followed, and what it cost."""
+    followed = followed_person(camera, references, run.track)
+    frames = patient_frames(run)
+    table, _, _ = pipeline_table(frames, run.track.fps, True, True)
+    reported = np.isfinite(run.track.world[:, 0, 0, 0])
+    statuses = run.statuses
+    entry: dict[str, object] = {
+        "frames_on_exercising_person": {"before": int(np.sum(before == 0)), "now": int(np.sum(followed == 0))},
+        "frames_on_another_person": {"before": int(np.sum(before > 0)), "now": int(np.sum(followed > 0))},
+        "frames_reported_on_nobody_known": int(np.sum(reported & (followed < 0))),
+        "frames_choosing_patient": statuses.count("choosing patient"),
+        "frames_no_person_or_other_person": statuses.count("no person") + statuses.count("other person"),
+        "first_frame_tracking": statuses.index("tracking") if "tracking" in statuses else None,
+        "ours": errors_against(_reference_for(followed, ref_tables), table),
+        "ms_per_frame": {
+            "before_one_person": round(1000 * run.seconds_per_frame_one_person, 1),
+            "now": round(1000 * run.seconds_per_frame, 1),
+        },
+        "inferences_per_frame": round(run.inferences_per_frame, 2),
+    }
+    return entry, followed, frames
+
+
 #: what each row of a single camera runs: (swap fixer, limbs from the image and segment lengths)
 VARIANTS = {
     "rehab_track_before": (False, False),
@@ -399,6 +449,23 @@ def _held_out(cameras: list, people: list, trackers: list, name: str, frames: li
     }
 
 
+def _held_out_now(cameras: list, people: list, trackers: list, name: str, run: accuracy_patient.PatientRun) -> dict:
+    """``ours`` on the estimator's output now, against a reference from the other views only."""
+    keep = [i for i, c in enumerate(cameras) if c.name != name]
+    mine = [i for i, c in enumerate(cameras) if c.name == name][0]
+    references = build_references([cameras[i] for i in keep], [people[i] for i in keep], [trackers[i] for i in keep])
+    if not references:
+        return {}
+    followed = followed_person(cameras[mine], references, run.track)
+    reference = _reference_for(followed, [angle_table(r["points"]) for r in references])
+    ours, _, _ = pipeline_table(patient_frames(run), run.track.fps, True, True)
+    return {
+        "frames_on_exercising_person": int(np.sum(followed == 0)),
+        "frames_on_another_person": int(np.sum(followed > 0)),
+        **errors_against(reference, ours),
+    }
+
+
 def _pair_held_out(
     cameras: list, people: list, trackers: list, pair: tuple[int, int], raw: np.ndarray, ours: np.ndarray
 ) -> dict[str, object]:
@@ -429,6 +496,7 @@ def measure(demo: Path) -> dict[str, object]:
     cameras = load_qca(demo / accuracy_data.CALIBRATION)
     people = [accuracy_data.mediapipe_track(demo / "videos" / v, 3) for v in accuracy_data.VIDEOS]
     trackers = [accuracy_data.mediapipe_track(demo / "videos" / v, 1) for v in accuracy_data.VIDEOS]
+    runs = [accuracy_patient.patient_run(demo / "videos" / v) for v in accuracy_data.VIDEOS]
     references = build_references(cameras, people, trackers)
     ref_tables = [angle_table(r["points"]) for r in references]
     fps = trackers[0].fps
@@ -438,8 +506,8 @@ def measure(demo: Path) -> dict[str, object]:
         "angles": list(ANGLES),
     }
     singles: dict[str, object] = {}
-    followed_all, frames_all = [], []
-    for camera, track in zip(cameras, trackers, strict=True):
+    followed_all, frames_all, followed_now, frames_now = [], [], [], []
+    for camera, track, run in zip(cameras, trackers, runs, strict=True):
         followed = followed_person(camera, references, track)
         reference = _reference_for(followed, ref_tables)
         frames = pose_frames(track)
@@ -461,6 +529,13 @@ def measure(demo: Path) -> dict[str, object]:
                 stats["frames_with_swapped_limbs_after"] = _swapped_frames(camera, references, followed, corrected)
             entry[name] = {**errors_against(reference, table), **stats}
         entry["against_reference_without_this_camera"] = _held_out(cameras, people, trackers, camera.name, frames)
+        choice, followed_new, frames_new = patient_choice_entry(camera, references, ref_tables, followed, run)
+        choice["ours_against_reference_without_this_camera"] = _held_out_now(
+            cameras, people, trackers, camera.name, run
+        )
+        entry["with_patient_choice"] = choice
+        followed_now.append(followed_new)
+        frames_now.append(frames_new)
         singles[camera.name] = entry
         followed_all.append(followed)
         frames_all.append(frames)
@@ -480,7 +555,20 @@ def measure(demo: Path) -> dict[str, object]:
             for f in range(len(frames_all[a]))
         ]
         ours = tracked_table(rows)
+        same_now = (followed_now[a] == followed_now[b]) & (followed_now[a] >= 0)
+        tracker = AngleTracker(smooth=True, fix_swaps=PAIR_FIX_SWAPS, refine_limbs=False)
+        rows_now = [
+            tracker.update(
+                fuse_views([cameras[a], cameras[b]], [frames_now[a][f], frames_now[b][f]], f / fps), media_t=f / fps
+            )
+            for f in range(len(frames_now[a]))
+        ]
+        reference_now = _reference_for(np.where(same_now, followed_now[a], -1), ref_tables)
         pairs[f"{cameras[a].name}+{cameras[b].name}"] = {
+            "with_patient_choice": {
+                "frames_both_on_exercising_person": int(np.sum(same_now & (followed_now[a] == 0))),
+                "ours_triangulated": errors_against(reference_now, tracked_table(rows_now)),
+            },
             "frames_both_on_same_person": int(same.sum()),
             "raw_mean_of_two_views": errors_against(reference, raw),
             "ours_triangulated": errors_against(reference, ours),

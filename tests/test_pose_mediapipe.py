@@ -109,8 +109,10 @@ def test_patient_lock_keeps_the_patient_when_someone_else_appears():
     assert lock.choose(3.0, [therapist]) == 0
 
 
-def test_patient_lock_starts_on_the_largest_person():
-    lock = PatientLock()
+def test_unrelated_photos_lock_takes_the_largest_person():
+    # several people from the start are watched until one moves (tests/test_patient_choice.py);
+    # a folder of unrelated photos has no movement to watch: the largest person is taken
+    lock = PatientLock(forget_after_s=-1.0, by_movement=False)
     assert lock.choose(0.0, [person_at(0.2, 0.1), person_at(0.6, 0.3)]) == 1
     assert lock.choose(0.1, []) is None
 
