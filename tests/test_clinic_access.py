@@ -36,7 +36,7 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from starlette.routing import Mount
+from starlette.routing import Mount, WebSocketRoute
 
 from clinic import tables
 from clinic.accounts import add_user
@@ -67,6 +67,8 @@ HOME = "the patient's home"
 OTHER_HOME = "another patient's home"
 CALLERS = (NONE, FORGED, ADMIN, PHYSIO, TEAM, OTHER, CLINICIAN, HOME, OTHER_HOME)
 ANYONE = frozenset(CALLERS)
+#: a WebSocket route's "method" in the table
+WEBSOCKET = "WEBSOCKET"
 
 READERS = frozenset({ADMIN, PHYSIO, TEAM, CLINICIAN})  # read the patient's data
 CARERS = frozenset({ADMIN, PHYSIO, TEAM})  # pairing and devices
@@ -107,6 +109,9 @@ RULES = (
     Rule("GET",    "/fhir/Patient/{patient_id}/$everything", READERS),
     Rule("POST",   "/api/v1/sync/push", frozenset({HOME}), refused=(403, 409)),  # 409: a row of another patient
     Rule("GET",    "/api/v1/sync/pull", frozenset({HOME}), sees_nothing=frozenset({OTHER_HOME})),
+    # live sessions' sockets: callers tried by tests/test_live_sessions.py (a WebSocket, not a request)
+    Rule(WEBSOCKET, "/api/v1/live/home", frozenset({HOME})),
+    Rule(WEBSOCKET, "/patients/{patient_id}/live/socket", READERS),
     # the web pages
     Rule("GET",    "/static/{path}", ANYONE),
     Rule("GET",    "/static/vendor/plotly.min.js", ANYONE),
@@ -120,6 +125,7 @@ RULES = (
     Rule("POST",   "/patients/{patient_id}/notes", PHYSIOS),
     Rule("POST",   "/patients/{patient_id}/messages", PHYSIOS),
     Rule("GET",    "/patients/{patient_id}/report", READERS),
+    Rule("GET",    "/patients/{patient_id}/live", READERS),
     Rule("GET",    "/patients/{patient_id}/plan", PHYSIOS),
     Rule("POST",   "/patients/{patient_id}/plan", PHYSIOS),
     Rule("POST",   "/patients/{patient_id}/plan/import", PHYSIOS),
@@ -141,6 +147,8 @@ def app_routes() -> set[tuple[str, str]]:
     found = set()
     for route in routes:
         path, methods = getattr(route, "path", None), getattr(route, "methods", None)
+        if isinstance(getattr(route, "original_route", route), WebSocketRoute):
+            methods = {WEBSOCKET}
         if isinstance(getattr(route, "original_route", route), Mount):  # static files: anything under it
             path, methods = f"{path}/{{path}}", {"GET"}
         assert path and methods, f"a route of a kind this test cannot read: {route!r}"
@@ -399,7 +407,7 @@ def check(world: World, rule: Rule, caller: str, patient: str = PATIENT) -> str 
 @pytest.mark.parametrize("caller", CALLERS, ids=[re.sub(r"[^a-z]+", "-", caller) for caller in CALLERS])
 def test_what_each_caller_gets_at_every_route(world: World, caller: str) -> None:
     # a route anyone may call is tried once, without a token (pairing is also limited to 10 an hour)
-    rules = [rule for rule in RULES if rule.may != ANYONE or caller == NONE]
+    rules = [rule for rule in RULES if (rule.may != ANYONE or caller == NONE) and rule.method != WEBSOCKET]
     problems = [problem for rule in rules if (problem := check(world, rule, caller)) is not None]
     assert problems == [], "\n".join(problems)
 
@@ -412,7 +420,9 @@ def test_a_physio_without_a_team_reaches_only_their_own_patients(world: World) -
     users = {**world.user_ids, "leo": user_id(world.db, leo.email)}
     alone = World(world.server, world.db, {**world.tokens, "leo": leo.token}, users, world.pushed_session)
     nobody = [
-        Rule(rule.method, rule.path, frozenset(), refused=(403,)) for rule in RULES if "{patient_id}" in rule.path
+        Rule(rule.method, rule.path, frozenset(), refused=(403,))
+        for rule in RULES
+        if "{patient_id}" in rule.path and rule.method != WEBSOCKET  # sockets: tests/test_live_sessions.py
     ]
     problems = [problem for rule in nobody if (problem := check(alone, rule, "leo", "P-0044")) is not None]
     assert problems == [], "\n".join(problems)
