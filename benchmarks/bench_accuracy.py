@@ -429,11 +429,24 @@ def _reference_for(followed: np.ndarray, tables: list[np.ndarray]) -> np.ndarray
     return out
 
 
+_OTHER_VIEWS: dict[tuple[int, str], list[dict]] = {}
+
+
+def _other_views_references(cameras: list, people: list, trackers: list, name: str) -> list[dict]:
+    """``build_references`` from every view but ``name`` (computed once per run and camera)."""
+    key = (id(people), name)
+    if key not in _OTHER_VIEWS:
+        keep = [i for i, c in enumerate(cameras) if c.name != name]
+        _OTHER_VIEWS[key] = build_references(
+            [cameras[i] for i in keep], [people[i] for i in keep], [trackers[i] for i in keep]
+        )
+    return _OTHER_VIEWS[key]
+
+
 def _held_out(cameras: list, people: list, trackers: list, name: str, frames: list) -> dict[str, object]:
     """The same camera against a reference built from the other views only (it has no say in it)."""
-    keep = [i for i, c in enumerate(cameras) if c.name != name]
     mine = [i for i, c in enumerate(cameras) if c.name == name][0]
-    references = build_references([cameras[i] for i in keep], [people[i] for i in keep], [trackers[i] for i in keep])
+    references = _other_views_references(cameras, people, trackers, name)
     if not references:
         return {}
     followed = followed_person(cameras[mine], references, trackers[mine])
@@ -451,9 +464,8 @@ def _held_out(cameras: list, people: list, trackers: list, name: str, frames: li
 
 def _held_out_now(cameras: list, people: list, trackers: list, name: str, run: accuracy_patient.PatientRun) -> dict:
     """``ours`` on the estimator's output now, against a reference from the other views only."""
-    keep = [i for i, c in enumerate(cameras) if c.name != name]
     mine = [i for i, c in enumerate(cameras) if c.name == name][0]
-    references = build_references([cameras[i] for i in keep], [people[i] for i in keep], [trackers[i] for i in keep])
+    references = _other_views_references(cameras, people, trackers, name)
     if not references:
         return {}
     followed = followed_person(cameras[mine], references, run.track)

@@ -135,7 +135,8 @@ class PoseSource:
 
     def status_events(self) -> list[DeviceStatus]:
         """Camera connected/lost/reconnected/ended, plus ``person`` events whose detail is the new
-        tracking status ("tracking", "no person", "other person")."""
+        tracking status ("tracking", "no person", "other person", or "choosing patient" while several
+        people are in view and the patient is not chosen yet)."""
         with self._ready:
             mine, self._events = self._events, []
         return sorted(self.grabber.status_events() + mine, key=lambda e: e.t)

@@ -89,3 +89,9 @@ def test_measurement_on_the_real_recordings() -> None:
     for pair in pairs.values():
         if pair["frames_both_on_same_person"] >= 50:
             assert pair["ours_triangulated"]["median_deg"] < pair["raw_mean_of_two_views"]["median_deg"]
+    # issue #17: each view follows the person exercising, not the one standing in the background
+    for name, single in singles.items():
+        choice = single["with_patient_choice"]
+        on_patient, on_other = choice["frames_on_exercising_person"], choice["frames_on_another_person"]
+        assert on_patient["now"] > 2 * on_other["now"], name
+        assert choice["frames_choosing_patient"] <= 40, name  # chosen within 40 frames of 60 fps
