@@ -7,8 +7,10 @@ physio's message to the home, and says "connection lost" when the home's line dr
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from websockets.sync.client import connect
@@ -78,6 +80,8 @@ def test_browser_live_page_draws_the_moving_skeleton_and_sends_a_message(
             time.sleep(0.01)
         assert [(a.kind, a.text) for a in live.take_actions()] == [("message", "slower on the way down")]
         page.wait_for_function("document.getElementById('actions').textContent.includes('slower on the way down')")
+        if os.environ.get("REHAB_SHOTS"):
+            page.screenshot(path=str(Path(os.environ["REHAB_SHOTS"]) / "live_page.png"), full_page=True)
     finally:
         live.close()
     page.wait_for_function("document.getElementById('live-status').dataset.status === 'ended'", timeout=PATIENCE_MS)
