@@ -413,3 +413,17 @@ def test_live_sender_with_the_clinic_unreachable_never_holds_the_game() -> None:
         assert live.sharing  # it keeps trying, with a growing wait
     finally:
         live.close()
+
+
+def test_live_is_offered_only_for_the_linked_patient(tmp_path: Path) -> None:
+    """Another patient's session on the linked computer is never shared (it would reach the linked
+    patient's record): no live link for them, one for the linked patient."""
+    from rehab.app.cli.session import _live_link
+    from rehab.app.clinic_link import ClinicLink, save_link
+
+    assert _live_link(tmp_path, "P1") is None  # not linked
+    save_link(tmp_path, ClinicLink("http://127.0.0.1:9", "token", "device", "P1", "2026-12-07T10:00:00+00:00"))
+    assert _live_link(tmp_path, "P2") is None
+    linked = _live_link(tmp_path, "P1")
+    assert isinstance(linked, LiveShare) and linked.url == "ws://127.0.0.1:9/api/v1/live/home"
+    assert not linked.sharing  # nothing starts before the patient says yes

@@ -195,7 +195,7 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
             input_url=url,
             read_line=read_line,
             card_s=math.inf if window else 0.0,
-            live=_live_link(prepared_home(args.home)) if window else None,
+            live=_live_link(prepared_home(args.home), args.patient) if window else None,
         )
         try:
             return run_session(ctx, args.patient, resume=args.resume)
@@ -211,8 +211,9 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
         store.close()
 
 
-def _live_link(home):  # type: ignore[no-untyped-def]
-    """A linked home's live link to its clinic (the patient is asked before anything is sent)."""
+def _live_link(home, patient: str):  # type: ignore[no-untyped-def]
+    """A linked home's live link to its clinic, for the linked patient only (the patient is asked
+    before anything is sent); None for another patient on this computer."""
     from rehab.app.clinic_link import LinkError, load_link
     from rehab.app.live_share import LiveShare
 
@@ -220,7 +221,7 @@ def _live_link(home):  # type: ignore[no-untyped-def]
         link = load_link(home)
     except LinkError:
         return None  # a damaged link: 'rehab sync' says so; the session itself goes on
-    return LiveShare.for_link(link) if link is not None else None
+    return LiveShare.for_link(link) if link is not None and link.patient_id == patient else None
 
 
 def _refuse_unfit_input(assigned, url: str) -> None:  # type: ignore[no-untyped-def]

@@ -145,7 +145,7 @@ def run_session(
             read_line=None,
             card_s=math.inf,
             reuse_calibrations_since=measured_since,
-            live=_live_link(services.home),
+            live=_live_link(services.home, patient),
         )
         run_guided(ctx, patient, resume=mode == "session_resume")
     except RehabError as error:
@@ -160,8 +160,9 @@ def run_session(
     return Outcome()
 
 
-def _live_link(home: Any) -> Any:
-    """A linked home's live link (the patient is asked before anything is sent); None otherwise."""
+def _live_link(home: Any, patient: str) -> Any:
+    """A linked home's live link, for the linked patient only (the patient is asked before anything
+    is sent); None otherwise."""
     from rehab.app.clinic_link import LinkError, load_link
     from rehab.app.live_share import LiveShare
 
@@ -169,7 +170,7 @@ def _live_link(home: Any) -> Any:
         link = load_link(home)
     except LinkError:
         return None
-    return LiveShare.for_link(link) if link is not None else None
+    return LiveShare.for_link(link) if link is not None and link.patient_id == patient else None
 
 
 def _sync_quietly(services: HomeServices) -> None:
