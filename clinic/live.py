@@ -188,7 +188,10 @@ class Hub:
             if note.payload.startswith(own):
                 continue  # this process's own, delivered here already
             head, _, text = note.payload.partition("\n")
-            _origin, direction, patient_id = json.loads(head)
+            try:
+                _origin, direction, patient_id = json.loads(head)
+            except (ValueError, TypeError):
+                continue  # not one of ours (anyone may NOTIFY on a channel)
             if direction == "v":
                 self._deliver_viewers(patient_id, text)
             else:
