@@ -427,3 +427,35 @@ def test_live_is_offered_only_for_the_linked_patient(tmp_path: Path) -> None:
     linked = _live_link(tmp_path, "P1")
     assert isinstance(linked, LiveShare) and linked.url == "ws://127.0.0.1:9/api/v1/live/home"
     assert not linked.sharing  # nothing starts before the patient says yes
+
+
+def test_live_target_and_ceiling_stay_within_the_plans_limits() -> None:
+    """A physio's change from afar is refused outside the plan's limits, with the reason said."""
+    from rehab.engine.live import Limits, LiveAction
+
+    plan = Limits(rest_deg=10.0, ceiling_deg=150.0)
+    target = LiveAction(1, "target", value=145.0)
+    assert plan.check(target, 100.0, 150.0) == ""
+    assert "between 15 and 150" in plan.check(LiveAction(2, "target", value=160.0), 100.0, 150.0)
+    assert "between 15 and 120" in plan.check(LiveAction(3, "target", value=130.0), 100.0, 120.0)  # a lowered ceiling
+    assert plan.check(LiveAction(4, "ceiling", value=120.0), 100.0, 150.0) == ""
+    assert "plan's 150" in plan.check(LiveAction(5, "ceiling", value=170.0), 100.0, 150.0)  # never above the plan's
+    assert "the target (100)" in plan.check(LiveAction(6, "ceiling", value=90.0), 100.0, 150.0)
+    assert plan.check(LiveAction(7, "target"), 100.0, 150.0) == "no value given"
+
+
+def test_live_actions_are_checked_on_the_server_before_they_are_stored() -> None:
+    from clinic.errors import ClinicError
+    from clinic.live import parse_action
+
+    ok = parse_action(json.dumps({"type": "action", "kind": "target", "value": "70", "reason": "sore today"}))
+    assert (ok.kind, ok.value, ok.reason) == ("target", 70.0, "sore today")
+    for bad, says in (
+        ({"type": "action", "kind": "target", "value": 70}, "give a reason"),
+        ({"type": "action", "kind": "ceiling", "value": "nan", "reason": "x"}, "between -180 and 180"),
+        ({"type": "action", "kind": "message", "text": "x" * 201}, "1 to 200 characters"),
+        ({"type": "action", "kind": "message"}, "1 to 200 characters"),
+        ({"type": "action", "kind": "reboot"}, "an action is one of"),
+    ):
+        with pytest.raises(ClinicError, match=says):
+            parse_action(json.dumps(bad))
