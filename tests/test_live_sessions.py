@@ -459,3 +459,40 @@ def test_live_actions_are_checked_on_the_server_before_they_are_stored() -> None
     ):
         with pytest.raises(ClinicError, match=says):
             parse_action(json.dumps(bad))
+
+
+class EndingPhysio(Physio):
+    """Ends the session from afar once the viewer has seen the patient move."""
+
+    def act(self) -> None:
+        self.viewer.send(json.dumps({"type": "action", "kind": "end"}))
+        self.acted = True
+        deadline = time.monotonic() + PATIENCE_S
+        while not self.live.waiting_actions and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert self.live.waiting_actions, "the end never reached the home"
+
+
+def test_live_end_from_the_physio_stops_the_session_and_keeps_what_was_done(
+    clinic_server: ClinicServer, tmp_path: Path
+) -> None:
+    token, cookie = clinic_with_patient(clinic_server)
+    store = home_store(tmp_path)
+    live = CountingShare(clinic_server.url, token)
+    with open_viewer(clinic_server.url, cookie) as viewer:
+        physio = EndingPhysio(viewer, live)
+        display = physio.display = PatientAtWindow(press_from=1, watch=physio)
+        try:
+            result = run_session(context(store, display, live), "P1")
+        finally:
+            live.close()
+        receive_until(viewer, lambda m: m["type"] == "sharing" and m["sharing"] is False, physio.seen)
+    done = [m for m in physio.seen if m["type"] == "action_done"]
+    assert [(d["kind"], d["applied"]) for d in done] == [("end", True)]
+    assert result.status == "stopped" and "Your physio ended the session" in result.message
+    visit = store.visits("P1")[-1]
+    assert (visit.status, visit.stop_reason) == ("stopped", "ended_by_physio")
+    reps_at_home = sum(len(store.reps(row.id)) for row in store.sessions("P1"))
+    reps_seen = [m for m in physio.seen if m["type"] == "rep"]
+    assert reps_at_home == len(reps_seen) < 6  # ended early; every rep done before is kept
+    store.close()

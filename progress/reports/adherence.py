@@ -18,7 +18,9 @@ from datetime import date, timedelta
 from progress.reports.model import SAFETY_STOPS, Adherence, PlanVersion, SessionSummary, VisitSummary, WeekAdherence
 
 #: statuses of a visit that ended early or never began
-_STOPPED = frozenset({"stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost", "interrupted"})
+_STOPPED = frozenset(
+    {"stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost", "ended_by_physio", "interrupted"}
+)
 
 
 def compute_adherence(

@@ -19,6 +19,7 @@ ENCOUNTER_STATUS: dict[str, str] = {
     "stopped_for_pain": "finished",
     "stopped_by_patient": "finished",
     "device_lost": "finished",
+    "ended_by_physio": "finished",
     "interrupted": "finished",
     "free_play": "finished",
     "pain_too_high": "cancelled",

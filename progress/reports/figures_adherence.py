@@ -29,7 +29,9 @@ STATES = {
     "stopped": (STOPPED, "stopped or not started (hatched)"),
     "none": (MISSED, "no session"),
 }
-_ENDED_EARLY = frozenset({"stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost", "interrupted"})
+_ENDED_EARLY = frozenset(
+    {"stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost", "ended_by_physio", "interrupted"}
+)
 _MOST_COLUMNS = 6
 
 

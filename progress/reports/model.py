@@ -19,6 +19,7 @@ STATUS_TEXT: dict[str, str] = {
     "stopped_by_patient": "Stopped by the patient",
     "pain_too_high": "Pain too high to start",
     "device_lost": "Device lost",
+    "ended_by_physio": "Ended by the physio (live session)",
     "interrupted": "Interrupted",
     "in_progress": "In progress",
     "free_play": "Free play",

@@ -198,7 +198,7 @@ class VisitRow(_Row):
     started_at: str
     ended_at: str | None
     status: str  # in_progress, completed, stopped, not_started, interrupted
-    stop_reason: str | None  # stopped_for_pain, stopped_by_patient, pain_too_high, device_lost
+    stop_reason: str | None  # stopped_for_pain, stopped_by_patient, pain_too_high, device_lost, ended_by_physio
 
 
 @dataclass(frozen=True)

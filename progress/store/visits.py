@@ -17,7 +17,7 @@ from progress.store.rows import OutcomeResponseRow, VisitRow
 from rehab.core.errors import StoreError
 
 VISIT_STATUSES = ("in_progress", "completed", "stopped", "not_started", "interrupted")
-STOP_REASONS = ("stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost")
+STOP_REASONS = ("stopped_for_pain", "stopped_by_patient", "pain_too_high", "device_lost", "ended_by_physio")
 _VISIT_COLUMNS = "id, patient_id, plan_id, started_at, ended_at, status, stop_reason"
 
 
