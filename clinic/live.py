@@ -45,6 +45,8 @@ log = logging.getLogger("clinic.live")
 HOME_PATH = "/api/v1/live/home"
 #: the PostgreSQL channel every server process listens on
 CHANNEL = "rehab_live"
+#: seconds before a lost connection to PostgreSQL is made again
+RECONNECT_S = 1.0
 #: notifications sent in one statement at most
 NOTIFY_BATCH = 200
 #: what a home may send; anything else is dropped
@@ -114,12 +116,9 @@ class Hub:
 
     async def start(self) -> None:
         if self.pg_url is not None:
-            import psycopg
-
-            self._notify = await psycopg.AsyncConnection.connect(self.pg_url, autocommit=True)
-            listen = await psycopg.AsyncConnection.connect(self.pg_url, autocommit=True)
-            await listen.execute(f"LISTEN {CHANNEL}")
-            self._tasks.append(asyncio.create_task(self._listen(listen)))
+            # listening before the first socket is taken: nothing sent to it from elsewhere is missed
+            first = await self._listening()
+            self._tasks.append(asyncio.create_task(self._listen_forever(first)))
             self._tasks.append(asyncio.create_task(self._publisher()))
         self._tasks.append(asyncio.create_task(self._watch()))
 
@@ -161,7 +160,7 @@ class Hub:
 
     async def _publish(self, direction: str, patient_id: str, text: str) -> None:
         """Queued for the other processes: the socket that sent it never waits on the database."""
-        if self._notify is None:
+        if self.pg_url is None:
             return
         self._outbox.append(json.dumps([self.origin, direction, patient_id]) + "\n" + text)
         self._outbox_ready.set()
@@ -178,9 +177,38 @@ class Hub:
                 query = "SELECT " + ", ".join("pg_notify(%s, %s)" for _ in batch)
                 params = [value for payload in batch for value in (CHANNEL, payload)]
                 try:
+                    if self._notify is None or self._notify.closed:
+                        import psycopg
+
+                        self._notify = await psycopg.AsyncConnection.connect(str(self.pg_url), autocommit=True)
                     await self._notify.execute(query, params)
                 except Exception as error:  # the database went away: this process still relays its own
-                    log.warning("live relay to other server processes failed: %s", error)
+                    log.warning("live relay to other server processes failed (%s); connecting again", error)
+                    self._notify = None
+                    await asyncio.sleep(RECONNECT_S)
+
+    async def _listening(self) -> Any:
+        import psycopg
+
+        connection = await psycopg.AsyncConnection.connect(str(self.pg_url), autocommit=True)
+        await connection.execute(f"LISTEN {CHANNEL}")
+        return connection
+
+    async def _listen_forever(self, connection: Any) -> None:
+        """Listens for the other processes; a lost database connection is made again (what was sent
+        in between is lost, as frames may be: the next ones arrive)."""
+        while True:
+            try:
+                if connection is None:
+                    connection = await self._listening()
+                await self._listen(connection)
+            except Exception as error:
+                log.warning("live relay from other server processes failed (%s); listening again", error)
+            with contextlib.suppress(Exception):
+                if connection is not None:
+                    await connection.close()
+            connection = None
+            await asyncio.sleep(RECONNECT_S)
 
     async def _listen(self, connection: Any) -> None:
         own = json.dumps([self.origin])[:-1]

@@ -10,6 +10,7 @@ after a generous bound with what was seen).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -350,6 +351,21 @@ def test_live_viewers_without_the_right_are_refused(clinic_server: ClinicServer)
     del token
 
 
+def cut_connections(db_url: str) -> None:
+    """Ends every other connection to the database, as a restarted or failed-over PostgreSQL does."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "select pg_terminate_backend(pid) from pg_stat_activity "
+                    "where datname = current_database() and pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        engine.dispose()
+
+
 def _second_server(db_url: str, folder: Path) -> tuple[str, subprocess.Popen[bytes]]:
     """Another ``rehab clinic serve`` process on the same database."""
     port = free_port()
@@ -388,6 +404,18 @@ def test_live_relay_between_two_server_processes_on_one_postgresql(clinic_server
                     time.sleep(0.01)
                 taken = live.take_actions()
                 assert [(a.kind, a.text) for a in taken] == [("message", MESSAGE)]
+                # the database drops every connection but ours: the processes listen again and relay
+                cut_connections(clinic_server.db_url)
+                deadline = time.monotonic() + PATIENCE_S
+                got_again = None
+                while got_again is None and time.monotonic() < deadline:
+                    live.send({"type": "frame", "t": 2.0, "landmarks": [[0.5, 0.75, 0.9]] * 33})
+                    with contextlib.suppress(TimeoutError):
+                        message = json.loads(viewer.recv(timeout=0.2))
+                        seen.append(message)
+                        if message["type"] == "frame" and message["landmarks"][0][1] == 0.75:
+                            got_again = message
+                assert got_again is not None, "the relay did not come back after the database cut"
             finally:
                 live.close()
             receive_until(viewer, lambda m: m.get("home") == "lost" or m.get("sharing") is False, seen)
