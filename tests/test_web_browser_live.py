@@ -80,6 +80,18 @@ def test_browser_live_page_draws_the_moving_skeleton_and_sends_a_message(
             time.sleep(0.01)
         assert [(a.kind, a.text) for a in live.take_actions()] == [("message", "slower on the way down")]
         page.wait_for_function("document.getElementById('actions').textContent.includes('slower on the way down')")
+        # a new target with its reason, pause, and end (after the browser's "are you sure?")
+        page.fill("#live-value", "90")
+        page.fill("#live-reason", "elbow sore today")
+        page.click("#change-target button[type=submit]")
+        page.click("#live-pause")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("#live-end")
+        deadline = time.monotonic() + PATIENCE_MS / 1000
+        while len(live.waiting_actions) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        taken = [(a.kind, a.value if a.kind == "target" else None, a.reason) for a in live.take_actions()]
+        assert taken == [("target", 90.0, "elbow sore today"), ("pause", None, ""), ("end", None, "")]
         if os.environ.get("REHAB_SHOTS"):
             page.screenshot(path=str(Path(os.environ["REHAB_SHOTS"]) / "live_page.png"), full_page=True)
     finally:
