@@ -331,10 +331,16 @@ class MediaPipePose:
             if static or not several:
                 self._legacy = legacy(static)
             else:
-                # every model built now, while the start-up chatter is silenced
+                # every model built now, while the start-up chatter is silenced, and the search and the
+                # first tracker run once on a blank picture: a graph's first picture is slow (~0.1 s),
+                # and a live camera would drop the frames that arrive meanwhile
                 trackers = [legacy(False) for _ in range(people)]
+                searcher = legacy(True)
+                blank = np.full((64, 64, 3), 127, np.uint8)
+                for estimator in (searcher, trackers[-1]):
+                    estimator.process(blank)  # type: ignore[attr-defined]
                 self._people = PeopleFollower(
-                    lambda: legacy(False), legacy(True), _run_legacy, max_people=people, spare=trackers
+                    lambda: legacy(False), searcher, _run_legacy, max_people=people, spare=trackers
                 )
 
     def _start_task(self, model: Path, num_poses: int, min_confidence: float, static: bool) -> None:
@@ -424,7 +430,7 @@ class MediaPipePose:
             self._patient = followed[chosen]
             people.keep_only(self._patient)  # from now on, one inference a frame (and the searches)
         elif self.lock.following(clock) and patient is not None:
-            people.keep_only(patient)  # someone else: not followed; the patient's crop is kept
+            people.keep_only(patient)  # someone else: not followed; the patient is kept where last seen
         return self._result(t, index, candidates, chosen)
 
     def close(self) -> None:

@@ -6,17 +6,21 @@ on real footage with a bystander nearer the camera it followed the bystander (do
 - **Search** (static mode, each picture on its own): find a person, grey out their box, look again, up
   to ``max_people``; people already followed are greyed out before the search starts, so it only finds
   new ones.
-- **Follow**: each person found gets a tracking-mode estimator of their own, run on a square crop
-  around their last landmarks (other followed people's boxes greyed out inside it, except where they
-  overlap this person's box), or on the whole picture (others greyed out) when the crop gives nobody:
-  MediaPipe's detector finds a person in some crops and not in others a few pixels different.
-  Landmarks come back in whole-picture coordinates. A person whose crop
-  tracker moved further than a person can (``reach``), or finds nobody, is dropped (the next search
-  finds them again), except the patient, whose crop stays where they were last seen.
+- **Follow**: each person found gets a tracking-mode estimator of their own, run on the whole picture
+  with the other followed people's boxes greyed out (except where they overlap this person's box), so
+  its detector, when it has to look again, can only find this person. Tried first: crops around each
+  person; MediaPipe then found people in some crops and not in others a few pixels different, and
+  its landmarks moved with the crop (up to 25 px on a poster seen at an angle: a stereo test's
+  triangulated face went 4 cm off the poster's plane). On the whole picture, a person alone gets
+  exactly what the one-person estimator gave before. A person whose tracker moved further than a
+  person can (``reach``), or found nobody, is dropped (the next search finds them again), except the
+  patient, who is kept where they were last seen.
 
 ``PatientLock`` picks the patient among the people followed; once it has, ``MediaPipePose`` keeps only
-the patient's tracker: one inference a frame, as before. The search runs only while the lock is still
-choosing (every ``search_every`` frames, and whenever nobody is followed).
+the patient's tracker: one inference a frame, as before. The search follows new people while the lock
+is choosing or the patient is missing (every ``search_every`` frames, and whenever nobody is found);
+while following, ``MediaPipePose`` runs it once a second only to know where the others are
+(``others``, greyed out for the patient's tracker).
 """
 
 from __future__ import annotations
@@ -36,8 +40,6 @@ Runner = Callable[[object, np.ndarray], Found | None]
 #: a pixel box (x0, y0, x1, y1)
 Box = tuple[int, int, int, int]
 _TORSO = [11, 12, 23, 24]
-#: a crop is this many times the person's landmark box (its larger side), square
-CROP_SCALE = 1.5
 #: a box greyed out for a search is the landmark box grown by this fraction of its size
 MASK_PAD = 0.1
 GREY = 127
@@ -85,59 +87,6 @@ def landmark_box(image: np.ndarray, width: int, height: int, pad: float = MASK_P
     return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
 
 
-def crop_box(image: np.ndarray, width: int, height: int, scale: float = CROP_SCALE) -> tuple[int, int, int, int]:
-    """A square around the landmarks' box, ``scale`` times its larger side, moved (not shrunk) to fit
-    inside the picture; cut to the picture only where it is larger than the picture."""
-    xs, ys = np.clip(image[:, 0], 0, 1) * width, np.clip(image[:, 1], 0, 1) * height
-    side = scale * max(xs.max() - xs.min(), ys.max() - ys.min(), 16.0)
-    cx, cy = (xs.max() + xs.min()) / 2, (ys.max() + ys.min()) / 2
-
-    def span(centre: float, limit: int) -> tuple[int, int]:
-        length = int(round(min(side, limit)))
-        start = int(round(min(max(centre - length / 2, 0.0), limit - length)))
-        return start, start + length
-
-    x0, x1 = span(cx, width)
-    y0, y1 = span(cy, height)
-    return x0, y0, x1, y1
-
-
-def steady_crop(last: Box | None, image: np.ndarray, width: int, height: int) -> Box:
-    """The last crop while the person's landmark box stays well inside it and about the size it was
-    made for; a new ``crop_box`` otherwise. A crop that moves with every frame's landmarks changes
-    the picture the model sees, and a person standing still then seems to move."""
-    new = crop_box(image, width, height)
-    if last is None:
-        return new
-    x0, y0, x1, y1 = last
-    margin_x, margin_y = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
-    xs, ys = np.clip(image[:, 0], 0, 1) * width, np.clip(image[:, 1], 0, 1) * height
-    inside = (
-        xs.min() >= x0 + margin_x
-        and xs.max() <= x1 - margin_x
-        and ys.min() >= y0 + margin_y
-        and ys.max() <= y1 - margin_y
-    )
-    same_size = abs((new[2] - new[0]) - (x1 - x0)) <= 0.2 * (x1 - x0) and abs((new[3] - new[1]) - (y1 - y0)) <= 0.2 * (
-        y1 - y0
-    )
-    return last if inside and same_size else new
-
-
-def from_crop(found: Found, box: tuple[int, int, int, int], width: int, height: int) -> Found:
-    """Landmarks found in a crop, in whole-picture coordinates; visibility 0 outside the crop (the model
-    did not see there: it guessed)."""
-    image, world, vis = found
-    x0, y0, x1, y1 = box
-    cw, ch = x1 - x0, y1 - y0
-    inside = np.all((image[:, :2] >= -0.02) & (image[:, :2] <= 1.02), axis=1)
-    out = np.empty_like(image)
-    out[:, 0] = (x0 + image[:, 0] * cw) / width
-    out[:, 1] = (y0 + image[:, 1] * ch) / height
-    out[:, 2] = image[:, 2] * cw / width
-    return out, world, np.where(inside, vis, 0.0)
-
-
 def grey_out(
     rgb: np.ndarray, boxes: list[tuple[int, int, int, int]], keep: tuple[int, int, int, int] | None = None
 ) -> np.ndarray:
@@ -161,11 +110,9 @@ class Followed:
     found: Found | None = None
     #: just found by a search: their tracker's first result is not compared with the search's
     fresh: bool = True
-    #: the crop their tracker ran on last
-    crop: Box | None = None
     #: how far their torso moved this frame, in torso heights (inf: not measured)
     moved: float = np.inf
-    #: pixel boxes to grey out in this person's crop: someone else the tracker jumped to
+    #: pixel boxes to grey out for this person's tracker: someone else it jumped to
     avoid: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
@@ -190,7 +137,7 @@ class PeopleFollower:
         self._run = run
         self.max_people = max_people
         self.people: list[Followed] = []
-        #: pixel boxes of people seen by the last ``search(follow_new=False)``, greyed out in every crop
+        #: pixel boxes of people seen by the last ``search(follow_new=False)``, greyed out for every tracker
         self.others: list[tuple[int, int, int, int]] = []
         #: estimators not following anyone; a fresh one (built ahead) has not run yet, so needs no reset
         self._spare: list[object] = list(spare or [])
@@ -227,28 +174,22 @@ class PeopleFollower:
             self.drop(person)
 
     def follow(self, rgb: np.ndarray, t: float, keep: Followed | None = None) -> None:
-        """Run every followed person's tracker on a crop around them. Whoever was not found, or moved
+        """Run every followed person's tracker (others greyed out). Whoever was not found, or moved
         further than a person can (``reach``), is dropped; so is, of two trackers that ended up on one
         person, the one that moved more to get there. ``keep`` (the patient) is not dropped: they are
-        missing this frame, their crop stays where they were last seen, whoever their tracker went to
-        is greyed out in it and their tracker starts afresh."""
-        self._run_crops(list(self.people), rgb, t, keep)
+        missing this frame, they are kept where they were last seen, whoever their tracker went to is
+        greyed out for it and their tracker starts afresh."""
+        self._run_trackers(list(self.people), rgb, t, keep)
 
-    def _run_crops(self, targets: list[Followed], rgb: np.ndarray, t: float, keep: Followed | None) -> None:
+    def _run_trackers(self, targets: list[Followed], rgb: np.ndarray, t: float, keep: Followed | None) -> None:
         height, width = rgb.shape[:2]
         aspect = width / height
         boxes = {id(p): landmark_box(p.image, width, height) for p in self.people}
         for person in targets:
-            box = person.crop = steady_crop(person.crop, person.image, width, height)
             others = [b for k, b in boxes.items() if k != id(person)] + person.avoid + self.others
             picture = grey_out(rgb, others, keep=boxes[id(person)]) if others else rgb
-            x0, y0, x1, y1 = box
-            found = self._infer(person.estimator, np.ascontiguousarray(picture[y0:y1, x0:x1]))
-            if found is None and box != (0, 0, width, height):
-                # MediaPipe's detector misses people in some crops it finds in others: the whole picture
-                box = (0, 0, width, height)
-                found = self._infer(person.estimator, picture)
-            person.found = None if found is None else from_crop(found, box, width, height)
+            found = self._infer(person.estimator, picture)
+            person.found = found
             person.moved = np.inf
             if person.found is not None and not person.fresh:
                 (old, size), (new, _) = torso(person.image, aspect), torso(person.found[0], aspect)
@@ -309,7 +250,7 @@ class PeopleFollower:
         # comes from a tracker in one mode, so where a person is does not jump between the two modes
         if new:
             self.people.extend(new)
-            self._run_crops(new, rgb, t, keep)
+            self._run_trackers(new, rgb, t, keep)
 
     def close(self) -> None:
         for estimator in [p.estimator for p in self.people] + self._spare:

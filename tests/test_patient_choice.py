@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from devices.mediapipe_pose import MediaPipePose, PatientLock
-from devices.several_people import crop_box, from_crop, reach
+from devices.several_people import GREY, grey_out, reach, same_person
 from rehab.core.landmarks import landmark
 
 skimage_data = pytest.importorskip("skimage.data")
@@ -89,19 +89,18 @@ def test_a_torso_that_slides_further_than_a_person_moves_is_someone_else() -> No
     assert reach(size, 1 / 60) < 0.76 * size < reach(size, 0.2)
 
 
-def test_crops_are_square_inside_the_picture_and_map_back() -> None:
-    image = body(0.8, y=0.2, size=0.2)  # near the right edge
-    x0, y0, x1, y1 = crop_box(image, 640, 480)
-    assert 0 <= x0 < x1 <= 640 and 0 <= y0 < y1 <= 480
-    assert x1 - x0 == y1 - y0  # moved inside the picture, not cut
-    xs, ys = image[:, 0] * 640, image[:, 1] * 480
-    assert x0 <= xs.min() and xs.max() <= x1 and y0 <= ys.min() and ys.max() <= y1
-    in_crop = image.copy()
-    in_crop[:, 0] = (xs - x0) / (x1 - x0)
-    in_crop[:, 1] = (ys - y0) / (y1 - y0)
-    back, _, vis = from_crop((in_crop, np.zeros((33, 3)), np.ones(33)), (x0, y0, x1, y1), 640, 480)
-    assert np.allclose(back[:, :2], image[:, :2])
-    assert np.all(vis == 1)
+def test_two_people_side_by_side_are_two_and_a_part_of_one_is_one() -> None:
+    patient, beside = body(0.5, size=0.2), body(0.62, size=0.18)  # a torso apart, as in cam03
+    assert not same_person(patient, beside, 4 / 3)
+    # a second "person" MediaPipe found on the patient's own arm: its torso centre inside theirs
+    part = body(0.5, y=0.45, size=0.06)
+    assert same_person(patient, part, 4 / 3)
+
+
+def test_others_are_greyed_out_except_where_they_overlap_the_person() -> None:
+    rgb = np.zeros((10, 10, 3), np.uint8)
+    out = grey_out(rgb, [(0, 0, 6, 10)], keep=(4, 0, 10, 10))
+    assert np.all(out[:, :4] == GREY) and np.all(out[:, 4:] == 0) and np.all(rgb == 0)
 
 
 # --- real MediaPipe on real photographs ---------------------------------------------------------------
@@ -205,5 +204,6 @@ def test_one_person_alone_is_tracked_from_the_first_frame_at_one_inference_a_fra
     assert people is not None
     estimator.close()
     assert statuses == ["tracking"] * 20
-    # the first frame's search (her, then nobody), then one crop a frame and a search every 10 frames
+    # the first frame's search (her, then nobody) and her tracker, then one inference a frame and a
+    # search a second for others
     assert people.inferences <= 20 + 2 * 2 + 2
