@@ -167,7 +167,8 @@ class DeviceStatus:
     ``kind`` is one of ``connected``, ``lost``, ``reconnected``, ``ended`` (a finite source such as
     a replay file ran out), ``recalibrate`` (after a dropout an IMU's heading is unknown: angles are
     NaN until the patient holds still in the start position), ``recalibrated``, and ``person`` for
-    camera sources (``detail``: ``tracking``, ``no person`` or ``other person``).
+    camera sources (``detail``: ``tracking``, ``no person``, ``other person``, or ``choosing patient``
+    while several people are in view and none has yet moved enough to be the one exercising).
     """
 
     t: float
