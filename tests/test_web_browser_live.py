@@ -71,7 +71,7 @@ def test_browser_live_page_draws_the_moving_skeleton_and_sends_a_message(
             live.send(dict(frame))
         page.wait_for_function("Number(document.getElementById('frames').textContent) >= 2", timeout=PATIENCE_MS)
         page.wait_for_function(f"document.getElementById('skeleton').toDataURL() !== {json.dumps(first)}")
-        assert page.locator("#angle-name").inner_text() == "elbow_flexion_left"
+        assert page.locator("#angle-name").inner_text() == "Elbow flexion, left"  # as the patient page names it
         # the physio's message goes to the home
         page.fill("#live-message", "slower on the way down")
         page.click("#send-message button[type=submit]")

@@ -82,13 +82,23 @@
     $(list).insertBefore(li, $(list).firstChild);
   }
 
+  // as the patient page names movements: 'knee_flexion_right' -> 'Knee flexion, right'
+  function movementLabel(name) {
+    const parts = String(name || "").split("_");
+    const last = parts[parts.length - 1];
+    const side = last === "left" || last === "right" ? parts.pop() : "";
+    const words = parts.join(" ");
+    const label = words.charAt(0).toUpperCase() + words.slice(1);
+    return side ? label + ", " + side : label;
+  }
+
   function onFrame(m) {
     frames += 1;
     $("frames").textContent = String(frames);
     root.dataset.lastFrame = String(m.t);
     drawSkeleton(m.landmarks);
     if (m.angle) {
-      show("angle-name", m.angle.label || m.angle.name);
+      show("angle-name", m.angle.label || movementLabel(m.angle.name));
       show("angle-value", degrees(m.angle.value) + "°");
       show("goal", degrees(m.angle.goal));
       show("ceiling", m.angle.ceiling === null ? "none" : degrees(m.angle.ceiling));
