@@ -133,3 +133,44 @@ def test_review_video_plays_in_a_browser(clip, tmp_path, served, new_page):
     page.goto(served(out).rsplit("/", 1)[0] + "/")  # same origin as the videos
     assert page.evaluate(LOADED, served(out)) == {"played": True, "width": 640, "height": 480}
     assert page.evaluate(LOADED, served(old)) == {"played": False, "error": 4}
+
+
+def test_the_review_video_draws_the_corrected_pose_not_the_raw_one(tmp_path):
+    """After a left/right swap is undone, the video must show the sides the CSV's angles were read
+    from: the frame written is the drawing of the corrected pose."""
+    import argparse
+
+    from rehab.app.cli.track import _Outputs
+    from rehab.core.landmarks import landmark
+    from rehab.core.types import JointAngles, PoseFrame
+    from rehab.engine.pose_overlay import draw_pose
+    from rehab.engine.tracking import TrackedAngles
+
+    image = np.full((33, 3), 0.5)
+    for name, (x, y) in {
+        "left_shoulder": (0.62, 0.35), "right_shoulder": (0.38, 0.35), "left_elbow": (0.75, 0.5),
+        "right_elbow": (0.25, 0.5), "left_wrist": (0.8, 0.3), "right_wrist": (0.2, 0.65),
+        "left_hip": (0.58, 0.7), "right_hip": (0.42, 0.7),
+    }.items():  # fmt: skip
+        image[landmark(name), :2] = (x, y)
+    raw = PoseFrame(t=0.0, world=np.zeros((33, 3)), visibility=np.ones(33), image=image)
+    swapped = image.copy()
+    for side_a, side_b in (("left_elbow", "right_elbow"), ("left_wrist", "right_wrist")):
+        swapped[[landmark(side_a), landmark(side_b)]] = swapped[[landmark(side_b), landmark(side_a)]]
+    corrected = PoseFrame(t=0.0, world=np.zeros((33, 3)), visibility=np.ones(33), image=swapped)
+    angles = JointAngles(t=0.0, values={"elbow_flexion_left": 90.0, "elbow_flexion_right": 20.0})
+    picture = argparse.Namespace(image=np.full((480, 640, 3), 90, np.uint8), pose=raw)
+    tracked = TrackedAngles(time_s=0.0, frame=0, angles=angles, status="tracking")
+    out = tmp_path / "review.mp4"
+    outputs = _Outputs(argparse.Namespace(csv=None, video=out, show=False, force=True), 30.0)
+    assert outputs.write(tracked, picture, corrected)
+    outputs.close()
+    ok, written = cv2.VideoCapture(str(out)).read()
+    assert ok
+    as_corrected = draw_pose(picture.image, corrected, angles).astype(float)
+    as_raw = draw_pose(picture.image, raw, angles).astype(float)
+    # where the two drawings differ (the arms), the frame written is the corrected one (H.264 adds a
+    # few grey levels of its own everywhere, so the whole picture would not tell them apart)
+    differ = np.abs(as_corrected - as_raw).sum(axis=2) > 60
+    assert differ.sum() > 500
+    assert np.abs(written - as_corrected)[differ].mean() < 0.3 * np.abs(written - as_raw)[differ].mean()
