@@ -57,7 +57,8 @@ def test_every_guided_session_is_an_encounter_with_its_status(store, bundles):
     data = load_report(store, "P-physical", NOW)
     assert len(encounters) == len(data.visits) + data.adherence.free_play_sessions
     keys = {_status_key(e) for e in encounters}
-    assert keys == set(STATUS_TEXT) - {"interrupted", "in_progress"}
+    # the simulated history has every ending but a live session the physio ended (checked below)
+    assert keys == set(STATUS_TEXT) - {"interrupted", "in_progress", "ended_by_physio"}
     by_key = {_status_key(e): e for e in encounters}
     assert by_key["pain_too_high"].status == "cancelled"
     assert by_key["stopped_for_pain"].status == "finished"
@@ -146,3 +147,13 @@ def test_interrupted_and_open_sessions_keep_their_status_in_csv_and_fhir():
     encounters = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Encounter"]
     shown = [(e["status"], e["extension"][0]["valueCodeableConcept"]["coding"][0]["code"]) for e in encounters]
     assert shown == [("finished", "interrupted"), ("in-progress", "in_progress")]
+
+
+def test_every_status_a_visit_can_end_with_has_an_encounter_status():
+    """A stop reason added to the store (ended_by_physio came with live sessions) must have its
+    Encounter.status and its words, or the export would fail on the first such visit."""
+    from progress.reports.fhir_encounters import ENCOUNTER_STATUS
+    from progress.store.visits import STOP_REASONS
+
+    assert set(STOP_REASONS) <= set(ENCOUNTER_STATUS) and set(STOP_REASONS) <= set(STATUS_TEXT)
+    assert ENCOUNTER_STATUS["ended_by_physio"] == "finished"
