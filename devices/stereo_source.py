@@ -28,14 +28,10 @@ from devices.camera import Frame, FrameGrabber, SourceOpenError, open_reader
 from devices.mediapipe_pose import MediaPipePose, PoseResult
 from devices.pose_source import PoseSource
 from rehab.core.landmarks import landmark
-from rehab.core.multiview import CameraModel, triangulate
+from rehab.core.multiview import CameraModel
 from rehab.core.types import DeviceStatus, PoseFrame
+from rehab.engine.multiview_pose import fuse_views
 
-#: a landmark less visible than this in either view is not triangulated
-MIN_VISIBILITY = 0.5
-#: a triangulated landmark that lands further than this share of the picture's width from where a
-#: view saw it is dropped: the two views did not see the same point (a side swapped, a wrong person)
-MAX_ERROR_SHARE = 0.04
 DEFAULT_SYNC_S = 0.05
 _HIPS = [landmark("hip", "left"), landmark("hip", "right")]
 
@@ -51,35 +47,30 @@ def split_views(url: str) -> list[str] | None:
 
 
 class StereoCombiner:
-    """Two views' PoseFrames of the same moment -> one PoseFrame with triangulated world landmarks.
+    """Two views' PoseFrames of the same moment -> one PoseFrame with triangulated world landmarks,
+    centred between the hips.
 
-    A landmark counts when both views saw it (visibility at least ``MIN_VISIBILITY``) and the two
-    rays nearly meet; its visibility is then the lower of the two, otherwise 0.
+    The views' sides are agreed and the landmarks triangulated by ``fuse_views``
+    (``rehab.engine.multiview_pose``): a landmark counts when both views saw it and their rays nearly
+    meet, with a view's left and right swapped back when that is what makes them meet.
     """
 
-    def __init__(self, cameras: Sequence[CameraModel], max_error_px: float | None = None) -> None:
+    def __init__(self, cameras: Sequence[CameraModel]) -> None:
         if len(cameras) != 2:
             raise ValueError("two cameras are needed")
         self.cameras = list(cameras)
-        self.max_error_px = max_error_px if max_error_px is not None else MAX_ERROR_SHARE * cameras[0].size[0]
 
     def combine(self, views: Sequence[PoseFrame]) -> PoseFrame:
         first = views[0]
-        if any(view.image is None for view in views):
+        fused = fuse_views(self.cameras, views, first.t)
+        if fused.world is None:
             return PoseFrame(t=first.t, world=None, visibility=np.zeros(33), frame_index=first.frame_index)
-        sizes = [np.asarray(camera.size, dtype=np.float64) for camera in self.cameras]
-        pixels = np.stack([np.asarray(view.image)[:, :2] * size for view, size in zip(views, sizes, strict=True)])
-        seen = np.stack([view.visibility for view in views])
-        weights = np.where(seen >= MIN_VISIBILITY, seen, 0.0)
-        points, errors = triangulate(self.cameras, pixels, weights)
-        good = np.all(np.isfinite(points), axis=1) & np.all(weights > 0, axis=0)
-        good &= np.all(np.nan_to_num(errors, nan=np.inf) <= self.max_error_px, axis=0)
-        visibility = np.where(good, seen.min(axis=0), 0.0)
-        world = np.where(good[:, None], points, 0.0)
+        good = fused.visibility > 0
+        world = fused.world
         if good[_HIPS].all():
             world = np.where(good[:, None], world - world[_HIPS].mean(axis=0), 0.0)
         index = first.frame_index
-        return PoseFrame(t=first.t, world=world, visibility=visibility, image=first.image, frame_index=index)
+        return PoseFrame(t=first.t, world=world, visibility=fused.visibility, image=first.image, frame_index=index)
 
 
 class PairedGrabber:

@@ -92,6 +92,19 @@ def test_combiner_drops_what_one_view_did_not_see_or_saw_elsewhere() -> None:
     assert pose_angles(combined).values["elbow_flexion_right"] == pytest.approx(30.0, abs=1e-3)
 
 
+def test_combiner_undoes_a_view_that_swapped_the_arms() -> None:
+    """MediaPipe in the second camera calls the left arm the right: the combiner swaps that view
+    back (the two views only meet that way) instead of dropping both arms or mixing them up."""
+    views = _views(_skeleton(elbow=70.0))
+    image = np.array(views[1].image)
+    for left, right in ((11, 12), (13, 14), (15, 16), (17, 18), (19, 20), (21, 22)):
+        image[[left, right]] = image[[right, left]]
+    views[1] = PoseFrame(t=1.0, world=None, visibility=views[1].visibility, image=image, frame_index=4)
+    angles = pose_angles(StereoCombiner(CAMERAS).combine(views)).values
+    assert angles["elbow_flexion_left"] == pytest.approx(70.0, abs=1e-3)
+    assert angles["elbow_flexion_right"] == pytest.approx(30.0, abs=1e-3)
+
+
 def test_split_views() -> None:
     assert split_views("webcam:0+webcam:1") == ["webcam:0", "webcam:1"]
     assert split_views("a.mp4+b.mp4") == ["a.mp4", "b.mp4"]

@@ -5,11 +5,13 @@ left/right labelling is chosen (among the groups of ``rehab.engine.side_swaps``)
 reprojects best against the first view: a view that swapped the arms disagrees with the other
 views by the arm's width, which one view alone cannot see. Landmarks are then triangulated with
 views that disagree dropped (``triangulate_consistent``); a landmark seen by fewer than two
-agreeing views is left out (visibility 0).
+agreeing views is left out (visibility 0); a kept landmark's visibility is the lowest the agreeing
+views gave it.
 
 The result is a PoseFrame whose ``world`` is in the calibration's world frame (metres), not
 MediaPipe's: every angle but ``pelvic_obliquity`` (which assumes MediaPipe's camera-aligned frame)
-reads the same.
+reads the same. ``rehab track A+B`` and live games with two cameras (``devices/stereo_source.py``)
+use it with the first camera as the world frame, so there every angle reads as from one camera.
 """
 
 from __future__ import annotations
@@ -55,28 +57,35 @@ def _best_labelling(first: CameraModel, a: np.ndarray, other: CameraModel, b: np
 
 
 def fuse_views(cameras: Sequence[CameraModel], frames: Sequence[PoseFrame | None], t: float) -> PoseFrame:
-    """The pose seen by several cameras at one moment (``frames[i]`` from ``cameras[i]``, None if nobody)."""
+    """The pose seen by several cameras at one moment (``frames[i]`` from ``cameras[i]``, None if
+    nobody). Its ``image`` and ``frame_index`` are the first seen view's."""
     pixels = np.full((len(cameras), 33, 2), np.nan)
-    weights = np.zeros((len(cameras), 33))
+    seen_visibility = np.zeros((len(cameras), 33))
     reference: tuple[CameraModel, np.ndarray] | None = None
+    first: PoseFrame | None = None
     for v, (camera, frame) in enumerate(zip(cameras, frames, strict=True)):
         if frame is None or frame.image is None:
             continue
         seen = _pixels(camera, frame)
         visibility = frame.visibility
         if reference is None:
-            reference = (camera, seen)
+            reference, first = (camera, seen), frame
         else:
             order = _best_labelling(reference[0], reference[1], camera, seen)
             seen, visibility = seen[order], visibility[order]
         pixels[v] = seen
-        weights[v] = np.where(visibility >= MIN_VISIBILITY, 1.0, 0.0)
-    if sum(f is not None for f in frames) < 2:
-        return PoseFrame(t=t, world=None, visibility=np.zeros(33))
+        seen_visibility[v] = np.where(visibility >= MIN_VISIBILITY, visibility, 0.0)
+    if first is None or sum(f is not None and f.image is not None for f in frames) < 2:
+        index = first.frame_index if first is not None else 0
+        return PoseFrame(t=t, world=None, visibility=np.zeros(33), frame_index=index)
     torso = np.nanmedian(
         np.linalg.norm((pixels[:, 11] + pixels[:, 12]) / 2 - (pixels[:, 23] + pixels[:, 24]) / 2, axis=-1)
     )
     limit = max(MIN_DISAGREEMENT_PX, MAX_DISAGREEMENT_TORSO * float(np.nan_to_num(torso, nan=0.0)))
+    weights = np.where(seen_visibility > 0, 1.0, 0.0)
     points, _, used = triangulate_consistent(cameras, pixels, weights, max_error_px=limit)
     known = np.all(np.isfinite(points), axis=1) & (used.sum(axis=0) >= 2)
-    return PoseFrame(t=t, world=np.where(known[:, None], points, 0.0), visibility=known.astype(float))
+    lowest = np.min(np.where(used, seen_visibility, np.inf), axis=0)
+    visibility = np.where(known, lowest, 0.0)
+    world = np.where(known[:, None], points, 0.0)
+    return PoseFrame(t=t, world=world, visibility=visibility, image=first.image, frame_index=first.frame_index)
