@@ -9,6 +9,14 @@ the scene, the set, the device), ``rep``, ``pain``, ``scene`` and ``beat``. A br
 (a message, a target or ceiling for the rest of the set, pause, end), each stored in
 ``live_actions`` and audited before it is relayed to the home.
 
+A browser's socket lives no longer than its login session: every ``RECHECK_S`` seconds, and on
+every message it sends, the session (``clinic.web.sessions``) and the right to the patient are
+checked again; when the session has ended (logout, a disabled account, the idle timeout, 12 hours)
+the socket is closed with the code 4401, when the right has gone with 4403, each with a sentence
+the page shows instead of reconnecting. Watching a session that is streaming counts as activity
+for the idle timeout (the check marks the login session seen); an open page with no home
+connected does not.
+
 No camera image ever reaches this server: the home sends landmarks and angles only.
 
 The relay is a ``Hub`` per server process. On PostgreSQL, every message also goes through
@@ -59,6 +67,8 @@ VIEWER_BACKLOG = 60
 SILENT_S = 5.0
 #: how a frame's JSON starts (the home writes it compact, its type first): frames are what may be dropped
 FRAME_PREFIX = '{"type":"frame"'
+#: seconds between two checks of a watching browser's login session and right to the patient
+RECHECK_S = 5.0
 ACTION_KINDS = ("message", "target", "ceiling", "pause", "end")
 MESSAGE_MAX = 200
 REASON_MAX = 300
@@ -334,8 +344,8 @@ def _home_type(text: str) -> str:
 # -- the browser's socket -----------------------------------------------------------------------
 
 
-def _viewer(engine: sa.Engine, cookie: str, patient_id: str) -> tuple[Principal, bool] | None:
-    """The signed-in user and whether they may act, if they may see the patient; None otherwise."""
+def _viewer(engine: sa.Engine, cookie: str, patient_id: str) -> Principal | None:
+    """The signed-in user if they may see the patient (audited); None otherwise."""
     from clinic.web import sessions
 
     with engine.begin() as conn:
@@ -347,7 +357,7 @@ def _viewer(engine: sa.Engine, cookie: str, patient_id: str) -> tuple[Principal,
         except RehabError:
             return None
         auth.audit(conn, found.who, "view live", patient_id)
-        return found.who, may_act(conn, found.who, patient_id)
+        return found.who
 
 
 def may_act(conn: sa.Connection, who: Principal, patient_id: str) -> bool:
@@ -370,9 +380,54 @@ def _same_origin(socket: WebSocket) -> bool:
     return origin.split("://", 1)[-1] == host
 
 
+@dataclass(frozen=True)
+class Ending:
+    """Why the server closes a browser's socket: a close code (4000-4999 are the application's) and
+    the sentence sent as the close's reason (the page shows its own words for each code)."""
+
+    code: int
+    reason: str
+
+
+#: the login session has ended (logout, a disabled account, the idle timeout, the 12 hours)
+SIGNED_OUT = Ending(4401, "You have been signed out. Sign in again to keep watching.")
+#: still signed in, but no longer allowed to see this patient
+NO_ACCESS = Ending(4403, "You may no longer see this patient.")
+
+
+@dataclass(frozen=True)
+class Watcher:
+    """What a browser's socket was opened with: enough to check its login session again."""
+
+    engine: sa.Engine
+    cookie: str
+    patient_id: str
+
+
+def _check(conn: sa.Connection, watcher: Watcher, touch: bool) -> Principal | Ending:
+    """The signed-in user if their login session is still valid and they may still see the patient;
+    ``touch`` marks the session seen (activity for the idle timeout)."""
+    from clinic.web import sessions
+
+    found = sessions.resume(conn, watcher.cookie, touch=touch) if watcher.cookie else None
+    if found is None:
+        return SIGNED_OUT
+    try:
+        auth.patient_access(conn, found.who, watcher.patient_id)
+    except RehabError:
+        return NO_ACCESS
+    return found.who
+
+
+def _recheck(watcher: Watcher, touch: bool) -> Principal | Ending:
+    with watcher.engine.begin() as conn:
+        return _check(conn, watcher, touch)
+
+
 @router.websocket("/patients/{patient_id}/live/socket")
 async def viewer_socket(socket: WebSocket, patient_id: str) -> None:
-    """A browser watching a patient's live session: a signed-in user who may see the patient."""
+    """A browser watching a patient's live session: a signed-in user who may see the patient, for as
+    long as they are signed in and may (checked every ``RECHECK_S`` seconds and on every message)."""
     from clinic.web import sessions
 
     cookie = socket.cookies.get(sessions.COOKIE, "")
@@ -381,27 +436,58 @@ async def viewer_socket(socket: WebSocket, patient_id: str) -> None:
     if allowed is None:
         await socket.close(code=1008, reason="you may not watch this patient")
         return
-    acts = allowed[1]
+    watcher = Watcher(engine, cookie, patient_id)
     hub = await hub_of(socket.app)
     await socket.accept()
     viewer = Viewer(socket)
     viewer.put(status_message(hub.status_of(patient_id)), False)
     hub.add_viewer(patient_id, viewer)
-    writer = asyncio.create_task(viewer.run())
+    tasks = [
+        asyncio.create_task(viewer.run()),
+        asyncio.create_task(_read(socket, hub, viewer, watcher)),
+        asyncio.create_task(_keep_checking(hub, watcher)),
+    ]
+    ending: Ending | None = None
+    try:
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in done:  # the browser went (None), its writer failed, or its login ended (an Ending)
+            if task.exception() is None and isinstance(task.result(), Ending):
+                ending = task.result()
+    finally:
+        hub.remove_viewer(patient_id, viewer)  # nothing more is relayed to it from here on
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+    if ending is not None:
+        log.info("live viewer of %s closed: %s", patient_id, ending.reason)
+        with contextlib.suppress(Exception):  # the browser may have gone at the same moment
+            await socket.close(code=ending.code, reason=ending.reason)
+
+
+async def _read(socket: WebSocket, hub: Hub, viewer: Viewer, watcher: Watcher) -> Ending | None:
+    """The browser's messages, each answered; the Ending when the login session has ended."""
     try:
         while True:
             said = await socket.receive_text()
-            answer = await _act(socket, hub, engine, cookie, patient_id, said) if acts else _refusal()
+            answer = await _act(hub, watcher, said)
+            if isinstance(answer, Ending):
+                return answer
             viewer.put(answer, False)
     except WebSocketDisconnect:
-        pass
-    finally:
-        hub.remove_viewer(patient_id, viewer)
-        writer.cancel()
+        return None
 
 
-def _refusal() -> str:
-    return _error("only the patient's physio can act on a live session")
+async def _keep_checking(hub: Hub, watcher: Watcher) -> Ending:
+    """Checks the login session every ``RECHECK_S`` seconds until it has ended. While the home is
+    streaming, watching is activity: the check marks the session seen, so a physio watching a long
+    session without a click stays signed in (logout, a disabled account and the 12 hours still end
+    it); with no home connected the idle timeout runs as on any other page."""
+    while True:
+        await asyncio.sleep(RECHECK_S)
+        streaming = hub.status_of(watcher.patient_id) == "connected"
+        found = await run_in_threadpool(_recheck, watcher, streaming)
+        if isinstance(found, Ending):
+            return found
 
 
 def _error(sentence: str) -> str:
@@ -444,18 +530,19 @@ def parse_action(said: str) -> Action:
     return Action(kind, text, value, reason)
 
 
-def _store(engine: sa.Engine, cookie: str, patient_id: str, action: Action) -> int | str:
-    """The action's id once stored and audited; a sentence when the user may no longer act."""
-    from clinic.web import sessions
-
-    with engine.begin() as conn:
-        found = sessions.resume(conn, cookie)
-        if found is None or not may_act(conn, found.who, patient_id):
-            return "your session has ended: log in again to act"
+def _store(watcher: Watcher, action: Action) -> int | str | Ending:
+    """The action's id once stored and audited; the Ending when the login session (or the right to
+    the patient) has gone; a sentence when the user may see the patient but not act."""
+    with watcher.engine.begin() as conn:
+        who = _check(conn, watcher, touch=True)
+        if isinstance(who, Ending):
+            return who
+        if not may_act(conn, who, watcher.patient_id):
+            return "only the patient's physio can act on a live session"
         row = conn.execute(
             sa.insert(tables.live_actions).values(
-                patient_id=patient_id,
-                user_id=found.who.user_id,
+                patient_id=watcher.patient_id,
+                user_id=who.user_id,
                 kind=action.kind,
                 text=action.text,
                 value=action.value,
@@ -467,22 +554,30 @@ def _store(engine: sa.Engine, cookie: str, patient_id: str, action: Action) -> i
         assert key is not None
         action_id = int(key[0])
         detail = action.kind + (f" {action.value:g}" if action.value is not None else "")
-        auth.audit(conn, found.who, "live action", patient_id, detail + (f": {action.reason}" if action.reason else ""))
+        reason = f": {action.reason}" if action.reason else ""
+        auth.audit(conn, who, "live action", watcher.patient_id, detail + reason)
         return action_id
 
 
-async def _act(socket: WebSocket, hub: Hub, engine: sa.Engine, cookie: str, patient_id: str, said: str) -> str:
+async def _act(hub: Hub, watcher: Watcher, said: str) -> str | Ending:
+    """A browser's message answered: the action sent on, an error, or the Ending of its socket.
+    The login session is checked first, whatever the message (and again as the action is stored)."""
+    who = await run_in_threadpool(_recheck, watcher, True)
+    if isinstance(who, Ending):
+        return who
     try:
         action = parse_action(said)
     except ClinicError as error:
         return _error(str(error))
-    stored = await run_in_threadpool(_store, engine, cookie, patient_id, action)
+    stored = await run_in_threadpool(_store, watcher, action)
+    if isinstance(stored, Ending):
+        return stored
     if isinstance(stored, str):
         return _error(stored)
     message = {"type": "action", "id": stored, "kind": action.kind}
     message.update({k: v for k, v in (("text", action.text), ("value", action.value), ("reason", action.reason)) if v})
     text = json.dumps(message, separators=(",", ":"))
-    await hub.to_home(patient_id, text)
+    await hub.to_home(watcher.patient_id, text)
     return json.dumps({**message, "type": "action_sent"})
 
 

@@ -50,8 +50,9 @@ def start(conn: Connection, user_id: int) -> str:
     return token
 
 
-def resume(conn: Connection, token: str) -> WebSession | None:
-    """The session of this cookie if still valid (and marks it seen now), else None."""
+def resume(conn: Connection, token: str, touch: bool = True) -> WebSession | None:
+    """The session of this cookie if still valid (and marks it seen now, unless ``touch`` is false:
+    a check that is not the user's activity), else None (an ended session's row is deleted)."""
     digest = token_hash(token)
     row = conn.execute(
         sa.select(web_sessions, users.c.email, users.c.role, users.c.team, users.c.disabled)
@@ -66,9 +67,10 @@ def resume(conn: Connection, token: str) -> WebSession | None:
     if idle or old or row.disabled:
         conn.execute(sa.delete(web_sessions).where(web_sessions.c.token_hash == digest))
         return None
-    conn.execute(
-        sa.update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=moment.isoformat())
-    )
+    if touch:
+        conn.execute(
+            sa.update(web_sessions).where(web_sessions.c.token_hash == digest).values(last_seen_at=moment.isoformat())
+        )
     return WebSession(token, Principal("user", str(row.user_id), row.email, row.role, row.team))
 
 
