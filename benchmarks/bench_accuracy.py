@@ -501,8 +501,8 @@ def _pair_held_out(
 
 
 def measure(demo: Path) -> dict[str, object]:
+    from rehab.core.multiview_pose import fuse_views
     from rehab.core.qualisys import load_qca
-    from rehab.engine.multiview_pose import fuse_views
     from rehab.engine.tracking import AngleTracker
 
     cameras = load_qca(demo / accuracy_data.CALIBRATION)

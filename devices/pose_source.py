@@ -13,6 +13,7 @@ is analysed on its own. ``model=PATH.task`` uses a Tasks model instead of the bu
 from __future__ import annotations
 
 import collections
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -111,15 +112,7 @@ class PoseSource:
             )
 
     def _publish(self, frame: Frame, result: PoseResult) -> None:
-        pose = result.pose
-        stamped = PoseFrame(
-            t=pose.t,
-            world=pose.world,
-            visibility=pose.visibility,
-            image=pose.image,
-            frame_index=pose.frame_index,
-            result_t=time.monotonic(),
-        )
+        stamped = dataclasses.replace(result.pose, result_t=time.monotonic())
         picture = TrackedPicture(stamped, result.status, frame.image if self.keep_images else None, frame.media_t)
         with self._ready:
             if result.status != self.status:

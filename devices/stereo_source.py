@@ -18,6 +18,7 @@ dropped and the next one awaited.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,8 +30,8 @@ from devices.mediapipe_pose import MediaPipePose, PoseResult
 from devices.pose_source import PoseSource
 from rehab.core.landmarks import landmark
 from rehab.core.multiview import CameraModel
+from rehab.core.multiview_pose import fuse_views
 from rehab.core.types import DeviceStatus, PoseFrame
-from rehab.engine.multiview_pose import fuse_views
 
 DEFAULT_SYNC_S = 0.05
 _HIPS = [landmark("hip", "left"), landmark("hip", "right")]
@@ -51,7 +52,7 @@ class StereoCombiner:
     centred between the hips.
 
     The views' sides are agreed and the landmarks triangulated by ``fuse_views``
-    (``rehab.engine.multiview_pose``): a landmark counts when both views saw it and their rays nearly
+    (``rehab.core.multiview_pose``): a landmark counts when both views saw it and their rays nearly
     meet, with a view's left and right swapped back when that is what makes them meet.
     """
 
@@ -69,8 +70,7 @@ class StereoCombiner:
         world = fused.world
         if good[_HIPS].all():
             world = np.where(good[:, None], world - world[_HIPS].mean(axis=0), 0.0)
-        index = first.frame_index
-        return PoseFrame(t=first.t, world=world, visibility=fused.visibility, image=first.image, frame_index=index)
+        return dataclasses.replace(fused, t=first.t, world=world)
 
 
 class PairedGrabber:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from rehab.core.multiview import CameraModel, project
+from rehab.core.multiview_pose import fuse_views
 from rehab.core.types import PoseFrame
 from rehab.engine.kinematics import pose_angles
-from rehab.engine.multiview_pose import fuse_views
 from rehab.engine.side_swaps import GROUPS
 from rehab.sim.skeleton import Posture, world_points
 

@@ -121,3 +121,63 @@ def test_no_person_passes_through() -> None:
     fixer = SwapFixer()
     empty = PoseFrame(t=0.0, world=None, visibility=np.zeros(33))
     assert fixer(empty) is empty and fixer.seen == 0
+
+
+def _lift_reps(frames: list[PoseFrame]) -> list[float]:
+    """The peaks of the reps the lift game counted on ``frames`` (left elbow), played headless."""
+    from devices.replay import ReplaySource
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import SceneTimes, play
+
+    lift = available_games()["lift"]
+    exercise = Exercise.for_game(lift, "left", reps_planned=6)
+    reps: list = []
+    play(
+        ReplaySource(frames, "sim:swaps"),
+        lift,
+        exercise,
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=reps.append,
+        scenes=SceneTimes(0.0, 0.0, 0.0),
+    )
+    return [rep.peak_deg for rep in reps]
+
+
+def _curls(swapped_from: float, swapped_to: float, views: int = 1) -> list[PoseFrame]:
+    """Three slow left-elbow curls (10 -> 120 degrees, 3 s each) with the right arm hanging straight;
+    MediaPipe calls the arms the other way round from ``swapped_from`` to ``swapped_to`` seconds."""
+    import dataclasses
+
+    frames = []
+    for i in range(int(10 * FPS)):
+        t = i / FPS
+        elbow = 10.0 + 110.0 * (0.5 - 0.5 * np.cos(2 * np.pi * min(t, 9.0) / 3.0))
+        posture = Posture(
+            arm_elevation={"left": 30.0, "right": 10.0},
+            elbow_flexion={"left": elbow, "right": 5.0},
+            knee_flexion={"left": 5.0, "right": 5.0},
+            facing_deg=15.0,
+        )
+        frame = _frame(i, posture, ("arms",) if swapped_from <= t < swapped_to else ())
+        frames.append(dataclasses.replace(frame, views=views))
+    return frames
+
+
+def test_a_game_counts_the_right_arm_through_a_swap() -> None:
+    """Live games fix one camera's swaps as ``rehab track`` does: MediaPipe swapping the arms for
+    1.2 s around the second curl's top would otherwise give that rep the hanging arm's 5 degrees."""
+    clean = _lift_reps(_curls(0.0, 0.0))
+    assert len(clean) == 3 and min(clean) > 110
+    swapped = _lift_reps(_curls(3.9, 5.1))
+    assert len(swapped) == 3 and min(swapped) > 110, swapped
+
+
+def test_poses_from_two_cameras_are_left_as_they_are() -> None:
+    """A triangulated pose's sides were agreed between the views (``fuse_views``): the game does not
+    relabel it, so the swap written into these frames stays and the second curl is lost."""
+    peaks = _lift_reps(_curls(3.9, 5.1, views=2))
+    assert len(peaks) < 3 or min(peaks) < 60, peaks

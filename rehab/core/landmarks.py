@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+
+import numpy as np
+
 NAMES: tuple[str, ...] = (
     "nose",
     "left_eye_inner",
@@ -70,3 +74,29 @@ BONES: tuple[tuple[int, int], ...] = tuple(
         ("right_heel", "right_foot_index"),
     )
 )
+
+
+#: left/right landmark pairs by the group MediaPipe swaps together (one camera can call the left arm
+#: the right for a while); used to undo swaps over time and to agree sides between cameras
+SWAP_GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
+    "head": ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10)),
+    "trunk": ((11, 12), (23, 24)),
+    "arms": ((13, 14), (15, 16), (17, 18), (19, 20), (21, 22)),
+    "knees": ((25, 26),),
+    "feet": ((27, 28), (29, 30), (31, 32)),
+}
+#: every combination of groups swapped (True) or not, in ``SWAP_GROUPS`` order
+SWAP_FLIPS = np.array(list(itertools.product((False, True), repeat=len(SWAP_GROUPS))))
+
+
+def _permutation(flips: np.ndarray) -> np.ndarray:
+    order = np.arange(33)
+    for flipped, name in zip(flips, SWAP_GROUPS, strict=True):
+        if flipped:
+            for a, b in SWAP_GROUPS[name]:
+                order[a], order[b] = b, a
+    return order
+
+
+#: the landmark order of every labelling in ``SWAP_FLIPS`` (row 0 is MediaPipe's own)
+LABELLINGS = np.stack([_permutation(f) for f in SWAP_FLIPS])

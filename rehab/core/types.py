@@ -45,6 +45,9 @@ class PoseFrame:
     frame_index: int = 0
     #: when the pose result was ready (monotonic seconds); latency = result_t - t
     result_t: float | None = None
+    #: how many cameras the pose was triangulated from: 1 is one camera's estimate, whose left/right
+    #: labels may be swapped (``rehab.engine.side_swaps``); 2 or more measured depth and sides
+    views: int = 1
 
     def __post_init__(self) -> None:
         shape = (POSE_LANDMARK_COUNT, 3)

@@ -26,6 +26,7 @@ Angles read from the result keep the definitions of ``rehab.engine.kinematics``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -105,11 +106,4 @@ class LimbRefiner:
             return frame
         self.refined += 1
         world = refine_limbs(frame.world, xy, self.lengths)
-        return PoseFrame(
-            t=frame.t,
-            world=world,
-            visibility=frame.visibility,
-            image=frame.image,
-            frame_index=frame.frame_index,
-            result_t=frame.result_t,
-        )
+        return dataclasses.replace(frame, world=world)

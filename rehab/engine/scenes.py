@@ -16,7 +16,7 @@ import pygame
 
 from rehab.core.i18n import _, ngettext
 from rehab.core.motions import motion_of, side_words
-from rehab.core.types import Controls, DeviceStatus, RepMetrics
+from rehab.core.types import Controls, DeviceStatus, PoseFrame, RepMetrics
 from rehab.engine.director import END, Keys, Scene
 from rehab.engine.exercise import Exercise
 from rehab.engine.feedback import CALIBRATION_MESSAGE, Feedback, calibration_feedback, rep_feedback
@@ -56,6 +56,7 @@ from rehab.engine.play import (
     sees_the_patient,
 )
 from rehab.engine.ratings import Rating
+from rehab.engine.side_swaps import SideKeeper
 
 #: the scenes whose frames count in a session's frame statistics (the summary does not)
 PLAYED_SCENES = ("instructions", "countdown", "play")
@@ -351,6 +352,9 @@ class Round:
         self.game = game
         # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
         self.reader = info.reader_factory() if info.reader_factory is not None else info.read_sample
+        # one camera's MediaPipe can call the left arm the right for a while: put the sides back
+        # before anything reads the pose, as ``rehab track`` does
+        self.sides = SideKeeper()
         self.stepper = FixedStepper(game)
         self.measurement = Measurement(exercise)
         self.result = PlayResult(streams={exercise.angle_name: ([], [])})
@@ -462,6 +466,8 @@ class Round:
         measured: tuple[float, float] | None = None
         for sample in self.source.poll(now):
             self.last_input_at = now  # any sample shows the device is there, used or not
+            if isinstance(sample, PoseFrame):
+                sample = self.sides(sample)
             if self.live is not None:
                 self.live.saw(sample)
             angles = _angles_of(sample, self.reader)

@@ -30,38 +30,18 @@ to 38 where it was meant to lower them.
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
+import math
 from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from rehab.core.landmarks import LABELLINGS, SWAP_FLIPS, SWAP_GROUPS
 from rehab.core.types import PoseFrame
 
-#: left/right landmark pairs by the group that swaps together
-GROUPS: dict[str, tuple[tuple[int, int], ...]] = {
-    "head": ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10)),
-    "trunk": ((11, 12), (23, 24)),
-    "arms": ((13, 14), (15, 16), (17, 18), (19, 20), (21, 22)),
-    "knees": ((25, 26),),
-    "feet": ((27, 28), (29, 30), (31, 32)),
-}
-_NAMES = tuple(GROUPS)
-#: every combination of groups swapped (True) or not, and the landmark order each gives
-_FLIPS = np.array(list(itertools.product((False, True), repeat=len(_NAMES))))
-
-
-def _permutation(flips: np.ndarray) -> np.ndarray:
-    order = np.arange(33)
-    for flipped, name in zip(flips, _NAMES, strict=True):
-        if flipped:
-            for a, b in GROUPS[name]:
-                order[a], order[b] = b, a
-    return order
-
-
-#: the landmark order of every labelling (row 0 is MediaPipe's own)
-LABELLINGS = np.stack([_permutation(f) for f in _FLIPS])
+GROUPS = SWAP_GROUPS
+_FLIPS = SWAP_FLIPS
 _ORDERS = LABELLINGS
 #: going from one labelling to another costs CHANGE_COST however many groups change: MediaPipe swaps
 #: several groups at once as often as one, and a per-group cost would favour fixing half a swap first
@@ -156,11 +136,25 @@ class SwapFixer:
         if best == 0:
             return frame
         self.corrected += 1
-        return PoseFrame(
-            t=frame.t,
-            world=world,
-            visibility=frame.visibility[order],
-            image=image,
-            frame_index=frame.frame_index,
-            result_t=frame.result_t,
-        )
+        return dataclasses.replace(frame, world=world, visibility=frame.visibility[order], image=image)
+
+
+class SideKeeper:
+    """The swap fixer for a game's stream of samples: one-camera poses are relabelled, poses from two
+    or more cameras pass as they are (their sides were agreed between the views, and relabelling
+    them made things worse: docs/tracking.md). Starts afresh after ``FORGET_PERSON_S`` without a
+    person, as the patient lock does: a new person's bones are not the last one's."""
+
+    FORGET_PERSON_S = 2.0
+
+    def __init__(self) -> None:
+        self.fixer = SwapFixer()
+        self._person_t = -math.inf
+
+    def __call__(self, frame: PoseFrame) -> PoseFrame:
+        if frame.world is None or frame.views > 1:
+            return frame
+        if frame.t - self._person_t > self.FORGET_PERSON_S:
+            self.fixer = SwapFixer()
+        self._person_t = frame.t
+        return self.fixer(frame)

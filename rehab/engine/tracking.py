@@ -69,7 +69,7 @@ class AngleTracker:
             self._first_t = pose.t
         time_s = media_t if media_t is not None else pose.t - self._first_t
         self._forget_if_gone(pose)
-        if self.swaps is not None:
+        if self.swaps is not None and pose.views == 1:
             pose = self.swaps(pose)
         if self.limbs is not None:
             pose = self.limbs(pose)

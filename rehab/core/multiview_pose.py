@@ -1,7 +1,7 @@
 """One pose from two or more calibrated cameras: triangulate each landmark, sides agreed between views.
 
 Each camera's MediaPipe pose gives 33 image landmarks. Before triangulating, each further view's
-left/right labelling is chosen (among the groups of ``rehab.engine.side_swaps``) as the one that
+left/right labelling is chosen (among the groups of ``rehab.core.landmarks.SWAP_GROUPS``) as the one that
 reprojects best against the first view: a view that swapped the arms disagrees with the other
 views by the arm's width, which one view alone cannot see. Landmarks are then triangulated with
 views that disagree dropped (``triangulate_consistent``); a landmark seen by fewer than two
@@ -20,9 +20,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from rehab.core.landmarks import LABELLINGS
 from rehab.core.multiview import CameraModel, triangulate, triangulate_consistent
 from rehab.core.types import PoseFrame
-from rehab.engine.side_swaps import LABELLINGS
 
 #: a view whose landmark reprojects further than this from the others is dropped for that landmark:
 #: a share of the person's torso height in that picture, or at least ``MIN_DISAGREEMENT_PX``. Views of
@@ -88,4 +88,7 @@ def fuse_views(cameras: Sequence[CameraModel], frames: Sequence[PoseFrame | None
     lowest = np.min(np.where(used, seen_visibility, np.inf), axis=0)
     visibility = np.where(known, lowest, 0.0)
     world = np.where(known[:, None], points, 0.0)
-    return PoseFrame(t=t, world=world, visibility=visibility, image=first.image, frame_index=first.frame_index)
+    views = int(np.sum(np.any(used, axis=1)))
+    return PoseFrame(
+        t=t, world=world, visibility=visibility, image=first.image, frame_index=first.frame_index, views=views
+    )
