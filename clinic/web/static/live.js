@@ -1,6 +1,9 @@
 // The live page: one WebSocket to the clinic server, which relays the patient's home. It draws the
 // skeleton from 2D landmarks (no camera image ever leaves the home), the angle against its goal and
-// ceiling, the reps, pain, scene and device, and sends the physio's actions. It reconnects by itself.
+// ceiling, the reps, pain, scene and device, and sends the physio's actions. It reconnects by itself,
+// except when the server closed it because the login session has ended (4401) or the right to the
+// patient has gone (4403): then it says so in one sentence and stops. A socket refused before it
+// opened is looked into with one request for the page itself (a redirect to the login page: signed out).
 (function () {
   "use strict";
   var root = document.getElementById("live");
@@ -14,10 +17,14 @@
     connected: "Connected: the patient is sharing this session live.",
     lost: "Connection lost: the session goes on at home; waiting for it to come back.",
     ended: "The patient stopped sharing.",
-    server: "Connection to the clinic server lost: reconnecting..."
+    server: "Connection to the clinic server lost: reconnecting...",
+    "signed-out": "You have been signed out. Sign in again to keep watching.",
+    "no-access": "You may no longer see this patient."
   };
+  // the server's close codes (clinic.live.SIGNED_OUT, NO_ACCESS)
+  var CLOSED = { 4401: "signed-out", 4403: "no-access" };
   var $ = function (id) { return document.getElementById(id); };
-  var frames = 0, socket = null, wait = 500, ended = false;
+  var frames = 0, socket = null, wait = 500, ended = false, stopped = false;
 
   function setStatus(name) {
     var el = $("live-status");
@@ -134,15 +141,47 @@
     }
   }
 
+  // the end of watching: the sentence, a way to sign in again, no more patient data on screen
+  function stop(why) {
+    stopped = true;
+    setStatus(why);
+    root.dataset.stopped = why;
+    drawSkeleton(null);
+    drawAngle(null);
+    var again = $("live-sign-in");
+    if (again) again.hidden = why !== "signed-out";
+    var controls = document.querySelectorAll("[aria-labelledby=act] button, [aria-labelledby=act] input, [aria-labelledby=act] select");
+    Array.prototype.forEach.call(controls, function (e) { e.disabled = true; });
+  }
+
+  // a socket refused before it opened says nothing in the browser: ask for the page itself
+  function stillAllowed() {
+    return fetch(location.pathname, { redirect: "manual", credentials: "same-origin", cache: "no-store" }).then(
+      function (answer) {
+        if (answer.type === "opaqueredirect") return "signed-out";  // to the login page
+        if (answer.status === 403 || answer.status === 404) return "no-access";
+        return "";
+      },
+      function () { return ""; }  // the server is not answering: try again later
+    );
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var opened = false;
     socket = new WebSocket(scheme + location.host + root.dataset.socket);
-    socket.onopen = function () { wait = 500; };
+    socket.onopen = function () { opened = true; wait = 500; };
     socket.onmessage = function (event) { onMessage(JSON.parse(event.data)); };
-    socket.onclose = function () {
+    socket.onclose = function (event) {
+      if (stopped) return;
+      if (CLOSED[event.code]) { stop(CLOSED[event.code]); return; }
       setStatus("server");
-      setTimeout(connect, wait);
-      wait = Math.min(wait * 2, 10000);
+      var again = function () {
+        setTimeout(connect, wait);
+        wait = Math.min(wait * 2, 10000);
+      };
+      if (opened) { again(); return; }
+      stillAllowed().then(function (why) { if (why) stop(why); else again(); });
     };
   }
 
