@@ -7,8 +7,10 @@ as sync), sends what waits, and reconnects with a growing wait when the line dro
 short queue that drops the oldest, so a slow or cut line never holds the game up and never grows the
 memory; reps, pain and scenes wait in a longer one and reach the physio once the line is back.
 
-Nothing is sent before the patient says yes, and nothing after they press L or say no. No camera
-image is ever sent: the messages carry landmarks, angles and what the scenes say.
+Nothing is sent before the patient says yes, and nothing after they press L or say no, until they
+press L again (``start_sharing``: a new connection). No camera image is ever sent: the messages carry
+landmarks, angles and what the scenes say. ``between`` (a ``rehab.engine.live.LiveBreak``) applies
+the physio's actions during the screens between sets.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rehab.app.clinic_link import ClinicLink
-from rehab.engine.live import LiveAction
+from rehab.engine.live import LiveAction, LiveBreak
 
 #: the clinic's WebSocket for homes (clinic.live.HOME_PATH; the home never imports the clinic)
 HOME_PATH = "/api/v1/live/home"
@@ -54,6 +56,7 @@ class LiveShare:
         self._token = token
         self._ssl = ssl_context
         self._sharing = False
+        #: set to end the sender's thread; each start has its own (an old thread may still be closing)
         self._closing = threading.Event()
         self._lock = threading.Condition()
         self._frames: deque[dict[str, Any]] = deque()
@@ -65,6 +68,8 @@ class LiveShare:
         self.dropped = 0
         self.connected = False
         self.problem = ""
+        #: the physio's actions during rests and pain questions (one per session)
+        self.between = LiveBreak(self)
 
     @classmethod
     def for_link(cls, link: ClinicLink) -> LiveShare:
@@ -81,14 +86,21 @@ class LiveShare:
         return self._sharing
 
     def start(self) -> None:
-        """The patient said yes: connect and send from now on."""
-        if self._thread is not None:
+        """The patient said yes (or pressed L after saying no or stopping): connect and send from now
+        on. Never blocks: a thread still closing the last connection ends on its own."""
+        if self._sharing:
             return
         self._sharing = True
-        self._thread = threading.Thread(target=self._run, name="live share", daemon=True)
+        self._closing = closing = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(closing,), name="live share", daemon=True)
         self._thread.start()
 
+    def start_sharing(self) -> None:
+        self.start()
+
     def send(self, message: dict[str, Any]) -> None:
+        if message.get("type") == "scene" and message.get("set"):
+            self.set_label = str(message["set"])  # kept, not sent: frames name the set once shared
         if not self._sharing:
             return
         message["at"] = time.time()  # the home's wall clock: the benchmark measures the delay with it
@@ -100,8 +112,6 @@ class LiveShare:
                     self.dropped += 1
                 self._frames.append(message)
             else:
-                if message.get("type") == "scene" and message.get("set"):
-                    self.set_label = str(message["set"])
                 self._others.append(message)
             self._lock.notify()
 
@@ -115,6 +125,9 @@ class LiveShare:
         while self._actions:
             taken.append(self._actions.popleft())
         return taken
+
+    def put_back(self, actions: list[LiveAction]) -> None:
+        self._actions.extendleft(reversed(actions))
 
     def stop_sharing(self) -> None:
         """The patient pressed L (or the session ended): say so to the physio, then send nothing more."""
@@ -136,22 +149,22 @@ class LiveShare:
 
     # the sender's thread
 
-    def _waiting(self) -> list[dict[str, Any]]:
+    def _waiting(self, closing: threading.Event) -> list[dict[str, Any]]:
         """Everything queued, the important messages first; waits up to a beat when nothing is."""
         with self._lock:
-            if not self._frames and not self._others and not self._closing.is_set():
+            if not self._frames and not self._others and not closing.is_set():
                 self._lock.wait(BEAT_S)
             found = list(self._others) + list(self._frames)
             self._others.clear()
             self._frames.clear()
             return found
 
-    def _run(self) -> None:
+    def _run(self, closing: threading.Event) -> None:
         from websockets.exceptions import InvalidStatus, WebSocketException
         from websockets.sync.client import connect
 
         delay = FIRST_RETRY_S
-        while not self._closing.is_set():
+        while not closing.is_set():
             try:
                 with connect(
                     self.url,
@@ -163,26 +176,28 @@ class LiveShare:
                 ) as socket:
                     self.connected, self.problem, delay = True, "", FIRST_RETRY_S
                     threading.Thread(target=self._receive, args=(socket,), name="live actions", daemon=True).start()
-                    self._send_until_closed(socket)
+                    self._send_until_closed(socket, closing)
                     return
             except InvalidStatus as refused:
                 self.problem = f"the clinic refused live sharing (HTTP {refused.response.status_code})"
-                self._sharing = False  # another try would be refused the same way
+                if self._closing is closing:  # not a later start's
+                    self._sharing = False  # another try would be refused the same way
                 return
             except (OSError, TimeoutError, WebSocketException) as error:
                 self.problem = (
                     f"live sharing lost the clinic ({str(error).splitlines()[0][:120] or type(error).__name__})"
                 )
             finally:
-                self.connected = False
-            self._closing.wait(delay)
+                if self._closing is closing:  # a later start's connection is its own
+                    self.connected = False
+            closing.wait(delay)
             delay = min(delay * 2, LONGEST_RETRY_S)
 
-    def _send_until_closed(self, socket: Any) -> None:
+    def _send_until_closed(self, socket: Any, closing_event: threading.Event) -> None:
         last = time.monotonic()
         while True:
-            closing = self._closing.is_set()
-            batch = self._waiting()
+            closing = closing_event.is_set()
+            batch = self._waiting(closing_event)
             for message in batch:
                 socket.send(json.dumps(message, separators=(",", ":")))
                 self.sent += 1

@@ -310,7 +310,16 @@ class _Walk:
         if self.hand is None:
             self.hand = _camera_hand(self.ctx, self.plan)
         # without a camera the question says nothing of hands and only Enter or a tap chooses
-        return self.ctx.ask_pain(moment, None if self.hand is no_hand else self.hand)
+        value = self.ctx.ask_pain(moment, None if self.hand is no_hand else self.hand)
+        self.stop_if_physio_ended()  # every answer given before this question is already stored
+        return value
+
+    def stop_if_physio_ended(self) -> None:
+        """The physio ended the session from afar during a rest or a pain question: it stops as when
+        they end a set, with everything done and answered kept."""
+        live = self.ctx.live
+        if live is not None and live.between.ended:
+            raise _physio_ended()
 
     def start_session(self, info: GameSpec, movement: str, side: str, target: float, kind: str) -> int:
         """A new store session under the plan. The pain rating before belongs to the group's first,
@@ -381,6 +390,15 @@ class _Walk:
             )
 
 
+def _physio_ended() -> _Stop:
+    return _Stop(
+        "stopped",
+        "Your physio ended the session. Everything you did is saved.",
+        reason="ended_by_physio",
+        screen=_("Your physio ended the session. Everything you did is saved."),
+    )
+
+
 class _Runner:
     """The whole session: pain before, the exercises, breathing and exposure, pain after, progression."""
 
@@ -396,7 +414,10 @@ class _Runner:
             from rehab.app.live_share import offer
 
             offer(self.ctx.live, self.ctx.display, self.ctx.make_clock, self.ctx.card_s, self.ctx.say)
-        walk.pain_before = self.result.pain_before = self._pain_before()
+        try:
+            walk.pain_before = self.result.pain_before = self._pain_before()
+        except _Stop as stop:  # the physio ended it during the question: nothing was stored yet
+            return self._stopped(stop, None)
         if walk.pain_before is None and walk.resume:
             raise SessionError("the pain before this session is not known: give it with --pain-before N (0-10)")
         if walk.pain_before is not None and walk.pain_before > plan.safety.max_pain_before and not walk.group:
@@ -420,26 +441,33 @@ class _Runner:
                 self.result.exercises.append(exercises.run(index, exercise))
             self.result.parts_done = _run_mental(walk)
         except _Stop as stop:
-            if exercises.cut_short is not None:  # what was done of it, for the closing card
-                self.result.exercises.append(exercises.cut_short)
-            # stopped for pain: ended with the rating that showed the rise; stopped by the patient
-            # or by a lost device: its parts left in progress, so --resume carries on from here
-            if stop.status == "stopped":
-                walk.end_visit("stopped", stop.reason)
-            self.result.status = stop.status
-            self.result.message = stop.message
-            self.result.screen_message = stop.screen
-            self.ctx.say(stop.message)
-            return self.result
-        # the close is one commit: a crash leaves the session open (resumed, nothing redone) or closed
-        with walk.store.transaction("session close"):
-            rose = self._pain_after()
-            self._finish("completed")
-            walk.end_visit("completed")
-            if not rose:
-                self.result.changes = _progress(walk)
+            return self._stopped(stop, exercises)
+        try:
+            # the close is one commit: a crash leaves the session open (resumed, nothing redone) or closed
+            with walk.store.transaction("session close"):
+                rose = self._pain_after()
+                self._finish("completed")
+                walk.end_visit("completed")
+                if not rose:
+                    self.result.changes = _progress(walk)
+        except _Stop as stop:  # the physio ended it during the last pain question: nothing is closed
+            return self._stopped(stop, None)
         if self.result.message:
             self.ctx.say(self.result.message)
+        return self.result
+
+    def _stopped(self, stop: _Stop, exercises: _Exercises | None) -> SessionResult:
+        walk = self.walk
+        if exercises is not None and exercises.cut_short is not None:  # what was done of it, for the closing card
+            self.result.exercises.append(exercises.cut_short)
+        # stopped for pain: ended with the rating that showed the rise; stopped by the patient, the
+        # physio or a lost device: its parts left in progress, so --resume carries on from here
+        if stop.status == "stopped":
+            walk.end_visit("stopped", stop.reason)
+        self.result.status = stop.status
+        self.result.message = stop.message
+        self.result.screen_message = stop.screen
+        self.ctx.say(stop.message)
         return self.result
 
     def _pain_before(self) -> float | None:
@@ -762,6 +790,8 @@ class _Sets:
             live=ctx.live,
         )
         self.clock_s = offset + source.span
+        if ctx.live is not None:
+            ctx.live.between.movement = self.exercise.angle_name  # a target sent in the rest is for it
         # the set's end, its angle streams and device events, in one commit, on the session's timeline
         _record(self.walk.store, self.session_id, played, offset - (source.first or 0.0), set_id, self.clock_s)
         self.clock_s += SET_GAP_S
@@ -786,12 +816,7 @@ class _Sets:
                 ),
             )
         if played.ended == ENDED_BY_PHYSIO:
-            raise _Stop(
-                "stopped",
-                "Your physio ended the session. Everything you did is saved.",
-                reason="ended_by_physio",
-                screen=_("Your physio ended the session. Everything you did is saved."),
-            )
+            raise _physio_ended()
         if played.ended == "stopped by the player":
             raise _Stop(
                 "stopped",
@@ -807,9 +832,12 @@ class _Sets:
         from rehab.engine.session_scenes import RestScene
 
         rest = RestScene(seconds, done, coming)
-        if self.ctx.live is not None:
-            self.ctx.live.send({"type": "scene", "scene": "rest", "seconds": seconds, "next": coming})
-        run_scenes(self.ctx.make_clock(), self.ctx.display, rest)
+        live = self.ctx.live
+        if live is not None:
+            live.send({"type": "scene", "scene": "rest", "seconds": seconds, "next": coming})
+        # under the live session's break: the physio's message, pause and end act during the rest
+        run_scenes(self.ctx.make_clock(), self.ctx.display, live.between.around(rest) if live is not None else rest)
+        self.walk.stop_if_physio_ended()
         if rest.stopped:
             raise _Stop("stopped", _("You stopped the session during a rest. Everything you did is saved."))
 

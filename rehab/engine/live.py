@@ -2,9 +2,12 @@
 
 The loop knows a ``LiveChannel`` by this protocol only (the home's sender, ``rehab.app.live_share``,
 implements it): each frame it sends the 2D landmarks and the angle, and takes the physio's actions.
-Actions are plain frozen data (``LiveAction``); ``LiveControl`` applies them to a round within the
-plan's limits and says what it did. ``ConsentScene`` asks the patient, once per session, whether to
-share; ``draw_live_badge`` marks the screen while the session is shared.
+Actions are plain frozen data (``LiveAction``); ``LiveRound`` applies them to a round within the
+plan's limits and says what it did, and ``LiveBreak`` applies them between sets (a rest, a pain
+question): a message shows at once, pause holds the screen, end ends it, and a new target or ceiling
+waits for the next set. ``ConsentScene`` asks the patient, once per session, whether to share; L
+stops sharing and, for a patient who said no or stopped, starts it (never without that key);
+``draw_live_badge`` marks the screen while the session is shared.
 
 No camera image is ever sent: only landmarks, angles and what the scenes say.
 """
@@ -20,7 +23,7 @@ import pygame
 from rehab.core.i18n import N_, _
 from rehab.core.types import PoseFrame, RepMetrics
 from rehab.engine.director import END, Keys, Scene
-from rehab.engine.hud import text, wrap_to_width
+from rehab.engine.hud import MESSAGE_BAND_ALPHA, MESSAGE_SIZE, message_rows, text, wrap_to_width
 from rehab.engine.palette import PALETTE
 
 #: how long a physio's message stays in the game window
@@ -29,8 +32,10 @@ MESSAGE_S = 6.0
 FRAME_HZ = 30.0
 QUESTION = N_("Share this session live with your physio?")
 PRIVACY = N_("No camera image leaves your home: only the positions of your joints and your angles.")
-#: the key that stops sharing at any moment
+#: the key that stops sharing at any moment, and starts it for a patient who said no or stopped
 STOP_KEY = "l"
+#: what the paused card says when the physio paused (the patient carries on with P)
+PHYSIO_PAUSED = N_("Your physio paused the session. Press P to carry on, Esc to stop.")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class LiveAction:
     text: str = ""
     value: float = math.nan
     reason: str = ""
+    #: a target or ceiling sent between sets: the movement the physio last saw played, so that it
+    #: is never applied to another exercise ("" while a set plays)
+    movement: str = ""
 
 
 class LiveChannel(Protocol):
@@ -60,6 +68,15 @@ class LiveChannel(Protocol):
 
     def stop_sharing(self) -> None:
         """The patient stopped sharing: nothing more is sent."""
+        ...
+
+    def start_sharing(self) -> None:
+        """The patient pressed L to share after saying no or stopping: send from now on."""
+        ...
+
+    def put_back(self, actions: list[LiveAction]) -> None:
+        """Actions taken but meant for later (a target sent during a rest): the next
+        ``take_actions`` returns them first."""
         ...
 
 
@@ -173,20 +190,57 @@ class ConsentScene:
 
 BADGE = N_("LIVE")
 BADGE_HINT = N_("L stops sharing")
+#: while a linked home's session is not shared (the patient said no, or pressed L)
+SHARE_HINT = N_("L shares live with your physio")
+#: where the badge (or the hint that L shares) starts: the top left, under the bar
+BADGE_TOPLEFT = (12, 62)
 
 
 def draw_live_badge(surface: pygame.Surface) -> None:
     """A red LIVE badge at the top left, under the bar, with the key that stops sharing."""
     label = _(BADGE)
     box = text(surface, label, 36, PALETTE.text, (-1000, -1000))  # measured off screen
-    badge = pygame.Rect(12, 62, box.width + 20, box.height + 8)
+    badge = pygame.Rect(BADGE_TOPLEFT, (box.width + 20, box.height + 8))
     pygame.draw.rect(surface, (200, 40, 40), badge, border_radius=8)
     text(surface, label, 36, (255, 255, 255), badge.center, "center")
-    hint = _(BADGE_HINT)
-    under = pygame.Rect((0, 0), text(surface, hint, 28, PALETTE.text, (-1000, -1000)).size)
-    under.topleft = (badge.right + 10, badge.top + 4)
+    _hint(surface, _(BADGE_HINT), (badge.right + 10, badge.top + 4))
+
+
+def draw_share_hint(surface: pygame.Surface) -> None:
+    """No badge: the same place says that L shares the session (the patient's choice, never ours)."""
+    _hint(surface, _(SHARE_HINT), (BADGE_TOPLEFT[0], BADGE_TOPLEFT[1] + 4))
+
+
+def _hint(surface: pygame.Surface, words: str, topleft: tuple[int, int]) -> None:
+    under = pygame.Rect(topleft, text(surface, words, 28, PALETTE.text, (-1000, -1000)).size)
     pygame.draw.rect(surface, PALETTE.panel, under.inflate(8, 4))
-    text(surface, hint, 28, PALETTE.text, under.topleft)
+    text(surface, words, 28, PALETTE.text, under.topleft)
+
+
+def draw_message_band(surface: pygame.Surface, message: str) -> None:
+    """The physio's message where a game's message goes (``rehab.engine.hud``), on its band, over a
+    screen that has no HUD (a rest, a pain question)."""
+    rows = message_rows(surface.get_size(), message)
+    if not rows:
+        return
+    band = rows[0][1].unionall([box for _words, box in rows[1:]]).inflate(28, 8)
+    veil = pygame.Surface(band.size, pygame.SRCALPHA)
+    veil.fill((*PALETTE.panel, MESSAGE_BAND_ALPHA))
+    surface.blit(veil, band.topleft)
+    for words, box in rows:
+        text(surface, words, MESSAGE_SIZE, PALETTE.text, box.midbottom, "midbottom")
+
+
+def toggle_sharing(channel: LiveChannel) -> None:
+    """L: stops sharing, or starts it again for a patient who said no or stopped."""
+    if channel.sharing:
+        channel.stop_sharing()
+    else:
+        channel.start_sharing()
+
+
+def action_done(action: LiveAction, applied: bool, note: str = "") -> dict[str, Any]:
+    return {"type": "action_done", "id": action.id, "kind": action.kind, "applied": applied, "note": note}
 
 
 #: how a round ends when the physio ends the session (everything done so far is kept)
@@ -204,10 +258,16 @@ class LiveRound:
         self.sent_at = -math.inf
         self.said = ""
         self.said_until = -math.inf
+        #: the round is paused because the physio paused it (until the patient carries on with P)
+        self.physio_paused = False
 
     @property
     def sharing(self) -> bool:
         return bool(self.channel.sharing)
+
+    def pause_words(self, usual: str) -> str:
+        """What the paused card says: that the physio paused, when they did."""
+        return _(PHYSIO_PAUSED) if self.physio_paused else usual
 
     def saw(self, sample: object) -> None:
         if isinstance(sample, PoseFrame):
@@ -222,16 +282,19 @@ class LiveRound:
         return usual if safety or now >= self.said_until else self.said
 
     def step(self, state: Any, now: float, keys: Keys, scene: str) -> None:
-        if not self.sharing:
-            return
+        if not state.paused:
+            self.physio_paused = False  # the patient carried on
         if STOP_KEY in keys.pressed:
-            self.channel.stop_sharing()
+            toggle_sharing(self.channel)
             self.said_until = -math.inf
+            self.sent_at = -math.inf  # shared again: a frame at once
+            if not self.sharing:
+                return
+        if not self.sharing:
             return
         for action in self.channel.take_actions():
             applied, note = self.apply(state, now, action)
-            done = {"type": "action_done", "id": action.id, "kind": action.kind, "applied": applied, "note": note}
-            self.channel.send(done)
+            self.channel.send(action_done(action, applied, note))
         if now - self.sent_at >= 1.0 / FRAME_HZ - 1e-6:
             self.sent_at = now
             self.channel.send(self.frame(state, now, scene))
@@ -241,11 +304,13 @@ class LiveRound:
         if action.kind == "message":
             self.said, self.said_until = action.text, now + MESSAGE_S
         elif action.kind == "pause":
-            state.paused = True
+            state.paused = self.physio_paused = True
         elif action.kind == "end":
             state.result.ended = ENDED_BY_PHYSIO
         elif action.kind in ("target", "ceiling"):
             exercise = state.exercise
+            if action.movement and action.movement != exercise.angle_name:
+                return False, "sent for the exercise before; this set is another one"
             problem = self.limits.check(action, exercise.target_deg, exercise.ceiling_deg)
             if problem:
                 return False, problem
@@ -274,3 +339,115 @@ class LiveRound:
             "reps_planned": exercise.reps_planned,
             "device": device,
         }
+
+
+class LiveBreak:
+    """The physio's actions while no set is played: a rest between sets, a pain question. One per
+    session (the home's sender holds it); ``around(scene)`` runs a screen under it.
+
+    A message shows at once over the screen for ``MESSAGE_S``; pause holds the screen (a rest's
+    seconds and a question's time stand still) under the physio's paused card until the patient
+    presses P; end ends the screen at once and sets ``ended`` (the session then stops as when the
+    physio ends a set: every answer and rep already given is kept); a new target or ceiling is put
+    back on the channel for the next set, marked with the movement last played so that it never
+    reaches another exercise. L toggles sharing here too."""
+
+    def __init__(self, channel: LiveChannel) -> None:
+        self.channel = channel
+        self.ended = False
+        self.paused = False
+        self.said = ""
+        self.said_until = -math.inf
+        #: the movement of the set last played (``rehab.engine.exercise.Exercise.angle_name``)
+        self.movement = ""
+
+    def around(self, scene: Scene) -> Scene:
+        return HeldScene(scene, self)
+
+    def step(self, now: float, keys: Keys, scene: str) -> None:
+        if STOP_KEY in keys.pressed:
+            toggle_sharing(self.channel)
+        if self.paused and keys.pause:
+            self.paused = False
+            self.channel.send({"type": "scene", "scene": scene})
+        if not self.channel.sharing:
+            return
+        later: list[LiveAction] = []
+        for action in self.channel.take_actions():
+            if action.kind in ("target", "ceiling"):
+                later.append(action if action.movement else replace(action, movement=self.movement))
+                continue  # answered by the set that uses it (or refuses it)
+            if action.kind == "message":
+                self.said, self.said_until = action.text, now + MESSAGE_S
+            elif action.kind == "pause":
+                if not self.paused:
+                    self.channel.send({"type": "scene", "scene": "paused"})
+                self.paused = True
+            elif action.kind == "end":
+                self.ended = True
+            else:
+                self.channel.send(action_done(action, False, f"unknown action {action.kind!r}"))
+                continue
+            self.channel.send(action_done(action, True))
+        if later:
+            self.channel.put_back(later)
+
+    def message(self, now: float) -> str:
+        return self.said if now < self.said_until and self.channel.sharing else ""
+
+    def shows(self, now: float) -> bool:
+        """Whether the paused card or a message is drawn over the screen at ``now``."""
+        return self.paused or bool(self.message(now))
+
+    def draw(self, surface: pygame.Surface, now: float) -> None:
+        """The paused card, else the physio's message, over the screen."""
+        if self.paused:
+            from rehab.engine.scenes import draw_pause_banner  # the scenes import this module
+
+            draw_pause_banner(surface, _(PHYSIO_PAUSED))
+        elif said := self.message(now):
+            draw_message_band(surface, said)
+
+
+class HeldScene:
+    """A screen between sets run under a ``LiveBreak``: the screen is given its own time, which
+    stands still while the physio's pause holds it."""
+
+    def __init__(self, scene: Scene, between: LiveBreak, held_s: float = 0.0) -> None:
+        self.scene = scene
+        self.between = between
+        self.held_s = held_s
+        self.now = -math.inf
+        #: the screen as its scene drew it, under the last overlay: a scene that redraws only when
+        #: it changes (a rest, once a second) gets it back when the overlay goes
+        self._clean: pygame.Surface | None = None
+
+    @property
+    def name(self) -> str:
+        return self.scene.name
+
+    def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
+        self.now = now
+        between = self.between
+        between.step(now, keys, self.scene.name)
+        if between.ended:
+            return END
+        if between.paused:
+            self.held_s += dt
+            return None
+        following = self.scene.update(now - self.held_s, dt, keys)
+        if following is None or following is END:
+            return following
+        return HeldScene(following, between, self.held_s)
+
+    def draw(self, surface: pygame.Surface) -> None:
+        if self._clean is not None:
+            surface.blit(self._clean, (0, 0))
+        self.scene.draw(surface)
+        self._clean = None
+        if self.between.shows(self.now):
+            self._clean = surface.copy()
+            self.between.draw(surface, self.now)
+
+    def on_quit(self, presses: int) -> bool:
+        return self.scene.on_quit(presses)

@@ -112,9 +112,15 @@ def _tapped_level(click: str) -> float | None:
 
 
 def ask_on_screen(
-    display: Display, clock: Clock, question: str, scale: Scale = PAIN, hand: HandPointer | None = None
+    display: Display,
+    clock: Clock,
+    question: str,
+    scale: Scale = PAIN,
+    hand: HandPointer | None = None,
+    around: Callable[[Scene], Scene] | None = None,
 ) -> float | None:
-    """The chosen value, or None when the patient skips it (Esc) or does not answer in time."""
+    """The chosen value, or None when the patient skips it (Esc) or does not answer in time.
+    ``around``: runs the question under another scene (a live session's ``LiveBreak.around``)."""
     scene = RatingScene(question, scale, hand)
-    run_scenes(clock, display, scene)
+    run_scenes(clock, display, around(scene) if around is not None else scene)
     return scene.answer

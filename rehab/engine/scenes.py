@@ -35,7 +35,7 @@ from rehab.engine.game import (
     build_game,
 )
 from rehab.engine.hud import HudState, draw_hud, font, text, wrap_to_width
-from rehab.engine.live import LiveRound, draw_live_badge
+from rehab.engine.live import LiveRound, draw_live_badge, draw_share_hint
 from rehab.engine.measurement import Measurement, untracked
 from rehab.engine.message_card import MARGIN, TextRow, placed_row
 from rehab.engine.movement_picture import CardPictures, card_picture_rects, draw_pictures_in, picture_of
@@ -535,6 +535,8 @@ class Round:
         draw_hud(surface, self.hud_state(snapshot))
         if self.live is not None and self.live.sharing:
             draw_live_badge(surface)
+        elif self.live is not None:
+            draw_share_hint(surface)  # the patient said no, or pressed L: L shares again
 
     def hud_state(self, snapshot: object) -> HudState:
         """What the HUD shows over the game's ``snapshot`` at the last frame."""
@@ -709,7 +711,8 @@ class PlayScene(_RoundScene):
         state = self.state
         state.draw_game(surface)
         if state.paused:
-            draw_pause_banner(surface, _("Take your time. Press P to carry on, Esc to stop."))
+            usual = _("Take your time. Press P to carry on, Esc to stop.")
+            draw_pause_banner(surface, state.live.pause_words(usual) if state.live is not None else usual)
         elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
             draw_pause_banner(surface, state.pause_reason())
 

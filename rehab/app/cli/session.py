@@ -102,13 +102,15 @@ def run(args: argparse.Namespace) -> int:
     if args.window and not has_screen():
         raise CommandError("--window needs a display, and none was found; run with --headless")
     screen: list = []  # type: ignore[type-arg]  # the game window once open, when pain is asked there
-    ask_pain = _pain_asker(args, interactive, screen if window and not scripted_run else [])
+    # a live session's break once the session has its live link: the physio acts during the question
+    live_break: list = []  # type: ignore[type-arg]
+    ask_pain = _pain_asker(args, interactive, screen if window and not scripted_run else [], live_break)
     # the plan's questionnaires: on the window when there is one, else in the terminal if someone is there
     read_line = _terminal_line if interactive and not window else None
     display = _open_display(window)
     screen.append(display)
     try:
-        result = _run_with_store(args, display, window, ask_pain, read_line)
+        result = _run_with_store(args, display, window, ask_pain, read_line, live_break)
     finally:
         display.close()
     _summary(result)
@@ -118,9 +120,10 @@ def run(args: argparse.Namespace) -> int:
     return SESSION_STOPPED_EXIT if result.status in ("stopped", "stopped_for_pain") else 0
 
 
-def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # type: ignore[no-untyped-def,type-arg]
+def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list, live_break: list | None = None):  # type: ignore[no-untyped-def,type-arg]
     """Answers given on the command line first, then the game window (when ``screen`` holds it),
-    then the terminal; None when nobody can be asked."""
+    then the terminal; None when nobody can be asked. ``live_break`` holds the live session's
+    ``LiveBreak`` once there is one: the question on the window is asked under it."""
     during = list(args.pain_during or [])
 
     def ask_pain(moment: str, hand: Callable[[float], float] | None) -> float | None:
@@ -134,7 +137,8 @@ def _pain_asker(args: argparse.Namespace, interactive: bool, screen: list):  # t
             from rehab.core.clock import RealClock
             from rehab.engine.rating_screen import ask_on_screen
 
-            return ask_on_screen(screen[0], RealClock(), f"{_QUESTIONS[moment]}?", hand=hand)
+            around = live_break[0].around if live_break else None
+            return ask_on_screen(screen[0], RealClock(), f"{_QUESTIONS[moment]}?", hand=hand, around=around)
         return _prompt(moment) if interactive else None
 
     return ask_pain
@@ -153,9 +157,10 @@ def _open_display(window: bool):  # type: ignore[no-untyped-def]
     return WindowDisplay(title="rehab: today's session") if window else HeadlessDisplay()
 
 
-def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, read_line=None):  # type: ignore[no-untyped-def]
+def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, read_line=None, live_break=None):  # type: ignore[no-untyped-def]
     """The session on ``display`` (left open: the caller closes it). A problem that ends it (a
-    camera that will not open, no plan) is also shown on the window, until the patient closes it."""
+    camera that will not open, no plan) is also shown on the window, until the patient closes it.
+    ``live_break`` (a list) is given the live link's ``LiveBreak`` for the pain questions."""
     import math
     from datetime import date
 
@@ -197,6 +202,8 @@ def _run_with_store(args: argparse.Namespace, display, window: bool, ask_pain, r
             card_s=math.inf if window else 0.0,
             live=_live_link(prepared_home(args.home), args.patient) if window else None,
         )
+        if ctx.live is not None and live_break is not None:
+            live_break.append(ctx.live.between)
         try:
             return run_session(ctx, args.patient, resume=args.resume)
         finally:

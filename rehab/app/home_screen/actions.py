@@ -128,7 +128,9 @@ def run_session(
         real = services.real_time
 
         def ask_pain(moment: str, hand: Callable[[float], float] | None) -> float | None:
-            return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]), hand=hand)
+            # a live session's physio may message, pause or end during the question
+            around = ctx.live.between.around if ctx is not None and ctx.live is not None else None
+            return ask_on_screen(display, services.clock(), _(PAIN_QUESTIONS[moment]), hand=hand, around=around)
 
         ctx = SessionContext(
             store=store,

@@ -1,0 +1,393 @@
+"""The physio's actions at home (issue #18), in the game a patient plays: a real guided session runs
+headless on simulated poses with the real sender (``rehab.app.live_share.LiveShare``) connected to a
+real ``rehab clinic serve`` (SQLite and PostgreSQL), and the physio acts over the browser's socket
+with a login session's cookie, as in ``tests/test_live_sessions.py`` (whose helpers are used here).
+
+- pause: the game is paused (its state, the frames the physio gets) under a card saying the physio
+  paused, checked pixel for pixel in the frame; the patient carries on with P;
+- between sets: a message shows at once on the rest screen and over the pain question, pause holds
+  the rest, end stops the session at once (during a rest, and during a pain question with every
+  answer already given kept), and a target sent during the rest judges the next set;
+- opting in later: a patient who said no sends nothing until they press L, then the physio gets
+  frames and the LIVE badge shows.
+
+The game is held at a frame while the physio acts: each action has reached the home's sender before
+the next frame, so what a frame shows never depends on a clock. ``REHAB_SHOTS=folder`` saves the
+frames looked at.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pygame
+import pytest
+import sqlalchemy as sa
+from websockets.sync.client import ClientConnection
+
+from clinic.db import create_engine
+from progress.store import DB_FILENAME, Store
+from rehab.app.live_share import LiveShare
+from rehab.app.plan_versions import assign
+from rehab.app.plans import parse_text
+from rehab.app.session_runner import SessionResult, run_session
+from rehab.core.clock import SimulatedClock
+from rehab.core.i18n import _
+from rehab.engine.live import PHYSIO_PAUSED, SHARE_HINT
+from rehab.engine.palette import PALETTE
+from rehab.engine.rating_screen import ask_on_screen
+from rehab.engine.scenes import Round, pause_banner_layout
+from tests.clinic_fixtures import ClinicServer
+from tests.screen_text import PatientAtWindow, shows_at
+from tests.test_live_sessions import (
+    LIVE_RED,
+    PATIENCE_S,
+    PLAN,
+    clinic_with_patient,
+    context,
+    drain,
+    message_drawn,
+    open_viewer,
+    receive_until,
+)
+
+#: two sets of two reps with a rest between them, so that there is a rest and a pain question
+TWO_SETS = PLAN.replace("sets = 1", "sets = 2").replace("reps = 6", "reps = 2").replace("rest_s = 0", "rest_s = 10")
+MESSAGE = "breathe out as you lift"
+#: past every peak of the simulated patient (at most 133 degrees), within the plan's ceiling
+NEW_TARGET = 145.0
+ENTER = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN)
+KEY_P = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_p)
+KEY_L = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_l)
+RIGHT = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RIGHT)
+
+
+@pytest.fixture(autouse=True)
+def _headless_and_closed(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SDL_VIDEODRIVER", "dummy")
+    monkeypatch.setenv("SDL_AUDIODRIVER", "dummy")
+    yield
+    pygame.display.quit()
+
+
+@pytest.fixture
+def rounds(monkeypatch: pytest.MonkeyPatch) -> list[Round]:
+    """Every round the session plays, as it is made: the test reads the game's state from it."""
+    made: list[Round] = []
+    original = Round.__init__
+
+    def record(self: Round, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Round, "__init__", record)
+    return made
+
+
+def sets(rounds: list[Round]) -> list[Round]:
+    """The rounds that are the plan's sets (the calibration before them is not shared)."""
+    return [r for r in rounds if r.live is not None]
+
+
+def home(tmp_path: Path, plan: str = PLAN) -> Store:
+    store = Store.open(tmp_path / "home" / DB_FILENAME)
+    assign(store, "P1", parse_text(plan), "2026-11-02T09:00:00+00:00", "2026-11-02", "plan")
+    return store
+
+
+def act(viewer: ClientConnection, live: LiveShare, **action: Any) -> None:
+    """The physio acts; the game is held until the action has reached the home's sender."""
+    before = len(live.waiting_actions)
+    viewer.send(json.dumps({"type": "action", **action}))
+    deadline = time.monotonic() + PATIENCE_S
+    while len(live.waiting_actions) <= before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert len(live.waiting_actions) > before, f"the {action['kind']} never reached the home"
+
+
+def paused_card_drawn(frame: pygame.Surface) -> bool:
+    """The pause banner says the physio paused, every row pixel for pixel on the opaque banner."""
+    rows = pause_banner_layout(frame.get_size(), _(PHYSIO_PAUSED))
+    return all(shows_at(frame, r.words, r.size, r.color, PALETTE.panel, r.rect[:2]) for r in rows)
+
+
+def save_shot(frame: pygame.Surface, tmp_path: Path, name: str) -> None:
+    pygame.image.save(frame, str(tmp_path / name))
+    if os.environ.get("REHAB_SHOTS"):
+        pygame.image.save(frame, str(Path(os.environ["REHAB_SHOTS"]) / name))
+
+
+def session(
+    server: ClinicServer,
+    tmp_path: Path,
+    watch: Callable[[int, Any], None],
+    plan: str = PLAN,
+    ask_pain: Callable[..., float | None] | None = None,
+    display: PatientAtWindow | None = None,
+) -> tuple[SessionResult, Store, LiveShare, list[dict[str, Any]]]:
+    """A guided session on the linked home of P1, the physio watching: ``watch(frame, scene)`` is
+    called at every frame, ``scene`` holding the viewer, the sender, the display and what was seen."""
+    token, cookie = clinic_with_patient(server)
+    store = home(tmp_path, plan)
+    live = LiveShare(server.url, token)
+    seen: list[dict[str, Any]] = []
+    with open_viewer(server.url, cookie) as viewer:
+        assert json.loads(viewer.recv(timeout=PATIENCE_S)) == {"type": "status", "home": "waiting"}
+        shown = display or PatientAtWindow(press_from=1)
+        world = type("World", (), {"viewer": viewer, "live": live, "display": shown, "seen": seen})()
+
+        def each_frame(frame: int) -> None:
+            drain(viewer, seen)
+            watch(frame, world)
+
+        shown.watch = each_frame
+        ctx = context(store, shown, live)
+        if ask_pain is not None:
+            ctx.ask_pain = ask_pain
+        try:
+            result = run_session(ctx, "P1")
+        finally:
+            live.close()
+        if live.sent:
+            receive_until(viewer, lambda m: m["type"] == "sharing" and m["sharing"] is False, seen)
+    return result, store, live, seen
+
+
+def done_actions(seen: list[dict[str, Any]]) -> list[tuple[str, bool]]:
+    return [(m["kind"], m["applied"]) for m in seen if m["type"] == "action_done"]
+
+
+# -- pause, in the game ---------------------------------------------------------------------------
+
+
+def test_live_pause_from_the_physio_pauses_the_game_until_the_patient_carries_on(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    held: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        state = sets(rounds)[-1] if sets(rounds) else None
+        playing = state is not None and state.since_start > state.lead_in + 1.0
+        if "sent_at" not in held and playing and any(m["type"] == "frame" and m["landmarks"] for m in world.seen):
+            assert state is not None
+            held["reps_before"] = len(state.result.reps)
+            act(world.viewer, world.live, kind="pause")
+            held["sent_at"] = frame
+        elif "sent_at" in held and "paused_at" not in held:
+            assert state is not None and state.paused, "the game did not pause on the frame after the action"
+            held["paused_at"] = frame
+            assert paused_card_drawn(world.display.last)
+        elif "paused_at" in held and "resume_at" not in held:
+            assert state is not None and state.paused  # paused until the patient says otherwise
+            assert paused_card_drawn(world.display.last)
+            if frame - held["paused_at"] >= 120:  # two seconds of the game's time
+                held["shot"] = world.display.last.copy()
+                held["reps_paused"] = len(state.result.reps)
+                world.display.event = KEY_P  # the patient carries on
+                held["resume_at"] = frame
+        elif "resume_at" in held and "carried_on" not in held:
+            world.display.event = ENTER  # one P only: a second would pause again
+            if frame > held["resume_at"] + 1:
+                assert state is not None and not state.paused
+                assert not paused_card_drawn(world.display.last)
+                held["carried_on"] = frame
+
+    result, store, _live, seen = session(clinic_server, tmp_path, watch)
+    assert "carried_on" in held, f"the pause never came or never ended: {held}"
+    assert held["paused_at"] == held["sent_at"] + 1
+    save_shot(held["shot"], tmp_path, "live_paused_by_physio.png")
+    assert paused_card_drawn(held["shot"]) and held["shot"].get_at((20, 70))[:3] == LIVE_RED
+    # no rep is counted while paused; the physio was told the pause was applied and saw it
+    assert held["reps_paused"] == held["reps_before"]
+    assert done_actions(seen) == [("pause", True)]
+    scenes = [m["scene"] for m in seen if m["type"] == "frame"]
+    assert "paused" in scenes and scenes[-1] == "play"
+    # after P the game went on to the end of the set, reps counted again
+    assert result.status == "completed"
+    assert len(sets(rounds)[-1].result.reps) > held["reps_paused"]
+    store.close()
+
+
+# -- between sets: the rest and the pain question -------------------------------------------------
+
+
+def test_live_message_pause_and_target_during_a_rest(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    """A message shows on the rest screen on the next frame; pause holds the rest (its seconds stand
+    still) until P; a new target sent during the rest judges the next set."""
+    step: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        resting = any(m.get("scene") == "rest" for m in world.seen if m["type"] == "scene")
+        if resting and "message_at" not in step:
+            act(world.viewer, world.live, kind="message", text=MESSAGE)
+            reason = "steady: try further"
+            act(world.viewer, world.live, kind="target", value=NEW_TARGET, reason=reason)
+            step["message_at"] = frame
+        elif "message_at" in step and "message_seen" not in step:
+            assert message_drawn(world.display.last, MESSAGE), "the message did not show on the rest's next frame"
+            step["message_seen"] = frame
+            save_shot(world.display.last, tmp_path, "live_message_during_rest.png")
+            act(world.viewer, world.live, kind="pause")
+            step["pause_at"] = frame
+        elif "pause_at" in step and "resume_at" not in step:
+            assert paused_card_drawn(world.display.last), "the rest was not paused at once"
+            assert len(sets(rounds)) == 1  # the next set has not started
+            if frame - step["pause_at"] == 1:
+                save_shot(world.display.last, tmp_path, "live_paused_during_rest.png")
+            if frame - step["pause_at"] >= 60 * 15:  # longer than the 10 s rest
+                world.display.event = KEY_P
+                step["resume_at"] = frame
+        elif "resume_at" in step and "carried_on" not in step:
+            world.display.event = ENTER
+            if len(sets(rounds)) == 2:
+                step["carried_on"] = frame
+
+    result, store, _live, seen = session(clinic_server, tmp_path, watch, plan=TWO_SETS)
+    assert "carried_on" in step, f"the rest never came, or never ended: {step}"
+    assert step["message_seen"] == step["message_at"] + 1
+    # the rest went on after P (10 s of it were left): the second set started well after
+    assert step["carried_on"] - step["resume_at"] >= 60 * 9
+    assert result.status == "completed"
+    # the message and the pause were applied during the rest; the target when the next set began
+    assert done_actions(seen) == [("message", True), ("pause", True), ("target", True)]
+    first, second = sets(rounds)
+    assert first.exercise.target_deg == 100.0 and second.exercise.target_deg == NEW_TARGET
+    assert second.result.reps and not any(r.success for r in second.result.reps)
+    set_two = [m for m in seen if m["type"] == "frame" and m["set"].endswith("set 2 of 2")]
+    assert set_two and all(m["angle"]["goal"] == NEW_TARGET for m in set_two)
+    store.close()
+
+
+def test_live_end_during_a_rest_stops_at_once_and_keeps_the_first_set(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    step: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        resting = any(m.get("scene") == "rest" for m in world.seen if m["type"] == "scene")
+        if resting and "end_at" not in step:
+            act(world.viewer, world.live, kind="end")
+            step["end_at"] = frame
+        step["last"] = frame
+
+    result, store, _live, seen = session(clinic_server, tmp_path, watch, plan=TWO_SETS)
+    assert "end_at" in step
+    # the closing card came at once (it takes keys after half a second), not after the 600 frames of rest
+    assert step["last"] - step["end_at"] < 60
+    assert result.status == "stopped" and "Your physio ended the session" in result.message
+    assert done_actions(seen) == [("end", True)]
+    assert len(sets(rounds)) == 1
+    visit = store.visits("P1")[-1]
+    assert (visit.status, visit.stop_reason) == ("stopped", "ended_by_physio")
+    (row,) = store.sessions("P1")
+    assert len(store.reps(row.id)) == 2 and row.status == "in_progress"  # kept, and today's can go on
+    store.close()
+
+
+def test_live_end_during_a_pain_question_keeps_every_answer_given(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    """The pain questions are asked on screen as at home (``ask_on_screen`` under the session's
+    ``LiveBreak``): the patient answers the first (Enter: 0), the physio's message shows over the
+    second, and their end ends it at once; the session stops with the first answer and the first
+    set kept."""
+    display = PatientAtWindow(press_from=1)
+    step: dict[str, Any] = {}
+    live_of: list[LiveShare] = []
+
+    def ask_pain(moment: str, hand: Any) -> float | None:
+        step["asking"] = moment
+        if moment == "during":
+            display.press_from = None  # the patient reads the question, and does not answer yet
+            pygame.event.clear()
+        live = live_of[0]
+        return ask_on_screen(display, SimulatedClock(60), f"Pain {moment}?", hand=hand, around=live.between.around)
+
+    def watch(frame: int, world: Any) -> None:
+        if not live_of:
+            live_of.append(world.live)
+        if step.get("asking") == "during" and "message_at" not in step:
+            act(world.viewer, world.live, kind="message", text=MESSAGE)
+            step["message_at"] = frame
+        elif "message_at" in step and "end_at" not in step:
+            assert message_drawn(world.display.last, MESSAGE), "the message did not show over the question"
+            save_shot(world.display.last, tmp_path, "live_message_over_pain_question.png")
+            act(world.viewer, world.live, kind="end")
+            step["end_at"] = frame
+            display.press_from = frame + 2  # Enter again: it closes the closing card
+        step["last"] = frame
+
+    # the first frame (the consent question) comes before any pain question: the live link is known
+    result, store, _live, seen = session(
+        clinic_server, tmp_path, watch, plan=TWO_SETS, ask_pain=ask_pain, display=display
+    )
+    assert "end_at" in step, f"the pain question during the session never came: {step}"
+    assert step["last"] - step["end_at"] < 60  # the closing card, closed by Enter after half a second
+    assert result.status == "stopped" and "Your physio ended the session" in result.message
+    assert done_actions(seen) == [("message", True), ("end", True)]
+    visit = store.visits("P1")[-1]
+    assert (visit.status, visit.stop_reason) == ("stopped", "ended_by_physio")
+    pains = [(r.moment, r.value) for r in store.ratings("P1", "pain")]
+    assert pains == [("before", 0.0)]  # the answer given is kept; the question cut short is not one
+    (row,) = store.sessions("P1")
+    assert len(store.reps(row.id)) == 2 and len(sets(rounds)) == 1
+    store.close()
+
+
+# -- opting in later ------------------------------------------------------------------------------
+
+
+def test_live_patient_who_said_no_shares_from_the_moment_they_press_l(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    display = PatientAtWindow(press_from=1, event=RIGHT)  # "No", then Enter
+    step: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        if frame == 1:
+            display.event = ENTER
+        state = sets(rounds)[-1] if sets(rounds) else None
+        playing = state is not None and state.since_start > state.lead_in + 2.0
+        if playing and "l_at" not in step:
+            live = world.live
+            # two seconds into play, nothing has left the home, and the game says how to share
+            assert not live.sharing and live.sent == 0 and not live.connected
+            assert not [m for m in world.seen if m["type"] != "status"]
+            hint = _(SHARE_HINT)
+            save_shot(world.display.last, tmp_path, "live_share_hint.png")
+            assert shows_at(world.display.last, hint, 28, PALETTE.text, PALETTE.panel, (12, 66))
+            assert world.display.last.get_at((20, 70))[:3] != LIVE_RED
+            display.event = KEY_L
+            step["l_at"] = frame
+        elif "l_at" in step and "frame_seen" not in step:
+            display.event = ENTER  # one L only: a second would stop sharing again
+            if not world.live.sharing:
+                return  # the L posted with this frame is read by the game's next one
+            # the game is held until a skeleton it sent reaches the physio
+            got = receive_until(world.viewer, lambda m: m["type"] == "frame" and m["landmarks"], world.seen)
+            step["frame_seen"] = got
+            step["badge_shot"] = world.display.last.copy()
+
+    result, store, live, seen = session(clinic_server, tmp_path, watch, display=display)
+    assert "frame_seen" in step, f"sharing never started: {step}"
+    save_shot(step["badge_shot"], tmp_path, "live_shared_after_l.png")
+    assert step["badge_shot"].get_at((20, 70))[:3] == LIVE_RED
+    assert result.status == "completed"
+    frame = step["frame_seen"]
+    assert frame["set"] == "Biceps curl, set 1 of 1" and frame["scene"] == "play" and len(frame["landmarks"]) == 33
+    assert {"type": "status", "home": "connected"} in seen
+    engine = create_engine(clinic_server.db_url)
+    with engine.begin() as conn:
+        shared = conn.execute(sa.text("select count(*) from audit_log where action = 'live share'")).scalar_one()
+    engine.dispose()
+    assert shared == 1
+    assert math.isfinite(frame["angle"]["value"])
+    store.close()
