@@ -315,6 +315,11 @@ def patient_frames(run: accuracy_patient.PatientRun) -> list:
     return frames
 
 
+def _raw_table(run: accuracy_patient.PatientRun) -> np.ndarray:
+    """Angles straight from the estimator's world landmarks: no corrections, no smoothing."""
+    return angle_table(run.track.world[:, 0], run.track.visibility[:, 0])
+
+
 def patient_choice_entry(
     camera: object,
     references: list[dict],
@@ -337,6 +342,7 @@ def patient_choice_entry(
         "frames_choosing_patient": statuses.count("choosing patient"),
         "frames_no_person_or_other_person": statuses.count("no person") + statuses.count("other person"),
         "first_frame_tracking": statuses.index("tracking") if "tracking" in statuses else None,
+        "raw_mediapipe_world": errors_against(_reference_for(followed, ref_tables), _raw_table(run)),
         "ours": errors_against(_reference_for(followed, ref_tables), table),
         "ms_per_frame": {
             "before_one_person": round(1000 * run.seconds_per_frame_one_person, 1),
@@ -475,6 +481,7 @@ def _held_out_now(cameras: list, people: list, trackers: list, name: str, run: a
         "frames_on_exercising_person": int(np.sum(followed == 0)),
         "frames_on_another_person": int(np.sum(followed > 0)),
         **errors_against(reference, ours),
+        "raw_mediapipe_world": errors_against(reference, _raw_table(run)),
     }
 
 
