@@ -4,16 +4,19 @@ Builds a demo clinic in a temporary folder (SQLite): the accounts and patients o
 tests/clinic_demo.py, four homes linked with ``rehab link`` and pushed with ``rehab sync`` from
 stores of simulated sessions (the same builder as the end-to-end browser test), then starts a real
 ``rehab clinic serve`` and photographs its pages with Debian's chromium, headless, through Playwright.
+The live page (docs/live.md) is photographed while a simulated home streams a session to it.
 
 Run with ``make web-screenshots`` (or ``.venv/bin/python docs/make_web_screenshots.py``); look at
 every picture before committing it. The data are dated from today, so the dates in the pictures
 are the day they were made. Desktop pictures are 1280 px wide, the tablet's 800 px; each is saved as
-a 256-colour PNG and must stay under MAX_BYTES.
+a 256-colour PNG and must stay under MAX_BYTES. Names given on the command line (``live``,
+``caseload``...) save only those pictures.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import sys
 import tempfile
 from collections.abc import Callable
@@ -32,6 +35,8 @@ NOTE = (
     "Swelling down. Keep the mini-squat target; add a second set from next week."
 )
 MESSAGE = "Well done this week! Please try the second set of knee bends from Monday, and rest if the pain is above 5."
+#: what the physio sends to the game in the live page's picture
+LIVE_MESSAGE = "Good depth: keep the knee over your toes"
 
 
 def has_page(method: str, path: str) -> bool:
@@ -89,8 +94,9 @@ def overflow(page: Any) -> int:
 class Camera:
     """Browser contexts (each its own cookies) on the demo server, and the pictures taken so far."""
 
-    def __init__(self, browser: Any, url: str) -> None:
+    def __init__(self, browser: Any, url: str, only: frozenset[str] = frozenset()) -> None:
         self.browser, self.url = browser, url
+        self.only = only  # the pictures to save (all when empty)
         self.made: list[Path] = []
         self.contexts: list[Any] = []
 
@@ -106,7 +112,8 @@ class Camera:
         return log_in(self.fresh(viewport), self.url, email, path=path)
 
     def shot(self, name: str, take: Callable[[], bytes], width: int = DESKTOP["width"]) -> None:
-        self.made.append(save(take(), name, width))
+        if not self.only or name in self.only:
+            self.made.append(save(take(), name, width))
 
     def close(self) -> None:
         for context in self.contexts:
@@ -183,6 +190,84 @@ def other_pages(camera: Camera) -> None:
     camera.shot("caseload-tablet", lambda: tablet.screenshot(), TABLET["width"])
 
 
+#: the simulated patient's peaks: three reps done, the fourth at its deepest in the picture
+LIVE_PEAKS = (96.0, 101.0, 98.0, 97.0)
+#: the reps done as the game measures them: peak and range (degrees), duration (seconds)
+LIVE_REPS = ((96.2, 88.1, 3.4), (100.8, 93.0, 3.6), (97.9, 90.2, 3.3))
+
+
+def live_frames() -> list[dict[str, Any]]:
+    """A simulated patient's knee bends (right, seen from the side) as the game streams them, at
+    10 Hz up to the fourth rep's deepest bend: 2D landmarks, the angle against the plan's goal and
+    ceiling, the scene, set and device."""
+    from rehab.engine.live import landmarks_2d
+    from rehab.sim.poses import SimulatedSession
+    from tests.clinic_demo import KNEE
+
+    session = SimulatedSession(exercise="knee_flexion", side="right", peaks_deg=LIVE_PEAKS, facing_deg=70)
+    fourth = sum(script.total_s for script in session.scripts[:3])
+    poses = list(session.frames())[::3]
+    deepest = max((p for p in poses if p.t >= fourth), key=lambda p: session.true_angle(p.t))
+    return [
+        {
+            "type": "frame",
+            "t": round(pose.t, 3),
+            "landmarks": landmarks_2d(pose),
+            "angle": {"name": KNEE, "value": round(session.true_angle(pose.t), 1), "goal": 95.0, "ceiling": 120.0},
+            "scene": "play",
+            "set": "Knee bends, set 2 of 3",
+            "reps": sum(pose.t >= sum(s.total_s for s in session.scripts[: n + 1]) for n in range(4)),
+            "reps_planned": 10,
+            "device": "webcam:0: tracking",
+        }
+        for pose in poses
+        if pose.t <= deepest.t
+    ]
+
+
+def live_page(camera: Camera, server: Any) -> None:
+    """The live page while a simulated home streams: the skeleton at the fourth rep's deepest bend,
+    the angle against its goal and ceiling, three reps, the pain asked before, and a message the
+    physio sent that the game applied. The home is a WebSocket client with a device token, as
+    ``rehab link`` gets one, sending what ``rehab.app.live_share`` sends."""
+    from websockets.sync.client import connect
+
+    from clinic.live import HOME_PATH
+    from tests.clinic_demo import PAIN_PATIENT, PHYSIO
+
+    token = server.pair(PAIN_PATIENT, "live demo")
+    ana = camera.as_user(PHYSIO, f"/patients/{PAIN_PATIENT}/live")
+    ana.wait_for_function("document.getElementById('live-status').dataset.status === 'waiting'")
+    frames = live_frames()
+    home_url = "ws://" + camera.url.split("://", 1)[1] + HOME_PATH
+
+    def send(message: dict[str, Any]) -> None:
+        home.send(json.dumps(message, separators=(",", ":")))
+
+    with connect(home_url, additional_headers={"Authorization": f"Bearer {token}"}) as home:
+        send({"type": "pain", "moment": "before", "value": 2})
+        done = 0
+        for frame in frames:  # each rep's message as the rep completes, between the frames
+            while done < frame["reps"]:
+                peak, rom, seconds = LIVE_REPS[done]
+                done += 1
+                rep = {"type": "rep", "index": done, "peak_deg": peak, "rom_deg": rom, "duration_s": seconds}
+                send({**rep, "success": peak >= 95.0, "over_ceiling": False, "compensations": []})
+            send(frame)
+        ana.fill("#live-message", LIVE_MESSAGE)
+        ana.get_by_role("button", name="Send message").click()
+        action = json.loads(home.recv(timeout=30))
+        send({"type": "action_done", "id": action["id"], "kind": action["kind"], "applied": True, "note": ""})
+        ana.wait_for_function("document.querySelectorAll('#actions li').length === 2")
+        send(frames[-1])  # drawn last: the deepest bend
+        last = json.dumps(frames[-1]["t"])
+        ana.wait_for_function(
+            "document.getElementById('live-status').dataset.status === 'connected'"
+            f" && document.getElementById('live').dataset.lastFrame === String({last})"
+        )
+        camera.shot("live", lambda: ana.screenshot(full_page=True))
+
+
 def tablet_overflow(camera: Camera, session: str) -> None:
     """Prints how far each page spills sideways on the tablet (a wide table must scroll in its box)."""
     from tests.clinic_demo import MIXED_PATIENT, NEW_PATIENT, PHYSIO
@@ -207,6 +292,7 @@ def main() -> int:
     from tests.clinic_demo import add_showcase, build_caseload
     from tests.clinic_fixtures import start_clinic_server
 
+    only = frozenset(sys.argv[1:])
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is missing: install Debian's chromium (`make browser` does, as root)", file=sys.stderr)
         return 1
@@ -218,10 +304,11 @@ def main() -> int:
             demo = add_showcase(build_caseload(server, folder / "homes"), folder / "homes")
             with sync_playwright() as playwright:
                 browser = launch_chromium(playwright)
-                camera = Camera(browser, demo.server.url)
+                camera = Camera(browser, demo.server.url, only)
                 try:
                     session = physio_pages(camera)
                     other_pages(camera)
+                    live_page(camera, demo.server)  # after the audit picture: its views stay out of it
                     tablet_overflow(camera, session)  # last: its logins and views stay out of the audit picture
                 finally:
                     camera.close()

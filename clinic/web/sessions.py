@@ -1,5 +1,6 @@
 """Login sessions for the web app: an HttpOnly, SameSite=Strict cookie holding a random token,
 kept in the database (only its sha256), ended by logout, by 30 minutes idle or after 12 hours.
+A live page watching a session that streams counts as activity (``clinic.live`` marks it seen).
 
 The CSRF token of a form is derived from the session's token (a keyed hash), so it needs no
 storage, changes with every login and cannot be read or made by another site.
