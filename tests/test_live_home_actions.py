@@ -59,6 +59,8 @@ from tests.test_live_sessions import (
 
 #: two sets of two reps with a rest between them, so that there is a rest and a pain question
 TWO_SETS = PLAN.replace("sets = 1", "sets = 2").replace("reps = 6", "reps = 2").replace("rest_s = 0", "rest_s = 10")
+#: the same without the rest: the pain question comes straight before the second set
+TWO_SETS_NO_REST = TWO_SETS.replace("rest_s = 10", "rest_s = 0")
 MESSAGE = "breathe out as you lift"
 #: past every peak of the simulated patient (at most 133 degrees), within the plan's ceiling
 NEW_TARGET = 145.0
@@ -298,7 +300,7 @@ def test_live_end_during_a_pain_question_keeps_every_answer_given(
     """The pain questions are asked on screen as at home (``ask_on_screen`` under the session's
     ``LiveBreak``): the patient answers the first (Enter: 0), the physio's message shows over the
     second, and their end ends it at once; the session stops with the first answer and the first
-    set kept."""
+    set kept. No rest follows the question, so nothing after it could notice the end instead."""
     display = PatientAtWindow(press_from=1)
     step: dict[str, Any] = {}
     live_of: list[LiveShare] = []
@@ -327,7 +329,7 @@ def test_live_end_during_a_pain_question_keeps_every_answer_given(
 
     # the first frame (the consent question) comes before any pain question: the live link is known
     result, store, _live, seen = session(
-        clinic_server, tmp_path, watch, plan=TWO_SETS, ask_pain=ask_pain, display=display
+        clinic_server, tmp_path, watch, plan=TWO_SETS_NO_REST, ask_pain=ask_pain, display=display
     )
     assert "end_at" in step, f"the pain question during the session never came: {step}"
     assert step["last"] - step["end_at"] < 60  # the closing card, closed by Enter after half a second
