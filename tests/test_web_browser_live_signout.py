@@ -6,15 +6,20 @@ disables the physio's controls and opens no new socket.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from clinic import live
+import sqlalchemy as sa
+
+from clinic import live, tables
 from clinic.accounts import disable
 from clinic.db import create_engine
 from rehab.app.live_share import LiveShare
-from tests.clinic_fixtures import ClinicServer
+from tests.clinic_fixtures import _SERVE, ClinicServer, _wait_until_answering
 from tests.test_web_browser_live import PATIENCE_MS, canvas_picture, frames_seen, skeleton_frames
 
 SIGNED_OUT = "You have been signed out. Sign in again to keep watching."
@@ -58,8 +63,9 @@ def assert_signed_out(page: Any, sockets: list[Any]) -> None:
     assert canvas_picture(page) == blank_canvas(page)  # the patient's skeleton is gone from the screen
     assert page.locator("#live-pause").is_disabled() and page.locator("#live-message").is_disabled()
     # no reconnecting: the page would have tried again after 0.5 s, then 1 s
+    count = len(sockets)
     time.sleep(2.0)
-    assert len(sockets) <= 1 and page.locator("#live-status").get_attribute("data-status") == "signed-out"
+    assert len(sockets) == count and page.locator("#live-status").get_attribute("data-status") == "signed-out"
 
 
 def test_browser_live_page_after_logout_says_signed_out_and_stops(
@@ -95,3 +101,37 @@ def test_browser_live_page_of_a_disabled_account_says_signed_out(
         assert time.monotonic() - started < live.RECHECK_S + 10.0
     finally:
         share.close()
+
+
+def serve_again(server: ClinicServer, folder: Path) -> subprocess.Popen[bytes]:
+    """Another ``rehab clinic serve`` on the same port and database, once the first has stopped."""
+    port = server.url.rsplit(":", 1)[1]
+    folder.mkdir(parents=True, exist_ok=True)
+    log = folder / "clinic-server-again.log"
+    argv = ["--home", str(folder / "home"), "clinic", "serve", "--port", port, "--db", server.db_url]
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-c", _SERVE, *argv], stdout=out, stderr=subprocess.STDOUT)
+    _wait_until_answering(server.url, process, log)
+    return process
+
+
+def test_browser_live_page_refused_on_reconnecting_after_logout_says_signed_out(
+    clinic_server: ClinicServer, web_page: Callable[..., Any], tmp_path: Path
+) -> None:
+    """The line drops (the server restarts) and the login ends meanwhile: the reconnect is refused
+    before the socket opens, which tells the browser nothing; the page asks for itself, is sent to
+    the login page, and says it is signed out instead of reconnecting for ever."""
+    page, share, sockets = streaming_page(clinic_server, web_page)
+    share.close()
+    clinic_server.stop()  # the page's socket drops with no reason: it reconnects, in vain meanwhile
+    page.wait_for_function("document.getElementById('live-status').dataset.status === 'server'", timeout=PATIENCE_MS)
+    engine = create_engine(clinic_server.db_url)
+    with engine.begin() as conn:
+        conn.execute(sa.delete(tables.web_sessions))  # every login ended meanwhile (as a logout does)
+    engine.dispose()
+    again = serve_again(clinic_server, tmp_path / "again")
+    try:
+        assert_signed_out(page, sockets)
+    finally:
+        again.kill()
+        again.wait()
