@@ -393,3 +393,41 @@ def test_live_patient_who_said_no_shares_from_the_moment_they_press_l(
     assert shared == 1
     assert math.isfinite(frame["angle"]["value"])
     store.close()
+
+
+# -- the command line's pain question is asked under the session's LiveBreak ------------------------
+
+
+def test_live_cli_pain_question_shows_the_message_and_ends_with_the_physio(tmp_path: Path) -> None:
+    """``rehab session start`` in a window asks about pain on the window: the physio's message shows
+    over that question and their end closes it at once (the sender is real, its line down: the
+    actions are put in its queue as its receiving thread puts them)."""
+    import argparse
+
+    from rehab.app.cli.session import _pain_asker
+    from rehab.engine.live import LiveAction
+    from tests.clinic_fixtures import free_port
+
+    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
+    live.start()
+    seen: dict[str, Any] = {}
+
+    def watch(frame: int) -> None:
+        if frame == 2:
+            live.put_back([LiveAction(1, "message", text=MESSAGE)])
+        elif frame == 3:
+            seen["message"] = message_drawn(display.last, MESSAGE)
+            live.put_back([LiveAction(2, "end")])
+        seen["frames"] = frame
+        if frame == 120:  # never reached when the end acts: Esc, so that the test ends anyway
+            display.press_from, display.event = frame, pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
+
+    display = PatientAtWindow(watch=watch)
+    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
+    try:
+        ask_pain = _pain_asker(args, False, [display], [live.between])
+        answer = ask_pain("during", None)
+    finally:
+        live.close()
+    assert seen["message"], "the physio's message did not show over the pain question"
+    assert answer is None and live.between.ended and seen["frames"] <= 5
