@@ -143,3 +143,38 @@ def test_corrections_forget_a_person_gone_longer_than_the_lock_remembers() -> No
     tracker.update(PoseFrame(t=4.5, world=later.world, visibility=later.visibility, image=later.image))
     assert tracker.limbs is not None and tracker.limbs.lengths.length(BONES[0]) is None, "learned afresh"
     assert tracker.swaps is not None and tracker.swaps.seen == 1
+
+
+def test_a_game_reads_the_corrected_limbs_as_rehab_track_does() -> None:
+    """Live games correct one camera's poses before reading them, exactly as ``rehab track``'s
+    AngleTracker does: the elbow angles the lift game records are the tracker's, not MediaPipe's
+    squeezed ones (which are off by many degrees while the arm reaches towards the camera)."""
+    from devices.replay import ReplaySource
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.play import SceneTimes, play
+
+    calibration = [_frame(CALIBRATION, i) for i in range(MIN_LENGTH_FRAMES + 5)]
+    frames = calibration + [_frame(REACHING, len(calibration) + i) for i in range(40)]
+    lift = available_games()["lift"]
+    result = play(
+        ReplaySource(frames, "sim:reaching"),
+        lift,
+        Exercise.for_game(lift, "left", reps_planned=3),
+        SimulatedClock(),
+        HeadlessDisplay(),
+        on_rep=lambda rep: None,
+        scenes=SceneTimes(0.0, 0.0, 0.0),
+    )
+    times, recorded = result.streams["elbow_flexion_left"]
+    tracker = AngleTracker(smooth=False)
+    expected = {f.t: tracker.update(f).angles.get("elbow_flexion_left") for f in frames}
+    raw = {f.t: pose_angles(f).get("elbow_flexion_left") for f in frames}
+    reaching = [(t, v) for t, v in zip(times, recorded, strict=True) if t > calibration[-1].t]
+    assert len(reaching) > 30
+    assert all(abs(v - expected[t]) < 1e-6 for t, v in reaching)
+    truth = pose_angles(_frame(REACHING, squeeze=False)).get("elbow_flexion_left")
+    # nearer the true angle (less so as the squeezed lengths enter the running median of lengths)
+    assert all(abs(v - truth) < abs(raw[t] - truth) - 3 for t, v in reaching)

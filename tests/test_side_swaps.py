@@ -181,3 +181,32 @@ def test_poses_from_two_cameras_are_left_as_they_are() -> None:
     relabel it, so the swap written into these frames stays and the second curl is lost."""
     peaks = _lift_reps(_curls(3.9, 5.1, views=2))
     assert len(peaks) < 3 or min(peaks) < 60, peaks
+
+
+def test_a_knee_lifted_towards_the_camera_is_not_swapped() -> None:
+    """One camera's world landmarks shorten a limb pointing at the camera (here: half its depth
+    lost). A short thigh is no sign of a swap: counting it as one once swapped the lifted knee with
+    the standing leg's, turning a true 80-degree knee into 35."""
+    from rehab.engine.limb_depth import BONES
+
+    def squeezed(world: np.ndarray) -> np.ndarray:
+        out = world.copy()
+        for parent, child in BONES:
+            out[child] = out[parent] + (world[child] - world[parent]) * np.array([1.0, 1.0, 0.5])
+        return out
+
+    standing = Posture(arm_elevation={"left": 20.0, "right": 20.0}, facing_deg=0.0)
+    marching = Posture(
+        arm_elevation={"left": 20.0, "right": 20.0},
+        hip_flexion={"left": 70.0, "right": 0.0},
+        knee_flexion={"left": 80.0, "right": 5.0},
+    )
+    frames = []
+    for i in range(60):
+        world = squeezed(world_points(standing if i < 20 else marching))
+        frames.append(
+            PoseFrame(t=i / FPS, world=world, visibility=np.ones(33), image=image_points(world), frame_index=i)
+        )
+    fixer = SwapFixer()
+    _run(frames, fixer)
+    assert fixer.corrected == 0

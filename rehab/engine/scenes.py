@@ -55,8 +55,8 @@ from rehab.engine.play import (
     _setup_advice,
     sees_the_patient,
 )
+from rehab.engine.pose_corrections import OneCameraCorrections
 from rehab.engine.ratings import Rating
-from rehab.engine.side_swaps import SideKeeper
 
 #: the scenes whose frames count in a session's frame statistics (the summary does not)
 PLAYED_SCENES = ("instructions", "countdown", "play")
@@ -352,9 +352,10 @@ class Round:
         self.game = game
         # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
         self.reader = info.reader_factory() if info.reader_factory is not None else info.read_sample
-        # one camera's MediaPipe can call the left arm the right for a while: put the sides back
-        # before anything reads the pose, as ``rehab track`` does
-        self.sides = SideKeeper()
+        # one camera's MediaPipe can call the left arm the right for a while and misjudge the depth
+        # of a limb pointing at the camera: correct both before anything reads the pose, as
+        # ``rehab track`` does, so the game measures what a recording of it would
+        self.corrections = OneCameraCorrections()
         self.stepper = FixedStepper(game)
         self.measurement = Measurement(exercise)
         self.result = PlayResult(streams={exercise.angle_name: ([], [])})
@@ -467,7 +468,7 @@ class Round:
         for sample in self.source.poll(now):
             self.last_input_at = now  # any sample shows the device is there, used or not
             if isinstance(sample, PoseFrame):
-                sample = self.sides(sample)
+                sample = self.corrections(sample)
             if self.live is not None:
                 self.live.saw(sample)
             angles = _angles_of(sample, self.reader)

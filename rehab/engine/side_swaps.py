@@ -6,7 +6,9 @@ degrees). Nothing in one picture says which labelling is right, but the sequence
 
 - **bone lengths**: a forearm keeps its length; an elbow labelled with the wrong shoulder makes an
   upper arm that spans the chest (world landmarks, against the patient's own running median over
-  the frames before);
+  the frames before). Only bones longer than usual count: one camera's world landmarks shorten a
+  limb that points at the camera, and a short bone counted as evidence swapped a knee lifted
+  towards the camera with the standing leg's;
 - **which way the body faces**: the trunk's forward direction, worked out from the labelled
   shoulders and hips, agrees with where the face (nose ahead of the ears) and the feet (toes ahead
   of the heels) point; neither needs a left/right label, so a labelling that turns the trunk the
@@ -31,7 +33,6 @@ to 38 where it was meant to lower them.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -119,7 +120,10 @@ class SwapFixer:
     def _bones(self, worlds: np.ndarray) -> np.ndarray:
         usual = np.median(np.stack(self._lengths), axis=0)
         lengths = np.linalg.norm(worlds[:, _BONES[:, 0]] - worlds[:, _BONES[:, 1]], axis=-1)
-        off = np.abs(lengths / np.maximum(usual, 1e-3) - 1) - LENGTH_TOLERANCE
+        # only bones longer than usual count: a limb labelled with the other side's joint spans the
+        # body and comes out long, while a limb pointing at the camera comes out short (MediaPipe
+        # squeezes its depth), and penalising that swapped a lifted knee with the standing one
+        off = lengths / np.maximum(usual, 1e-3) - 1 - LENGTH_TOLERANCE
         return np.asarray(np.sum(np.clip(off, 0.0, 1.0), axis=1))
 
     def __call__(self, frame: PoseFrame) -> PoseFrame:
@@ -137,24 +141,3 @@ class SwapFixer:
             return frame
         self.corrected += 1
         return dataclasses.replace(frame, world=world, visibility=frame.visibility[order], image=image)
-
-
-class SideKeeper:
-    """The swap fixer for a game's stream of samples: one-camera poses are relabelled, poses from two
-    or more cameras pass as they are (their sides were agreed between the views, and relabelling
-    them made things worse: docs/tracking.md). Starts afresh after ``FORGET_PERSON_S`` without a
-    person, as the patient lock does: a new person's bones are not the last one's."""
-
-    FORGET_PERSON_S = 2.0
-
-    def __init__(self) -> None:
-        self.fixer = SwapFixer()
-        self._person_t = -math.inf
-
-    def __call__(self, frame: PoseFrame) -> PoseFrame:
-        if frame.world is None or frame.views > 1:
-            return frame
-        if frame.t - self._person_t > self.FORGET_PERSON_S:
-            self.fixer = SwapFixer()
-        self._person_t = frame.t
-        return self.fixer(frame)

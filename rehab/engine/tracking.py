@@ -19,6 +19,7 @@ from rehab.core.types import JointAngles, PoseFrame
 from rehab.engine.filters import AngleSmoother
 from rehab.engine.kinematics import pose_angles
 from rehab.engine.limb_depth import LimbRefiner
+from rehab.engine.pose_corrections import OneCameraCorrections
 from rehab.engine.side_swaps import SwapFixer
 
 CSV_COLUMNS: tuple[str, ...] = ("time_s", "frame", *POSE_ANGLE_NAMES)
@@ -35,44 +36,32 @@ class TrackedAngles:
 
 
 class AngleTracker:
-    """Turns a stream of PoseFrames from one camera into TrackedAngles, with per-angle smoothing.
+    """Turns a stream of PoseFrames into TrackedAngles, with per-angle smoothing.
 
-    ``fix_swaps`` undoes MediaPipe's left/right swaps (``rehab.engine.side_swaps``); ``refine_limbs``
-    takes limb positions across the picture from the image landmarks and their depth partly from the
-    patient's own segment lengths (``rehab.engine.limb_depth``). Both need frames in order from one
-    camera; docs/tracking.md has what each changes on real recordings. Both learn the person's bone
-    lengths, so both start afresh when nobody was seen for ``FORGET_PERSON_S`` (the patient lock's
-    own limit, after which it takes whoever is there): a new person's bones are not the last one's.
+    ``fix_swaps`` and ``refine_limbs`` correct one camera's poses before the angles are read
+    (``rehab.engine.pose_corrections``, the same corrections live games make); poses from two
+    cameras pass as they are.
     """
-
-    #: seconds without a person after which the corrections forget what they learned
-    FORGET_PERSON_S = 2.0
 
     def __init__(self, smooth: bool = True, fix_swaps: bool = True, refine_limbs: bool = True) -> None:
         self._smoother = AngleSmoother() if smooth else None
         self._first_t: float | None = None
-        self.swaps = SwapFixer() if fix_swaps else None
-        self.limbs = LimbRefiner() if refine_limbs else None
+        self.corrections = OneCameraCorrections(fix_swaps, refine_limbs)
         self.last_pose: PoseFrame | None = None
-        self._person_t = -math.inf
 
-    def _forget_if_gone(self, pose: PoseFrame) -> None:
-        if pose.world is None:
-            return
-        if pose.t - self._person_t > self.FORGET_PERSON_S:
-            self.swaps = SwapFixer() if self.swaps is not None else None
-            self.limbs = LimbRefiner() if self.limbs is not None else None
-        self._person_t = pose.t
+    @property
+    def swaps(self) -> SwapFixer | None:
+        return self.corrections.swaps
+
+    @property
+    def limbs(self) -> LimbRefiner | None:
+        return self.corrections.limbs
 
     def update(self, pose: PoseFrame, status: str = "tracking", media_t: float | None = None) -> TrackedAngles:
         if self._first_t is None:
             self._first_t = pose.t
         time_s = media_t if media_t is not None else pose.t - self._first_t
-        self._forget_if_gone(pose)
-        if self.swaps is not None and pose.views == 1:
-            pose = self.swaps(pose)
-        if self.limbs is not None:
-            pose = self.limbs(pose)
+        pose = self.corrections(pose)
         #: the pose the angles were read from (after the corrections), for drawing and diagnostics
         self.last_pose = pose
         angles = pose_angles(pose)
