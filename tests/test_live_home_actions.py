@@ -216,6 +216,44 @@ def test_live_pause_from_the_physio_pauses_the_game_until_the_patient_carries_on
     store.close()
 
 
+def test_live_pause_before_play_holds_the_instructions_until_the_patient_carries_on(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    """A pause sent while the set's instructions show holds them (play does not start) under the
+    physio's paused card; after P the countdown and play follow."""
+    held: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        state = sets(rounds)[-1] if sets(rounds) else None
+        if state is None:
+            return
+        if "paused_at" not in held and state.start is not None and state.since_start < 0.2:
+            act(world.viewer, world.live, kind="pause")
+            held["paused_at"] = frame
+            held["lead_in_left"] = state.lead_in - state.since_start
+        elif "paused_at" in held and "resume_at" not in held:
+            assert state.paused and paused_card_drawn(world.display.last)
+            assert state.lead_in - state.since_start == pytest.approx(held["lead_in_left"], abs=0.02)
+            if frame - held["paused_at"] == 2:
+                save_shot(world.display.last, tmp_path, "live_paused_during_instructions.png")
+            if frame - held["paused_at"] >= 120:
+                world.display.event = KEY_P
+                held["resume_at"] = frame
+        elif "resume_at" in held and "carried_on" not in held:
+            world.display.event = ENTER
+            if frame > held["resume_at"] + 1:
+                assert not state.paused
+                held["carried_on"] = frame
+                held["reps_then"] = len(state.result.reps)
+
+    result, store, _live, seen = session(clinic_server, tmp_path, watch)
+    assert "carried_on" in held, f"the pause never came or never ended: {held}"
+    assert held["reps_then"] == 0
+    assert done_actions(seen) == [("pause", True)]
+    assert result.status == "completed" and sets(rounds)[-1].result.reps
+    store.close()
+
+
 # -- between sets: the rest and the pain question -------------------------------------------------
 
 

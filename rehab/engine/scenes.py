@@ -539,6 +539,11 @@ class Round:
         elif self.live is not None:
             draw_share_hint(surface)  # the patient said no, or pressed L: L shares again
 
+    def pause_words(self) -> str:
+        """What the pause banner says while paused: that the physio paused, when they did."""
+        usual = _("Take your time. Press P to carry on, Esc to stop.")
+        return self.live.pause_words(usual) if self.live is not None else usual
+
     def hud_state(self, snapshot: object) -> HudState:
         """What the HUD shows over the game's ``snapshot`` at the last frame."""
         exercise, measurement, now = self.exercise, self.measurement, self.now
@@ -594,9 +599,17 @@ class _RoundScene:
     def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
         if self.state.result.ended:
             return self.state.after_play()
-        self.state.now = now
-        if self.state.live is not None:
-            self.state.live.step(self.state, now, keys, self.name)
+        state = self.state
+        state.now = now
+        if state.live is not None:
+            state.live.step(state, now, keys, self.name)
+            if state.paused and self.name != PlayScene.name:
+                # the physio paused before play: the instructions and countdown wait for the patient's P
+                if not keys.pause:
+                    if state.start is not None:
+                        state.start += dt
+                    return None
+                state.paused = False
         return self.step(now, dt, keys)
 
     def step(self, now: float, dt: float, keys: Keys) -> Scene | None:
@@ -662,6 +675,8 @@ class InstructionsScene(_RoundScene):
         draw_instructions(
             surface, _(state.info.title), self.lines, seconds_left, self.camera_check, state.rules.notes, self.pictures
         )
+        if state.paused:
+            draw_pause_banner(surface, state.pause_words())
 
 
 class CountdownScene(_RoundScene):
@@ -679,6 +694,8 @@ class CountdownScene(_RoundScene):
     def draw(self, surface: pygame.Surface) -> None:
         self.state.draw_game(surface)
         draw_countdown(surface, self.state.lead_in - self.state.since_start)
+        if self.state.paused:
+            draw_pause_banner(surface, self.state.pause_words())
 
 
 class PlayScene(_RoundScene):
@@ -712,8 +729,7 @@ class PlayScene(_RoundScene):
         state = self.state
         state.draw_game(surface)
         if state.paused:
-            usual = _("Take your time. Press P to carry on, Esc to stop.")
-            draw_pause_banner(surface, state.live.pause_words(usual) if state.live is not None else usual)
+            draw_pause_banner(surface, state.pause_words())
         elif not state.measurement.controls.tracking and state.since_start - state.lead_in > 1.0:
             draw_pause_banner(surface, state.pause_reason())
 
