@@ -450,8 +450,11 @@ async def viewer_socket(socket: WebSocket, patient_id: str) -> None:
     ending: Ending | None = None
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in done:  # the browser went (None), its writer failed, or its login ended (an Ending)
-            if task.exception() is None and isinstance(task.result(), Ending):
+        for task in done:  # the browser went (None), its socket failed, or its login ended (an Ending)
+            error = task.exception()
+            if error is not None:
+                log.info("live viewer of %s stopped: %s: %s", patient_id, type(error).__name__, error)
+            elif isinstance(task.result(), Ending):
                 ending = task.result()
     finally:
         hub.remove_viewer(patient_id, viewer)  # nothing more is relayed to it from here on
@@ -481,11 +484,17 @@ async def _keep_checking(hub: Hub, watcher: Watcher) -> Ending:
     """Checks the login session every ``RECHECK_S`` seconds until it has ended. While the home is
     streaming, watching is activity: the check marks the session seen, so a physio watching a long
     session without a click stays signed in (logout, a disabled account and the 12 hours still end
-    it); with no home connected the idle timeout runs as on any other page."""
+    it); with no home connected the idle timeout runs as on any other page. A check the database
+    cannot answer is tried again at the next one (no login can end without the database meanwhile:
+    the first check that gets through finds the idle timeout or the 12 hours that have passed)."""
     while True:
         await asyncio.sleep(RECHECK_S)
         streaming = hub.status_of(watcher.patient_id) == "connected"
-        found = await run_in_threadpool(_recheck, watcher, streaming)
+        try:
+            found = await run_in_threadpool(_recheck, watcher, streaming)
+        except sa.exc.SQLAlchemyError as error:
+            log.warning("live viewer's login check failed (%s); trying again", str(error).splitlines()[0])
+            continue
         if isinstance(found, Ending):
             return found
 
