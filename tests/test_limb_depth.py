@@ -176,5 +176,18 @@ def test_a_game_reads_the_corrected_limbs_as_rehab_track_does() -> None:
     assert len(reaching) > 30
     assert all(abs(v - expected[t]) < 1e-6 for t, v in reaching)
     truth = pose_angles(_frame(REACHING, squeeze=False)).get("elbow_flexion_left")
-    # nearer the true angle (less so as the squeezed lengths enter the running median of lengths)
-    assert all(abs(v - truth) < abs(raw[t] - truth) - 3 for t, v in reaching)
+    assert all(abs(v - truth) < 0.6 * abs(raw[t] - truth) for t, v in reaching), "nearer the true angle"
+
+
+def test_lengths_are_learned_across_the_picture_only() -> None:
+    """Reaching towards the camera for a long time does not teach the refiner the squeezed lengths
+    it is there to correct: only frames where a bone lies across the picture count."""
+    refiner = _calibrated()
+    learned = {bone: refiner.lengths.length(bone) for bone in BONES}
+    for i in range(300):
+        refiner(_frame(REACHING, 30 + i))
+    for bone in BONES:
+        assert abs(refiner.lengths.length(bone) / learned[bone] - 1) < 0.02, bone
+    errors = _errors(refiner(_frame(REACHING, 400)), REACHING)
+    raw = _errors(_frame(REACHING), REACHING)
+    assert all(errors[name] < 0.6 * raw[name] for name in CHECKED), (errors, raw)

@@ -18,8 +18,11 @@ Per frame:
    in the picture the square root is ill-conditioned and small anyway; when it points at the
    camera, where MediaPipe shortens it, the length fixes the depth.
 3. Segment lengths are the patient's own: the running median of MediaPipe's world lengths over the
-   frames seen so far (the first seconds, such as a calibration, count as much as any), used once
-   ``MIN_LENGTH_FRAMES`` frames had the bone visible.
+   frames where the bone lay across the picture (its depth at most ``ACROSS_DEPTH_SHARE`` of its
+   length, about 12 degrees out of the picture), used once ``MIN_LENGTH_FRAMES`` such frames were
+   seen. A bone pointing at the camera comes out short, so counting every frame let a long stretch
+   of reaching towards the camera shrink the lengths that were to correct it; a calibration with
+   the arms out to the sides, or any moment the limb crosses the picture, teaches them.
 
 Angles read from the result keep the definitions of ``rehab.engine.kinematics``.
 """
@@ -41,12 +44,17 @@ BONES = ((11, 13), (13, 15), (12, 14), (14, 16), (23, 25), (25, 27), (24, 26), (
 MIN_VISIBILITY = 0.5
 MIN_FIT_POINTS = 6
 MIN_LENGTH_FRAMES = 15
+#: a bone's length is learned only in frames where its depth is at most this share of its length
+#: (about 12 degrees out of the picture): one camera squeezes depth, so a bone's length is only
+#: trustworthy across the picture; even with half its depth lost, a bone passing this test is at
+#: most about 6% short (it lies within 22 degrees of the picture)
+ACROSS_DEPTH_SHARE = 0.2
 LENGTH_HISTORY = 600
 
 
 @dataclass
 class SegmentLengths:
-    """The patient's bone lengths: running medians of the world lengths seen so far."""
+    """The patient's bone lengths: running medians of the world lengths seen across the picture."""
 
     history: dict[tuple[int, int], deque[float]] = field(
         default_factory=lambda: {bone: deque(maxlen=LENGTH_HISTORY) for bone in BONES}
@@ -54,8 +62,12 @@ class SegmentLengths:
 
     def add(self, world: np.ndarray, visibility: np.ndarray) -> None:
         for a, b in BONES:
-            if visibility[a] >= MIN_VISIBILITY and visibility[b] >= MIN_VISIBILITY:
-                self.history[(a, b)].append(float(np.linalg.norm(world[b] - world[a])))
+            if visibility[a] < MIN_VISIBILITY or visibility[b] < MIN_VISIBILITY:
+                continue
+            bone = world[b] - world[a]
+            length = float(np.linalg.norm(bone))
+            if abs(float(bone[2])) <= ACROSS_DEPTH_SHARE * length:
+                self.history[(a, b)].append(length)
 
     def length(self, bone: tuple[int, int]) -> float | None:
         seen = self.history[bone]
