@@ -23,6 +23,11 @@
   };
   // the server's close codes (clinic.live.SIGNED_OUT, NO_ACCESS)
   var CLOSED = { 4401: "signed-out", 4403: "no-access" };
+  // what each action is called in "The game applied ...": a sentence a physio reads at a glance
+  var ACTION_NAMES = {
+    message: "the message", target: "the new target", ceiling: "the new ceiling",
+    pause: "the pause", end: "the end of the session"
+  };
   var $ = function (id) { return document.getElementById(id); };
   var frames = 0, socket = null, wait = 500, ended = false, stopped = false;
 
@@ -133,8 +138,8 @@
       if ($("actions")) item("actions", "Sent " + m.kind + (m.text ? ": " + m.text : "") +
         (m.value !== undefined ? " " + m.value + "°" : "") + (m.reason ? " (" + m.reason + ")" : ""));
     } else if (m.type === "action_done") {
-      if ($("actions")) item("actions", "The game " + (m.applied ? "applied " : "did not apply ") + m.kind +
-        (m.note ? ": " + m.note : ""));
+      if ($("actions")) item("actions", "The game " + (m.applied ? "applied " : "did not apply ") +
+        (ACTION_NAMES[m.kind] || m.kind) + (m.note ? ": " + m.note : ""));
     } else if (m.type === "error") {
       $("live-error").hidden = false;
       $("live-error").textContent = m.error;
