@@ -469,3 +469,69 @@ def test_live_cli_pain_question_shows_the_message_and_ends_with_the_physio(tmp_p
         live.close()
     assert seen["message"], "the physio's message did not show over the pain question"
     assert answer is None and live.between.ended and seen["frames"] <= 5
+
+
+# -- the home screen's session: its pain question is asked under the session's LiveBreak ------------
+
+
+def test_live_home_screen_session_ends_during_its_pain_question(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """*Start today's session* on a linked home (``rehab.app.home_screen.actions.run_session``, its
+    own pain questions on the window): the physio's end during the question before the second set
+    stops the session there, with the first answer and the first set kept."""
+    from datetime import date, datetime, timezone
+
+    from rehab.app.clinic_link import ClinicLink, save_link
+    from rehab.app.home_screen.actions import HomeServices
+    from rehab.app.home_screen.actions import run_session as start_todays_session
+    from rehab.app.home_screen.settings import HomeSettings
+    from rehab.engine.rating_screen import RatingScene
+
+    questions: list[RatingScene] = []
+    asked = RatingScene.__init__
+
+    def record(self: RatingScene, *args: Any, **kwargs: Any) -> None:
+        asked(self, *args, **kwargs)
+        questions.append(self)
+
+    monkeypatch.setattr(RatingScene, "__init__", record)
+    monkeypatch.setattr("rehab.app.home_screen.actions._sync_quietly", lambda services: None)
+    token, cookie = clinic_with_patient(clinic_server)
+    services = HomeServices(tmp_path / "home", input_url="sim", real_time=False)
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    save_link(services.home, ClinicLink(clinic_server.url, token, "device", "P1", now))
+    assign(services.store, "P1", parse_text(TWO_SETS_NO_REST), now, date.today().isoformat(), "plan")
+    display = PatientAtWindow(press_from=1)  # Enter: yes to sharing, 0 to the first pain question
+    step: dict[str, Any] = {}
+    seen: list[dict[str, Any]] = []
+    with open_viewer(clinic_server.url, cookie) as viewer:
+
+        def watch(frame: int) -> None:
+            drain(viewer, seen)
+            first = sets(rounds)[0] if sets(rounds) else None
+            if first is not None and first.result.ended and "quiet_at" not in step:
+                display.press_from = None  # the patient reads the next question, and does not answer yet
+                step["quiet_at"] = frame
+            elif "quiet_at" in step and len(questions) == 2 and "end_at" not in step:
+                assert questions[1].answer is None
+                live = first.live.channel if first is not None and first.live is not None else None
+                assert isinstance(live, LiveShare)
+                act(viewer, live, kind="end")
+                step["end_at"] = frame
+                display.press_from = frame + 2  # Enter again: it closes the closing card
+            step["last"] = frame
+
+        display.watch = watch
+        try:
+            start_todays_session(services, display, HomeSettings(), "P1", "session")
+        finally:
+            visits = services.store.visits("P1")
+            pains = [(r.moment, r.value) for r in services.store.ratings("P1", "pain")]
+            reps = [len(services.store.reps(row.id)) for row in services.store.sessions("P1")]
+            services.close()
+    assert "end_at" in step, f"the question before the second set never came: {step}"
+    assert step["last"] - step["end_at"] < 60  # the closing card, closed by Enter after half a second
+    assert done_actions(seen) == [("end", True)]
+    assert (visits[-1].status, visits[-1].stop_reason) == ("stopped", "ended_by_physio")
+    assert pains == [("before", 0.0)] and reps == [2] and len(sets(rounds)) == 1
