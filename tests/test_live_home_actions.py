@@ -64,6 +64,8 @@ TWO_SETS_NO_REST = TWO_SETS.replace("rest_s = 10", "rest_s = 0")
 MESSAGE = "breathe out as you lift"
 #: past every peak of the simulated patient (at most 133 degrees), within the plan's ceiling
 NEW_TARGET = 145.0
+#: above the new target, under the plan's 150
+NEW_CEILING = 148.0
 ENTER = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN)
 KEY_P = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_p)
 KEY_L = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_l)
@@ -261,7 +263,7 @@ def test_live_message_pause_and_target_during_a_rest(
     clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
 ) -> None:
     """A message shows on the rest screen on the next frame; pause holds the rest (its seconds stand
-    still) until P; a new target sent during the rest judges the next set."""
+    still) until P; a new target and ceiling sent during the rest hold for the next set."""
     step: dict[str, Any] = {}
 
     def watch(frame: int, world: Any) -> None:
@@ -270,6 +272,7 @@ def test_live_message_pause_and_target_during_a_rest(
             act(world.viewer, world.live, kind="message", text=MESSAGE)
             reason = "steady: try further"
             act(world.viewer, world.live, kind="target", value=NEW_TARGET, reason=reason)
+            act(world.viewer, world.live, kind="ceiling", value=NEW_CEILING, reason=reason)
             step["message_at"] = frame
         elif "message_at" in step and "message_seen" not in step:
             assert message_drawn(world.display.last, MESSAGE), "the message did not show on the rest's next frame"
@@ -296,13 +299,18 @@ def test_live_message_pause_and_target_during_a_rest(
     # the rest went on after P (10 s of it were left): the second set started well after
     assert step["carried_on"] - step["resume_at"] >= 60 * 9
     assert result.status == "completed"
-    # the message and the pause were applied during the rest; the target when the next set began
-    assert done_actions(seen) == [("message", True), ("pause", True), ("target", True)]
+    # the message and the pause were applied during the rest; the target and ceiling when the next set began
+    assert done_actions(seen) == [("message", True), ("pause", True), ("target", True), ("ceiling", True)]
     first, second = sets(rounds)
     assert first.exercise.target_deg == 100.0 and second.exercise.target_deg == NEW_TARGET
+    assert first.exercise.ceiling_deg == 150.0 and second.exercise.ceiling_deg == NEW_CEILING
     assert second.result.reps and not any(r.success for r in second.result.reps)
     set_two = [m for m in seen if m["type"] == "frame" and m["set"].endswith("set 2 of 2")]
     assert set_two and all(m["angle"]["goal"] == NEW_TARGET for m in set_two)
+    assert all(m["angle"]["ceiling"] == NEW_CEILING for m in set_two)
+    # none of it reached the first set
+    set_one = [m for m in seen if m["type"] == "frame" and m["set"].endswith("set 1 of 2")]
+    assert set_one and all(m["angle"]["goal"] == 100.0 and m["angle"]["ceiling"] == 150.0 for m in set_one)
     store.close()
 
 
@@ -535,3 +543,24 @@ def test_live_home_screen_session_ends_during_its_pain_question(
     assert done_actions(seen) == [("end", True)]
     assert (visits[-1].status, visits[-1].stop_reason) == ("stopped", "ended_by_physio")
     assert pains == [("before", 0.0)] and reps == [2] and len(sets(rounds)) == 1
+
+
+def test_live_target_sent_between_sets_never_reaches_another_exercise() -> None:
+    """A target sent during a rest or a pain question carries the movement the physio last saw;
+    the next set applies it only if it is the same movement."""
+    from types import SimpleNamespace
+
+    from rehab.engine.exercise import Exercise
+    from rehab.engine.game import available_games
+    from rehab.engine.live import LiveAction, LiveRound
+
+    exercise = Exercise.for_game(available_games()["lift"], "left", 2, 0.3, 100.0)
+    changed: list[Exercise] = []
+    state = SimpleNamespace(exercise=exercise, retarget=changed.append)
+    live = LiveRound(LiveShare("http://127.0.0.1:9", "token"), exercise.rest_deg, 150.0)
+    other = LiveAction(1, "target", value=120.0, movement="knee_flexion_left")
+    applied, note = live.apply(state, 0.0, other)
+    assert not applied and "another" in note and not changed
+    same = LiveAction(2, "target", value=120.0, movement=exercise.angle_name)
+    assert live.apply(state, 0.0, same) == (True, "")
+    assert [e.target_deg for e in changed] == [120.0]
