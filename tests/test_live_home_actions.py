@@ -564,3 +564,42 @@ def test_live_target_sent_between_sets_never_reaches_another_exercise() -> None:
     same = LiveAction(2, "target", value=120.0, movement=exercise.angle_name)
     assert live.apply(state, 0.0, same) == (True, "")
     assert [e.target_deg for e in changed] == [120.0]
+
+
+def test_live_pause_holds_the_pain_question_until_p(tmp_path: Path) -> None:
+    """The physio's pause over the command line's pain question: the paused card shows, Enter does
+    not answer while it does, and after P the question is answered as usual."""
+    import argparse
+
+    from rehab.app.cli.session import _pain_asker
+    from rehab.engine.live import LiveAction
+    from tests.clinic_fixtures import free_port
+
+    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
+    live.start()
+    seen: dict[str, Any] = {"paused": 0}
+
+    def watch(frame: int) -> None:
+        if frame == 2:
+            live.put_back([LiveAction(1, "pause")])
+        elif 3 <= frame < 60:
+            seen["paused"] += paused_card_drawn(display.last)
+            display.press_from, display.event = frame, ENTER  # Enter while paused: no answer
+        elif frame == 60:
+            display.event = KEY_P
+        elif frame == 61:
+            display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_UP)
+        elif frame == 62:
+            display.event = ENTER
+        seen["frames"] = frame
+        if frame == 200:  # never reached when P carries on: Esc, so that the test ends anyway
+            display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
+
+    display = PatientAtWindow(watch=watch)
+    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
+    try:
+        answer = _pain_asker(args, False, [display], [live.between])("during", None)
+    finally:
+        live.close()
+    assert seen["paused"] == 57, "the paused card did not hold the question"
+    assert answer == 1.0 and seen["frames"] < 70 and not live.between.ended
