@@ -241,15 +241,16 @@ class ClinicServer:
         self.process.wait()
 
 
-def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Polls the OpenAPI schema until the server answers; fails with its log if it exits first."""
+def _wait_until_answering(url: str, process: subprocess.Popen[bytes], log: Path, verify: Any = True) -> None:
+    """Polls the OpenAPI schema until the server answers; fails with its log if it exits first.
+    ``verify``: how httpx checks a TLS server's certificate (an ``ssl.SSLContext`` for one made here)."""
     import httpx
 
     for _ in range(600):
         if process.poll() is not None:
             raise RuntimeError(f"the clinic server exited ({process.returncode}):\n{log.read_text(errors='replace')}")
         try:
-            if httpx.get(url + "/api/v1/openapi.json", timeout=5).status_code == 200:
+            if httpx.get(url + "/api/v1/openapi.json", timeout=5, verify=verify).status_code == 200:
                 return
         except httpx.TransportError:
             pass
