@@ -6,7 +6,7 @@ the scene, the set, the device), ``rep``, ``pain``, ``scene`` and ``beat``. A br
 ``/patients/{id}/live/socket`` with the web app's session cookie, for a patient its user may see
 (the patient page's rule); it receives the home's messages and ``{"type": "status", "home":
 "connected" | "lost" | "waiting"}``, and a physio who may change the patient sends actions
-(a message, a target or ceiling for the rest of the set, pause, end), each stored in
+(a message, a target or ceiling for the rest of the set, pause, resume, end), each stored in
 ``live_actions`` and audited before it is relayed to the home.
 
 A browser's socket lives no longer than its login session: every ``RECHECK_S`` seconds, and on
@@ -69,7 +69,7 @@ SILENT_S = 5.0
 FRAME_PREFIX = '{"type":"frame"'
 #: seconds between two checks of a watching browser's login session and right to the patient
 RECHECK_S = 5.0
-ACTION_KINDS = ("message", "target", "ceiling", "pause", "end")
+ACTION_KINDS = ("message", "target", "ceiling", "pause", "resume", "end")
 MESSAGE_MAX = 200
 REASON_MAX = 300
 

@@ -229,7 +229,7 @@ live_actions = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("patient_id", Text, ForeignKey("patients.id"), nullable=False, index=True),
     Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
-    Column("kind", Text, nullable=False),  # message | target | ceiling | pause | end
+    Column("kind", Text, nullable=False),  # message | target | ceiling | pause | resume | end
     Column("text", Text, nullable=True),  # a message's words
     Column("value", Float, nullable=True),  # a target's or ceiling's degrees
     Column("reason", Text, nullable=True),

@@ -32,6 +32,7 @@ import sqlalchemy as sa
 from websockets.sync.client import ClientConnection
 
 from clinic.db import create_engine
+from clinic.live import actions as live_actions
 from progress.store import DB_FILENAME, Store
 from rehab.app.live_share import LiveShare
 from rehab.app.plan_versions import assign
@@ -253,6 +254,72 @@ def test_live_pause_before_play_holds_the_instructions_until_the_patient_carries
     assert held["reps_then"] == 0
     assert done_actions(seen) == [("pause", True)]
     assert result.status == "completed" and sets(rounds)[-1].result.reps
+    store.close()
+
+
+def test_live_resume_from_the_physio_carries_the_game_on(
+    clinic_server: ClinicServer, tmp_path: Path, rounds: list[Round]
+) -> None:
+    """The physio's resume lifts their own pause, with no key pressed at home: during the set's
+    instructions (which then run on to the countdown and play) and in play (reps are counted again).
+    A resume with nothing paused is answered 'not applied: nothing is paused'. Every action is
+    stored in ``live_actions``."""
+    held: dict[str, Any] = {}
+
+    def watch(frame: int, world: Any) -> None:
+        state = sets(rounds)[-1] if sets(rounds) else None
+        if state is None:
+            return
+        drawn = world.display.last
+        if "paused_at" not in held and state.start is not None and state.since_start < 0.2:
+            act(world.viewer, world.live, kind="pause")
+            held["paused_at"] = frame
+            held["lead_in_left"] = state.lead_in - state.since_start
+        elif "paused_at" in held and "resumed_at" not in held:
+            assert state.paused and paused_card_drawn(drawn)
+            assert state.lead_in - state.since_start == pytest.approx(held["lead_in_left"], abs=0.02)
+            if frame - held["paused_at"] >= 60:
+                act(world.viewer, world.live, kind="resume")
+                held["resumed_at"] = frame
+        elif "resumed_at" in held and "instructions_on" not in held:
+            assert not state.paused and not paused_card_drawn(drawn), "the resume did not lift the pause"
+            held["instructions_on"] = frame
+        elif "instructions_on" in held and "play_paused_at" not in held:
+            if state.since_start > state.lead_in + 1.0 and state.result.reps:
+                held["reps_before"] = len(state.result.reps)
+                act(world.viewer, world.live, kind="pause")
+                held["play_paused_at"] = frame
+        elif "play_paused_at" in held and "play_resumed_at" not in held:
+            assert state.paused and paused_card_drawn(drawn)
+            if frame - held["play_paused_at"] >= 120:  # two seconds of the game's time
+                held["reps_paused"] = len(state.result.reps)
+                act(world.viewer, world.live, kind="resume")
+                held["play_resumed_at"] = frame
+        elif "play_resumed_at" in held and "carried_on" not in held:
+            assert not state.paused and not paused_card_drawn(drawn), "the resume did not lift the pause"
+            act(world.viewer, world.live, kind="resume")  # nothing is paused now
+            held["carried_on"] = frame
+
+    result, store, _live, seen = session(clinic_server, tmp_path, watch)
+    assert "carried_on" in held, f"a pause never came or never ended: {held}"
+    # lifted on the frame after each resume, with no key pressed at home
+    assert held["instructions_on"] == held["resumed_at"] + 1
+    assert held["carried_on"] == held["play_resumed_at"] + 1
+    # no rep while paused; reps counted again after the resume, to the end of the set
+    assert held["reps_paused"] == held["reps_before"]
+    assert result.status == "completed"
+    assert len(sets(rounds)[-1].result.reps) > held["reps_paused"]
+    kinds = ["pause", "resume", "pause", "resume", "resume"]
+    assert done_actions(seen) == list(zip(kinds, [True, True, True, True, False], strict=True))
+    assert [m["note"] for m in seen if m["type"] == "action_done"][-1] == "nothing is paused"
+    scenes = [m["scene"] for m in seen if m["type"] == "frame"]
+    assert "paused" in scenes and scenes[-1] == "play"
+    engine = create_engine(clinic_server.db_url)
+    try:
+        stored = live_actions(engine, "P1")
+    finally:
+        engine.dispose()
+    assert [row["kind"] for row in stored] == kinds
     store.close()
 
 
@@ -603,3 +670,52 @@ def test_live_pause_holds_the_pain_question_until_p(tmp_path: Path) -> None:
         live.close()
     assert seen["paused"] == 57, "the paused card did not hold the question"
     assert answer == 1.0 and seen["frames"] < 70 and not live.between.ended
+
+
+def test_live_resume_lifts_the_pause_over_the_pain_question(tmp_path: Path) -> None:
+    """The physio's pause over the command line's pain question, then their resume: the paused card
+    goes with no key pressed at home, and the question is answered as usual; a second resume, with
+    nothing paused, is answered not applied. The physio's page is told the question's scene."""
+    import argparse
+
+    from rehab.app.cli.session import _pain_asker
+    from rehab.engine.live import LiveAction
+    from tests.clinic_fixtures import free_port
+
+    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
+    live.start()
+    seen: dict[str, Any] = {"paused": 0}
+
+    def watch(frame: int) -> None:
+        if frame == 2:
+            live.put_back([LiveAction(1, "pause")])
+        elif 3 <= frame < 60:
+            seen["paused"] += paused_card_drawn(display.last)
+            # Enter while paused: no answer; no key at all for the last frames before the resume
+            display.press_from, display.event = (frame, ENTER) if frame < 57 else (None, ENTER)
+        elif frame == 60:
+            live.put_back([LiveAction(2, "resume")])  # taken by the next frame's update
+        elif frame == 61:
+            seen["lifted"] = not paused_card_drawn(display.last)
+            live.put_back([LiveAction(3, "resume")])
+            display.press_from = frame + 1
+            display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_UP)
+        elif frame == 62:
+            display.event = ENTER
+        seen["frames"] = frame
+        if frame == 200:  # never reached when the resume acts: Esc, so that the test ends anyway
+            display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
+
+    display = PatientAtWindow(watch=watch)
+    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
+    try:
+        answer = _pain_asker(args, False, [display], [live.between])("during", None)
+        told = [dict(m) for m in live._others]
+    finally:
+        live.close()
+    assert seen["paused"] == 57 and seen["lifted"], "the resume did not lift the paused card"
+    assert answer == 1.0 and seen["frames"] < 70 and not live.between.ended
+    done = [(m["kind"], m["applied"], m["note"]) for m in told if m["type"] == "action_done"]
+    assert done == [("pause", True, ""), ("resume", True, ""), ("resume", False, "nothing is paused")]
+    scenes = [m["scene"] for m in told if m["type"] == "scene"]
+    assert scenes == ["rating", "paused", "rating"]

@@ -107,3 +107,57 @@ def test_browser_live_page_draws_the_moving_skeleton_and_sends_a_message(
     home.close()
     page.wait_for_function("document.getElementById('live-status').dataset.status === 'lost'", timeout=PATIENCE_MS)
     assert "Connection lost" in page.locator("#live-status").inner_text()
+
+
+def test_browser_live_pause_then_resume_both_applied_and_scenes_in_words(
+    clinic_server: ClinicServer, web_page: Callable[..., Any]
+) -> None:
+    """Pause, then Resume, on the live page: each reaches the home, whose ``LiveBreak`` (the rest
+    between sets) applies it, and the page says the game applied both. The scene is shown in words
+    ("Exercising", "Paused", "Rest between sets"), never as the home's code."""
+    from rehab.engine.director import Keys
+
+    clinic_server.physio("physio@a.test", "team-a")
+    clinic_server.patient("P1", "physio@a.test")
+    token = clinic_server.pair("P1")
+    page = web_page("physio@a.test", "/patients/P1/live")
+    page.wait_for_function("document.getElementById('live-status').dataset.status === 'waiting'", timeout=PATIENCE_MS)
+    live = LiveShare(clinic_server.url, token)
+    live.start()
+
+    def scene_is(words: str) -> None:
+        page.wait_for_function(
+            f"document.getElementById('scene').textContent === {json.dumps(words)}", timeout=PATIENCE_MS
+        )
+
+    def home_takes(kind: str) -> None:
+        """The home's rest screen takes the action on its next frame (as ``HeldScene`` steps it)."""
+        deadline = time.monotonic() + PATIENCE_MS / 1000
+        while not live.waiting_actions and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert [a.kind for a in live.waiting_actions] == [kind], f"the {kind} never reached the home"
+        live.between.step(time.monotonic(), Keys(), "rest")
+
+    try:
+        live.send(dict(skeleton_frames()[0]))
+        scene_is("Exercising")
+        live.send({"type": "scene", "scene": "rest", "seconds": 30, "next": "Biceps curl"})
+        scene_is("Rest between sets")
+        assert page.locator("#scene").get_attribute("data-scene") == "rest"
+        page.click("#live-pause")
+        home_takes("pause")
+        assert live.between.paused
+        scene_is("Paused")
+        page.click("#live-resume")
+        home_takes("resume")
+        assert not live.between.paused
+        scene_is("Rest between sets")
+        page.wait_for_function(
+            "document.getElementById('actions').textContent.includes('The game applied the resume')",
+            timeout=PATIENCE_MS,
+        )
+        done = page.locator("#actions li").all_inner_texts()
+        assert done[:2] == ["The game applied the resume", "Sent resume"]
+        assert "The game applied the pause" in done and page.locator("#live-error").is_hidden()
+    finally:
+        live.close()

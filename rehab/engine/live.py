@@ -4,10 +4,10 @@ The loop knows a ``LiveChannel`` by this protocol only (the home's sender, ``reh
 implements it): each frame it sends the 2D landmarks and the angle, and takes the physio's actions.
 Actions are plain frozen data (``LiveAction``); ``LiveRound`` applies them to a round within the
 plan's limits and says what it did, and ``LiveBreak`` applies them between sets (a rest, a pain
-question): a message shows at once, pause holds the screen, end ends it, and a new target or ceiling
-waits for the next set. ``ConsentScene`` asks the patient, once per session, whether to share; L
-stops sharing and, for a patient who said no or stopped, starts it (never without that key);
-``draw_live_badge`` marks the screen while the session is shared.
+question): a message shows at once, pause holds the screen (resume, or the patient's P, lifts it),
+end ends it, and a new target or ceiling waits for the next set. ``ConsentScene`` asks the patient,
+once per session, whether to share; L stops sharing and, for a patient who said no or stopped,
+starts it (never without that key); ``draw_live_badge`` marks the screen while the session is shared.
 
 No camera image is ever sent: only landmarks, angles and what the scenes say.
 """
@@ -34,16 +34,20 @@ QUESTION = N_("Share this session live with your physio?")
 PRIVACY = N_("No camera image leaves your home: only the positions of your joints and your angles.")
 #: the key that stops sharing at any moment, and starts it for a patient who said no or stopped
 STOP_KEY = "l"
-#: what the paused card says when the physio paused (the patient carries on with P)
+#: what the paused card says when the physio paused (the patient carries on with P, or the physio resumes)
 PHYSIO_PAUSED = N_("Your physio paused the session. Press P to carry on, Esc to stop.")
+#: why the physio's resume was not applied: nothing was paused
+NOT_PAUSED = "nothing is paused"
+#: why the physio's resume was not applied: the patient paused the game themselves (theirs to lift)
+PAUSED_BY_PATIENT = "the patient paused the game themselves: they carry on with P"
 
 
 @dataclass(frozen=True)
 class LiveAction:
-    """One thing the physio did: a message, a new target or ceiling (degrees), pause or end."""
+    """One thing the physio did: a message, a new target or ceiling (degrees), pause, resume or end."""
 
     id: int
-    kind: str  # message | target | ceiling | pause | end
+    kind: str  # message | target | ceiling | pause | resume | end
     text: str = ""
     value: float = math.nan
     reason: str = ""
@@ -305,6 +309,12 @@ class LiveRound:
             self.said, self.said_until = action.text, now + MESSAGE_S
         elif action.kind == "pause":
             state.paused = self.physio_paused = True
+        elif action.kind == "resume":
+            if not state.paused:
+                return False, NOT_PAUSED
+            if not self.physio_paused:
+                return False, PAUSED_BY_PATIENT
+            state.paused = self.physio_paused = False
         elif action.kind == "end":
             state.result.ended = ENDED_BY_PHYSIO
         elif action.kind in ("target", "ceiling"):
@@ -347,10 +357,10 @@ class LiveBreak:
 
     A message shows at once over the screen for ``MESSAGE_S``; pause holds the screen (a rest's
     seconds and a question's time stand still) under the physio's paused card until the patient
-    presses P; end ends the screen at once and sets ``ended`` (the session then stops as when the
-    physio ends a set: every answer and rep already given is kept); a new target or ceiling is put
-    back on the channel for the next set, marked with the movement last played so that it never
-    reaches another exercise. L toggles sharing here too."""
+    presses P or the physio resumes; end ends the screen at once and sets ``ended`` (the session
+    then stops as when the physio ends a set: every answer and rep already given is kept); a new
+    target or ceiling is put back on the channel for the next set, marked with the movement last
+    played so that it never reaches another exercise. L toggles sharing here too."""
 
     def __init__(self, channel: LiveChannel) -> None:
         self.channel = channel
@@ -362,14 +372,17 @@ class LiveBreak:
         self.movement = ""
 
     def around(self, scene: Scene) -> Scene:
+        """The screen run under the break; the physio's page is told which screen it is (a rest, a
+        pain question: ``rating``)."""
+        if self.channel.sharing:
+            self.channel.send({"type": "scene", "scene": scene.name})
         return HeldScene(scene, self)
 
     def step(self, now: float, keys: Keys, scene: str) -> None:
         if STOP_KEY in keys.pressed:
             toggle_sharing(self.channel)
         if self.paused and keys.pause:
-            self.paused = False
-            self.channel.send({"type": "scene", "scene": scene})
+            self.carry_on(scene)
         if not self.channel.sharing:
             return
         later: list[LiveAction] = []
@@ -383,6 +396,11 @@ class LiveBreak:
                 if not self.paused:
                     self.channel.send({"type": "scene", "scene": "paused"})
                 self.paused = True
+            elif action.kind == "resume":
+                if not self.paused:
+                    self.channel.send(action_done(action, False, NOT_PAUSED))
+                    continue
+                self.carry_on(scene)
             elif action.kind == "end":
                 self.ended = True
             else:
@@ -391,6 +409,11 @@ class LiveBreak:
             self.channel.send(action_done(action, True))
         if later:
             self.channel.put_back(later)
+
+    def carry_on(self, scene: str) -> None:
+        """The pause is lifted (the patient's P, the physio's resume): the screen goes on."""
+        self.paused = False
+        self.channel.send({"type": "scene", "scene": scene})
 
     def message(self, now: float) -> str:
         return self.said if now < self.said_until and self.channel.sharing else ""

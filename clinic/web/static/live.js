@@ -26,7 +26,19 @@
   // what each action is called in "The game applied ...": a sentence a physio reads at a glance
   var ACTION_NAMES = {
     message: "the message", target: "the new target", ceiling: "the new ceiling",
-    pause: "the pause", end: "the end of the session"
+    pause: "the pause", resume: "the resume", end: "the end of the session"
+  };
+  // what the home's scene codes are called on the page (rehab.engine.scenes, session_scenes,
+  // rating_screen, rehab.engine.live); a code not listed here is shown as it came
+  var SCENE_NAMES = {
+    instructions: "Instructions before the set",
+    countdown: "Countdown to the set",
+    play: "Exercising",
+    paused: "Paused",
+    set: "Starting a set",
+    rest: "Rest between sets",
+    rating: "Pain question",
+    summary: "Set summary"
   };
   var $ = function (id) { return document.getElementById(id); };
   var frames = 0, socket = null, wait = 500, ended = false, stopped = false;
@@ -94,6 +106,12 @@
     $(list).insertBefore(li, $(list).firstChild);
   }
 
+  // the scene in words, its code kept on the element (data-scene) for whoever needs it
+  function showScene(code) {
+    show("scene", Object.prototype.hasOwnProperty.call(SCENE_NAMES, code) ? SCENE_NAMES[code] : code);
+    $("scene").dataset.scene = code;
+  }
+
   // as the patient page names movements: 'knee_flexion_right' -> 'Knee flexion, right'
   function movementLabel(name) {
     const parts = String(name || "").split("_");
@@ -116,7 +134,7 @@
       show("ceiling", m.angle.ceiling === null ? "none" : degrees(m.angle.ceiling));
       drawAngle(m.angle);
     }
-    if (m.scene) show("scene", m.scene);
+    if (m.scene) showScene(m.scene);
     if (m.set) show("set", m.set);
     if (m.device) show("device", m.device);
   }
@@ -128,7 +146,7 @@
       if (m.home === "connected") ended = false;
       if (!(ended && m.home === "lost")) setStatus(m.home);
     } else if (m.type === "sharing" && m.sharing === false) { ended = true; setStatus("ended"); }
-    else if (m.type === "scene") { show("scene", m.scene); if (m.set) show("set", m.set); }
+    else if (m.type === "scene") { showScene(m.scene); if (m.set) show("set", m.set); }
     else if (m.type === "rep") {
       item("reps", "Rep " + m.index + ": peak " + degrees(m.peak_deg) + "°, range " + degrees(m.rom_deg) + "°, " +
         (m.success ? "reached the target" : "short of the target") + (m.over_ceiling ? ", past the ceiling" : "") +
@@ -213,6 +231,7 @@
       send({ kind: $("live-kind").value, value: Number($("live-value").value), reason: $("live-reason").value });
     });
     $("live-pause").addEventListener("click", function () { send({ kind: "pause" }); });
+    $("live-resume").addEventListener("click", function () { send({ kind: "resume" }); });
     $("live-end").addEventListener("click", function () {
       if (window.confirm("End the patient's session now? Everything done so far is kept.")) send({ kind: "end" });
     });
