@@ -16,7 +16,7 @@ PYTHON ?= $(shell for p in python3.12 python3.11 python3.10 python3; do \
 	  $$p -c 'import sys; sys.exit(not (3,10) <= sys.version_info[:2] <= (3,12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: demo test bench lint venv venv-dev clean screenshots web-screenshots crash-test postgres browser
+.PHONY: demo test bench lint venv venv-dev clean screenshots web-screenshots crash-test postgres browser proxy
 
 venv: $(RUNTIME_STAMP)
 
@@ -45,7 +45,7 @@ demo: $(RUNTIME_STAMP)
 	$(BIN)/rehab demo
 
 # tests/test_structure.py also checks the layer contract, so a wrong-way import fails the suite
-test: $(DEV_STAMP) postgres browser
+test: $(DEV_STAMP) postgres browser proxy
 	$(HEADLESS) $(BIN)/python -m pytest -q
 
 # the clinic tests run against a real PostgreSQL (tests/clinic_fixtures.py starts a throw-away one);
@@ -64,6 +64,15 @@ browser:
 	  echo "make: installing chromium for the browser tests (apt-get install chromium)" >&2; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get install -y -qq chromium >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq chromium >&2; }; \
+	fi
+
+# live sessions behind a TLS proxy (tests/test_live_proxy.py) run through Debian's nginx; as root on
+# a machine without it, install it (the small build; the test starts its own, never a service)
+proxy:
+	@if ! [ -x /usr/sbin/nginx ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "make: installing nginx for the live proxy test (apt-get install nginx-light)" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq nginx-light >&2 2>/dev/null || { apt-get update -qq >&2 && apt-get install -y -qq nginx-light >&2; }; \
 	fi
 
 # a real guided session killed right after each store write in turn, resumed, and checked
