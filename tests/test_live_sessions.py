@@ -155,10 +155,11 @@ def context(store: Store, display: Any, live: LiveShare | None) -> SessionContex
     )
 
 
-def message_drawn(frame: pygame.Surface, words: str) -> bool:
-    """Every fully inked pixel of the HUD message's words shows the text colour at its place."""
+def message_drawn(frame: pygame.Surface, words: str, rows: list[tuple[str, pygame.Rect]] | None = None) -> bool:
+    """Every fully inked pixel of the HUD message's words shows the text colour at its place (the
+    HUD's place unless ``rows`` say where the lines are)."""
     pixels = pygame.surfarray.array3d(frame)
-    rows = message_rows(frame.get_size(), words)
+    rows = message_rows(frame.get_size(), words) if rows is None else rows
     if not rows:
         return False
     for line, box in rows:

@@ -221,10 +221,28 @@ def _hint(surface: pygame.Surface, words: str, topleft: tuple[int, int]) -> None
     text(surface, words, 28, PALETTE.text, under.topleft)
 
 
-def draw_message_band(surface: pygame.Surface, message: str) -> None:
+#: how much the paused card dims the still screen behind it (0-255)
+PAUSED_VEIL_ALPHA = 170
+#: pixels between the screen's bottom edge and a message band put there
+BOTTOM_MARGIN = 6
+
+
+def message_band_rows(size: tuple[int, int], message: str, at_bottom: bool = False) -> list[tuple[str, pygame.Rect]]:
+    """Where ``draw_message_band`` puts each line of ``message``: the game's message place
+    (``rehab.engine.hud.message_rows``), or moved down against the bottom edge."""
+    rows = message_rows(size, message)
+    if not rows or not at_bottom:
+        return rows
+    band = rows[0][1].unionall([box for _words, box in rows[1:]]).inflate(28, 8)
+    shift = size[1] - BOTTOM_MARGIN - band.bottom
+    return [(words, box.move(0, shift)) for words, box in rows]
+
+
+def draw_message_band(surface: pygame.Surface, message: str, at_bottom: bool = False) -> None:
     """The physio's message where a game's message goes (``rehab.engine.hud``), on its band, over a
-    screen that has no HUD (a rest, a pain question)."""
-    rows = message_rows(surface.get_size(), message)
+    screen that has no HUD; ``at_bottom``: against the screen's bottom edge instead, below a rest's
+    or a pain question's own lines (at the game's place it covered the question's "Esc skips")."""
+    rows = message_band_rows(surface.get_size(), message, at_bottom)
     if not rows:
         return
     band = rows[0][1].unionall([box for _words, box in rows[1:]]).inflate(28, 8)
@@ -427,9 +445,14 @@ class LiveBreak:
         if self.paused:
             from rehab.engine.scenes import draw_pause_banner  # the scenes import this module
 
+            # the screen behind stands still: dim it, so a rest's half-covered countdown or a
+            # question's scale does not read as something to act on
+            veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+            veil.fill((*PALETTE.panel, PAUSED_VEIL_ALPHA))
+            surface.blit(veil, (0, 0))
             draw_pause_banner(surface, _(PHYSIO_PAUSED))
         elif said := self.message(now):
-            draw_message_band(surface, said)
+            draw_message_band(surface, said, at_bottom=True)
 
 
 class HeldScene:
