@@ -135,13 +135,22 @@ def message_top(size: tuple[int, int], lines: int = 1) -> int:
 MESSAGE_BAND_ALPHA = 170
 
 
+def message_band(rows: list[tuple[str, pygame.Rect]]) -> pygame.Rect:
+    """The band behind a message's lines (as ``message_rows`` gives them), a little wider and taller."""
+    return rows[0][1].unionall([box for _, box in rows[1:]]).inflate(28, 8)
+
+
 def _message(surface: pygame.Surface, message: str) -> None:
-    rows = message_rows(surface.get_size(), message)
+    draw_message_rows(surface, message_rows(surface.get_size(), message))
+
+
+def draw_message_rows(surface: pygame.Surface, rows: list[tuple[str, pygame.Rect]]) -> None:
+    """A message's lines on their translucent band (the game's message, or the physio's)."""
     if not rows:
         return
     # on a band of its own: at the largest text a two-line message ran over the tower, the lantern
     # and the patient's figure, its words mixed with the scene's shapes
-    band = rows[0][1].unionall([box for _, box in rows[1:]]).inflate(28, 8)
+    band = message_band(rows)
     veil = pygame.Surface(band.size, pygame.SRCALPHA)
     veil.fill((*PALETTE.panel, MESSAGE_BAND_ALPHA))
     surface.blit(veil, band.topleft)

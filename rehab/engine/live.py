@@ -23,7 +23,7 @@ import pygame
 from rehab.core.i18n import N_, _
 from rehab.core.types import PoseFrame, RepMetrics
 from rehab.engine.director import END, Keys, Scene
-from rehab.engine.hud import MESSAGE_BAND_ALPHA, MESSAGE_SIZE, message_rows, text, wrap_to_width
+from rehab.engine.hud import draw_message_rows, message_band, message_rows, text, wrap_to_width
 from rehab.engine.palette import PALETTE
 
 #: how long a physio's message stays in the game window
@@ -233,8 +233,7 @@ def message_band_rows(size: tuple[int, int], message: str, at_bottom: bool = Fal
     rows = message_rows(size, message)
     if not rows or not at_bottom:
         return rows
-    band = rows[0][1].unionall([box for _words, box in rows[1:]]).inflate(28, 8)
-    shift = size[1] - BOTTOM_MARGIN - band.bottom
+    shift = size[1] - BOTTOM_MARGIN - message_band(rows).bottom
     return [(words, box.move(0, shift)) for words, box in rows]
 
 
@@ -242,15 +241,7 @@ def draw_message_band(surface: pygame.Surface, message: str, at_bottom: bool = F
     """The physio's message where a game's message goes (``rehab.engine.hud``), on its band, over a
     screen that has no HUD; ``at_bottom``: against the screen's bottom edge instead, below a rest's
     or a pain question's own lines (at the game's place it covered the question's "Esc skips")."""
-    rows = message_band_rows(surface.get_size(), message, at_bottom)
-    if not rows:
-        return
-    band = rows[0][1].unionall([box for _words, box in rows[1:]]).inflate(28, 8)
-    veil = pygame.Surface(band.size, pygame.SRCALPHA)
-    veil.fill((*PALETTE.panel, MESSAGE_BAND_ALPHA))
-    surface.blit(veil, band.topleft)
-    for words, box in rows:
-        text(surface, words, MESSAGE_SIZE, PALETTE.text, box.midbottom, "midbottom")
+    draw_message_rows(surface, message_band_rows(surface.get_size(), message, at_bottom))
 
 
 def toggle_sharing(channel: LiveChannel) -> None:
