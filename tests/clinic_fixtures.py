@@ -17,6 +17,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -320,3 +321,22 @@ def clinic_server(clinic_db_url: str, tmp_path: Path) -> Iterator[ClinicServer]:
         yield server
     finally:
         server.stop()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate and key for 127.0.0.1 (openssl, one day), for a server with TLS in a test."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def actions_reaching_home(live: Any) -> list[Any]:
+    """The physio's actions a home's LiveShare took in, once at least one has (at most a minute)."""
+    deadline = time.monotonic() + 60.0
+    while not live.waiting_actions and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return list(live.take_actions())

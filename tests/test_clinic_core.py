@@ -28,6 +28,7 @@ from clinic import accounts
 from clinic.app import create_app
 from clinic.config import ClinicConfig, resolve_db_url
 from clinic.db import create_engine, current_revision, normalise_url, open_database, upgrade
+from tests.clinic_fixtures import self_signed_certificate
 
 PASSWORD = "correct horse battery"
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -424,12 +425,7 @@ def test_serve_upgrades_the_schema_and_serves_http_and_tls(tmp_path: Path, clini
     engine = create_engine(clinic_db_url)
     assert current_revision(engine) == "0003"
     engine.dispose()
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+    cert, key = self_signed_certificate(tmp_path)
     process, url = _serve(
         tmp_path, "--db", clinic_db_url, "--host", "127.0.0.1", "--certfile", str(cert), "--keyfile", str(key)
     )

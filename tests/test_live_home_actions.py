@@ -129,6 +129,27 @@ def break_message_drawn(frame: pygame.Surface) -> bool:
     return message_drawn(frame, MESSAGE, message_band_rows(frame.get_size(), MESSAGE, at_bottom=True))
 
 
+def sender_without_a_line() -> LiveShare:
+    """The real sender, started, its clinic a free port nobody listens on: tests put the physio's
+    actions in its queue as its receiving thread would."""
+    from tests.clinic_fixtures import free_port
+
+    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
+    live.start()
+    return live
+
+
+def command_line_pain_question(live: LiveShare, display: PatientAtWindow) -> float | None:
+    """``rehab session start``'s pain question during the session, on ``display``, under the live
+    link's ``LiveBreak``; the answer (None when skipped)."""
+    import argparse
+
+    from rehab.app.cli.session import _pain_asker
+
+    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
+    return _pain_asker(args, False, [display], [live.between])("during", None)
+
+
 def save_shot(frame: pygame.Surface, tmp_path: Path, name: str) -> None:
     pygame.image.save(frame, str(tmp_path / name))
     if os.environ.get("REHAB_SHOTS"):
@@ -522,14 +543,9 @@ def test_live_cli_pain_question_shows_the_message_and_ends_with_the_physio(tmp_p
     """``rehab session start`` in a window asks about pain on the window: the physio's message shows
     over that question and their end closes it at once (the sender is real, its line down: the
     actions are put in its queue as its receiving thread puts them)."""
-    import argparse
-
-    from rehab.app.cli.session import _pain_asker
     from rehab.engine.live import LiveAction
-    from tests.clinic_fixtures import free_port
 
-    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
-    live.start()
+    live = sender_without_a_line()
     seen: dict[str, Any] = {}
 
     def watch(frame: int) -> None:
@@ -543,10 +559,8 @@ def test_live_cli_pain_question_shows_the_message_and_ends_with_the_physio(tmp_p
             display.press_from, display.event = frame, pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
 
     display = PatientAtWindow(watch=watch)
-    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
     try:
-        ask_pain = _pain_asker(args, False, [display], [live.between])
-        answer = ask_pain("during", None)
+        answer = command_line_pain_question(live, display)
     finally:
         live.close()
     assert seen["message"], "the physio's message did not show over the pain question"
@@ -643,14 +657,9 @@ def test_live_target_sent_between_sets_never_reaches_another_exercise() -> None:
 def test_live_pause_holds_the_pain_question_until_p(tmp_path: Path) -> None:
     """The physio's pause over the command line's pain question: the paused card shows, Enter does
     not answer while it does, and after P the question is answered as usual."""
-    import argparse
-
-    from rehab.app.cli.session import _pain_asker
     from rehab.engine.live import LiveAction
-    from tests.clinic_fixtures import free_port
 
-    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
-    live.start()
+    live = sender_without_a_line()
     seen: dict[str, Any] = {"paused": 0}
 
     def watch(frame: int) -> None:
@@ -670,9 +679,8 @@ def test_live_pause_holds_the_pain_question_until_p(tmp_path: Path) -> None:
             display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
 
     display = PatientAtWindow(watch=watch)
-    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
     try:
-        answer = _pain_asker(args, False, [display], [live.between])("during", None)
+        answer = command_line_pain_question(live, display)
     finally:
         live.close()
     assert seen["paused"] == 57, "the paused card did not hold the question"
@@ -683,14 +691,9 @@ def test_live_resume_lifts_the_pause_over_the_pain_question(tmp_path: Path) -> N
     """The physio's pause over the command line's pain question, then their resume: the paused card
     goes with no key pressed at home, and the question is answered as usual; a second resume, with
     nothing paused, is answered not applied. The physio's page is told the question's scene."""
-    import argparse
-
-    from rehab.app.cli.session import _pain_asker
     from rehab.engine.live import LiveAction
-    from tests.clinic_fixtures import free_port
 
-    live = LiveShare(f"http://127.0.0.1:{free_port()}", "token")
-    live.start()
+    live = sender_without_a_line()
     seen: dict[str, Any] = {"paused": 0}
 
     def watch(frame: int) -> None:
@@ -714,9 +717,8 @@ def test_live_resume_lifts_the_pause_over_the_pain_question(tmp_path: Path) -> N
             display.event = pygame.event.Event(pygame.KEYDOWN, key=pygame.K_ESCAPE)
 
     display = PatientAtWindow(watch=watch)
-    args = argparse.Namespace(pain_before=None, pain_after=None, pain_during=None)
     try:
-        answer = _pain_asker(args, False, [display], [live.between])("during", None)
+        answer = command_line_pain_question(live, display)
         told = [dict(m) for m in live._others]
     finally:
         live.close()

@@ -9,18 +9,23 @@ import json
 import shutil
 import ssl
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from clinic.web import sessions
 from rehab.app.live_share import LiveShare
-from tests.clinic_fixtures import ClinicServer, _wait_until_answering, free_port
-from tests.test_live_sessions import MESSAGE, PATIENCE_S, clinic_with_patient, receive_until
-from tests.test_live_tls import _certificate
+from tests.clinic_fixtures import (
+    ClinicServer,
+    _wait_until_answering,
+    actions_reaching_home,
+    free_port,
+    self_signed_certificate,
+)
+from tests.test_live_sessions import MESSAGE, clinic_with_patient, receive_until
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
@@ -71,7 +76,7 @@ def _nginx(folder: Path, upstream: str, cert: Path, key: Path) -> tuple[str, sub
 @pytest.mark.skipif(not Path(NGINX).exists(), reason="nginx is not installed (make test installs nginx-light as root)")
 def test_live_session_through_an_nginx_tls_proxy(clinic_server: ClinicServer, tmp_path: Path) -> None:
     token, cookie = clinic_with_patient(clinic_server)
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     url, proxy = _nginx(tmp_path, clinic_server.url, cert, key)
     trusted = ssl.create_default_context(cafile=str(cert))
     try:
@@ -82,7 +87,7 @@ def test_live_session_through_an_nginx_tls_proxy(clinic_server: ClinicServer, tm
         with connect(
             f"wss://{host}/patients/P1/live/socket",
             additional_headers={"Cookie": f"{sessions.COOKIE}={cookie}"},
-            origin=url,  # type: ignore[arg-type]
+            origin=Origin(url),
             ssl=trusted,
         ) as viewer:
             receive_until(viewer, lambda m: m == {"type": "status", "home": "waiting"}, seen)
@@ -94,10 +99,7 @@ def test_live_session_through_an_nginx_tls_proxy(clinic_server: ClinicServer, tm
                 got = receive_until(viewer, lambda m: m["type"] == "frame" and m["t"] == 2.0, seen)
                 assert got["landmarks"][0] == [0.5, 0.2, 0.9]
                 viewer.send(json.dumps({"type": "action", "kind": "message", "text": MESSAGE}))
-                deadline = time.monotonic() + PATIENCE_S
-                while not live.waiting_actions and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                assert [(a.kind, a.text) for a in live.take_actions()] == [("message", MESSAGE)]
+                assert [(a.kind, a.text) for a in actions_reaching_home(live)] == [("message", MESSAGE)]
             finally:
                 live.close()
             receive_until(viewer, lambda m: m.get("home") == "lost" or m.get("sharing") is False, seen)

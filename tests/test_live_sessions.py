@@ -43,7 +43,7 @@ from rehab.engine.hud import MESSAGE_SIZE, font, message_rows
 from rehab.engine.palette import PALETTE
 from rehab.engine.play import SceneTimes
 from rehab.sim.poses import SimulatedSession
-from tests.clinic_fixtures import ClinicServer, _wait_until_answering, free_port
+from tests.clinic_fixtures import ClinicServer, _wait_until_answering, actions_reaching_home, free_port
 from tests.screen_text import PatientAtWindow
 
 PLAN = """\
@@ -400,11 +400,7 @@ def test_live_relay_between_two_server_processes_on_one_postgresql(clinic_server
                 assert got["landmarks"][0] == [0.5, 0.25, 0.9] and got["angle"]["value"] == 42.0
                 assert {"type": "status", "home": "connected"} in seen
                 viewer.send(json.dumps({"type": "action", "kind": "message", "text": MESSAGE}))
-                deadline = time.monotonic() + PATIENCE_S
-                while not live.waiting_actions and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                taken = live.take_actions()
-                assert [(a.kind, a.text) for a in taken] == [("message", MESSAGE)]
+                assert [(a.kind, a.text) for a in actions_reaching_home(live)] == [("message", MESSAGE)]
                 # the database drops every connection but ours: the processes listen again and relay
                 cut_connections(clinic_server.db_url)
                 deadline = time.monotonic() + PATIENCE_S

@@ -16,18 +16,14 @@ from websockets.sync.client import connect
 
 from clinic.web import sessions
 from rehab.app.live_share import LiveShare
-from tests.clinic_fixtures import ClinicServer, _wait_until_answering, free_port
+from tests.clinic_fixtures import (
+    ClinicServer,
+    _wait_until_answering,
+    actions_reaching_home,
+    free_port,
+    self_signed_certificate,
+)
 from tests.test_live_sessions import MESSAGE, PATIENCE_S, clinic_with_patient, receive_until
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 def _tls_server(db_url: str, folder: Path, cert: Path, key: Path) -> tuple[str, subprocess.Popen[bytes]]:
@@ -46,7 +42,7 @@ def _tls_server(db_url: str, folder: Path, cert: Path, key: Path) -> tuple[str, 
 
 def test_live_session_through_tls(clinic_server: ClinicServer, tmp_path: Path) -> None:
     token, cookie = clinic_with_patient(clinic_server)
-    cert, key = _certificate(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     url, process = _tls_server(clinic_server.db_url, tmp_path, cert, key)
     trusted = ssl.create_default_context(cafile=str(cert))
     try:
@@ -63,10 +59,7 @@ def test_live_session_through_tls(clinic_server: ClinicServer, tmp_path: Path) -
                 got = receive_until(viewer, lambda m: m["type"] == "frame", seen)
                 assert got["landmarks"][0] == [0.5, 0.25, 0.9]
                 viewer.send(json.dumps({"type": "action", "kind": "message", "text": MESSAGE}))
-                deadline = time.monotonic() + PATIENCE_S
-                while not live.waiting_actions and time.monotonic() < deadline:
-                    time.sleep(0.01)
-                assert [(a.kind, a.text) for a in live.take_actions()] == [("message", MESSAGE)]
+                assert [(a.kind, a.text) for a in actions_reaching_home(live)] == [("message", MESSAGE)]
             finally:
                 live.close()
 

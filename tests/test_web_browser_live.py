@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 from rehab.app.live_share import LiveShare
 from rehab.engine.live import landmarks_2d
 from rehab.sim.poses import SimulatedSession
-from tests.clinic_fixtures import ClinicServer
+from tests.clinic_fixtures import ClinicServer, actions_reaching_home
 
 PATIENCE_MS = 60_000
 
@@ -75,10 +75,7 @@ def test_browser_live_page_draws_the_moving_skeleton_and_sends_a_message(
         # the physio's message goes to the home
         page.fill("#live-message", "slower on the way down")
         page.click("#send-message button[type=submit]")
-        deadline = time.monotonic() + PATIENCE_MS / 1000
-        while not live.waiting_actions and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert [(a.kind, a.text) for a in live.take_actions()] == [("message", "slower on the way down")]
+        assert [(a.kind, a.text) for a in actions_reaching_home(live)] == [("message", "slower on the way down")]
         page.wait_for_function("document.getElementById('actions').textContent.includes('slower on the way down')")
         # a new target with its reason, pause, and end (after the browser's "are you sure?")
         page.fill("#live-value", "90")
