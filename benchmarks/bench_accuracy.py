@@ -362,12 +362,18 @@ VARIANTS = {
 }
 
 
-def pipeline_table(frames: list, fps: float, fix_swaps: bool, refine: bool) -> tuple[np.ndarray, dict[str, int], list]:
-    """Angles as ``rehab track`` reports them (smoothed), and the PoseFrames after correction."""
+def pipeline_table(
+    frames: list, fps: float, fix_swaps: bool, refine: bool, camera: object = None
+) -> tuple[np.ndarray, dict[str, int], list]:
+    """Angles as ``rehab track`` reports them (smoothed), and the PoseFrames after correction;
+    with ``camera``, the limb refiner sees through its calibrated lens (``rehab track --setup``),
+    else it assumes a typical webcam's, as a home does."""
     from rehab.core.types import PoseFrame
+    from rehab.engine.limb_depth import Lens
     from rehab.engine.tracking import AngleTracker
 
-    tracker = AngleTracker(smooth=True, fix_swaps=fix_swaps, refine_limbs=refine)
+    lens = Lens.from_matrix(camera.matrix, camera.size) if camera is not None else None  # type: ignore[attr-defined]
+    tracker = AngleTracker(smooth=True, fix_swaps=fix_swaps, refine_limbs=refine, lens=lens)
     rows, corrected = [], []
     for f, frame in enumerate(frames):
         pose = frame if frame is not None else PoseFrame(t=f / fps, world=None, visibility=np.zeros(33), frame_index=f)
@@ -461,10 +467,12 @@ def _held_out(cameras: list, people: list, trackers: list, name: str, frames: li
     raw = angle_table(track.world[:, 0], track.visibility[:, 0])
     before, _, _ = pipeline_table(frames, track.fps, False, False)
     ours, _, _ = pipeline_table(frames, track.fps, True, True)
+    calibrated, _, _ = pipeline_table(frames, track.fps, True, True, cameras[mine])
     return {
         "raw_mediapipe_world": errors_against(reference, raw),
         "rehab_track_before": errors_against(reference, before),
         "ours": errors_against(reference, ours),
+        "ours_with_calibrated_lens": errors_against(reference, calibrated),
     }
 
 
@@ -477,10 +485,12 @@ def _held_out_now(cameras: list, people: list, trackers: list, name: str, run: a
     followed = followed_person(cameras[mine], references, run.track)
     reference = _reference_for(followed, [angle_table(r["points"]) for r in references])
     ours, _, _ = pipeline_table(patient_frames(run), run.track.fps, True, True)
+    calibrated, _, _ = pipeline_table(patient_frames(run), run.track.fps, True, True, cameras[mine])
     return {
         "frames_on_exercising_person": int(np.sum(followed == 0)),
         "frames_on_another_person": int(np.sum(followed > 0)),
         **errors_against(reference, ours),
+        "with_calibrated_lens": errors_against(reference, calibrated),
         "raw_mediapipe_world": errors_against(reference, _raw_table(run)),
     }
 

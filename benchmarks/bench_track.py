@@ -268,8 +268,8 @@ def trunk_and_neck_error() -> dict[str, dict[str, float]]:
 
 
 def corrections_cost(frames: int = 900) -> dict[str, float]:
-    """Milliseconds a pose the one-camera corrections cost: the swap fixer, which live games run on the
-    game thread for every pose they read, and with the limb refiner, as ``rehab track`` runs them.
+    """Milliseconds a pose the one-camera corrections cost: the swap fixer alone, and with the limb
+    refiner, as ``rehab track`` and live games (on the game thread, for every pose they read) run them.
     A synthetic patient curling and turning, 30 fps."""
     import numpy as np
 
@@ -287,7 +287,7 @@ def corrections_cost(frames: int = 900) -> dict[str, float]:
         world = world_points(posture)
         poses.append(PoseFrame(t=i / 30, world=world, visibility=np.ones(33), image=image_points(world)))
     out: dict[str, float] = {"poses": frames}
-    for name, refine in (("swap_fix_ms_per_pose_as_live_games", False), ("with_limb_refiner_ms_per_pose", True)):
+    for name, refine in (("swap_fix_alone_ms_per_pose", False), ("with_limb_refiner_ms_per_pose", True)):
         corrections = OneCameraCorrections(refine_limbs=refine)
         start = time.perf_counter()
         for pose in poses:

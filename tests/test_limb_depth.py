@@ -1,7 +1,8 @@
 """Limbs rebuilt from image landmarks and segment lengths, on synthetic skeletons with known angles.
 
-The simulated estimator gets the picture right but shortens every limb's depth by half, as
-single-camera MediaPipe does for limbs that point at the camera.
+The patient stands 2.5 m from a webcam-like pinhole camera (focal 1.2 picture heights, a 4:3
+picture). The simulated estimator gets the picture right but shortens every limb's depth by half,
+as single-camera MediaPipe does for limbs that point at the camera.
 """
 
 from __future__ import annotations
@@ -10,11 +11,20 @@ import numpy as np
 
 from rehab.core.types import PoseFrame
 from rehab.engine.kinematics import pose_angles
-from rehab.engine.limb_depth import BONES, MIN_LENGTH_FRAMES, LimbRefiner, SegmentLengths, image_to_world_xy
+from rehab.engine.limb_depth import (
+    BONES,
+    MIN_LENGTH_FRAMES,
+    Lens,
+    LimbRefiner,
+    SegmentLengths,
+    picture_aspect_of,
+    place_body,
+)
 from rehab.engine.tracking import AngleTracker
 from rehab.sim.skeleton import Posture, image_points, world_points
 
 DEPTH_KEPT = 0.5
+DISTANCE_M, FOCAL, ASPECT = 2.5, 1.2, 4 / 3
 
 
 def _shortened_depth(world: np.ndarray) -> np.ndarray:
@@ -27,7 +37,7 @@ def _shortened_depth(world: np.ndarray) -> np.ndarray:
 
 def _frame(posture: Posture, i: int = 0, squeeze: bool = True) -> PoseFrame:
     world = world_points(posture)
-    image = image_points(world, distance_m=12.0, focal=4.0)  # far and zoomed: nearly orthographic
+    image = image_points(world, distance_m=DISTANCE_M, focal=FOCAL)
     seen = _shortened_depth(world) if squeeze else world
     return PoseFrame(t=i / 30, world=seen, visibility=np.ones(33), image=image, frame_index=i)
 
@@ -66,15 +76,18 @@ def test_shortened_depth_bends_the_angles() -> None:
 
 
 def test_refined_limbs_take_back_much_of_the_error() -> None:
-    """The depth is a blend of MediaPipe's and the length's (weight 1 - (d/L)^2, a hedge against
-    noise in the picture), so a limb at 45 degrees to the camera gets back about half its lost
-    depth, one pointing straight at the camera nearly all of it."""
+    """The depth is a blend of MediaPipe's and the length's (weight (along / L)^2, a hedge against
+    noise in the picture), so a bone pointing straight at the camera gets back nearly all its lost
+    depth (the lifted thigh and shin: hip and knee), one lying across the line of sight little. The
+    forearms here are raised ahead of the body, above the camera: seen from below they lie largely
+    across the line of sight, so the elbows get back only about a third."""
     raw = _errors(_frame(REACHING), REACHING)
     refiner = _calibrated()
     refined = _errors(refiner(_frame(REACHING, 30)), REACHING)
     for name in CHECKED:
-        assert refined[name] < 0.6 * raw[name], (name, raw[name], refined[name])
-    assert refiner.refined == MIN_LENGTH_FRAMES + 6
+        assert refined[name] < (0.3 if name.startswith(("knee", "hip")) else 0.75) * raw[name], (name, raw, refined)
+    # from the 15th frame on, once the picture's width-to-height ratio is learned
+    assert refiner.refined == 7
 
 
 def test_a_correct_estimate_is_left_correct() -> None:
@@ -91,23 +104,48 @@ def test_segment_lengths_are_the_patients_own() -> None:
 
 
 def test_without_lengths_only_the_picture_is_used() -> None:
-    lengths = SegmentLengths()
-    assert lengths.length(BONES[0]) is None
-    refiner = LimbRefiner()
+    """Before the bones are known every landmark moves onto its line of sight, at MediaPipe's depth."""
+    assert SegmentLengths().length(BONES[0]) is None
+    lens = Lens.typical(ASPECT)
     frame = _frame(REACHING)
-    refined = refiner(frame)
-    assert refined.world is not None and frame.world is not None
-    # across the picture from the image, depth differences still MediaPipe's (here: squeezed)
-    assert np.allclose(refined.world[:, 2] - refined.world[23, 2], frame.world[:, 2] - frame.world[23, 2], atol=1e-6)
+    refined = LimbRefiner(lens)(frame)
+    assert refined.world is not None and frame.world is not None and frame.image is not None
+    assert np.allclose(refined.world[:, 2], frame.world[:, 2], atol=1e-9), "depths still MediaPipe's (squeezed)"
+    translation = place_body(frame.world, lens.sight_lines(frame.image[:, :2]), frame.visibility)
+    assert translation is not None
+    seen = refined.world + translation
+    picture = np.column_stack([0.5 + FOCAL * seen[:, 0] / seen[:, 2] / ASPECT, 0.5 + FOCAL * seen[:, 1] / seen[:, 2]])
+    assert np.max(np.abs(picture - frame.image[:, :2])) < 1e-9, "every landmark where the picture shows it"
 
 
-def test_image_to_world_map_recovers_positions() -> None:
+def test_the_body_is_placed_at_its_distance_from_the_camera() -> None:
     world = world_points(REACHING)
-    image = image_points(world, distance_m=12.0, focal=4.0)
-    xy = image_to_world_xy(world, image, np.ones(33))
-    assert xy is not None
-    assert np.max(np.abs(xy - world[:, :2])) < 0.03, "nearly orthographic: within 3 cm"
-    assert image_to_world_xy(world, image, np.zeros(33)) is None, "nothing visible: no map"
+    image = image_points(world, distance_m=DISTANCE_M, focal=FOCAL)
+    sight = Lens.typical(ASPECT).sight_lines(image[:, :2])
+    translation = place_body(world, sight, np.ones(33))
+    assert translation is not None and np.allclose(translation, [0.0, 0.0, DISTANCE_M], atol=1e-9)
+    assert place_body(world, sight, np.zeros(33)) is None, "nothing visible: not placed"
+    behind = place_body(world, -sight, np.ones(33))
+    assert behind is None, "a fit putting the body behind the camera is refused"
+
+
+def test_the_pictures_shape_is_read_from_the_poses() -> None:
+    """PoseFrames carry normalised picture positions only; the width-to-height ratio the lines of
+    sight need is what metres per picture width over metres per picture height says."""
+    world = world_points(REACHING)
+    for aspect in (4 / 3, 16 / 9, 9 / 16):
+        image = image_points(world, distance_m=DISTANCE_M, focal=FOCAL, aspect=aspect)
+        found = picture_aspect_of(world, image, np.ones(33))
+        assert found is not None and abs(found / aspect - 1) < 0.03, (aspect, found)
+    assert picture_aspect_of(world, image, np.zeros(33)) is None
+
+
+def test_a_calibrated_lens_comes_from_the_intrinsics() -> None:
+    matrix = np.array([[900.0, 0.0, 650.0], [0.0, 910.0, 350.0], [0.0, 0.0, 1.0]])
+    lens = Lens.from_matrix(matrix, (1280, 720))
+    assert lens == Lens(900 / 1280, 910 / 720, (650 / 1280, 350 / 720))
+    sight = lens.sight_lines(np.array([[650 / 1280, 350 / 720], [1550 / 1280, 350 / 720]]))
+    assert np.allclose(sight, [[0.0, 0.0, 1.0], [1.0, 0.0, 1.0]]), "900 px right of the centre: 45 degrees"
 
 
 def test_angle_tracker_refines_by_default_and_can_be_told_not_to() -> None:
@@ -119,7 +157,7 @@ def test_angle_tracker_refines_by_default_and_can_be_told_not_to() -> None:
     truth = pose_angles(_frame(REACHING, squeeze=False)).get("elbow_flexion_left")
     refined = abs(on.update(_frame(REACHING, 40)).angles.get("elbow_flexion_left") - truth)
     plain = abs(off.update(_frame(REACHING, 40)).angles.get("elbow_flexion_left") - truth)
-    assert plain > 20 and refined < 0.6 * plain
+    assert plain > 20 and refined < 0.75 * plain
 
 
 def test_frames_without_image_or_person_pass_through() -> None:
@@ -145,10 +183,10 @@ def test_corrections_forget_a_person_gone_longer_than_the_lock_remembers() -> No
     assert tracker.swaps is not None and tracker.swaps.seen == 1
 
 
-def test_a_game_reads_limbs_as_mediapipe_gives_them() -> None:
-    """Live games do not use the limb refiner (its affine map ignores perspective: see
-    ``test_the_refiner_bends_perfect_landmarks_seen_in_perspective``): the elbow angles the lift game
-    records are MediaPipe's, with only the side swaps undone."""
+def test_a_game_reads_the_refined_limbs() -> None:
+    """Live games make the same corrections as ``rehab track``: the elbow angles the lift game
+    records for an arm reaching towards the camera are the rebuilt limb's, far nearer the truth
+    than MediaPipe's squeezed ones."""
     from devices.replay import ReplaySource
     from rehab.core.clock import SimulatedClock
     from rehab.engine.display import HeadlessDisplay
@@ -169,27 +207,48 @@ def test_a_game_reads_limbs_as_mediapipe_gives_them() -> None:
         scenes=SceneTimes(0.0, 0.0, 0.0),
     )
     times, recorded = result.streams["elbow_flexion_left"]
-    raw = {f.t: pose_angles(f).get("elbow_flexion_left") for f in frames}
-    reaching = [(t, v) for t, v in zip(times, recorded, strict=True) if t > calibration[-1].t]
-    assert len(reaching) > 30
-    assert all(abs(v - raw[t]) < 1e-6 for t, v in reaching)
+    truth = pose_angles(_frame(REACHING, squeeze=False)).get("elbow_flexion_left")
+    squeezed = abs(pose_angles(frames[-1]).get("elbow_flexion_left") - truth)
+    reaching = [v for t, v in zip(times, recorded, strict=True) if t > calibration[-1].t]
+    assert len(reaching) > 30 and squeezed > 20
+    assert all(abs(v - truth) < 0.75 * squeezed for v in reaching), (squeezed, reaching[:3])
 
 
-def test_the_refiner_bends_perfect_landmarks_seen_in_perspective() -> None:
-    """What keeps the refiner out of live games, measured: perfect world and image landmarks of a
-    patient 2.5 m from a webcam-like camera (focal 1.2 picture heights) raising the arm forward. The
-    affine picture-to-world map cannot follow perspective (a hand 0.6 m nearer the camera looks 30%
-    bigger), so the refined shoulder flexion is off by several degrees where MediaPipe's was exact.
-    A perspective-aware map would make this test fail: then games may use the refiner."""
+def test_perfect_landmarks_seen_in_perspective_stay_exact() -> None:
+    """Perfect world and picture landmarks of a patient 2.5 m from a webcam raising the arm
+    forward (the hand comes 0.6 m nearer the camera and looks 30% bigger): the refined shoulder
+    flexion is MediaPipe's, exactly. The earlier affine picture-to-world map, blind to
+    perspective, was off by up to 12 degrees here."""
     refiner = LimbRefiner()
-    worst = 0.0
-    for i, flexion in enumerate(np.linspace(0.0, 120.0, 61)):
-        posture = Posture(arm_elevation={"left": flexion, "right": 10.0}, arm_plane={"left": 90.0, "right": 0.0})
-        world = world_points(posture)
-        frame = PoseFrame(t=i / 30, world=world, visibility=np.ones(33), image=image_points(world, 2.5, 1.2))
+    worst, refined = 0.0, 0
+    for i, flexion in enumerate(np.linspace(0.0, 150.0, 76)):
+        frame = _raising_forward(flexion, i, DISTANCE_M)
+        out = refiner(frame)
+        refined += out is not frame
         exact = pose_angles(frame).get("shoulder_flexion_left")
-        worst = max(worst, abs(pose_angles(refiner(frame)).get("shoulder_flexion_left") - exact))
-    assert worst > 5.0
+        worst = max(worst, abs(pose_angles(out).get("shoulder_flexion_left") - exact))
+    assert refined > 60 and worst < 0.1, (refined, worst)
+
+
+def test_a_webcam_with_another_focal_length_costs_little() -> None:
+    """Uncalibrated, the refiner assumes 1.2 picture heights; cameras 25% wider or narrower than
+    that, 1.5 m away (where perspective is strongest), bend the flexion by about 5 degrees at most
+    (``rehab track --setup`` gives the camera's own lens)."""
+    for focal in (0.9, 1.5):
+        refiner = LimbRefiner()
+        worst = 0.0
+        for i, flexion in enumerate(np.linspace(0.0, 150.0, 76)):
+            frame = _raising_forward(flexion, i, 1.5, focal)
+            exact = pose_angles(frame).get("shoulder_flexion_left")
+            worst = max(worst, abs(pose_angles(refiner(frame)).get("shoulder_flexion_left") - exact))
+        assert 0.5 < worst < 6.0, (focal, worst)
+
+
+def _raising_forward(flexion: float, i: int, distance_m: float, focal: float = FOCAL) -> PoseFrame:
+    posture = Posture(arm_elevation={"left": flexion, "right": 10.0}, arm_plane={"left": 90.0, "right": 0.0})
+    world = world_points(posture)
+    image = image_points(world, distance_m, focal)
+    return PoseFrame(t=i / 30, world=world, visibility=np.ones(33), image=image, frame_index=i)
 
 
 def test_lengths_are_learned_across_the_picture_only() -> None:
@@ -203,4 +262,4 @@ def test_lengths_are_learned_across_the_picture_only() -> None:
         assert abs(refiner.lengths.length(bone) / learned[bone] - 1) < 0.02, bone
     errors = _errors(refiner(_frame(REACHING, 400)), REACHING)
     raw = _errors(_frame(REACHING), REACHING)
-    assert all(errors[name] < 0.6 * raw[name] for name in CHECKED), (errors, raw)
+    assert all(errors[name] < 0.75 * raw[name] for name in CHECKED), (errors, raw)

@@ -241,3 +241,29 @@ def test_a_failing_estimator_is_reported_to_poll_users(clip):
     events = source.status_events()
     source.close()
     assert any(e.kind == "lost" and "pose estimation failed: no model" in e.detail for e in events)
+
+
+def test_one_camera_with_a_calibrated_setup_uses_its_lens(clip, tmp_path, capsys):
+    """``--setup`` with one camera: the limb refiner sees through that camera's calibrated lens
+    (the setup's camera calibrated from SOURCE, else its first), and says which; an unknown setup
+    is one line naming the command that makes one."""
+    from devices.calibration_board import Board
+    from devices.camera_setup import CalibratedCamera, CameraSetup, save_setup
+    from rehab.engine.limb_depth import Lens
+    from rehab.engine.tracking import AngleTracker
+
+    matrix = np.array([[700.0, 0.0, 320.0], [0.0, 700.0, 240.0], [0.0, 0.0, 1.0]])
+    laptop = CalibratedCamera("laptop", "webcam:0", (640, 480), matrix, np.zeros(5), np.eye(3), np.zeros(3), 0.2, 12)
+    home = tmp_path / "home"
+    save_setup(home / "cameras", CameraSetup("desk", Board("checkerboard", 9, 6, 0.025), (laptop,), "2026-12-08"))
+    out = tmp_path / "angles.csv"
+    assert main(["--home", str(home), "track", str(clip), "--setup", "desk", "--csv", str(out), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert "Lens of laptop (webcam:0, 640x480) from setup 'desk'" in err
+    assert len(read_csv(out)) == FRAMES + 1
+    assert main(["--home", str(home), "track", str(clip), "--setup", "attic", "--csv", str(tmp_path / "b.csv")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no camera setup named 'attic'" in err
+    lens = Lens.from_matrix(matrix, (640, 480))
+    tracker = AngleTracker(lens=lens)
+    assert tracker.limbs is not None and tracker.limbs.lens == lens

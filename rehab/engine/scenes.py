@@ -352,11 +352,10 @@ class Round:
         self.game = game
         # a reader keeps state (a breathing signal's recent range), so each session gets a fresh one
         self.reader = info.reader_factory() if info.reader_factory is not None else info.read_sample
-        # one camera's MediaPipe can call the left arm the right for a while: put the sides back
-        # before anything reads the pose, as ``rehab track`` does. Not the limb refiner: its affine
-        # picture-to-world map ignores perspective, and at a webcam's distance it bends perfect
-        # landmarks by up to 8 degrees (docs/tracking.md)
-        self.corrections = OneCameraCorrections(refine_limbs=False)
+        # one camera's MediaPipe can call the left arm the right for a while and shortens limbs
+        # pointing at the camera: put the sides back and rebuild the limbs from the picture and the
+        # patient's bone lengths before anything reads the pose, as ``rehab track`` does
+        self.corrections = OneCameraCorrections()
         self.stepper = FixedStepper(game)
         self.measurement = Measurement(exercise)
         self.result = PlayResult(streams={exercise.angle_name: ([], [])})

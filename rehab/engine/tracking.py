@@ -18,7 +18,7 @@ from rehab.core.motions import POSE_ANGLE_NAMES
 from rehab.core.types import JointAngles, PoseFrame
 from rehab.engine.filters import AngleSmoother
 from rehab.engine.kinematics import pose_angles
-from rehab.engine.limb_depth import LimbRefiner
+from rehab.engine.limb_depth import Lens, LimbRefiner
 from rehab.engine.pose_corrections import OneCameraCorrections
 from rehab.engine.side_swaps import SwapFixer
 
@@ -40,13 +40,15 @@ class AngleTracker:
 
     ``fix_swaps`` and ``refine_limbs`` correct one camera's poses before the angles are read
     (``rehab.engine.pose_corrections``, the same corrections live games make); poses from two
-    cameras pass as they are.
+    cameras pass as they are. ``lens``: the camera's when calibrated (``rehab track --setup``).
     """
 
-    def __init__(self, smooth: bool = True, fix_swaps: bool = True, refine_limbs: bool = True) -> None:
+    def __init__(
+        self, smooth: bool = True, fix_swaps: bool = True, refine_limbs: bool = True, lens: Lens | None = None
+    ) -> None:
         self._smoother = AngleSmoother() if smooth else None
         self._first_t: float | None = None
-        self.corrections = OneCameraCorrections(fix_swaps, refine_limbs)
+        self.corrections = OneCameraCorrections(fix_swaps, refine_limbs, lens)
         self.last_pose: PoseFrame | None = None
 
     @property

@@ -14,6 +14,7 @@ from rehab.app.cli import CommandError, values
 if TYPE_CHECKING:  # only for annotations: the command module imports nothing heavy at start-up
     from devices.base import SourceUrl
     from rehab.core.types import PoseFrame
+    from rehab.engine.limb_depth import Lens
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=values.duration_s, metavar="S", help="stop after S seconds (webcam)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument(
-        "--setup", metavar="NAME", help="SOURCE A+B (two cameras): their calibrated setup (default 'default')"
+        "--setup",
+        metavar="NAME",
+        help="a calibrated camera setup (rehab cameras calibrate). SOURCE A+B: the pair's (default 'default'); "
+        "one camera: its lens, for the limb depth (default: a typical webcam's)",
     )
 
 
@@ -81,12 +85,13 @@ class _Progress:
 
 def run(args: argparse.Namespace) -> int:
     parsed = _checked_request(args)
+    # two cameras measure depth: the one-camera corrections (side swaps, limb depth) would undo it
+    one_camera = "+" not in args.source
+    lens = _calibrated_lens(args) if one_camera and args.setup else None  # before any camera opens
     source, pictures, frame_total, fps = _open_pictures(args, parsed)
     from rehab.engine.tracking import AngleTracker
 
-    # two cameras measure depth: the one-camera corrections (side swaps, limb depth) would undo it
-    one_camera = "+" not in args.source
-    tracker = AngleTracker(smooth=not args.raw, fix_swaps=one_camera, refine_limbs=one_camera)
+    tracker = AngleTracker(smooth=not args.raw, fix_swaps=one_camera, refine_limbs=one_camera, lens=lens)
     progress = _Progress(frame_total, enabled=not args.quiet)
     outputs = _Outputs(args, fps)
     rows = 0
@@ -139,6 +144,24 @@ def _checked_request(args: argparse.Namespace) -> SourceUrl:
     if args.show and not _has_display():
         raise CommandError("--show needs a display, and none was found; use --video OUT.mp4 to review later")
     return parsed
+
+
+def _calibrated_lens(args: argparse.Namespace) -> Lens:
+    """The lens of the setup's camera calibrated from SOURCE (else its first camera, said on stderr):
+    the limb refiner's lines of sight are then the camera's own, not a typical webcam's."""
+    from devices.camera_setup import load_setup
+    from rehab.app.cli.cameras import setups_folder
+    from rehab.engine.limb_depth import Lens
+
+    setup = load_setup(setups_folder(args.home), args.setup)
+    camera = next((c for c in setup.cameras if c.source == args.source), setup.cameras[0])
+    width, height = camera.size
+    print(
+        f"Lens of {camera.name} ({camera.source}, {width}x{height}) from setup '{setup.name}'; "
+        "SOURCE should be that camera at that picture shape",
+        file=sys.stderr,
+    )
+    return Lens.from_matrix(camera.matrix, camera.size)
 
 
 def _open_pictures(args: argparse.Namespace, parsed: SourceUrl) -> tuple[Any, Iterable[Any], int | None, float | None]:
