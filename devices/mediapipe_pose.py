@@ -56,6 +56,18 @@ def _nanmean(points: np.ndarray) -> np.ndarray:
     return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+_NOSE = landmark("nose")
+_WRISTS = [landmark("wrist", side) for side in ("left", "right")]
+
+
+def _hand_above_head(image_points: np.ndarray, visibility: np.ndarray | None) -> bool:
+    """A wrist seen higher in the picture than the nose: the hand the game asks the patient to raise."""
+    seen = [w for w in _WRISTS if visibility is None or visibility[w] >= 0.5]
+    if visibility is not None and visibility[_NOSE] < 0.5:
+        return False
+    return any(image_points[w, 1] < image_points[_NOSE, 1] for w in seen)
+
+
 @dataclass(eq=False)
 class _Watched:
     """Someone seen while the patient is being chosen: where they were and how they moved."""
@@ -67,6 +79,8 @@ class _Watched:
     times: list[float] = field(default_factory=list)
     points: list[np.ndarray] = field(default_factory=list)  # (12, 2), NaN where not seen
     sizes: list[float] = field(default_factory=list)
+    #: since when a hand has been held above the head without a break (None: not now)
+    hand_up_since: float | None = None
 
     def movement(self, since: float) -> float:
         """How much this person moved since ``since``: for each body landmark (a running mean over
@@ -102,7 +116,10 @@ class PatientLock:
     spread of shoulders, elbows, wrists, hips, knees and ankles over the last ``window_s``, averaged
     over them, in torso heights) is at least ``min_movement`` and ``movement_ratio`` times everyone else's. Until then
     nobody is the patient (``choosing``; no angles are reported), however long that takes: a
-    bystander's angles are worse than none. ``by_movement`` False (unrelated photos) takes the largest.
+    bystander's angles are worse than none. The patient can also say it is them: the one person who
+    holds a hand above their head for ``hand_up_s`` (what the game asks while it is choosing) is
+    chosen. Only while choosing: someone moving twice as much as the rest is chosen after
+    ``watch_s``, sooner. ``by_movement`` False (unrelated photos) takes the largest.
 
     Following: then whoever is nearest to where the patient was. A candidate further from the
     patient's last position than a person can move in the time since (``max_jump`` torso heights plus
@@ -118,6 +135,7 @@ class PatientLock:
     window_s: float = 3.0
     min_movement: float = 0.1
     movement_ratio: float = 2.0
+    hand_up_s: float = 1.0
     _centre: np.ndarray | None = field(default=None, repr=False)
     _size: float = 0.0
     _seen_t: float = -math.inf
@@ -171,8 +189,15 @@ class PatientLock:
             watched.times.append(t)
             watched.points.append(points)
             watched.sizes.append(measured[i][1])
+            up = _hand_above_head(candidates[i], visibility[i] if visibility is not None else None)
+            watched.hand_up_since = (watched.hand_up_since if watched.hand_up_since is not None else t) if up else None
         if len(self._watched) == 1:
             return 0 if len(candidates) == 1 else None  # alone: the patient
+        raised = [
+            i for i, w in enumerate(matched) if w.hand_up_since is not None and t - w.hand_up_since >= self.hand_up_s
+        ]
+        if len(raised) == 1:
+            return raised[0]
         since = t - self.window_s
         # someone not seen for a while (a flicker of a detection on a poster) has no say
         moved = [w.movement(since) if t - w.seen_t <= self.watch_s else 0.0 for w in self._watched]

@@ -68,6 +68,47 @@ def test_nobody_is_chosen_while_nobody_moves() -> None:
     assert chosen[-1] == 1 and set(c for c in chosen if c is not None) == {1}
 
 
+def _hand_up(points: np.ndarray) -> np.ndarray:
+    """The same person holding the left hand above the head."""
+    out = points.copy()
+    out[landmark("wrist", "left"), 1] = out[landmark("nose"), 1] - 0.05
+    return out
+
+
+def test_a_hand_held_above_the_head_chooses_the_patient() -> None:
+    """The game asks for it while it cannot tell who is playing (two people standing still, or
+    moving alike): the patient is chosen within a second of raising a hand. Raising it is movement
+    too, so the movement rule may take them sooner; with it turned off, the hand alone does it, once
+    held for a second."""
+    for lock, latest in ((PatientLock(), 40), (PatientLock(min_movement=math.inf), 40)):
+        rng = np.random.default_rng(3)
+        chosen = []
+        for i in range(60):
+            other, patient = jitter(body(0.25, size=0.25), rng), jitter(body(0.7), rng)
+            chosen.append(lock.choose(i / 30, [other, _hand_up(patient) if i >= 10 else patient]))
+        first = next(i for i, c in enumerate(chosen) if c is not None)
+        assert 10 < first <= latest and set(chosen[first:]) == {1}, chosen
+    assert first == 40, "the hand alone: up from frame 10, held for 1 s"
+
+
+def test_a_hand_up_for_less_than_a_second_or_by_two_people_chooses_nobody() -> None:
+    rng = np.random.default_rng(4)
+    lock = PatientLock()
+    for i in range(60):
+        up = i % 20 < 15  # up for half a second, down, up again: never a whole second
+        a, b = jitter(body(0.25), rng), jitter(body(0.7), rng)
+        assert lock.choose(i / 30, [a, _hand_up(b) if up else b]) is None
+    both = PatientLock()
+    for i in range(60):
+        assert both.choose(i / 30, [_hand_up(jitter(body(0.25), rng)), _hand_up(jitter(body(0.7), rng))]) is None
+    unseen = PatientLock()
+    hidden = np.ones(33)
+    hidden[landmark("wrist", "left")] = 0.1  # a wrist MediaPipe is unsure of does not count
+    for i in range(60):
+        people = [jitter(body(0.25), rng), _hand_up(jitter(body(0.7), rng))]
+        assert unseen.choose(i / 30, people, visibility=[np.ones(33), hidden]) is None
+
+
 def test_alone_is_the_patient_at_once_and_a_newcomer_does_not_take_over() -> None:
     lock = PatientLock()
     assert lock.choose(0.0, [body(0.5)]) == 0

@@ -281,6 +281,24 @@ def test_an_unplugged_device_pauses_the_game_and_says_why():
     assert "disconnected" in _pause_reason(result.events[:1])
 
 
+def test_a_camera_that_sees_others_says_so_and_asks_the_patient_to_raise_a_hand():
+    """Several people in view and no patient chosen yet is not "we cannot see you": the patient is
+    in view, and a hand held up tells the camera which person they are (devices.mediapipe_pose)."""
+    from rehab.core.types import DeviceStatus
+    from rehab.engine.play import _pause_reason
+
+    camera = "webcam:0"
+
+    def said(*details: str) -> list:
+        return [DeviceStatus(float(i), camera, "person", d) for i, d in enumerate(details)]
+
+    assert "Raise a hand above your head" in _pause_reason(said("tracking", "choosing patient"), camera)
+    assert "someone else, but not you" in _pause_reason(said("other person"), camera)
+    assert "We cannot see you" in _pause_reason(said("choosing patient", "no person"), camera)
+    lost = [*said("choosing patient"), DeviceStatus(5.0, camera, "lost", "unplugged")]
+    assert "disconnected" in _pause_reason(lost, camera), "a lost camera comes first"
+
+
 def test_input_that_goes_silent_counts_as_lost():
     from rehab.core.types import JointAngles
 

@@ -258,3 +258,65 @@ def test_free_play_of_a_mental_game_is_stored_as_mental_with_its_own_measures(tm
     assert breathe.visit_id is None and breathe.plan_id is None  # free play: no visit, never adherence
     summary = store.session_summaries([breathe.id])[breathe.id]
     assert summary["breaths"] >= 2 and "mean_rate_bpm" in summary
+
+
+class _SeveralPeople:
+    """A camera that sees two people and cannot tell which is the patient: poses without a person,
+    and its "choosing patient" word, as ``devices.pose_source`` says it."""
+
+    url = "webcam:0"
+
+    def __init__(self) -> None:
+        self.told = False
+
+    def poll(self, now):
+        import numpy as np
+
+        from rehab.core.types import PoseFrame
+
+        return [PoseFrame(t=now, world=None, visibility=np.zeros(33))]
+
+    def status_events(self):
+        from rehab.core.types import DeviceStatus
+
+        if self.told:
+            return []
+        self.told = True
+        return [DeviceStatus(0.0, self.url, "person", "choosing patient")]
+
+    def close(self):
+        pass
+
+
+def test_a_setup_check_that_saw_several_people_says_so_and_how_to_be_chosen():
+    """Not "check that the whole body part is in view": the patient was in view, with someone else."""
+    from datetime import date
+
+    from rehab.app.plan_versions import assign
+    from rehab.app.plans import parse_text
+    from rehab.app.session_runner import SessionContext, run_session
+    from rehab.core.clock import SimulatedClock
+    from rehab.engine.display import HeadlessDisplay
+    from rehab.engine.game import available_games
+    from rehab.engine.play import SceneTimes
+
+    store = Store.memory()
+    plan = parse_text(PLAN.split("[breathing]")[0])
+    assign(store, "P1", plan, "2026-11-02T09:00:00+00:00", "2026-11-02", "first plan")
+    said: list[str] = []
+    ctx = SessionContext(
+        store=store,
+        games=available_games(),
+        open_source=lambda info, exercise, seed: _SeveralPeople(),
+        display=HeadlessDisplay(),
+        make_clock=SimulatedClock,
+        ask_pain=lambda moment, hand: 2.0,
+        now_iso=lambda: "2026-11-02T10:00:00+00:00",
+        today=date(2026, 11, 2).isoformat(),
+        say=said.append,
+        scenes=SceneTimes(0.5, 0.5, 0.0),
+    )
+    result = run_session(ctx, "P1")
+    [exercise] = result.exercises
+    assert "several people were in view" in exercise.skipped and "raise a hand" in exercise.skipped
+    assert any("several people were in view" in line for line in said)

@@ -637,6 +637,11 @@ class _Preparation:
         seen, tracked = check.seen, check.tracked
         if seen == 0:
             return False, _no_input_words(self.ctx.input_url)
+        if tracked < SETUP_TRACKED_SHARE * seen and check.person == "choosing patient":
+            return False, _(
+                "several people were in view and the camera could not tell which is you: ask the others "
+                "to step aside, or raise a hand above your head when the game asks"
+            )
         if tracked < SETUP_TRACKED_SHARE * seen:
             return False, _(
                 "the movement could not be measured: check that the whole body part is in view (or the "

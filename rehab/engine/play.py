@@ -207,8 +207,9 @@ def sees_the_patient(input_url: str) -> bool:
 
 
 def _pause_reason(events: list[DeviceStatus], input_url: str = "") -> str:
-    """Why nothing steers the game, in the words of the input: a camera that lost the patient, an
-    IMU still waiting for (or re-taking) its start position, a headset without contact."""
+    """Why nothing steers the game, in the words of the input: a camera that lost the patient or
+    sees several people and waits to know which is the patient, an IMU still waiting for (or
+    re-taking) its start position, a headset without contact."""
     if events and events[-1].kind == "lost":
         return _("The device was disconnected ({device}). Waiting for it to come back...").format(
             device=events[-1].device
@@ -220,4 +221,9 @@ def _pause_reason(events: list[DeviceStatus], input_url: str = "") -> str:
         return _("Waiting for the headset: check that its sensor touches your forehead.")
     if not sees_the_patient(input_url) and scheme != "keyboard":
         return _(HOLD_STILL)  # an IMU takes its zero from a still start position before any angle
+    person = next((e.detail for e in reversed(events) if e.kind == "person"), None)
+    if person == "choosing patient":  # the camera's patient lock waits to know who is playing
+        return _("Several people are in view. Raise a hand above your head for a moment, so the game knows it is you.")
+    if person == "other person":
+        return _("We can see someone else, but not you. Step back into view, and ask others to step aside.")
     return _("We cannot see you. Step back into view of the camera.")

@@ -85,6 +85,8 @@ class SetupCheckScene:
         #: samples seen, and those in which the movement could be measured
         self.seen = 0
         self.tracked = 0
+        #: the camera's last word on who it sees ("choosing patient" while several people are in view)
+        self.person = ""
 
     def update(self, now: float, dt: float, keys: Keys) -> Scene | None:
         self.start = now if self.start is None else self.start
@@ -95,7 +97,9 @@ class SetupCheckScene:
             self.seen += 1
             if angles is not None and math.isfinite(angles.get(self.angle_name)):
                 self.tracked += 1
-        if any(e.kind == "ended" for e in self.source.status_events()):
+        events = self.source.status_events()
+        self.person = next((e.detail for e in reversed(events) if e.kind == "person"), self.person)
+        if any(e.kind == "ended" for e in events):
             return END
         return None
 
