@@ -189,8 +189,10 @@ class PatientLock:
             watched.times.append(t)
             watched.points.append(points)
             watched.sizes.append(measured[i][1])
-            up = _hand_above_head(candidates[i], visibility[i] if visibility is not None else None)
-            watched.hand_up_since = (watched.hand_up_since if watched.hand_up_since is not None else t) if up else None
+            if not _hand_above_head(candidates[i], visibility[i] if visibility is not None else None):
+                watched.hand_up_since = None
+            elif watched.hand_up_since is None:
+                watched.hand_up_since = t
         if len(self._watched) == 1:
             return 0 if len(candidates) == 1 else None  # alone: the patient
         raised = [

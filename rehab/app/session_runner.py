@@ -640,7 +640,7 @@ class _Preparation:
         if tracked < SETUP_TRACKED_SHARE * seen and check.person == "choosing patient":
             return False, _(
                 "several people were in view and the camera could not tell which is you: ask the others "
-                "to step aside, or raise a hand above your head when the game asks"
+                "to step aside, or raise a hand above your head for a moment, then try again"
             )
         if tracked < SETUP_TRACKED_SHARE * seen:
             return False, _(
