@@ -80,7 +80,7 @@ def test_refined_limbs_take_back_much_of_the_error() -> None:
     noise in the picture), so a bone pointing straight at the camera gets back nearly all its lost
     depth (the lifted thigh and shin: hip and knee), one lying across the line of sight little. The
     forearms here are raised ahead of the body, above the camera: seen from below they lie largely
-    across the line of sight, so the elbows get back only about a third."""
+    across the line of sight, so their errors fall by only about a quarter."""
     raw = _errors(_frame(REACHING), REACHING)
     refiner = _calibrated()
     refined = _errors(refiner(_frame(REACHING, 30)), REACHING)
