@@ -215,7 +215,7 @@ def pair_in_database(engine: Any, patient_id: str, name: str) -> dict[str, Any]:
 def timed_sync(home: Home) -> tuple[float, int, int]:
     """One ``home_sync.sync`` (store opened before, closed after the clock); (seconds, rows, batches)."""
     from progress.store import Store
-    from rehab.app.cli.sync import open_client
+    from rehab.app.linking import open_client
     from rehab.app.home_sync import sync
 
     store = Store.open(home.db)
@@ -315,7 +315,7 @@ def many_homes(server: Any, engine: Any, folder: Path, template: Path) -> dict[s
 
     def one(index: int) -> None:
         from progress.store import Store
-        from rehab.app.cli.sync import open_client
+        from rehab.app.linking import open_client
         from rehab.app.home_sync import sync
 
         home = homes[index]
