@@ -118,8 +118,9 @@ class PatientLock:
     nobody is the patient (``choosing``; no angles are reported), however long that takes: a
     bystander's angles are worse than none. The patient can also say it is them: the one person who
     holds a hand above their head for ``hand_up_s`` (what the game asks while it is choosing) is
-    chosen. Only while choosing: someone moving twice as much as the rest is chosen after
-    ``watch_s``, sooner. ``by_movement`` False (unrelated photos) takes the largest.
+    chosen. That counts only while choosing, and someone moving twice as much as the rest is taken
+    after ``watch_s``, before any hand has been up that long. ``by_movement`` False (unrelated
+    photos) takes the largest.
 
     Following: then whoever is nearest to where the patient was. A candidate further from the
     patient's last position than a person can move in the time since (``max_jump`` torso heights plus

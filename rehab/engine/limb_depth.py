@@ -11,8 +11,8 @@ Per frame:
    own; otherwise a typical webcam's focal length (``TYPICAL_FOCAL_HEIGHTS`` picture heights, a field
    of view of 45 degrees vertically) and the picture's width-to-height ratio, learned from the poses
    (``PictureAspect``), since a PoseFrame's normalised landmarks do not carry it. On synthetic
-   skeletons a focal length 25% off costs at most 2.4 degrees of shoulder flexion at 2.5 m, where
-   the earlier affine picture-to-world map (blind to perspective) cost 12.
+   skeletons a focal length 25% off costs at most 2.4 degrees of shoulder flexion at 2.5 m (about 5
+   at 1.5 m), where the earlier affine picture-to-world map (blind to perspective) cost 12.
 2. The body is placed in front of the camera: the translation that best projects MediaPipe's world
    landmarks onto their picture positions (linear least squares on the visible limbs and trunk; the
    world frame already has the camera's axes, so no rotation is fitted).
