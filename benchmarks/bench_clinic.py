@@ -215,8 +215,8 @@ def pair_in_database(engine: Any, patient_id: str, name: str) -> dict[str, Any]:
 def timed_sync(home: Home) -> tuple[float, int, int]:
     """One ``home_sync.sync`` (store opened before, closed after the clock); (seconds, rows, batches)."""
     from progress.store import Store
-    from rehab.app.linking import open_client
     from rehab.app.home_sync import sync
+    from rehab.app.linking import open_client
 
     store = Store.open(home.db)
     try:
@@ -315,8 +315,8 @@ def many_homes(server: Any, engine: Any, folder: Path, template: Path) -> dict[s
 
     def one(index: int) -> None:
         from progress.store import Store
-        from rehab.app.linking import open_client
         from rehab.app.home_sync import sync
+        from rehab.app.linking import open_client
 
         home = homes[index]
         store = Store.open(home.db)  # a store's connection belongs to the thread that opened it

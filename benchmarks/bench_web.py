@@ -91,10 +91,10 @@ def link_and_sync(server: Any, folder: Path, patient: str) -> tuple[float, int]:
     """Links the home as ``rehab link`` does (a pairing code through the API) and runs the real
     ``home_sync.sync``: (seconds, rows sent)."""
     from progress.store import DB_FILENAME, Store
-    from rehab.app.linking import open_client
     from rehab.app.clinic_client import ClinicClient
     from rehab.app.clinic_link import ClinicLink, save_link
     from rehab.app.home_sync import prepare_for, sync
+    from rehab.app.linking import open_client
 
     with ClinicClient(server.url) as client:
         paired = client.pair(server.pairing_code(patient), f"home of {patient}")
