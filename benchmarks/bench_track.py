@@ -199,6 +199,28 @@ def paced_latency(clip: Path) -> dict[str, float]:
     }
 
 
+def _simulated_sessions():  # type: ignore[no-untyped-def]
+    """(exercise, facing, session): the simulated sessions the synthetic error figures run on,
+    each exercise at 0, 45 and 90 degrees to the camera, 8 mm landmark noise (15 mm in depth)."""
+    from rehab.sim.poses import SimulatedSession
+
+    for exercise in ("elbow_flexion", "shoulder_flexion", "shoulder_abduction", "knee_flexion"):
+        for facing in (0, 45, 90):
+            peaks = (80.0, 90.0) if exercise == "knee_flexion" else (120.0, 100.0)
+            rest = 0.0 if exercise == "knee_flexion" else 8.0
+            yield (
+                exercise,
+                facing,
+                SimulatedSession(exercise=exercise, facing_deg=facing, tremor_deg=0.0, peaks_deg=peaks, rest_deg=rest),
+            )
+
+
+def _rms(errors: list[float]) -> float:
+    import numpy as np
+
+    return round(float(np.sqrt(np.nanmean(np.square(errors)))), 2)
+
+
 def kinematics_error() -> dict[str, dict[str, float]]:
     """RMS error (degrees) of the angle an exercise drives, raw and smoothed, per body orientation,
     on simulated sessions with 8 mm landmark noise (15 mm in depth). Synthetic: not a lab result."""
@@ -206,28 +228,21 @@ def kinematics_error() -> dict[str, dict[str, float]]:
 
     from rehab.engine.filters import AngleSmoother
     from rehab.engine.kinematics import pose_angles
-    from rehab.sim.poses import SimulatedSession
 
     results: dict[str, dict[str, float]] = {}
-    for exercise in ("elbow_flexion", "shoulder_flexion", "shoulder_abduction", "knee_flexion"):
-        for facing in (0, 45, 90):
-            peaks = (80.0, 90.0) if exercise == "knee_flexion" else (120.0, 100.0)
-            rest = 0.0 if exercise == "knee_flexion" else 8.0
-            session = SimulatedSession(
-                exercise=exercise, facing_deg=facing, tremor_deg=0.0, peaks_deg=peaks, rest_deg=rest
-            )
-            smoother = AngleSmoother()
-            raw, smooth = [], []
-            for frame in session.frames():
-                truth = session.true_angle(frame.t)
-                angles = pose_angles(frame)
-                raw.append(angles.get(f"{exercise}_left") - truth)
-                smooth.append(smoother(angles).get(f"{exercise}_left") - truth)
-            results[f"{exercise}@{facing}deg"] = {
-                "raw_rms_deg": round(float(np.sqrt(np.nanmean(np.square(raw)))), 2),
-                "smoothed_rms_deg": round(float(np.sqrt(np.nanmean(np.square(smooth)))), 2),
-                "nan_share": round(float(np.mean(np.isnan(raw))), 3),
-            }
+    for exercise, facing, session in _simulated_sessions():
+        smoother = AngleSmoother()
+        raw, smooth = [], []
+        for frame in session.frames():
+            truth = session.true_angle(frame.t)
+            angles = pose_angles(frame)
+            raw.append(angles.get(f"{exercise}_left") - truth)
+            smooth.append(smoother(angles).get(f"{exercise}_left") - truth)
+        results[f"{exercise}@{facing}deg"] = {
+            "raw_rms_deg": _rms(raw),
+            "smoothed_rms_deg": _rms(smooth),
+            "nan_share": round(float(np.mean(np.isnan(raw))), 3),
+        }
     return results
 
 
@@ -240,33 +255,24 @@ def corrections_on_simulated_webcam() -> dict[str, dict[str, float]]:
     added up to 6 degrees RMS here. Synthetic: not a lab result."""
     import dataclasses
 
-    import numpy as np
-
     from rehab.engine.kinematics import pose_angles
     from rehab.engine.pose_corrections import OneCameraCorrections
-    from rehab.sim.poses import SimulatedSession
     from rehab.sim.skeleton import image_points
 
     results: dict[str, dict[str, float]] = {}
-    for exercise in ("elbow_flexion", "shoulder_flexion", "shoulder_abduction", "knee_flexion"):
-        for facing in (0, 45, 90):
-            peaks = (80.0, 90.0) if exercise == "knee_flexion" else (120.0, 100.0)
-            rest = 0.0 if exercise == "knee_flexion" else 8.0
-            session = SimulatedSession(
-                exercise=exercise, facing_deg=facing, tremor_deg=0.0, peaks_deg=peaks, rest_deg=rest
-            )
-            corrections = OneCameraCorrections()
-            raw, corrected = [], []
-            for frame in session.frames():
-                truth = session.true_angle(frame.t)
-                if frame.world is not None:
-                    frame = dataclasses.replace(frame, image=image_points(frame.world, 2.5, 1.2))
-                raw.append(pose_angles(frame).get(f"{exercise}_left") - truth)
-                corrected.append(pose_angles(corrections(frame)).get(f"{exercise}_left") - truth)
-            results[f"{exercise}@{facing}deg"] = {
-                "world_landmarks_rms_deg": round(float(np.sqrt(np.nanmean(np.square(raw)))), 2),
-                "corrected_rms_deg": round(float(np.sqrt(np.nanmean(np.square(corrected)))), 2),
-            }
+    for exercise, facing, session in _simulated_sessions():
+        corrections = OneCameraCorrections()
+        raw, corrected = [], []
+        for frame in session.frames():
+            truth = session.true_angle(frame.t)
+            if frame.world is not None:
+                frame = dataclasses.replace(frame, image=image_points(frame.world, 2.5, 1.2))
+            raw.append(pose_angles(frame).get(f"{exercise}_left") - truth)
+            corrected.append(pose_angles(corrections(frame)).get(f"{exercise}_left") - truth)
+        results[f"{exercise}@{facing}deg"] = {
+            "world_landmarks_rms_deg": _rms(raw),
+            "corrected_rms_deg": _rms(corrected),
+        }
     return results
 
 
